@@ -1,0 +1,25 @@
+"""arrayprof: see what your NumPy cells really allocate, per line, and how to make them cheaper.
+
+``%load_ext arrayprof`` in IPython or Jupyter, then ``%%arrayprof`` on a cell; or from Python,
+``arrayprof.profile(code, namespace)``.
+"""
+
+from __future__ import annotations
+
+from arrayprof.api import history, profile
+from arrayprof.report import Report
+
+__all__ = ["Report", "history", "load_ipython_extension", "profile", "unload_ipython_extension"]
+__version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython) -> None:  # noqa: ANN001 - IPython's InteractiveShell
+    from arrayprof.kernel.extension import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:  # noqa: ANN001
+    from arrayprof.kernel.extension import unload
+
+    unload(ipython)

@@ -1,0 +1,236 @@
+/* Frame walking for line attribution; see frames.h for the contract and the GIL rules. */
+#include "frames.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* CPython 3.11 and 3.12 keep interpreter frames in a private linked list that can be walked without
+ * materialising frame objects (which would allocate on every event).  Other versions use the public
+ * API, which is correct but slower and needs the GIL. */
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030D0000
+#define AP_FAST_FRAMES 1
+#define Py_BUILD_CORE 1
+#include "internal/pycore_frame.h"
+#undef Py_BUILD_CORE
+#else
+#define AP_FAST_FRAMES 0
+#endif
+
+static PyObject *target_filename; /* strong reference, or NULL */
+
+/* ---- verdict cache: is this code object part of the cell? --------------------------------------
+ * Direct-mapped on the code object's address; the entry also remembers the filename object it was
+ * judged with, so a code object freed and replaced at the same address is judged again. */
+#define VERDICT_SLOTS 256
+typedef struct {
+    const void *code;
+    const void *filename;
+    int is_cell;
+} verdict_entry;
+static verdict_entry verdicts[VERDICT_SLOTS];
+
+static int
+filename_matches(PyObject *filename)
+{
+    if (target_filename == NULL || filename == NULL) {
+        return 0;
+    }
+    if (filename == target_filename) {
+        return 1;
+    }
+    if (!PyUnicode_Check(filename)) {
+        return 0;
+    }
+    /* Comparing two exact str objects cannot fail or allocate. */
+    return PyUnicode_Compare(filename, target_filename) == 0;
+}
+
+static inline int
+code_is_cell(PyCodeObject *code, int have_gil)
+{
+    PyObject *filename = code->co_filename;
+    if (filename == target_filename) {
+        return 1;
+    }
+    verdict_entry *slot = &verdicts[((uintptr_t)code >> 4) & (VERDICT_SLOTS - 1)];
+    if (slot->code == code && slot->filename == filename) {
+        return slot->is_cell;
+    }
+    int is_cell = filename_matches(filename);
+    if (have_gil) {
+        slot->code = code;
+        slot->filename = filename;
+        slot->is_cell = is_cell;
+    }
+    return is_cell;
+}
+
+/* ---- site cache: (code, instruction offset) -> line ---------------------------------------------
+ * Open addressing with linear probing.  Each entry holds a strong reference to its code object so
+ * that the address cannot be reused by another code object while the cache lives (IPython compiles
+ * every top-level statement of a cell separately and frees the code when it finishes). */
+typedef struct {
+    PyCodeObject *code;
+    int offset;
+    int line;
+} site_entry;
+
+static site_entry *sites;
+static size_t sites_capacity; /* power of two, 0 when unallocated */
+static size_t sites_used;
+
+static inline size_t
+site_hash(const PyCodeObject *code, int offset)
+{
+    uint64_t h = ((uint64_t)(uintptr_t)code >> 4) ^ ((uint64_t)(uint32_t)offset * 0x9E3779B97F4A7C15ull);
+    h ^= h >> 29;
+    return (size_t)(h * 0xBF58476D1CE4E5B9ull);
+}
+
+static int
+sites_grow(void)
+{
+    size_t new_capacity = sites_capacity ? sites_capacity * 2 : 256;
+    site_entry *grown = PyMem_RawCalloc(new_capacity, sizeof(site_entry));
+    if (grown == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < sites_capacity; i++) {
+        if (sites[i].code == NULL) {
+            continue;
+        }
+        size_t j = site_hash(sites[i].code, sites[i].offset) & (new_capacity - 1);
+        while (grown[j].code != NULL) {
+            j = (j + 1) & (new_capacity - 1);
+        }
+        grown[j] = sites[i];
+    }
+    PyMem_RawFree(sites);
+    sites = grown;
+    sites_capacity = new_capacity;
+    return 0;
+}
+
+static inline int
+line_of(PyCodeObject *code, int offset)
+{
+    int line = PyCode_Addr2Line(code, offset < 0 ? 0 : offset);
+    return line < 0 ? 0 : line;
+}
+
+/* GIL held. */
+static int
+site_line(PyCodeObject *code, int offset)
+{
+    if (sites_capacity) {
+        size_t j = site_hash(code, offset) & (sites_capacity - 1);
+        while (sites[j].code != NULL) {
+            if (sites[j].code == code && sites[j].offset == offset) {
+                return sites[j].line;
+            }
+            j = (j + 1) & (sites_capacity - 1);
+        }
+    }
+    int line = line_of(code, offset);
+    if ((sites_used + 1) * 2 > sites_capacity && sites_grow() < 0) {
+        return line; /* out of memory: answer without caching */
+    }
+    size_t j = site_hash(code, offset) & (sites_capacity - 1);
+    while (sites[j].code != NULL) {
+        j = (j + 1) & (sites_capacity - 1);
+    }
+    Py_INCREF(code);
+    sites[j].code = code;
+    sites[j].offset = offset;
+    sites[j].line = line;
+    sites_used++;
+    return line;
+}
+
+void
+ap_frames_clear(void)
+{
+    for (size_t i = 0; i < sites_capacity; i++) {
+        Py_XDECREF(sites[i].code);
+    }
+    PyMem_RawFree(sites);
+    sites = NULL;
+    sites_capacity = 0;
+    sites_used = 0;
+    memset(verdicts, 0, sizeof(verdicts));
+    Py_CLEAR(target_filename);
+}
+
+int
+ap_frames_set_target(PyObject *filename)
+{
+    ap_frames_clear();
+    Py_XINCREF(filename);
+    target_filename = filename;
+    return 0;
+}
+
+size_t
+ap_frames_memory(void)
+{
+    return sites_capacity * sizeof(site_entry) + sizeof(verdicts);
+}
+
+#if AP_FAST_FRAMES
+
+int
+ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out)
+{
+    if (tstate == NULL || tstate->cframe == NULL || target_filename == NULL) {
+        return 0;
+    }
+    for (_PyInterpreterFrame *frame = tstate->cframe->current_frame; frame != NULL;
+         frame = frame->previous) {
+#if PY_VERSION_HEX >= 0x030C0000
+        if (frame->owner == FRAME_OWNED_BY_CSTACK) {
+            continue; /* 3.12 shim frames carry no user code */
+        }
+#endif
+        PyCodeObject *code = frame->f_code;
+        if (code == NULL || !code_is_cell(code, have_gil)) {
+            continue;
+        }
+        int offset = (int)((frame->prev_instr - _PyCode_CODE(code)) * (Py_ssize_t)sizeof(_Py_CODEUNIT));
+        if (offset_out != NULL) {
+            *offset_out = offset;
+        }
+        return have_gil ? site_line(code, offset) : line_of(code, offset);
+    }
+    return 0;
+}
+
+#else /* public API: materialises frame objects, so only with the GIL */
+
+int
+ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out)
+{
+    if (!have_gil || tstate == NULL || target_filename == NULL) {
+        return 0;
+    }
+    PyFrameObject *frame = PyThreadState_GetFrame(tstate);
+    int line = 0;
+    while (frame != NULL) {
+        PyCodeObject *code = PyFrame_GetCode(frame);
+        int is_cell = code_is_cell(code, 1);
+        Py_DECREF(code);
+        if (is_cell) {
+            line = PyFrame_GetLineNumber(frame);
+            if (offset_out != NULL) {
+                *offset_out = PyFrame_GetLasti(frame);
+            }
+            Py_DECREF(frame);
+            break;
+        }
+        PyFrameObject *back = PyFrame_GetBack(frame);
+        Py_DECREF(frame);
+        frame = back;
+    }
+    return line;
+}
+
+#endif

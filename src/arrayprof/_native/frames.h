@@ -1,0 +1,32 @@
+/*
+ * Line attribution: which line of the profiled cell is running right now?
+ *
+ * The allocation hook and the operation observer both ask this question on every event, so it has
+ * to be cheap: walk the current thread's interpreter frames from the innermost outwards and stop at
+ * the first frame whose code was compiled from the profiled source (same co_filename).  That frame's
+ * (code object, instruction offset) is turned into a line once per site and cached.
+ *
+ * GIL rules: ap_frames_cell_line() needs the GIL when `have_gil` is true (it may create a cache
+ * entry and take a strong reference to a code object).  With have_gil false it only reads this
+ * thread's own frames, which no other thread mutates while we run, and never touches a refcount.
+ */
+#ifndef ARRAYPROF_FRAMES_H
+#define ARRAYPROF_FRAMES_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+/* Set the filename whose code objects make up "the cell" and clear every cache.  GIL held. */
+int ap_frames_set_target(PyObject *filename);
+
+/* Drop the caches and the references they hold.  GIL held. */
+void ap_frames_clear(void);
+
+/* Line (1-based, in the profiled source) of the innermost cell frame of `tstate`, or 0 when no
+ * frame belongs to the cell. */
+int ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out);
+
+/* Bytes held by the caches, for the profiler's own memory figure. */
+size_t ap_frames_memory(void);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * arrayprof._native: the native core.  Knows NumPy and CPython, nothing of IPython or the report.
+ *   tracker.c   NEP 49 allocation tracker (per-line bytes, temporaries, peak, timeline)
+ *   frames.c    line attribution (innermost frame of the profiled source)
+ *   observer.c  ufunc call observer (operands, results, broadcasting, in-place)
+ *   strided.c   strided-array facts (span, overlap, cache lines)
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define NPY_NO_DEPRECATED_API NPY_1_22_API_VERSION
+#define NPY_TARGET_VERSION NPY_1_22_API_VERSION
+#define PY_ARRAY_UNIQUE_SYMBOL arrayprof_ARRAY_API
+#include <numpy/arrayobject.h>
+
+#include "observer.h"
+#include "strided.h"
+#include "tracker.h"
+
+static PyMethodDef native_methods[] = {
+    {"install", ap_tracker_install, METH_NOARGS,
+     "Patch NumPy's default allocation handler (once per process). True if this call installed it."},
+    {"start", ap_tracker_start, METH_VARARGS,
+     "start(filename, nlines): begin recording on this thread; code from `filename` is the cell."},
+    {"stop", ap_tracker_stop, METH_NOARGS,
+     "Stop recording and return the raw per-cell figures as a dict."},
+    {"is_recording", ap_tracker_is_recording, METH_NOARGS, "Whether a cell is being recorded."},
+    {"memory_usage", ap_tracker_memory, METH_NOARGS, "Bytes used by the tracker's own tables."},
+    {"observe_ufuncs", ap_observer_install, METH_O,
+     "observe_ufuncs(ufuncs): hook these ufunc objects and ufunc.reduce/accumulate (once)."},
+    {"take_ops", ap_observer_take, METH_NOARGS,
+     "Return and clear the operation records of the last recording."},
+    {"layout", ap_strided_layout, METH_O,
+     "layout(arr): span, offsets, cache lines in memory and index order, for one array."},
+    {"may_overlap", ap_strided_may_overlap, METH_VARARGS,
+     "may_overlap(a, b): exact for 1-D and 2-D arrays, conservative beyond."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef native_module = {
+    PyModuleDef_HEAD_INIT, "arrayprof._native", "arrayprof's native core.", -1, native_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__native(void)
+{
+    import_array();
+    return PyModule_Create(&native_module);
+}

@@ -1,0 +1,27 @@
+/*
+ * The NEP 49 allocation tracker.
+ *
+ * Installed once for the life of the process by patching the allocator inside NumPy's *default*
+ * handler capsule: every array made with the default handler (before or after the install, in any
+ * thread) allocates and frees through it, so frees of old buffers are seen too.  Recording is
+ * switched on and off per cell; when it is off the hooks only forward (one relaxed atomic load).
+ */
+#ifndef ARRAYPROF_TRACKER_H
+#define ARRAYPROF_TRACKER_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+/* Python-visible functions (module.c puts them in the method table). */
+PyObject *ap_tracker_install(PyObject *self, PyObject *noargs);
+PyObject *ap_tracker_start(PyObject *self, PyObject *args);
+PyObject *ap_tracker_stop(PyObject *self, PyObject *noargs);
+PyObject *ap_tracker_is_recording(PyObject *self, PyObject *noargs);
+PyObject *ap_tracker_memory(PyObject *self, PyObject *noargs);
+
+/* Shared with the operation observer: is the calling thread the one being profiled, and which
+ * cell line is it on?  GIL held. */
+int ap_tracker_recording_here(void);
+int ap_tracker_current_line(int *offset_out);
+
+#endif

@@ -1,0 +1,67 @@
+"""The Python API: `profile()`, `history()`, and the one place where a session, the advisor and the
+history meet.  The magics, the automatic mode and the command line all come through here."""
+
+from __future__ import annotations
+
+import sys
+from collections import deque
+from typing import Any
+
+from arrayprof.report import Report
+from arrayprof.session import CellContext, Session
+
+HISTORY_LIMIT = 1000
+_history: deque[Report] = deque(maxlen=HISTORY_LIMIT)
+_last_context: CellContext | None = None
+
+
+def history() -> list[Report]:
+    """Reports of the cells profiled in this process (this kernel), oldest first."""
+    return list(_history)
+
+
+def last_report() -> Report | None:
+    return _history[-1] if _history else None
+
+
+def remember(report: Report, context: CellContext | None) -> None:
+    global _last_context
+    _history.append(report)
+    _last_context = context
+
+
+def internal_failure(report: Report, what: str, exc: BaseException) -> None:
+    """arrayprof failed, the user's code did not: say so in one line and carry on."""
+    message = f"arrayprof: {what} failed ({type(exc).__name__}: {exc}); the cell ran normally"
+    report.notes.append(message)
+    print(message, file=sys.stderr)
+
+
+def advise(report: Report, context: CellContext, *, verify: bool) -> None:
+    """Fill `report.findings` (never raises: a failing advisor is a note, not a broken cell)."""
+    try:
+        from arrayprof.advisor import advise as run_rules
+
+        report.findings = run_rules(report, context, verify=verify)
+    except Exception as exc:  # noqa: BLE001 - the advisor must never break a cell
+        internal_failure(report, "the advisor", exc)
+
+
+def profile_session(session: Session, *, verify: bool, display_last: bool = False,
+                    ) -> tuple[Report, Any, BaseException | None]:
+    """Run `session`, then advise; what every entry point shares."""
+    report, value, error = session.run(display_last=display_last)
+    if session.tree is not None:
+        advise(report, session.context(report), verify=verify)
+    remember(report, session.context(report))
+    return report, value, error
+
+
+def profile(code: str, namespace: dict[str, Any] | None = None, *, verify: bool = True) -> Report:
+    """Run `code` in `namespace` (a fresh dict when None; updated like a notebook's globals) and
+    return its report.  An exception in the code fills ``report.error`` and is not re-raised."""
+    if namespace is None:
+        namespace = {}
+    session = Session(code, namespace, capture=verify)
+    report, _, _ = profile_session(session, verify=verify)
+    return report

@@ -1,0 +1,177 @@
+"""The arrays inventory: NumPy arrays bound to names after a cell, with view and layout facts.
+
+Which names count: those the cell bound anew or rebound (compared with weak references taken before
+the cell, so a recycled ``id`` cannot hide a rebinding).  Names starting with an underscore are
+IPython's output cache and private helpers, and are left out.
+"""
+
+from __future__ import annotations
+
+import ast
+import weakref
+from typing import Any
+
+import numpy as np
+
+from arrayprof.report import ArrayInfo
+from arrayprof.tracker import layout
+
+NameSnapshot = dict[str, Any]  # name -> weakref.ref to the array bound before the cell
+
+
+def snapshot_names(namespace: dict[str, Any]) -> NameSnapshot:
+    """Weak references to every array bound before the cell (no strong ones: those would keep
+    buffers alive that the cell frees, and falsify freed_bytes and the peak)."""
+    return {name: weakref.ref(value) for name, value in list(namespace.items())
+            if type(value) is np.ndarray or isinstance(value, np.ndarray)}
+
+
+def is_public_name(name: str) -> bool:
+    return not name.startswith("_")
+
+
+def new_or_rebound(namespace: dict[str, Any], before: NameSnapshot) -> list[str]:
+    names = []
+    for name, value in list(namespace.items()):
+        if not isinstance(value, np.ndarray) or not is_public_name(name):
+            continue
+        old = before.get(name)
+        if old is None or old() is not value:
+            names.append(name)
+    return names
+
+
+def binding_lines(tree: ast.AST | None) -> dict[str, int]:
+    """Last line of the cell that binds each top-level name (assignment, loop, with, import...)."""
+    lines: dict[str, int] = {}
+    if tree is None:
+        return lines
+
+    def bind(target: ast.AST, lineno: int) -> None:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                lines[node.id] = max(lines.get(node.id, 0), lineno)
+
+    class Binder(ast.NodeVisitor):
+        def visit_FunctionDef(self, node: ast.AST) -> None:  # names inside functions are local
+            lines[node.name] = max(lines.get(node.name, 0), node.lineno)
+
+        visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
+        visit_Lambda = lambda self, node: None  # noqa: E731
+
+        def visit_Assign(self, node: ast.Assign) -> None:
+            for target in node.targets:
+                bind(target, node.lineno)
+            self.generic_visit(node)
+
+        def visit_AugAssign(self, node: ast.AugAssign) -> None:
+            bind(node.target, node.lineno)
+            self.generic_visit(node)
+
+        def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+            if node.value is not None:
+                bind(node.target, node.lineno)
+            self.generic_visit(node)
+
+        def visit_For(self, node: ast.For) -> None:
+            bind(node.target, node.lineno)
+            self.generic_visit(node)
+
+        visit_AsyncFor = visit_For
+
+        def visit_withitem(self, node: ast.withitem) -> None:
+            if node.optional_vars is not None:
+                bind(node.optional_vars, node.context_expr.lineno)
+            self.generic_visit(node)
+
+        def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+            bind(node.target, node.lineno)
+            self.generic_visit(node)
+
+    Binder().visit(tree)
+    return lines
+
+
+def owner_of(array: np.ndarray) -> tuple[Any, int]:
+    """The object that owns the memory behind `array`, and the bytes of that buffer."""
+    owner: Any = array
+    while isinstance(owner, np.ndarray) and owner.base is not None:
+        owner = owner.base
+    if isinstance(owner, np.ndarray):
+        return owner, int(owner.nbytes)
+    try:
+        return owner, int(memoryview(owner).nbytes)
+    except TypeError:
+        return owner, int(array.nbytes)
+
+
+def byte_interval(array: np.ndarray) -> tuple[int, int]:
+    """[low, high) addresses `array` can touch (from the strided inspector)."""
+    facts = layout(array)
+    address = array.__array_interface__["data"][0]
+    return address + facts["low_offset"], address + facts["high_offset"]
+
+
+def _named_base(name: str, array: np.ndarray, owner: Any, candidates: dict[str, np.ndarray],
+                owners: dict[str, Any]) -> str | None:
+    """The smallest other named array on the same buffer whose span contains this one's."""
+    low, high = byte_interval(array)
+    best: tuple[int, int, str] | None = None
+    for other_name, other in candidates.items():
+        if other_name == name or other is array or owners[other_name] is not owner:
+            continue
+        other_low, other_high = byte_interval(other)
+        if other_low <= low and high <= other_high and array.size:
+            # smallest span first; among equal spans prefer the owner of the data
+            key = (other_high - other_low, 0 if other.base is None else 1, other_name)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else None
+
+
+def describe_array(name: str, array: np.ndarray, lineno: int | None, base: str | None,
+                   base_nbytes: int) -> ArrayInfo:
+    facts = layout(array)
+    span = int(facts["span_bytes"])
+    nbytes = int(array.nbytes)
+    return ArrayInfo(
+        name=name,
+        shape=[int(n) for n in array.shape],
+        dtype=str(array.dtype),
+        strides=[int(s) for s in array.strides],
+        nbytes=nbytes,
+        itemsize=int(array.itemsize),
+        lineno=lineno,
+        is_view=array.base is not None,
+        base=base,
+        base_nbytes=base_nbytes,
+        c_contiguous=bool(array.flags.c_contiguous),
+        f_contiguous=bool(array.flags.f_contiguous),
+        writeable=bool(array.flags.writeable),
+        span_bytes=span,
+        utilization=(nbytes / span) if span else 1.0,
+        cache_lines=int(facts["cache_lines"]),
+    )
+
+
+def build_inventory(namespace: dict[str, Any], names: list[str], tree: ast.AST | None,
+                    live_lines: dict[int, tuple[int, int]]) -> list[ArrayInfo]:
+    """ArrayInfo for each of `names`; `live_lines` maps buffers the cell allocated to their line."""
+    candidates = {n: v for n, v in list(namespace.items())
+                  if isinstance(v, np.ndarray) and is_public_name(n)}
+    owners: dict[str, Any] = {}
+    owner_bytes: dict[str, int] = {}
+    for n, v in candidates.items():
+        owners[n], owner_bytes[n] = owner_of(v)
+    bound_at = binding_lines(tree)
+    infos = []
+    for name in names:
+        array = candidates[name]
+        owner = owners[name]
+        lineno = bound_at.get(name)
+        if lineno is None and isinstance(owner, np.ndarray):
+            allocated = live_lines.get(owner.__array_interface__["data"][0])
+            lineno = allocated[0] if allocated and allocated[0] > 0 else None
+        base = _named_base(name, array, owner, candidates, owners) if array.base is not None else None
+        infos.append(describe_array(name, array, lineno, base, owner_bytes[name]))
+    return infos

@@ -1,0 +1,227 @@
+"""A session profiles one piece of code: it starts the tracker, lets the code run, stops it, and
+turns the raw native figures into a `Report`.
+
+Two ways to drive it: `run()` executes the code itself (``profile()``, ``%%arrayprof``, the CLI);
+`begin()`/`end()` wrap code that somebody else executes (IPython's automatic mode).  Either way the
+work done between starting and stopping the tracker is nothing but the user's code.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import linecache
+import time
+import traceback
+from dataclasses import dataclass, field
+from types import CodeType, TracebackType
+from typing import Any
+
+from arrayprof import inventory
+from arrayprof.report import ErrorInfo, LineStats, NumpyStats, OpRecord, Report
+from arrayprof.rss import RssSampler, make_sampler
+from arrayprof.snapshot import CellInputs, capture_inputs
+from arrayprof.tracker import Recording, ensure_installed
+
+_cell_numbers = itertools.count(1)
+DEFAULT_COPY_BUDGET = 512 * 1024 * 1024
+
+
+def new_filename() -> str:
+    return f"<arrayprof-cell-{next(_cell_numbers)}>"
+
+
+@dataclass
+class CellContext:
+    """What the advisor may read besides the report: the code, its AST and its namespace."""
+
+    source: str
+    filename: str
+    tree: ast.Module | None
+    namespace: dict[str, Any]
+    inputs: CellInputs | None = None
+    new_names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CompiledCell:
+    body: CodeType | None
+    last_expression: CodeType | None  # evaluated separately so its value can be shown
+
+
+def parse(source: str, filename: str) -> ast.Module:
+    return ast.parse(source, filename, "exec")
+
+
+def compile_cell(tree: ast.Module, filename: str, split_last_expression: bool) -> CompiledCell:
+    if split_last_expression and tree.body and isinstance(tree.body[-1], ast.Expr):
+        body = ast.Module(body=tree.body[:-1], type_ignores=[])
+        last = ast.Expression(body=tree.body[-1].value)
+        return CompiledCell(compile(body, filename, "exec"), compile(last, filename, "eval"))
+    return CompiledCell(compile(tree, filename, "exec"), None)
+
+
+def register_source(filename: str, source: str) -> None:
+    """Let tracebacks and inspect show the cell's lines, as IPython does for its own cells."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+
+def error_info(exc: BaseException, filename: str) -> ErrorInfo:
+    lineno = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
+    tb: TracebackType | None = exc.__traceback__
+    for frame, frame_lineno in traceback.walk_tb(tb):
+        if frame.f_code.co_filename == filename:
+            lineno = frame_lineno
+    return ErrorInfo(type=type(exc).__name__, message=str(exc), lineno=lineno)
+
+
+class Session:
+    """Profile one piece of code run in `namespace`."""
+
+    def __init__(self, source: str, namespace: dict[str, Any], *, filename: str | None = None,
+                 rss: str | RssSampler = "hwm", capture: bool = False,
+                 copy_budget_bytes: int = DEFAULT_COPY_BUDGET) -> None:
+        self.source = source
+        self.namespace = namespace
+        self.filename = filename or new_filename()
+        self.sampler = make_sampler(rss) if isinstance(rss, str) else rss
+        self.capture = capture
+        self.copy_budget_bytes = copy_budget_bytes
+        self.tree: ast.Module | None = None
+        self.inputs: CellInputs | None = None
+        self.recording: Recording | None = None
+        self._names_before: inventory.NameSnapshot = {}
+        self._t0 = 0.0
+        self.wall_s = 0.0
+
+    # -- driving ---------------------------------------------------------------------------------
+    def begin(self) -> None:
+        """Everything before the user's code; the tracker starts last."""
+        ensure_installed()
+        if self.tree is None:
+            try:
+                self.tree = parse(self.source, self.filename)
+            except SyntaxError:
+                self.tree = None
+        self._names_before = inventory.snapshot_names(self.namespace)
+        if self.capture and self.tree is not None:
+            self.inputs = capture_inputs(self.tree, self.namespace, self.copy_budget_bytes)
+        self.sampler.start()
+        self.recording = Recording(self.filename, self.source.count("\n") + 1)
+        self._t0 = time.perf_counter()
+        self.recording.start()
+
+    def finish_recording(self) -> None:
+        """Stop the tracker first thing after the user's code."""
+        if self.recording is not None and self.recording.raw is None:
+            self.recording.stop()
+            self.wall_s = time.perf_counter() - self._t0
+
+    def end(self, error: BaseException | None = None) -> Report:
+        self.finish_recording()
+        rss = self.sampler.stop()
+        report = self.build_report(error)
+        report.rss = rss
+        return report
+
+    def run(self, *, display_last: bool = False) -> tuple[Report, Any, BaseException | None]:
+        """Execute the code under the profiler.  Returns (report, value of a last expression when
+        `display_last`, the exception the code raised or None)."""
+        try:
+            self.tree = parse(self.source, self.filename)
+        except SyntaxError as exc:
+            return self.syntax_error_report(exc), None, exc
+        register_source(self.filename, self.source)
+        compiled = compile_cell(self.tree, self.filename, display_last)
+        value: Any = None
+        error: BaseException | None = None
+        self.begin()
+        try:
+            if compiled.body is not None:
+                exec(compiled.body, self.namespace)
+            if compiled.last_expression is not None:
+                value = eval(compiled.last_expression, self.namespace)
+        except Exception as exc:
+            error = exc
+        finally:
+            self.finish_recording()
+        return self.end(error), value, error
+
+    def syntax_error_report(self, exc: SyntaxError) -> Report:
+        return Report(source=self.source, error=ErrorInfo(type=type(exc).__name__,
+                                                          message=str(exc.msg),
+                                                          lineno=exc.lineno))
+
+    def context(self, report: Report) -> CellContext:
+        return CellContext(source=self.source, filename=self.filename, tree=self.tree,
+                           namespace=self.namespace, inputs=self.inputs,
+                           new_names=[a.name for a in report.arrays])
+
+    # -- turning raw figures into a report -------------------------------------------------------
+    def build_report(self, error: BaseException | None) -> Report:
+        recording = self.recording
+        report = Report(source=self.source, wall_s=self.wall_s)
+        if error is not None:
+            report.error = error_info(error, self.filename)
+        if recording is None or recording.interrupted or recording.raw is None:
+            report.notes.append("another arrayprof recording started inside this one; "
+                                "its figures are in that report")
+            return report
+        raw = recording.raw
+        source_lines = self.source.splitlines()
+        report.numpy = numpy_stats(raw)
+        report.ops = [op_record(op) for op in recording.ops]
+        report.lines = line_stats(raw, report.ops, source_lines)
+        report.timeline = [[t_ns / 1e9, live, line] for t_ns, live, line in raw["timeline"]]
+        names = inventory.new_or_rebound(self.namespace, self._names_before)
+        report.arrays = inventory.build_inventory(self.namespace, names, self.tree, raw["live"])
+        return report
+
+
+def numpy_stats(raw: dict[str, Any]) -> NumpyStats:
+    other = {key.removeprefix("other_thread_"): value for key, value in raw.items()
+             if key.startswith("other_thread_")}
+    return NumpyStats(
+        allocations=raw["allocations"],
+        allocated_bytes=raw["allocated_bytes"],
+        freed_bytes=raw["freed_bytes"],
+        peak_bytes=raw["peak_bytes"],
+        net_bytes=raw["allocated_bytes"] - raw["freed_bytes"],
+        temporaries=raw["temporaries"],
+        temporary_bytes=raw["temporary_bytes"],
+        frees=raw["frees"],
+        peak_lineno=raw["peak_line"] or None if raw["peak_bytes"] > 0 else None,
+        other_threads=other,
+    )
+
+
+def op_record(raw: dict[str, Any]) -> OpRecord:
+    return OpRecord(lineno=raw["lineno"] or None, count=raw["count"], kind=raw["kind"],
+                    name=raw["name"], operands=raw["operands"], result=raw["result"],
+                    broadcast=raw["broadcast"], expansion=raw["expansion"], inplace=raw["inplace"])
+
+
+def line_stats(raw: dict[str, Any], ops: list[OpRecord], source_lines: list[str]) -> list[LineStats]:
+    """One entry per cell line that allocated or ran an array operation (REPORT.md)."""
+    ops_per_line: dict[int, int] = {}
+    for op in ops:
+        if op.lineno:
+            ops_per_line[op.lineno] = ops_per_line.get(op.lineno, 0) + op.count
+    rows: dict[int, LineStats] = {}
+    for lineno, allocs, nbytes, temps, temp_bytes, peak, frees, freed in raw["lines"]:
+        if lineno == 0:
+            continue  # no frame of the cell on the stack (e.g. garbage collection); whole-cell only
+        rows[lineno] = LineStats(lineno=lineno, source="", allocations=allocs,
+                                 allocated_bytes=nbytes, temporaries=temps,
+                                 temporary_bytes=temp_bytes, peak_bytes=peak, frees=frees,
+                                 freed_bytes=freed)
+    for lineno, count in ops_per_line.items():
+        rows.setdefault(lineno, LineStats(lineno=lineno, source="")).ops = count
+    kept = []
+    for lineno in sorted(rows):
+        row = rows[lineno]
+        if row.allocations == 0 and row.ops == 0:
+            continue
+        row.source = source_lines[lineno - 1] if 0 < lineno <= len(source_lines) else ""
+        kept.append(row)
+    return kept

@@ -1,0 +1,100 @@
+"""Process-wide access to the native core: installs it once and hands out one recording at a time.
+
+The allocation handler is installed the first time it is needed and kept for the life of the
+process (NumPy frees every buffer through the handler that allocated it; see DESIGN.md, rule 4).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from arrayprof import _native
+
+_install_lock = threading.Lock()
+_installed = False
+_active: Recording | None = None
+
+
+def _all_ufuncs() -> list[np.ufunc]:
+    """Every ufunc object NumPy exposes, so operator calls and np.add(...) are both seen."""
+    found: dict[int, np.ufunc] = {}
+    modules: list[Any] = [np]
+    for name in ("numpy._core.umath", "numpy.core.umath", "numpy.linalg._umath_linalg"):
+        try:
+            modules.append(__import__(name, fromlist=["_"]))
+        except ImportError:
+            continue
+    for module in modules:
+        for value in vars(module).values():
+            if isinstance(value, np.ufunc):
+                found[id(value)] = value
+    return list(found.values())
+
+
+def ensure_installed() -> None:
+    """Install the allocation handler and the ufunc observer (idempotent, thread-safe)."""
+    global _installed
+    if _installed:
+        return
+    with _install_lock:
+        if not _installed:
+            _native.install()
+            _native.observe_ufuncs(_all_ufuncs())
+            _installed = True
+
+
+class Recording:
+    """One recording of one piece of code on the calling thread.
+
+    Only one recording runs at a time: a recording started while another is active interrupts the
+    older one, whose result then says so instead of mixing two cells' figures.
+    """
+
+    def __init__(self, filename: str, nlines: int) -> None:
+        self.filename = filename
+        self.nlines = nlines
+        self.interrupted = False
+        self.raw: dict[str, Any] | None = None
+        self.ops: list[dict[str, Any]] = []
+
+    def start(self) -> None:
+        global _active
+        ensure_installed()
+        if _active is not None and _active is not self:
+            _active._interrupt()
+        _active = self
+        _native.start(self.filename, self.nlines)
+
+    def stop(self) -> None:
+        """Stop recording; `raw` and `ops` hold what was seen (None if interrupted)."""
+        global _active
+        if _active is not self:
+            return
+        _active = None
+        self.raw = _native.stop()
+        self.ops = _native.take_ops()
+
+    def _interrupt(self) -> None:
+        global _active
+        _native.stop()
+        _native.take_ops()
+        self.interrupted = True
+        _active = None
+
+
+def tracker_memory_bytes() -> int:
+    """Bytes the native tables use right now (for the boundedness test and benchmarks)."""
+    return int(_native.memory_usage())
+
+
+def layout(array: np.ndarray) -> dict[str, int]:
+    """Span, byte offsets and cache-line counts of one array (see strided.h)."""
+    return _native.layout(array)
+
+
+def may_overlap(a: np.ndarray, b: np.ndarray) -> tuple[bool, bool]:
+    """(can overlap, answer is exact); exact for arrays of at most two dimensions."""
+    return _native.may_overlap(a, b)
