@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from arrayprof.report import Report
@@ -13,6 +14,18 @@ from arrayprof.session import CellContext, Session
 HISTORY_LIMIT = 1000
 _history: deque[Report] = deque(maxlen=HISTORY_LIMIT)
 _last_context: CellContext | None = None
+_listeners: list[Callable[[Report], None]] = []
+
+
+def add_listener(callback: Callable[[Report], None]) -> None:
+    """Call `callback(report)` after every profiled cell (the sidebar's comm uses this)."""
+    if callback not in _listeners:
+        _listeners.append(callback)
+
+
+def remove_listener(callback: Callable[[Report], None]) -> None:
+    if callback in _listeners:
+        _listeners.remove(callback)
 
 
 def history() -> list[Report]:
@@ -28,6 +41,16 @@ def remember(report: Report, context: CellContext | None) -> None:
     global _last_context
     _history.append(report)
     _last_context = context
+    for callback in list(_listeners):
+        try:
+            callback(report)
+        except Exception as exc:  # noqa: BLE001 - a listener must never break a cell
+            internal_failure(report, f"listener {getattr(callback, '__name__', callback)}", exc)
+
+
+def last_context() -> CellContext | None:
+    """The advisor's inputs for the last profiled cell (for `%arrayprof advise`)."""
+    return _last_context
 
 
 def internal_failure(report: Report, what: str, exc: BaseException) -> None:
