@@ -175,3 +175,9 @@ def build_inventory(namespace: dict[str, Any], names: list[str], tree: ast.AST |
         base = _named_base(name, array, owner, candidates, owners) if array.base is not None else None
         infos.append(describe_array(name, array, lineno, base, owner_bytes[name]))
     return infos
+
+
+def namespace_inventory(namespace: dict[str, Any]) -> list[ArrayInfo]:
+    """Every public array in a namespace (not only those a cell made), for live views."""
+    names = [n for n, v in list(namespace.items()) if isinstance(v, np.ndarray) and is_public_name(n)]
+    return build_inventory(namespace, names, None, {})
