@@ -13,13 +13,13 @@ __all__ = ["Report", "history", "load_ipython_extension", "profile", "unload_ipy
 __version__ = "0.1.0"
 
 
-def load_ipython_extension(ipython) -> None:  # noqa: ANN001 - IPython's InteractiveShell
+def load_ipython_extension(ipython) -> None:
     from arrayprof.kernel.extension import load
 
     load(ipython)
 
 
-def unload_ipython_extension(ipython) -> None:  # noqa: ANN001
+def unload_ipython_extension(ipython) -> None:
     from arrayprof.kernel.extension import unload
 
     unload(ipython)

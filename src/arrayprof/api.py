@@ -3,13 +3,15 @@ history meet.  The magics, the automatic mode and the command line all come thro
 
 from __future__ import annotations
 
-import sys
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from arrayprof.notify import internal_failure, set_notifier
 from arrayprof.report import Report
 from arrayprof.session import CellContext, Session
+
+__all__ = ["add_listener", "history", "internal_failure", "profile", "set_notifier"]
 
 HISTORY_LIMIT = 1000
 _history: deque[Report] = deque(maxlen=HISTORY_LIMIT)
@@ -44,7 +46,7 @@ def remember(report: Report, context: CellContext | None) -> None:
     for callback in list(_listeners):
         try:
             callback(report)
-        except Exception as exc:  # noqa: BLE001 - a listener must never break a cell
+        except Exception as exc:
             internal_failure(report, f"listener {getattr(callback, '__name__', callback)}", exc)
 
 
@@ -53,20 +55,13 @@ def last_context() -> CellContext | None:
     return _last_context
 
 
-def internal_failure(report: Report, what: str, exc: BaseException) -> None:
-    """arrayprof failed, the user's code did not: say so in one line and carry on."""
-    message = f"arrayprof: {what} failed ({type(exc).__name__}: {exc}); the cell ran normally"
-    report.notes.append(message)
-    print(message, file=sys.stderr)
-
-
 def advise(report: Report, context: CellContext, *, verify: bool) -> None:
     """Fill `report.findings` (never raises: a failing advisor is a note, not a broken cell)."""
     try:
         from arrayprof.advisor import advise as run_rules
 
         report.findings = run_rules(report, context, verify=verify)
-    except Exception as exc:  # noqa: BLE001 - the advisor must never break a cell
+    except Exception as exc:
         internal_failure(report, "the advisor", exc)
 
 

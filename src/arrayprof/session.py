@@ -18,6 +18,7 @@ from types import CodeType, TracebackType
 from typing import Any
 
 from arrayprof import inventory
+from arrayprof.notify import internal_failure
 from arrayprof.report import ErrorInfo, LineStats, NumpyStats, OpRecord, Report
 from arrayprof.rss import RssSampler, make_sampler
 from arrayprof.snapshot import CellInputs, capture_inputs
@@ -119,9 +120,15 @@ class Session:
 
     def end(self, error: BaseException | None = None) -> Report:
         self.finish_recording()
-        rss = self.sampler.stop()
-        report = self.build_report(error)
-        report.rss = rss
+        try:
+            rss = self.sampler.stop()
+            report = self.build_report(error)
+            report.rss = rss
+        except Exception as exc:
+            report = Report(source=self.source, wall_s=self.wall_s)
+            if error is not None:
+                report.error = error_info(error, self.filename)
+            internal_failure(report, "building the report", exc)
         return report
 
     def run(self, *, display_last: bool = False) -> tuple[Report, Any, BaseException | None]:
@@ -135,7 +142,11 @@ class Session:
         compiled = compile_cell(self.tree, self.filename, display_last)
         value: Any = None
         error: BaseException | None = None
-        self.begin()
+        try:
+            self.begin()
+        except Exception as exc:
+            self.recording = None
+            internal_failure(None, "starting the profiler", exc)
         try:
             if compiled.body is not None:
                 exec(compiled.body, self.namespace)

@@ -1,0 +1,96 @@
+"""``arrayprof run FILE.ipynb|FILE.py``: profile every code cell headless, in one namespace.
+
+Cells run in an in-process IPython shell, so notebook magics (``%time``, ``!ls`` transforms) work
+as in Jupyter; each cell is profiled like ``%%arrayprof``.  A failing cell is reported and the run
+goes on; the exit status is 1 if any cell failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from arrayprof.render.text import render_text
+from arrayprof.report import Report
+
+
+def read_cells(path: Path) -> list[str]:
+    """Code cells of a notebook, or a .py file as one cell."""
+    if path.suffix == ".ipynb":
+        import nbformat
+
+        notebook = nbformat.read(path, as_version=4)
+        return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    return [path.read_text()]
+
+
+def shell_namespace(path: Path) -> tuple[object | None, dict]:
+    """An in-process IPython shell (for magics and IPython syntax), or a plain dict without it."""
+    try:
+        from IPython.core.interactiveshell import InteractiveShell
+
+        shell = InteractiveShell.instance()
+        shell.user_ns["__file__"] = str(path)
+        return shell, shell.user_ns
+    except Exception:
+        return None, {"__name__": "__main__", "__file__": str(path)}
+
+
+def run_file(path: Path, *, verify: bool) -> list[Report]:
+    from arrayprof.api import profile_session
+    from arrayprof.session import Session
+
+    shell, namespace = shell_namespace(path)
+    reports = []
+    for number, source in enumerate(read_cells(path), start=1):
+        code = shell.transform_cell(source) if shell is not None else source
+        session = Session(code, namespace, rss="hwm", capture=verify)
+        report, _, _ = profile_session(session, verify=verify)
+        report.execution_count = number
+        report.source = source
+        reports.append(report)
+    return reports
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="arrayprof",
+                                     description="NumPy memory and speed profiler for notebooks.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="profile every code cell of a notebook or script")
+    run.add_argument("file", type=Path, help="a .ipynb notebook or a .py script (one cell)")
+    run.add_argument("--json", type=Path, metavar="OUT", help="write the reports as a JSON list")
+    run.add_argument("--html", type=Path, metavar="OUT", help="write a self-contained HTML report")
+    run.add_argument("--no-verify", action="store_true", help="do not verify suggested rewrites")
+    run.add_argument("--quiet", action="store_true", help="print only the summary lines")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not args.file.exists():
+        print(f"arrayprof: no such file: {args.file}", file=sys.stderr)
+        return 2
+    if args.file.suffix not in (".py", ".ipynb"):
+        print("arrayprof: run takes a .py or .ipynb file", file=sys.stderr)
+        return 2
+    reports = run_file(args.file, verify=not args.no_verify)
+    for report in reports:
+        print(f"--- cell {report.execution_count} ---")
+        print(render_text(report).split("\n")[0] if args.quiet else render_text(report))
+        print()
+    if args.json:
+        args.json.write_text(json.dumps([r.to_dict() for r in reports], indent=2))
+    if args.html:
+        from arrayprof.render.html import document_html
+
+        args.html.write_text(document_html(reports, title=args.file.name))
+    failed = [r for r in reports if r.error is not None]
+    if failed:
+        print(f"arrayprof: {len(failed)} of {len(reports)} cells raised", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

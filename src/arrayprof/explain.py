@@ -1,0 +1,209 @@
+"""Plain-words explanations of one array's memory layout, and of how two shapes broadcast.
+
+Facts come from the strided inspector and the inventory (which named array it is a view of), so
+the words always match the report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from arrayprof import inventory
+from arrayprof.tracker import layout
+from arrayprof.units import human_bytes
+
+DIAGRAM_MAX_ELEMENTS = 64
+
+
+def ordinal(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _step_words(stride: int, unit: int, noun: str, plural: str) -> str:
+    """'every 2nd float32', 'every float32', 'every float32, backwards', 'the same float32'."""
+    if stride == 0:
+        return f"the same {noun} repeated"
+    step, remainder = divmod(abs(stride), unit)
+    if remainder:
+        return f"{plural} {abs(stride)} bytes apart" + (", backwards" if stride < 0 else "")
+    words = f"every {noun}" if step == 1 else f"every {ordinal(step)} {noun}"
+    return words + (", backwards" if stride < 0 else "")
+
+
+def describe_layout(array: np.ndarray, base: np.ndarray | None = None) -> str:
+    """A short phrase: 'every 2nd float32 of every 2nd row; rows 32 bytes apart'."""
+    dtype = str(array.dtype)
+    if array.ndim == 0:
+        return f"a single {dtype}"
+    if array.ndim == 1:
+        if array.flags.c_contiguous:
+            return f"{array.shape[0]} consecutive {dtype}s"
+        return _step_words(array.strides[0], array.itemsize, dtype, f"{dtype}s")
+    inner = array.strides[-1]
+    inner_words = (f"consecutive {dtype}s" if inner == array.itemsize
+                   else _step_words(inner, array.itemsize, dtype, f"{dtype}s"))
+    outer = array.strides[-2]
+    row_bytes = None
+    if base is not None and base.ndim >= 2 and base.strides[-2] != 0:
+        row_bytes = abs(base.strides[-2])
+    elif array.flags.c_contiguous or abs(outer) == array.shape[-1] * abs(inner):
+        row_bytes = abs(outer)
+    if outer == 0:
+        rows = "the same row repeated"
+    elif row_bytes and abs(outer) % row_bytes == 0:
+        rows = _step_words(outer, row_bytes, "row", "rows")
+    else:
+        rows = f"rows {abs(outer)} bytes apart"
+    text = f"{inner_words} of {rows}"
+    if outer != 0 and "bytes apart" not in rows:
+        text += f"; rows {abs(outer)} bytes apart"
+    if array.ndim > 2:
+        text += f" (and {array.ndim - 2} outer dimension{'s' if array.ndim > 3 else ''})"
+    if array.flags.f_contiguous and not array.flags.c_contiguous:
+        text += "; column-major (Fortran) order, as after a transpose"
+    return text
+
+
+def touched_elements(array: np.ndarray, owner: np.ndarray) -> list[int]:
+    """Indices (in the owner's flat buffer, in units of the owner's itemsize) the array touches."""
+    start = array.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    offsets = np.zeros(1, dtype=np.int64) + start
+    for extent, stride in zip(array.shape, array.strides, strict=True):
+        offsets = (offsets[:, None] + np.arange(extent, dtype=np.int64) * stride).ravel()
+    return sorted({int(o) // owner.itemsize for o in offsets})
+
+
+def diagram(array: np.ndarray, owner: np.ndarray, grid_shape: tuple[int, ...] | None) -> list[str]:
+    """The owner's buffer as cells, '#' where the array reads, '.' elsewhere."""
+    if owner.size > DIAGRAM_MAX_ELEMENTS or owner.itemsize != array.itemsize or array.size == 0:
+        return []
+    touched = set(touched_elements(array, owner))
+    cells = ["#" if i in touched else "." for i in range(owner.size)]
+    if grid_shape and len(grid_shape) == 2 and grid_shape[0] * grid_shape[1] == owner.size:
+        width = grid_shape[1]
+    else:
+        width = min(owner.size, 16)
+    return ["  " + " ".join(cells[i:i + width]) for i in range(0, owner.size, width)]
+
+
+def copying_operations(array: np.ndarray) -> list[str]:
+    """Which common operations on this array would copy its data."""
+    ops = ["fancy or boolean indexing (a[[0, 2]], a[a > 0])", "a.copy(), np.array(a)",
+           "a.flatten()"]
+    try:
+        np.reshape(array, -1, copy=False)
+        ravel_copies = False
+    except (ValueError, TypeError):
+        ravel_copies = True
+    if ravel_copies:
+        ops.append("a.ravel() and a.reshape(-1) (not expressible as a view of this layout)")
+    if not array.flags.c_contiguous:
+        ops.append("np.ascontiguousarray(a)")
+    return ops
+
+
+def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | None = None) -> str:
+    """Plain-words explanation of an array: shape, dtype, strides, view of what, which bytes it
+    touches, contiguity and what that means for speed, and which operations would copy it."""
+    if not isinstance(array, np.ndarray):
+        return f"{name or 'value'} is a {type(array).__name__}, not a NumPy array."
+    label = name or "the array"
+    shape = " x ".join(str(n) for n in array.shape) or "0-d"
+    lines = [f"{label}: a {shape} array of {array.dtype} ({array.itemsize} bytes each), "
+             f"{human_bytes(array.nbytes)} of data ({array.nbytes:,} bytes)."]
+    if array.ndim:
+        in_elements = [s / array.itemsize for s in array.strides]
+        element_text = ", ".join(f"{e:g}" for e in in_elements)
+        lines.append(f"Strides: {tuple(array.strides)} bytes = ({element_text}) elements; one step "
+                     "along each axis moves that far in memory.")
+    owner, owner_bytes = inventory.owner_of(array)
+    base_name = None
+    base_array = None
+    if namespace is not None and array.base is not None:
+        candidates = {n: v for n, v in namespace.items()
+                      if isinstance(v, np.ndarray) and inventory.is_public_name(n)}
+        owners = {n: inventory.owner_of(v)[0] for n, v in candidates.items()}
+        base_name = inventory._named_base(name or "", array, owner, candidates, owners)
+        base_array = candidates.get(base_name) if base_name else None
+    if array.base is None:
+        lines.append("It owns its data (OWNDATA): nothing else keeps its buffer alive.")
+    else:
+        of = f"a view of {base_name}" if base_name else "a view of an unnamed buffer"
+        lines.append(f"It is {of}: it owns no data and keeps the whole {human_bytes(owner_bytes)} "
+                     "buffer alive as long as it exists; writing to it writes to that buffer.")
+    facts = layout(array)
+    lines.append(f"Layout: {describe_layout(array, base_array)}.")
+    if isinstance(owner, np.ndarray) and array.size:
+        touched = touched_elements(array, owner)
+        if owner.size <= DIAGRAM_MAX_ELEMENTS and owner.itemsize == array.itemsize:
+            lines.append(f"It touches {len(touched)} of the {owner.size} elements of its buffer "
+                         f"(flat indices {touched}):")
+            grid = base_array.shape if base_array is not None else None
+            lines.extend(diagram(array, owner, grid))
+    span = facts["span_bytes"]
+    if array.flags.c_contiguous or array.flags.f_contiguous:
+        order = "C (row-major)" if array.flags.c_contiguous else "Fortran (column-major)"
+        lines.append(f"Contiguous in {order} order: {facts['cache_lines']} cache lines of 64 bytes; "
+                     "loops and ufuncs stream through it at full speed.")
+    else:
+        used = array.nbytes / span if span else 1.0
+        lines.append(f"Not contiguous: it spans {span:,} bytes to use {array.nbytes:,} "
+                     f"({used:.0%}); its elements sit on {facts['cache_lines']} cache lines and a "
+                     f"pass in index order fetches {facts['cache_line_fetches_index_order']} lines. "
+                     "Heavy work on it is slower than on a contiguous copy.")
+    lines.append("Operations that would copy it: " + "; ".join(copying_operations(array)) + ".")
+    return "\n".join(lines)
+
+
+def _shape_of(value: Any) -> tuple[tuple[int, ...], np.dtype]:
+    if isinstance(value, np.ndarray):
+        return value.shape, value.dtype
+    if isinstance(value, tuple) and all(isinstance(n, int) for n in value):
+        return value, np.dtype(np.float64)
+    array = np.asarray(value)
+    return array.shape, array.dtype
+
+
+def explain_broadcast(a: Any, b: Any, *, names: list[str] | None = None) -> str:
+    """NumPy's three broadcasting rules, step by step, for two arrays (or shape tuples)."""
+    (shape_a, dtype_a), (shape_b, dtype_b) = _shape_of(a), _shape_of(b)
+    name_a, name_b = (names or ["A", "B"])[:2]
+    ndim = max(len(shape_a), len(shape_b))
+    padded_a = (1,) * (ndim - len(shape_a)) + tuple(shape_a)
+    padded_b = (1,) * (ndim - len(shape_b)) + tuple(shape_b)
+    lines = [f"{name_a}: shape {tuple(shape_a)}; {name_b}: shape {tuple(shape_b)}.",
+             f"Rule 1 (pad with 1s on the left to {ndim} dimensions): "
+             f"{name_a} -> {padded_a}, {name_b} -> {padded_b}."]
+    result = []
+    steps = []
+    for axis, (m, n) in enumerate(zip(padded_a, padded_b, strict=True)):
+        if m == n:
+            steps.append(f"axis {axis}: {m} and {n} match")
+            result.append(m)
+        elif m == 1:
+            steps.append(f"axis {axis}: {name_a} has 1, stretched to {n}")
+            result.append(n)
+        elif n == 1:
+            steps.append(f"axis {axis}: {name_b} has 1, stretched to {m}")
+            result.append(m)
+        else:
+            lines.append("Rule 2 (sizes must match or be 1): " + "; ".join(
+                [*steps, f"axis {axis}: {m} and {n} differ and neither is 1"]) + ".")
+            lines.append(f"Rule 3: broadcasting fails at axis {axis} ({m} vs {n}); NumPy raises "
+                         "'operands could not be broadcast together'.")
+            return "\n".join(lines)
+    lines.append("Rule 2 (sizes must match or be 1; 1s are stretched): " + "; ".join(steps) + ".")
+    dtype = np.result_type(dtype_a, dtype_b)
+    size = int(np.prod(result, dtype=np.int64))
+    nbytes = size * dtype.itemsize
+    biggest = max(int(np.prod(shape_a, dtype=np.int64)) * dtype_a.itemsize,
+                  int(np.prod(shape_b, dtype=np.int64)) * dtype_b.itemsize, 1)
+    lines.append(f"Rule 3 (result takes the larger size on every axis): {tuple(result)} {dtype}, "
+                 f"{human_bytes(nbytes)} ({nbytes / biggest:.3g}x the larger input).")
+    return "\n".join(lines)

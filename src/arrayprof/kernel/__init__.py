@@ -1,0 +1,1 @@
+"""IPython/Jupyter glue: the extension entry point, the magics, automatic mode and display."""

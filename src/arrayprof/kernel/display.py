@@ -1,0 +1,62 @@
+"""Showing reports in IPython: a widget in a notebook, text in a terminal.
+
+Every output arrayprof adds to a cell carries ``{"arrayprof": ...}`` in its display metadata, so
+tools (and our own tests) can tell it apart from the user's output.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arrayprof.render.text import render_text, summary_line
+from arrayprof.report import Report
+
+
+def metadata(kind: str, report: Report | None = None) -> dict[str, Any]:
+    info: dict[str, Any] = {"kind": kind}
+    if report is not None:
+        info["execution_count"] = report.execution_count
+        info["schema"] = report.schema
+    return {"arrayprof": info}
+
+
+def in_notebook(shell: Any) -> bool:
+    """A kernel talking to a front end (not terminal IPython)."""
+    return getattr(shell, "kernel", None) is not None
+
+
+def _rich_report(report: Report, compact: bool) -> Any | None:
+    """The widget (or HTML) form where the renderers are available; None otherwise."""
+    try:
+        from arrayprof.render import widget
+
+        return widget.SummaryWidget(report) if compact else widget.ReportWidget(report)
+    except Exception:
+        pass
+    try:
+        from arrayprof.render.html import report_html
+
+        return {"text/html": report_html(report), "text/plain": render_text(report)}
+    except Exception:
+        return None
+
+
+def show_report(shell: Any, report: Report, *, compact: bool = False) -> None:
+    from IPython.display import display
+
+    text = summary_line(report) if compact else render_text(report)
+    rich = _rich_report(report, compact) if in_notebook(shell) else None
+    kind = "summary" if compact else "report"
+    if isinstance(rich, dict):
+        display(rich, raw=True, metadata=metadata(kind, report))
+    elif rich is not None:
+        display(rich, metadata=metadata(kind, report))
+    else:
+        display({"text/plain": text}, raw=True, metadata=metadata(kind, report))
+
+
+def show_note(message: str) -> None:
+    """A one-line message from arrayprof itself (failures, status)."""
+    from IPython.display import display
+
+    display({"text/plain": message}, raw=True, metadata=metadata("note"))
