@@ -95,8 +95,14 @@ def binding_lines(tree: ast.AST | None) -> dict[str, int]:
 def owner_of(array: np.ndarray) -> tuple[Any, int]:
     """The object that owns the memory behind `array`, and the bytes of that buffer."""
     owner: Any = array
-    while isinstance(owner, np.ndarray) and owner.base is not None:
-        owner = owner.base
+    while True:
+        if isinstance(owner, np.ndarray) and owner.base is not None:
+            owner = owner.base
+        elif (not isinstance(owner, np.ndarray) and hasattr(owner, "__array_interface__")
+              and getattr(owner, "base", None) is not None):
+            owner = owner.base  # as_strided / sliding_window_view wrap their source like this
+        else:
+            break
     if isinstance(owner, np.ndarray):
         return owner, int(owner.nbytes)
     try:
@@ -114,19 +120,27 @@ def byte_interval(array: np.ndarray) -> tuple[int, int]:
 
 def _named_base(name: str, array: np.ndarray, owner: Any, candidates: dict[str, np.ndarray],
                 owners: dict[str, Any]) -> str | None:
-    """The smallest other named array on the same buffer whose span contains this one's."""
+    """The smallest other named array on the same buffer whose span contains this one's.
+
+    Broadcast and overlapping views (zero strides, sliding windows) repeat elements, so they are
+    taken as a base only when no plain array fits: `w = sliding_window_view(a[0], 3)` is a view of
+    `a`, not of some `z = np.broadcast_to(a[0], ...)` that happens to span the same bytes.
+    """
+    if array.size == 0:
+        return None
     low, high = byte_interval(array)
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, int, int, str] | None = None
     for other_name, other in candidates.items():
         if other_name == name or other is array or owners[other_name] is not owner:
             continue
         other_low, other_high = byte_interval(other)
-        if other_low <= low and high <= other_high and array.size:
-            # smallest span first; among equal spans prefer the owner of the data
-            key = (other_high - other_low, 0 if other.base is None else 1, other_name)
+        if other_low <= low and high <= other_high:
+            span = other_high - other_low
+            repeats = 1 if other.nbytes > span else 0
+            key = (repeats, span, 0 if other.base is None else 1, other_name)
             if best is None or key < best:
                 best = key
-    return best[2] if best else None
+    return best[3] if best else None
 
 
 def describe_array(name: str, array: np.ndarray, lineno: int | None, base: str | None,

@@ -179,11 +179,10 @@ live_remove(void *ptr, live_entry *out)
 /* ---- timeline: bounded, halves its resolution when full, never drops the peak -------------- */
 
 static void
-timeline_add(int32_t line)
+timeline_add(int32_t line, int new_peak)
 {
     int64_t event = st.events++;
-    int is_peak = st.current == st.peak && st.current > 0;
-    if (!is_peak && event % st.timeline_stride != 0) {
+    if (!new_peak && event % st.timeline_stride != 0) {
         return;
     }
     if (st.timeline_used == TIMELINE_CAPACITY) {
@@ -194,7 +193,9 @@ timeline_add(int32_t line)
             st.timeline[kept++] = b.live_bytes >= a.live_bytes ? b : a;
         }
         st.timeline_used = kept;
-        st.timeline_stride *= 2;
+        if (st.timeline_stride < ((int64_t)1 << 40)) {
+            st.timeline_stride *= 2;
+        }
     }
     timeline_point *point = &st.timeline[st.timeline_used++];
     point->t_ns = now_ns() - st.t0_ns;
@@ -251,14 +252,15 @@ on_alloc(void *ptr, size_t size)
     line_stats *ls = stats_for(line);
     ls->allocations++;
     ls->allocated_bytes += (int64_t)size;
-    if (st.current > st.peak) {
+    int new_peak = st.current > st.peak;
+    if (new_peak) {
         st.peak = st.current;
         st.peak_line = line;
     }
     if (st.current > ls->peak_bytes) {
         ls->peak_bytes = st.current;
     }
-    timeline_add(line);
+    timeline_add(line, new_peak);
     unlock_state();
 }
 
@@ -293,7 +295,7 @@ record_free_locked(void *ptr, size_t size_hint, int on_cell_thread, int32_t line
     st.frees++;
     st.freed_bytes += (int64_t)size;
     st.current -= (int64_t)size;
-    timeline_add(line);
+    timeline_add(line, 0);
 }
 
 static void
