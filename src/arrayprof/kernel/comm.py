@@ -1,0 +1,558 @@
+"""The kernel end of the JupyterLab sidebar's comm (target ``arrayprof``).
+
+The protocol is written down in ``docs/comm-protocol.md`` (version 1); this module follows that
+document.  In short: the panel opens a comm with a ``hello``; the kernel answers ``welcome``, then
+``history`` and ``arrays``; after every cell it pushes ``cell`` (a profiled cell's summary) and
+``arrays`` (every public ndarray in the namespace); the panel may ask for ``get_array``,
+``get_report``, ``set_auto`` and ``refresh``.
+
+Every incoming message is validated (version, type, field names, field types, sizes) before it is
+acted on.  Nothing sent by the front end is ever executed: array names are looked up in the user
+namespace as dictionary keys, never evaluated.
+
+``register(ipython)`` is what ``%load_ext arrayprof`` calls; it is idempotent and does nothing when
+IPython runs without a kernel (terminal IPython).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+PROTOCOL_VERSION = 1
+TARGET_NAME = "arrayprof"
+
+# Limits (also in docs/comm-protocol.md).
+MAX_INCOMING_BYTES = 16 * 1024
+MAX_NAME_CHARS = 256
+MAX_TEXT_CHARS = 200
+MAX_REQUEST_ID_CHARS = 64
+MAX_ARRAYS = 500
+MAX_HISTORY = 200
+MAX_LAYOUT_ELEMENTS = 1024
+MAX_EXPLANATION_CHARS = 20_000
+MAX_REPORT_BYTES = 512 * 1024
+MAX_SOURCE_HEAD_CHARS = 120
+MAX_THRESHOLD_BYTES = 2**53  # JSON numbers are exact up to here in every front end
+
+JsonDict = dict[str, Any]
+
+
+class ProtocolError(Exception):
+    """An incoming message the kernel refuses; becomes an ``error`` message to the panel."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_text(field: str, value: Any, limit: int) -> None:
+    if not isinstance(value, str):
+        raise ProtocolError("bad-field", f"field {field!r} must be a string")
+    if len(value) > limit:
+        raise ProtocolError("too-large", f"field {field!r} is longer than {limit} characters")
+
+
+def _check_request_id(value: Any) -> None:
+    if value is None or (_is_int(value) and abs(value) <= MAX_THRESHOLD_BYTES):
+        return
+    _check_text("request_id", value, MAX_REQUEST_ID_CHARS)
+
+
+def _check_name(value: Any) -> None:
+    _check_text("name", value, MAX_NAME_CHARS)
+    if not value.isidentifier():
+        raise ProtocolError("bad-field", "field 'name' must be a Python identifier")
+
+
+def _check_bool(field: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise ProtocolError("bad-field", f"field {field!r} must be true or false")
+
+
+def _check_count(field: str, value: Any, *, nullable: bool = False) -> None:
+    if value is None and nullable:
+        return
+    if not _is_int(value) or value < 0 or value > MAX_THRESHOLD_BYTES:
+        raise ProtocolError("bad-field", f"field {field!r} must be a non-negative integer")
+
+
+# For each request type: field -> (required, checker).  ``v``, ``type`` and ``request_id`` are
+# common to all.
+Checker = Callable[[Any], None]
+REQUESTS: dict[str, dict[str, tuple[bool, Checker]]] = {
+    "hello": {
+        "client": (False, lambda v: _check_text("client", v, MAX_TEXT_CHARS)),
+        "client_version": (False, lambda v: _check_text("client_version", v, MAX_TEXT_CHARS)),
+    },
+    "refresh": {},
+    "set_auto": {
+        "enabled": (True, lambda v: _check_bool("enabled", v)),
+        "threshold_bytes": (False, lambda v: _check_count("threshold_bytes", v, nullable=True)),
+    },
+    "get_array": {
+        "name": (True, _check_name),
+    },
+    "get_report": {
+        "execution_count": (False, lambda v: _check_count("execution_count", v)),
+        "index": (False, lambda v: _check_count("index", v)),
+    },
+}
+
+
+def validate(data: Any) -> JsonDict:
+    """Check one incoming message against the protocol; return it, or raise ProtocolError."""
+    if not isinstance(data, dict):
+        raise ProtocolError("bad-message", "a message must be a JSON object")
+    try:
+        size = len(json.dumps(data, allow_nan=False).encode())
+    except (TypeError, ValueError) as exc:
+        raise ProtocolError("bad-message", f"not plain JSON: {exc}") from None
+    if size > MAX_INCOMING_BYTES:
+        raise ProtocolError("too-large", f"message of {size} bytes (limit {MAX_INCOMING_BYTES})")
+    version = data.get("v")
+    if not _is_int(version):
+        raise ProtocolError("bad-message", "field 'v' (protocol version) is missing")
+    if version != PROTOCOL_VERSION:
+        raise ProtocolError("unsupported-version",
+                            f"protocol version {version} (this kernel speaks {PROTOCOL_VERSION})")
+    kind = data.get("type")
+    if not isinstance(kind, str):
+        raise ProtocolError("bad-message", "field 'type' is missing")
+    fields = REQUESTS.get(kind)
+    if fields is None:
+        raise ProtocolError("unknown-type", f"unknown message type {kind[:MAX_TEXT_CHARS]!r}")
+    for key in data:
+        if key not in fields and key not in ("v", "type", "request_id"):
+            raise ProtocolError("bad-field", f"unknown field {str(key)[:MAX_TEXT_CHARS]!r} in {kind}")
+    _check_request_id(data.get("request_id"))
+    for key, (required, check) in fields.items():
+        if key in data:
+            check(data[key])
+        elif required:
+            raise ProtocolError("bad-field", f"{kind} needs field {key!r}")
+    if kind == "get_report" and ("execution_count" in data) == ("index" in data):
+        raise ProtocolError("bad-field", "get_report needs exactly one of 'execution_count', 'index'")
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# Building outgoing messages (pure functions of reports and arrays)
+
+def message(kind: str, **fields: Any) -> JsonDict:
+    """An outgoing message: ``{"v": 1, "type": kind, ...}``."""
+    return {"v": PROTOCOL_VERSION, "type": kind, **fields}
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity; the panel gets null instead."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def cell_summary(report: Any, index: int) -> JsonDict:
+    """One history row: what the panel's cell table shows for a profiled cell."""
+    numpy_stats = report.numpy
+    severities: dict[str, int] = {}
+    categories: list[str] = []
+    for finding in report.findings:
+        severities[finding.severity] = severities.get(finding.severity, 0) + 1
+        if finding.category not in categories:
+            categories.append(finding.category)
+    source_head = next((line for line in report.source.splitlines() if line.strip()), "")
+    return {
+        "index": index,
+        "execution_count": report.execution_count,
+        "source_head": source_head[:MAX_SOURCE_HEAD_CHARS],
+        "wall_s": _finite(report.wall_s),
+        "allocations": numpy_stats.allocations,
+        "allocated_bytes": numpy_stats.allocated_bytes,
+        "freed_bytes": numpy_stats.freed_bytes,
+        "peak_bytes": numpy_stats.peak_bytes,
+        "net_bytes": numpy_stats.net_bytes,
+        "temporaries": numpy_stats.temporaries,
+        "temporary_bytes": numpy_stats.temporary_bytes,
+        "rss_peak_bytes": report.rss.peak_bytes if report.rss is not None else None,
+        "findings": len(report.findings),
+        "severities": severities,
+        "categories": categories,
+        "error": report.error.type if report.error is not None else None,
+    }
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return _finite(value)
+
+
+def report_payload(report: Any) -> JsonDict:
+    """The full report (``Report.to_dict()``), trimmed to MAX_REPORT_BYTES if it is huge."""
+    data = _json_safe(report.to_dict())
+    trimmed: list[str] = []
+    for key in ("timeline", "ops", "lines", "arrays"):
+        if len(json.dumps(data).encode()) <= MAX_REPORT_BYTES:
+            break
+        if data.get(key):
+            data[key] = []
+            trimmed.append(key)
+    if len(json.dumps(data).encode()) > MAX_REPORT_BYTES:
+        data["source"] = data.get("source", "")[:10_000]
+        trimmed.append("source")
+    return {"report": data, "trimmed": trimmed}
+
+
+def _public_arrays(namespace: dict[str, Any]) -> dict[str, Any]:
+    import numpy as np
+
+    return {name: value for name, value in list(namespace.items())
+            if isinstance(value, np.ndarray) and not name.startswith("_")}
+
+
+def arrays_payload(namespace: dict[str, Any]) -> JsonDict:
+    """Every public ndarray in `namespace` (largest first, at most MAX_ARRAYS), with totals."""
+    from arrayprof.inventory import namespace_inventory, owner_of
+
+    infos = [_json_safe(asdict(info)) for info in namespace_inventory(namespace)]
+    infos.sort(key=lambda info: (-info["nbytes"], info["name"]))
+    owners: dict[int, int] = {}
+    for value in _public_arrays(namespace).values():
+        owner, nbytes = owner_of(value)
+        owners[id(owner)] = nbytes
+    return {
+        "arrays": infos[:MAX_ARRAYS],
+        "count": len(infos),
+        "truncated": len(infos) > MAX_ARRAYS,
+        "numpy_bytes": sum(owners.values()),
+        "rss_bytes": _rss_bytes(),
+    }
+
+
+def _rss_bytes() -> int | None:
+    try:
+        from arrayprof.rss import current_rss
+
+        return int(current_rss())
+    except Exception:  # RSS is a nicety; the panel shows "unknown"
+        return None
+
+
+def memory_layout(array: Any) -> JsonDict:
+    """Where the array's elements sit in the buffer that owns them (for the layout drawing).
+
+    Offsets are bytes from the start of the owning buffer, for the first MAX_LAYOUT_ELEMENTS
+    elements in C order; computed with plain integers, so no NumPy memory is allocated.
+    """
+    import numpy as np
+
+    from arrayprof.inventory import owner_of
+
+    owner, buffer_bytes = owner_of(array)
+    start = array.__array_interface__["data"][0]
+    if isinstance(owner, np.ndarray):
+        buffer_start = owner.__array_interface__["data"][0]
+    else:
+        buffer_start = start
+    offset = start - buffer_start
+    shape = [int(n) for n in array.shape]
+    strides = [int(s) for s in array.strides]
+    size = int(array.size)
+    offsets = []
+    for index in itertools.islice(itertools.product(*(range(n) for n in shape)),
+                                  MAX_LAYOUT_ELEMENTS):
+        offsets.append(offset + sum(i * s for i, s in zip(index, strides, strict=True)))
+    return {
+        "itemsize": int(array.itemsize),
+        "buffer_bytes": int(buffer_bytes),
+        "offset_bytes": int(offset),
+        "shape": shape,
+        "strides": strides,
+        "size": size,
+        "element_offsets": offsets,
+        "truncated": size > MAX_LAYOUT_ELEMENTS,
+    }
+
+
+def fallback_explanation(info: JsonDict) -> str:
+    """A plain-words description when ``arrayprof.explain`` is not available."""
+    shape = " x ".join(str(n) for n in info["shape"]) or "scalar (0-d)"
+    words = [f"{info['name']} is a {shape} array of {info['dtype']} "
+             f"({info['itemsize']} bytes per element, {info['nbytes']} bytes of data)."]
+    strides = ", ".join(str(s) for s in info["strides"])
+    words.append(f"Strides ({strides}): the bytes to step in memory to move one position along "
+                 "each axis.")
+    if info["is_view"]:
+        base = f"of {info['base']}" if info["base"] else "of another array"
+        words.append(f"It is a view {base}: it owns no memory and keeps a buffer of "
+                     f"{info['base_nbytes']} bytes alive.")
+    else:
+        words.append("It owns its memory.")
+    if info["c_contiguous"]:
+        words.append("Its elements are contiguous in C (row-major) order.")
+    elif info["f_contiguous"]:
+        words.append("Its elements are contiguous in Fortran (column-major) order.")
+    else:
+        words.append(f"It is not contiguous: its elements spread over {info['span_bytes']} bytes, "
+                     f"{info['utilization']:.0%} of which it uses.")
+    return " ".join(words)
+
+
+def explain_array(array: Any, info: JsonDict, namespace: dict[str, Any]) -> tuple[str, str]:
+    """(explanation, where it came from): ``arrayprof.explain`` when present, else a fallback."""
+    try:
+        from arrayprof.explain import explain
+    except ImportError:
+        return fallback_explanation(info), "fallback"
+    try:
+        text = str(explain(array, name=info["name"], namespace=namespace))
+    except Exception as exc:  # explain failing must not lose the detail
+        return f"{fallback_explanation(info)}\n(arrayprof.explain failed: {exc})", "fallback"
+    return text[:MAX_EXPLANATION_CHARS], "arrayprof.explain"
+
+
+# --------------------------------------------------------------------------------------------
+# The hub: one per kernel process, fanning pushes out to every open comm
+
+class CommHub:
+    """Open comms of this kernel, the request handlers, and the push after every cell."""
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+        self.comms: list[Any] = []
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def install(self, manager: Any) -> None:
+        """Register the comm target, the per-cell listener and the post-cell array push."""
+        from arrayprof import api
+
+        manager.register_target(TARGET_NAME, self.on_open)
+        api.add_listener(self.on_report)
+        self.shell.events.register("post_run_cell", self.on_post_run_cell)
+
+    def on_open(self, comm: Any, open_msg: JsonDict) -> None:
+        """A panel opened a comm; its open data is normally its ``hello``."""
+        self.comms.append(comm)
+        comm.on_msg(lambda msg: self.on_message(comm, msg))
+        comm.on_close(lambda msg: self.forget(comm))
+        data = open_msg.get("content", {}).get("data") or {}
+        if data:
+            self.handle(comm, data)
+
+    def forget(self, comm: Any) -> None:
+        if comm in self.comms:
+            self.comms.remove(comm)
+
+    # -- incoming -----------------------------------------------------------------------------
+    def on_message(self, comm: Any, msg: JsonDict) -> None:
+        content = msg.get("content", {})
+        if msg.get("buffers"):
+            self.send(comm, message("error", code="bad-message",
+                                    message="binary buffers are not accepted",
+                                    request_type=None, request_id=None))
+            return
+        self.handle(comm, content.get("data"))
+
+    def handle(self, comm: Any, data: Any) -> None:
+        """Validate one message and answer it; every failure becomes an ``error`` message."""
+        request_type = data.get("type") if isinstance(data, dict) else None
+        request_id = data.get("request_id") if isinstance(data, dict) else None
+        try:
+            validate(data)
+            handler = getattr(self, "do_" + data["type"])
+            handler(comm, data)
+        except ProtocolError as exc:
+            self.send_error(comm, exc.code, exc.message, request_type, request_id)
+        except Exception as exc:  # a bad request must never break the kernel
+            self.send_error(comm, "internal", f"{type(exc).__name__}: {exc}", request_type,
+                            request_id)
+
+    def send_error(self, comm: Any, code: str, text: str, request_type: Any,
+                   request_id: Any) -> None:
+        safe_type = request_type[:MAX_TEXT_CHARS] if isinstance(request_type, str) else None
+        try:
+            _check_request_id(request_id)
+        except ProtocolError:
+            request_id = None
+        self.send(comm, message("error", code=code, message=text[:2000],
+                                request_type=safe_type, request_id=request_id))
+
+    def do_hello(self, comm: Any, data: JsonDict) -> None:
+        import numpy as np
+
+        import arrayprof
+
+        self.send(comm, message(
+            "welcome",
+            request_id=data.get("request_id"),
+            protocol=PROTOCOL_VERSION,
+            arrayprof_version=getattr(arrayprof, "__version__", "unknown"),
+            python_version=sys.version.split()[0],
+            numpy_version=np.__version__,
+            auto=self.auto_state(),
+            limits={"max_incoming_bytes": MAX_INCOMING_BYTES, "max_arrays": MAX_ARRAYS,
+                    "max_history": MAX_HISTORY, "max_layout_elements": MAX_LAYOUT_ELEMENTS},
+        ))
+        self.send(comm, self.history_message())
+        self.send(comm, self.arrays_message())
+
+    def do_refresh(self, comm: Any, data: JsonDict) -> None:
+        self.send(comm, self.history_message(data.get("request_id")))
+        self.send(comm, self.arrays_message(data.get("request_id")))
+
+    def do_set_auto(self, comm: Any, data: JsonDict) -> None:
+        profiler = self.auto_profiler()
+        if profiler is None:
+            raise ProtocolError("unavailable", "automatic mode is not available in this kernel "
+                                "(arrayprof.kernel.extension is missing)")
+        if data["enabled"]:
+            profiler.enable(threshold_bytes=data.get("threshold_bytes"))
+        else:
+            profiler.disable()
+        self.broadcast(message("auto", request_id=data.get("request_id"), **self.auto_state()))
+
+    def do_get_array(self, comm: Any, data: JsonDict) -> None:
+        from arrayprof.inventory import build_inventory
+
+        name = data["name"]
+        arrays = _public_arrays(self.shell.user_ns)
+        if name not in arrays:
+            raise ProtocolError("not-found", f"no NumPy array named {name!r} in the namespace")
+        array = arrays[name]
+        info = _json_safe(asdict(build_inventory(self.shell.user_ns, [name], None, {})[0]))
+        explanation, source = explain_array(array, info, self.shell.user_ns)
+        self.send(comm, message("array", request_id=data.get("request_id"), name=name, info=info,
+                                explanation=explanation, explanation_source=source,
+                                layout=memory_layout(array)))
+
+    def do_get_report(self, comm: Any, data: JsonDict) -> None:
+        from arrayprof import api
+
+        reports = api.history()
+        if "index" in data:
+            index = data["index"]
+            if index >= len(reports):
+                raise ProtocolError("not-found", f"no report at history index {index}")
+        else:
+            found = [i for i, r in enumerate(reports)
+                     if r.execution_count == data["execution_count"]]
+            if not found:
+                raise ProtocolError("not-found",
+                                    f"no report for execution count {data['execution_count']}")
+            index = found[-1]
+        self.send(comm, message("report", request_id=data.get("request_id"), index=index,
+                                summary=cell_summary(reports[index], index),
+                                **report_payload(reports[index])))
+
+    # -- outgoing -----------------------------------------------------------------------------
+    def history_message(self, request_id: Any = None) -> JsonDict:
+        from arrayprof import api
+
+        reports = api.history()
+        first = max(0, len(reports) - MAX_HISTORY)
+        cells = [cell_summary(report, i) for i, report in enumerate(reports) if i >= first]
+        return message("history", request_id=request_id, cells=cells, count=len(reports))
+
+    def arrays_message(self, request_id: Any = None) -> JsonDict:
+        return message("arrays", request_id=request_id,
+                       execution_count=getattr(self.shell, "execution_count", None),
+                       **arrays_payload(self.shell.user_ns))
+
+    def on_report(self, report: Any) -> None:
+        """api listener: push the summary of a profiled cell to every panel."""
+        if not self.comms:
+            return
+        from arrayprof import api
+
+        reports = api.history()
+        index = next((i for i in range(len(reports) - 1, -1, -1) if reports[i] is report),
+                     len(reports) - 1)
+        self.broadcast(message("cell", cell=cell_summary(report, index)))
+
+    def on_post_run_cell(self, result: Any = None) -> None:
+        """After every cell, profiled or not: push the live array list."""
+        if not self.comms:
+            return
+        try:
+            self.broadcast(self.arrays_message())
+        except Exception as exc:  # never disturb the user's cell
+            print(f"arrayprof: the panel's array list failed ({type(exc).__name__}: {exc})",
+                  file=sys.stderr)
+
+    def send(self, comm: Any, data: JsonDict) -> None:
+        comm.send(data)
+
+    def broadcast(self, data: JsonDict) -> None:
+        for comm in list(self.comms):
+            try:
+                comm.send(data)
+            except Exception:  # a closed or broken comm is dropped
+                self.forget(comm)
+
+    # -- automatic mode -----------------------------------------------------------------------
+    def auto_profiler(self) -> Any:
+        try:
+            from arrayprof.kernel.extension import auto_profiler
+        except ImportError:
+            return None
+        return auto_profiler(self.shell)
+
+    def auto_state(self) -> JsonDict:
+        profiler = self.auto_profiler()
+        if profiler is None:
+            return {"available": False, "enabled": False, "threshold_bytes": None}
+        threshold = getattr(profiler, "threshold_bytes", None)
+        return {"available": True, "enabled": bool(profiler.enabled),
+                "threshold_bytes": threshold if _is_int(threshold) else None}
+
+
+_hubs: dict[int, CommHub] = {}
+
+
+def _comm_manager(kernel: Any) -> Any:
+    manager = getattr(kernel, "comm_manager", None)
+    if manager is None:
+        try:
+            from comm import get_comm_manager
+        except ImportError:
+            return None
+        manager = get_comm_manager()
+    return manager
+
+
+def register(ipython: Any) -> None:
+    """Register the ``arrayprof`` comm target in this kernel (idempotent).
+
+    Does nothing without a kernel (terminal IPython, plain Python): there is no panel to talk to.
+    """
+    if ipython is None or id(ipython) in _hubs:
+        return
+    kernel = getattr(ipython, "kernel", None)
+    if kernel is None:
+        return
+    manager = _comm_manager(kernel)
+    if manager is None:
+        return
+    hub = CommHub(ipython)
+    hub.install(manager)
+    _hubs[id(ipython)] = hub
+
+
+def hub_for(ipython: Any) -> CommHub | None:
+    """The hub registered for `ipython`, if any (for tests and the kernel glue)."""
+    return _hubs.get(id(ipython))
