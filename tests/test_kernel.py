@@ -1,0 +1,137 @@
+"""A real IPython kernel (jupyter_client) driven through %load_ext, the magics and automatic mode."""
+
+from __future__ import annotations
+
+import json
+import queue
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        yield client
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def execute(client, code: str, timeout: float = 120) -> dict[str, Any]:
+    """Run code; collect outputs, the reply status and any error, as a front end would."""
+    msg_id = client.execute(code)
+    outputs: list[dict[str, Any]] = []
+    while True:
+        try:
+            msg = client.get_iopub_msg(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no idle status for {code!r}") from None
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind = msg["msg_type"]
+        if kind == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        if kind in ("stream", "display_data", "execute_result", "error"):
+            outputs.append({"type": kind, **msg["content"]})
+    reply = client.get_shell_msg(timeout=timeout)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = client.get_shell_msg(timeout=timeout)
+    return {"status": reply["content"]["status"], "outputs": outputs, "reply": reply["content"]}
+
+
+def text_of(result: dict[str, Any]) -> str:
+    parts = []
+    for out in result["outputs"]:
+        if out["type"] == "stream":
+            parts.append(out["text"])
+        elif out["type"] in ("display_data", "execute_result"):
+            parts.append(out["data"].get("text/plain", ""))
+        elif out["type"] == "error":
+            parts.append(f"{out['ename']}: {out['evalue']}")
+    return "\n".join(parts)
+
+
+def test_cell_magic_writes_exact_json(kernel, tmp_path: Path) -> None:
+    assert execute(kernel, "%load_ext arrayprof\nimport numpy as np")["status"] == "ok"
+    setup = "a, b, c, d = (np.ones(1_000_000) for _ in range(4))"
+    assert execute(kernel, setup)["status"] == "ok"
+    out = tmp_path / "cell.json"
+    result = execute(kernel, f"%%arrayprof --json {out}\nz = (a - b) * c + d\nw = z[::2]\n")
+    assert result["status"] == "ok"
+    report = json.loads(out.read_text())
+    assert report["numpy"]["allocations"] == 1
+    assert report["numpy"]["temporaries"] == 0
+    assert report["numpy"]["peak_bytes"] == 8_000_000
+    assert [line["lineno"] for line in report["lines"]] == [1]
+    w = next(a for a in report["arrays"] if a["name"] == "w")
+    assert (w["is_view"], w["base"], w["strides"]) == (True, "z", [16])
+    assert report["rss"]["sampler"] == "memory-profiler"
+    displays = [o for o in result["outputs"] if o["type"] == "display_data"]
+    assert displays and all("arrayprof" in o["metadata"] for o in displays)
+
+
+def test_cell_magic_shows_last_value_and_keeps_exceptions(kernel) -> None:
+    value = execute(kernel, "%%arrayprof --quiet\nq = np.arange(4)\nq.sum()")
+    results = [o for o in value["outputs"] if o["type"] == "execute_result"]
+    assert results and results[0]["data"]["text/plain"] == "np.int64(6)"
+
+    plain = execute(kernel, "np.ones(3) + np.ones(4)")
+    profiled = execute(kernel, "%%arrayprof --quiet\nx = 1\nnp.ones(3) + np.ones(4)")
+    assert plain["status"] == profiled["status"] == "error"
+    assert plain["reply"]["ename"] == profiled["reply"]["ename"] == "ValueError"
+    assert plain["reply"]["evalue"] == profiled["reply"]["evalue"]
+    assert "np.ones(3) + np.ones(4)" in "\n".join(profiled["reply"]["traceback"])
+    last = execute(kernel, "import arrayprof\nprint(arrayprof.history()[-1].error.lineno)")
+    assert text_of(last).strip() == "2"
+
+
+def test_bad_arguments_print_usage(kernel) -> None:
+    result = execute(kernel, "%%arrayprof --bogus\nx = 1")
+    assert result["status"] == "error"
+    assert result["reply"]["ename"] == "UsageError"
+    result = execute(kernel, "%arrayprof on --threshold lots")
+    assert result["status"] == "error" and "not a size" in result["reply"]["evalue"]
+    result = execute(kernel, "%arrayprof status now")
+    assert result["status"] == "error" and "takes no arguments" in result["reply"]["evalue"]
+
+
+def test_line_magic_profiles_one_statement(kernel) -> None:
+    result = execute(kernel, "%arrayprof --quiet y = np.zeros(1000)")
+    assert result["status"] == "ok"
+    check = execute(kernel, "r = arrayprof.history()[-1]\n"
+                            "print(r.numpy.allocated_bytes, r.lines[0].lineno, y.shape)")
+    assert text_of(check).strip() == "8000 1 (1000,)"
+
+
+def test_automatic_mode_profiles_every_cell(kernel) -> None:
+    before = execute(kernel, "print(len(arrayprof.history()))")
+    count = int(text_of(before).strip())
+    on = execute(kernel, "%arrayprof on --threshold 1MB")
+    assert "automatic mode is on" in text_of(on)
+    small = execute(kernel, "s = np.ones(10)\nt = s * 2")
+    assert [o for o in small["outputs"] if o["type"] == "display_data"] == []
+    big = execute(kernel, "import numpy as np\n\nbig = np.ones(1_000_000) * 3")
+    summaries = [o for o in big["outputs"] if o["type"] == "display_data"]
+    assert len(summaries) == 1 and summaries[0]["metadata"]["arrayprof"]["kind"] == "summary"
+    check = execute(kernel, "%arrayprof off")
+    assert "automatic mode is off" in text_of(check)
+    reports = execute(kernel, "h = arrayprof.history()\nprint(len(h) - %d)\n"
+                              "kept = h[-1].line(3).allocated_bytes - h[-1].line(3).temporary_bytes\n"
+                              "print(kept, h[-1].numpy.peak_lineno)" % count)
+    lines = text_of(reports).split()
+    assert lines[0] == "2"
+    assert lines[1:] == ["8000000", "3"]
+
+
+def test_explain_subcommand(kernel) -> None:
+    execute(kernel, "a = np.arange(16, dtype=np.float32).reshape(4, 4)\nb = a[::2, ::2]")
+    text = text_of(execute(kernel, "%arrayprof explain b"))
+    assert "Strides: (32, 8) bytes" in text
+    assert "view of a" in text
+    assert "touches 4 of the 16 elements" in text
+    text = text_of(execute(kernel, "%arrayprof explain --broadcast a[0] 'a[:, :1]'"))
+    assert "(4, 4)" in text
