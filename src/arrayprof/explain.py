@@ -137,7 +137,7 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
         of = f"a view of {base_name}" if base_name else "a view of an unnamed buffer"
         lines.append(f"It is {of}: it owns no data and keeps the whole {human_bytes(owner_bytes)} "
                      "buffer alive as long as it exists; writing to it writes to that buffer.")
-    facts = layout(array)
+    facts = layout(array, index_order=True)
     lines.append(f"Layout: {describe_layout(array, base_array)}.")
     if isinstance(owner, np.ndarray) and array.size:
         touched = touched_elements(array, owner)

@@ -90,9 +90,10 @@ def tracker_memory_bytes() -> int:
     return int(_native.memory_usage())
 
 
-def layout(array: np.ndarray) -> dict[str, int]:
-    """Span, byte offsets and cache-line counts of one array (see strided.h)."""
-    return _native.layout(array)
+def layout(array: np.ndarray, index_order: bool = False) -> dict[str, int]:
+    """Span, byte offsets and cache-line counts of one array (see strided.h); `index_order` also
+    counts the line fetches of a pass in C index order (-1 when not computed)."""
+    return _native.layout(array, index_order)
 
 
 def may_overlap(a: np.ndarray, b: np.ndarray) -> tuple[bool, bool]:

@@ -30,8 +30,9 @@ static PyMethodDef native_methods[] = {
      "observe_ufuncs(ufuncs): hook these ufunc objects and ufunc.reduce/accumulate (once)."},
     {"take_ops", ap_observer_take, METH_NOARGS,
      "Return and clear the operation records of the last recording."},
-    {"layout", ap_strided_layout, METH_O,
-     "layout(arr): span, offsets, cache lines in memory and index order, for one array."},
+    {"layout", ap_strided_layout, METH_VARARGS,
+     "layout(arr, index_order=False): span, offsets, distinct cache lines; with index_order, also\n"
+     "the line fetches of a pass in C index order (walks every element unless C-contiguous)."},
     {"may_overlap", ap_strided_may_overlap, METH_VARARGS,
      "may_overlap(a, b): exact for 1-D and 2-D arrays, conservative beyond."},
     {NULL, NULL, 0, NULL},

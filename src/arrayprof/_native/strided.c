@@ -114,13 +114,13 @@ visit_lines(npy_intp offset, void *ctx)
 }
 
 PyObject *
-ap_strided_layout(PyObject *self, PyObject *arg)
+ap_strided_layout(PyObject *self, PyObject *args)
 {
-    if (!PyArray_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "layout() expects a numpy.ndarray");
+    PyArrayObject *arr;
+    int index_order = 0;
+    if (!PyArg_ParseTuple(args, "O!|p:layout", &PyArray_Type, &arr, &index_order)) {
         return NULL;
     }
-    PyArrayObject *arr = (PyArrayObject *)arg;
     byte_bounds b = bounds_of(arr);
     npy_intp span = b.high - b.low;
     npy_intp size = PyArray_SIZE(arr);
@@ -133,8 +133,11 @@ ap_strided_layout(PyObject *self, PyObject *arg)
         if (contiguous) {
             distinct = (long long)(last_line - first_line + 1);
         }
-        if (size > MAX_WALK) {
-            fetches = PyArray_IS_C_CONTIGUOUS(arr) ? distinct : -1;
+        if (PyArray_IS_C_CONTIGUOUS(arr)) {
+            fetches = distinct; /* index order is memory order: no walk needed */
+        }
+        else if (size > MAX_WALK || (contiguous && !index_order)) {
+            fetches = -1; /* not computed (too large, or not asked for) */
             if (!contiguous) {
                 distinct = -1;
             }
