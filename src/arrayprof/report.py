@@ -197,6 +197,12 @@ class Report:
             **data,
         )
 
+    def _repr_html_(self) -> str:
+        """Self-contained HTML for notebooks and exports (the renderer is imported lazily)."""
+        from arrayprof.render.html import report_html
+
+        return report_html(self)
+
     # convenience lookups used by renderers and the advisor
     def line(self, lineno: int) -> LineStats | None:
         return next((x for x in self.lines if x.lineno == lineno), None)

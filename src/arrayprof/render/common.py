@@ -1,0 +1,263 @@
+"""Facts and formatting shared by every renderer (HTML, widget).
+
+Renderers only read a `Report`; everything they show that is derived (the peak line, the RSS change,
+which source lines to list when a cell is huge) is worked out here once, so the HTML page and the
+widget can never disagree about what the cell did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from arrayprof.report import ArrayInfo, Finding, LineStats, Report
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def fmt_bytes(n: float | None) -> str:
+    """Binary units with three significant digits: byte counts from NumPy are powers-of-two heavy."""
+    if n is None:
+        return "n/a"
+    sign = "-" if n < 0 else ""
+    n = abs(n)
+    if n < 1024:
+        return f"{sign}{int(n)} B"
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        n /= 1024
+        if n < 1024 or unit == "TiB":
+            text = f"{n:.3g}" if n < 1000 else f"{n:.0f}"
+            return f"{sign}{text} {unit}"
+    raise AssertionError("unreachable")
+
+
+def fmt_signed_bytes(n: int | None) -> str:
+    """A change in bytes always carries its sign, so "+1 MiB" cannot be read as a level."""
+    if n is None:
+        return "n/a"
+    return ("+" if n >= 0 else "") + fmt_bytes(n)
+
+
+def fmt_seconds(s: float | None) -> str:
+    if s is None:
+        return "n/a"
+    if s < 1e-3:
+        return f"{s * 1e6:.0f} µs"
+    if s < 1:
+        return f"{s * 1e3:.3g} ms"
+    return f"{s:.3g} s"
+
+
+def fmt_shape(shape: list[int] | tuple[int, ...]) -> str:
+    if len(shape) == 1:
+        return f"({shape[0]},)"
+    return "(" + ", ".join(str(n) for n in shape) + ")"
+
+
+def contiguity(array: ArrayInfo) -> str:
+    """One word for the memory order, the thing a user acts on (copy, transpose, ascontiguous)."""
+    if array.c_contiguous and array.f_contiguous:
+        return "C+F"
+    if array.c_contiguous:
+        return "C"
+    if array.f_contiguous:
+        return "F"
+    return "strided"
+
+
+def is_strided(array: ArrayInfo) -> bool:
+    """Arrays whose memory layout is worth a drawing: not plainly contiguous."""
+    return not (array.c_contiguous or array.f_contiguous) or array.utilization != 1.0
+
+
+def peak_lineno(report: Report) -> int | None:
+    """The line during which the cell's NumPy memory was at its highest.
+
+    The session's own figure comes first; older or hand-made reports fall back to the per-line peaks
+    and then to the timeline, so a renderer always has a line to point at when there is a peak.
+    """
+    if report.numpy.peak_lineno:
+        return report.numpy.peak_lineno
+    if report.lines:
+        best = max(report.lines, key=lambda x: x.peak_bytes)
+        if best.peak_bytes > 0:
+            return best.lineno
+    if report.timeline:
+        point = max(report.timeline, key=lambda p: p[1])
+        if len(point) > 2 and point[2]:
+            return int(point[2])
+    return None
+
+
+def source_line(report: Report, lineno: int | None) -> str:
+    if lineno is None:
+        return ""
+    lines = report.source.splitlines()
+    if 1 <= lineno <= len(lines):
+        return lines[lineno - 1]
+    stats = report.line(lineno)
+    return stats.source if stats else ""
+
+
+@dataclass
+class HeaderFact:
+    """One labelled figure in the report header."""
+
+    key: str
+    label: str
+    value: str
+    detail: str = ""
+
+
+def finding_counts(findings: list[Finding]) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    return counts
+
+
+def header_facts(report: Report) -> list[HeaderFact]:
+    """The header every renderer shows, in the order issue 5 lists it."""
+    np_stats = report.numpy
+    peak_line = peak_lineno(report)
+    facts = [
+        HeaderFact("wall", "wall time", fmt_seconds(report.wall_s)),
+        HeaderFact(
+            "allocated", "NumPy allocated", fmt_bytes(np_stats.allocated_bytes),
+            f"{np_stats.allocations} allocation{'s' if np_stats.allocations != 1 else ''}",
+        ),
+        HeaderFact(
+            "peak", "peak", fmt_bytes(np_stats.peak_bytes),
+            f"line {peak_line}" if peak_line else "",
+        ),
+        HeaderFact(
+            "temporaries", "temporaries", str(np_stats.temporaries),
+            fmt_bytes(np_stats.temporary_bytes),
+        ),
+    ]
+    if report.rss is not None:
+        change = report.rss.end_bytes - report.rss.start_bytes
+        facts.append(HeaderFact(
+            "rss", "RSS change", fmt_signed_bytes(change),
+            f"peak {fmt_signed_bytes(report.rss.peak_bytes - report.rss.start_bytes)}",
+        ))
+    else:
+        facts.append(HeaderFact("rss", "RSS change", "n/a", "not sampled"))
+    counts = finding_counts(report.findings)
+    detail = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n)
+    facts.append(HeaderFact("findings", "findings", str(len(report.findings)), detail))
+    return facts
+
+
+def summary_text(report: Report) -> str:
+    """The one line automatic mode shows: enough to decide whether to open the full report."""
+    np_stats = report.numpy
+    parts = []
+    if report.error is not None:
+        where = f" on line {report.error.lineno}" if report.error.lineno else ""
+        parts.append(f"{report.error.type}{where}")
+    parts.append(f"{fmt_bytes(np_stats.allocated_bytes)} allocated")
+    peak_line = peak_lineno(report)
+    parts.append(f"peak {fmt_bytes(np_stats.peak_bytes)}"
+                 + (f" on line {peak_line}" if peak_line else ""))
+    if np_stats.temporaries:
+        parts.append(f"{np_stats.temporaries} temporaries")
+    n = len(report.findings)
+    if n:
+        counts = finding_counts(report.findings)
+        worst = next(sev for sev in ("error", "warning", "info") if counts.get(sev))
+        parts.append(f"{n} finding{'s' if n != 1 else ''} ({counts[worst]} {worst})")
+    else:
+        parts.append("no findings")
+    parts.append(fmt_seconds(report.wall_s))
+    return " · ".join(parts)
+
+
+@dataclass
+class SourceRow:
+    """One row of the source listing: a real line, or a gap standing for quiet lines left out."""
+
+    lineno: int
+    source: str
+    stats: LineStats | None
+    gap: int = 0  # >0: this row stands for `gap` hidden lines starting at `lineno`
+
+
+def source_rows(report: Report, max_rows: int | None = None) -> tuple[list[SourceRow], str]:
+    """The lines to list, with per-line stats, and a note saying what was left out (or "").
+
+    Small cells list every line.  A cell with more lines than `max_rows` lists only the lines that
+    did something (plus the error line), gaps collapsed; if even those are too many, the ones with
+    the most bytes are kept, in line order.  The widget pages through everything instead.
+    """
+    text_lines = report.source.splitlines() or [""]
+    stats = {x.lineno: x for x in report.lines}
+    n = max(len(text_lines), max(stats, default=0))
+
+    def text(lineno: int) -> str:
+        if lineno <= len(text_lines):
+            return text_lines[lineno - 1]
+        return stats[lineno].source if lineno in stats else ""
+
+    if max_rows is None or n <= max_rows:
+        return [SourceRow(i, text(i), stats.get(i)) for i in range(1, n + 1)], ""
+    keep = set(stats)
+    if report.error is not None and report.error.lineno:
+        keep.add(report.error.lineno)
+    note = f"{n - len(keep)} lines that allocated nothing are folded."
+    if len(keep) > max_rows:
+        peak = peak_lineno(report)
+        ranked = sorted(
+            stats.values(), key=lambda x: (x.lineno != peak, -max(x.allocated_bytes, x.peak_bytes)),
+        )
+        keep = {x.lineno for x in ranked[:max_rows]}
+        note = (f"showing the {max_rows} busiest of {len(stats)} active lines"
+                f" ({n} lines in all); the widget pages through every line.")
+    rows: list[SourceRow] = []
+    previous = 0
+    for lineno in sorted(keep):
+        if lineno - previous > 1:
+            rows.append(SourceRow(previous + 1, "", None, gap=lineno - previous - 1))
+        rows.append(SourceRow(lineno, text(lineno), stats.get(lineno)))
+        previous = lineno
+    if previous < n:
+        rows.append(SourceRow(previous + 1, "", None, gap=n - previous))
+    return rows, note
+
+
+@dataclass
+class BarScale:
+    """Common scales for the per-line bars, so bar lengths compare across lines."""
+
+    bytes_max: int  # allocated and temporaries share one scale
+    peak_max: int
+
+    @classmethod
+    def of(cls, report: Report) -> BarScale:
+        bytes_max = max((x.allocated_bytes for x in report.lines), default=0)
+        peak_max = max([x.peak_bytes for x in report.lines] + [report.numpy.peak_bytes])
+        return cls(max(bytes_max, 1), max(peak_max, 1))
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    """Worst first, then in line order: the order a reader should act in."""
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.lineno or 0))
+
+
+def rewrite_badge(finding: Finding) -> tuple[str, str]:
+    """(css class, text) of the verification badge: measured figures, or why there are none."""
+    rw = finding.rewrite
+    if rw is None:
+        return "", ""
+    if not rw.verified:
+        return "unverified", "not verified" + (f": {rw.check}" if rw.check else "")
+    parts = ["verified"]
+    if rw.kind == "fix" and rw.equal is False:
+        parts = ["verified fix"]
+    if rw.speedup is not None:
+        parts.append(f"{rw.speedup:.3g}× faster" if rw.speedup >= 1
+                     else f"{1 / rw.speedup:.3g}× slower" if rw.speedup > 0 else "")
+    if rw.peak_bytes_before is not None and rw.peak_bytes_after is not None:
+        parts.append(f"peak {fmt_bytes(rw.peak_bytes_before)} → {fmt_bytes(rw.peak_bytes_after)}")
+    if rw.check:
+        parts.append(rw.check)
+    return "verified", " · ".join(p for p in parts if p)

@@ -1,0 +1,433 @@
+"""The report as ipywidgets: what ``%%arrayprof`` shows in a notebook, and automatic mode's one line.
+
+The drawings and tables are the HTML renderer's (one look everywhere); the widget adds what needs a
+kernel round trip: paging through huge cells, sorting and selecting arrays (the selection draws
+that array's memory layout), folding explanations, and a copy button for rewrites.
+
+Every view keeps its state in plain Python attributes (`page`, `rows`, `selected`, `layout`,
+`expanded`, ...) so tests can check what a user would see without a browser.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from arrayprof.render.common import (
+    SourceRow,
+    contiguity,
+    fmt_bytes,
+    fmt_shape,
+    is_strided,
+    peak_lineno,
+    rewrite_badge,
+    sorted_findings,
+    source_rows,
+    summary_text,
+)
+from arrayprof.render.drawing import LayoutModel, layout_model, layout_svg_from_model, timeline_svg
+from arrayprof.render.html import (
+    CSS,
+    broadcasts_html,
+    header_html,
+    lines_table_html,
+)
+from arrayprof.report import ArrayInfo, Finding, Report
+
+LINES_PER_PAGE = 200
+FINDINGS_PER_PAGE = 20
+
+# Monospace rows in the arrays listbox keep the columns aligned with the header buttons.
+WIDGET_CSS = """
+.arrayprof-mono select, .arrayprof-mono option, .arrayprof-mono button {
+  font-family: var(--jp-code-font-family, monospace) !important; font-size: 12px !important; }
+.arrayprof-mono .widget-button { padding: 0 2px; text-align: left; }
+.arrayprof-summary-button button, .arrayprof-summary-button { text-align: left !important; }
+"""
+
+
+def _wrap(body: str) -> str:
+    return f'<div class="arrayprof">{body}</div>'
+
+
+def _copy_button_class() -> type | None:
+    """An anywidget button that writes to the browser's clipboard (the kernel cannot)."""
+    try:
+        import anywidget
+        import traitlets
+    except ImportError:
+        return None
+
+    class CopyButton(anywidget.AnyWidget):
+        """Copies `text` to the clipboard in the browser; `copies` counts clicks (for tests)."""
+
+        _esm = """
+        function render({ model, el }) {
+          const button = document.createElement("button");
+          button.className = "jupyter-button widget-button apr-copybtn";
+          button.textContent = model.get("label");
+          button.title = "copy the rewrite to the clipboard";
+          const fallback = (text) => {
+            const area = document.createElement("textarea");
+            area.value = text; el.appendChild(area); area.select();
+            let ok = false;
+            try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+            el.removeChild(area);
+            return ok;
+          };
+          button.addEventListener("click", async () => {
+            const text = model.get("text");
+            let ok = false;
+            if (navigator.clipboard && window.isSecureContext) {
+              try { await navigator.clipboard.writeText(text); ok = true; } catch (err) { ok = false; }
+            }
+            if (!ok) { ok = fallback(text); }
+            button.textContent = ok ? "copied" : "select the code and copy";
+            model.set("copies", model.get("copies") + 1);
+            model.save_changes();
+            setTimeout(() => { button.textContent = model.get("label"); }, 1500);
+          });
+          el.appendChild(button);
+        }
+        export default { render };
+        """
+        text = traitlets.Unicode("").tag(sync=True)
+        label = traitlets.Unicode("copy").tag(sync=True)
+        copies = traitlets.Int(0).tag(sync=True)
+
+    return CopyButton
+
+
+_COPY_BUTTON: type | bool | None = False  # False: not looked up yet
+
+
+def copy_button(text: str) -> widgets.Widget:
+    """A copy button for `text`; without anywidget, an inline-handler button in an HTML widget."""
+    global _COPY_BUTTON
+    if _COPY_BUTTON is False:
+        _COPY_BUTTON = _copy_button_class()
+    if _COPY_BUTTON is not None:
+        return _COPY_BUTTON(text=text)  # type: ignore[operator]
+    handler = ("navigator.clipboard&&navigator.clipboard.writeText("
+               "this.parentElement.querySelector('code').textContent)"
+               ".then(()=>{this.textContent='copied'},()=>{})")
+    return widgets.HTML(f'<div><button onclick="{escape(handler)}">copy</button>'
+                        f'<code hidden>{escape(text)}</code></div>')
+
+
+class LinesView(widgets.VBox):
+    """The source with per-line bars, a page at a time (a 10^4-line cell renders one page)."""
+
+    def __init__(self, report: Report, page_size: int = LINES_PER_PAGE) -> None:
+        self.report = report
+        self.page_size = page_size
+        self.rows: list[SourceRow] = source_rows(report, None)[0]
+        self.n_pages = max(math.ceil(len(self.rows) / page_size), 1)
+        self.peak_lineno = peak_lineno(report)
+        self.table = widgets.HTML()
+        self.previous = widgets.Button(description="◀", layout=widgets.Layout(width="36px"),
+                                       tooltip="previous page")
+        self.next = widgets.Button(description="▶", layout=widgets.Layout(width="36px"),
+                                   tooltip="next page")
+        self.to_peak = widgets.Button(description="peak line", layout=widgets.Layout(width="auto"),
+                                      tooltip="show the page with the peak line")
+        self.position = widgets.Label()
+        self.previous.on_click(lambda _: self.show_page(self.page - 1))
+        self.next.on_click(lambda _: self.show_page(self.page + 1))
+        self.to_peak.on_click(lambda _: self.go_to_line(self.peak_lineno))
+        children: list[widgets.Widget] = [self.table]
+        if self.n_pages > 1:
+            children.append(widgets.HBox([self.previous, self.position, self.next, self.to_peak]))
+        super().__init__(children)
+        self.page = 0
+        self.go_to_line(self.peak_lineno)  # open where the memory went
+
+    @property
+    def visible_rows(self) -> list[SourceRow]:
+        start = self.page * self.page_size
+        return self.rows[start:start + self.page_size]
+
+    @property
+    def visible_linenos(self) -> list[int]:
+        return [r.lineno for r in self.visible_rows if not r.gap]
+
+    def show_page(self, page: int) -> None:
+        self.page = min(max(page, 0), self.n_pages - 1)
+        rows = self.visible_rows
+        self.table.value = _wrap(lines_table_html(self.report, rows))
+        if rows:
+            self.position.value = (f"lines {rows[0].lineno}–{rows[-1].lineno} of {len(self.rows)}"
+                                   f" (page {self.page + 1} of {self.n_pages})")
+        self.previous.disabled = self.page == 0
+        self.next.disabled = self.page >= self.n_pages - 1
+
+    def go_to_line(self, lineno: int | None) -> None:
+        page = 0
+        if lineno:
+            index = next((i for i, r in enumerate(self.rows) if r.lineno == lineno), 0)
+            page = index // self.page_size
+        self.show_page(page)
+
+
+class FindingView(widgets.VBox):
+    """One finding; the explanation folds (`expanded`), the rewrite has a copy button."""
+
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+        where = f"line {finding.lineno}" if finding.lineno is not None else "whole cell"
+        self.head = widgets.HTML(_wrap(
+            f'<span class="apr-sev apr-sev-{escape(finding.severity)}">'
+            f"{escape(finding.severity)}</span><b>{escape(where)}</b>: "
+            f'{escape(finding.message)}<span class="apr-cat">{escape(finding.category)}</span>'))
+        self.toggle = widgets.ToggleButton(value=False, description="why?", icon="chevron-right",
+                                           layout=widgets.Layout(width="auto"),
+                                           disabled=not finding.explanation)
+        self.explanation = widgets.HTML(_wrap(f"<div>{escape(finding.explanation)}</div>"),
+                                        layout=widgets.Layout(display="none"))
+        self.toggle.observe(self._on_toggle, names="value")
+        children: list[widgets.Widget] = [widgets.HBox([self.head, self.toggle]), self.explanation]
+        self.copy: widgets.Widget | None = None
+        self.badge = ""
+        rw = finding.rewrite
+        if rw is not None:
+            kind = "equivalent rewrite" if rw.kind == "equivalent" else "fix"
+            target = ""
+            if rw.lines:
+                target = (f" of line {rw.lines[0]}" if rw.lines[0] == rw.lines[-1]
+                          else f" of lines {rw.lines[0]}–{rw.lines[-1]}")
+            cls, self.badge = rewrite_badge(finding)
+            mark = "✓ " if cls == "verified" else ""
+            self.copy = copy_button(rw.code)
+            children.append(widgets.HBox([
+                widgets.HTML(_wrap(f"{kind}{escape(target)} <span class=\"apr-badge {cls}\">"
+                                   f"{mark}{escape(self.badge)}</span>")),
+                self.copy,
+            ]))
+            children.append(widgets.HTML(_wrap(f'<pre class="apr-code"><code>{escape(rw.code)}'
+                                               "</code></pre>")))
+        super().__init__(children, layout=widgets.Layout(
+            border="1px solid var(--jp-border-color2, #d0d7de)", padding="2px 8px",
+            margin="3px 0"))
+
+    @property
+    def expanded(self) -> bool:
+        return bool(self.toggle.value)
+
+    def _on_toggle(self, change: dict[str, Any]) -> None:
+        self.explanation.layout.display = "" if change["new"] else "none"
+        self.toggle.icon = "chevron-down" if change["new"] else "chevron-right"
+
+
+class FindingsView(widgets.VBox):
+    """Findings worst first, `FINDINGS_PER_PAGE` at a time (a 'more' button adds the rest)."""
+
+    def __init__(self, report: Report, page_size: int = FINDINGS_PER_PAGE) -> None:
+        self.findings = sorted_findings(report.findings)
+        self.page_size = page_size
+        self.items: list[FindingView] = []
+        self.more = widgets.Button(description="more findings", layout=widgets.Layout(width="auto"))
+        self.more.on_click(lambda _: self.show_more())
+        super().__init__([])
+        if not self.findings:
+            self.children = (widgets.HTML(_wrap('<p class="apr-note">No findings.</p>')),)
+        else:
+            self.show_more()
+
+    def show_more(self) -> None:
+        start = len(self.items)
+        self.items.extend(FindingView(f) for f in self.findings[start:start + self.page_size])
+        rest = len(self.findings) - len(self.items)
+        self.more.description = f"{rest} more findings"
+        self.children = tuple(self.items) + ((self.more,) if rest > 0 else ())
+
+
+ARRAY_COLUMNS: list[tuple[str, int, Callable[[ArrayInfo], Any]]] = [
+    # column, width in characters, sort key
+    ("name", 14, lambda a: a.name),
+    ("shape", 16, lambda a: math.prod(a.shape)),
+    ("dtype", 11, lambda a: a.dtype),
+    ("nbytes", 11, lambda a: a.nbytes),
+    ("view of", 12, lambda a: a.base or ""),
+    ("contiguity", 10, contiguity),
+]
+
+
+def array_row(a: ArrayInfo) -> dict[str, str]:
+    """The cells the table shows for one array (what the user reads, so what tests compare)."""
+    return {
+        "name": a.name,
+        "shape": fmt_shape(a.shape),
+        "dtype": a.dtype,
+        "nbytes": fmt_bytes(a.nbytes),
+        "view of": a.base or ("(unnamed)" if a.is_view else ""),
+        "contiguity": contiguity(a),
+    }
+
+
+def _fit(text: str, width: int) -> str:
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+
+
+class ArraysView(widgets.VBox):
+    """A sortable arrays table; the selected array's memory layout is drawn beneath it.
+
+    The table is one listbox (a native ``<select>``): the browser scrolls a thousand rows for free,
+    clicking a row selects it, and the kernel sends one widget, not one per cell.
+    """
+
+    def __init__(self, report: Report, visible_rows: int = 12) -> None:
+        self.report = report
+        self.sort_key = "nbytes"
+        self.ascending = False
+        self.arrays: list[ArrayInfo] = []
+        self.layout_model: LayoutModel | None = None
+        self.headers = {
+            name: widgets.Button(description=name, tooltip=f"sort by {name}",
+                                 layout=widgets.Layout(width=f"calc({width}ch + 4px)"))
+            for name, width, _ in ARRAY_COLUMNS
+        }
+        for name, button in self.headers.items():
+            button.on_click(lambda _, name=name: self.sort_by(name))
+        self.table = widgets.Select(options=[], rows=min(max(len(report.arrays), 2), visible_rows),
+                                    layout=widgets.Layout(width="calc(74ch + 40px)"))
+        self.table.observe(self._on_select, names="value")
+        self.drawing = widgets.HTML()
+        if report.arrays:
+            header = widgets.HBox(list(self.headers.values()))
+            header.add_class("arrayprof-mono")
+            self.table.add_class("arrayprof-mono")
+            super().__init__([header, self.table, self.drawing])
+        else:
+            super().__init__([widgets.HTML(_wrap('<p class="apr-note">No new or rebound arrays.'
+                                                 "</p>"))])
+        self._refresh()
+        first = next((a for a in self.arrays if is_strided(a)), None)
+        self.select(first.name if first else None)
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        """The table as shown, in display order."""
+        return [array_row(a) for a in self.arrays]
+
+    @property
+    def selected(self) -> str | None:
+        return self.table.value
+
+    def sort_by(self, column: str, ascending: bool | None = None) -> None:
+        """Sort by `column`; clicking the current column again reverses the order."""
+        if ascending is None:
+            ascending = (not self.ascending) if column == self.sort_key else column in (
+                "name", "dtype", "view of", "contiguity")
+        self.sort_key, self.ascending = column, ascending
+        self._refresh()
+
+    def select(self, name: str | None) -> None:
+        self.table.value = name
+        self._draw(name)
+
+    def _refresh(self) -> None:
+        key = next(k for c, _, k in ARRAY_COLUMNS if c == self.sort_key)
+        self.arrays = sorted(self.report.arrays, key=key, reverse=not self.ascending)
+        selected = self.table.value
+        options = []
+        for a in self.arrays:
+            row = array_row(a)
+            label = " ".join(_fit(row[c], w) for c, w, _ in ARRAY_COLUMNS)
+            options.append((label, a.name))
+        with self.table.hold_trait_notifications():
+            self.table.options = options
+            self.table.value = selected
+        arrow = " ▲" if self.ascending else " ▼"
+        for name, button in self.headers.items():
+            button.description = name + (arrow if name == self.sort_key else "")
+
+    def _on_select(self, change: dict[str, Any]) -> None:
+        self._draw(change["new"])
+
+    def _draw(self, name: str | None) -> None:
+        array = self.report.array(name) if name else None
+        if array is None:
+            self.layout_model = None
+            self.drawing.value = _wrap('<p class="apr-note">Select an array to draw its memory '
+                                       "layout.</p>")
+            return
+        self.layout_model = layout_model(array.shape, array.strides, array.itemsize)
+        facts = (f"{array.name} {fmt_shape(array.shape)} {array.dtype}, strides "
+                 f"{fmt_shape(array.strides)}, {contiguity(array)}, span "
+                 f"{fmt_bytes(array.span_bytes)}, touches {array.utilization:.0%} of it, "
+                 f"{array.cache_lines} cache lines")
+        self.drawing.value = _wrap(f'<p class="apr-note">{escape(facts)}</p>'
+                                   + layout_svg_from_model(self.layout_model, array.name,
+                                                           array.base))
+
+    @property
+    def highlighted_cells(self) -> list[int]:
+        """Cells of the drawn layout that the selected array touches."""
+        return self.layout_model.touched if self.layout_model else []
+
+
+class ReportWidget(widgets.VBox):
+    """The full interactive report for one profiled cell."""
+
+    def __init__(self, report: Report, *, lines_per_page: int = LINES_PER_PAGE) -> None:
+        self.report = report
+        self.peak_lineno = peak_lineno(report)
+        title = "arrayprof" + (f" · cell [{report.execution_count}]"
+                               if report.execution_count is not None else "")
+        self.header = widgets.HTML(
+            f"<style>{CSS}{WIDGET_CSS}</style>"
+            + _wrap(f'<h4 class="apr-title">{escape(title)}</h4>{header_html(report)}'))
+        self.lines = LinesView(report, lines_per_page)
+        self.timeline = widgets.HTML(_wrap(timeline_svg(report)))
+        self.findings = FindingsView(report)
+        self.arrays = ArraysView(report)
+        broadcasts = broadcasts_html(report)
+        self.broadcasts = widgets.HTML(_wrap(broadcasts) if broadcasts else "")
+        notes = "".join(f"<li>{escape(n)}</li>" for n in report.notes)
+        self.notes = widgets.HTML(_wrap(f'<ul class="apr-note">{notes}</ul>') if notes else "")
+
+        def heading(text: str) -> widgets.HTML:
+            return widgets.HTML(_wrap(f"<h4>{escape(text)}</h4>"))
+
+        super().__init__([
+            self.header,
+            heading("Lines"), self.lines,
+            heading("Live NumPy memory"), self.timeline,
+            heading(f"Findings ({len(report.findings)})"), self.findings,
+            heading("Arrays"), self.arrays,
+            self.broadcasts, self.notes,
+        ])
+        self.add_class("arrayprof-widget")
+
+
+class SummaryWidget(widgets.VBox):
+    """Automatic mode's one line; clicking it opens the full `ReportWidget` (built on first open)."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.text = "arrayprof · " + summary_text(report)
+        self.button = widgets.Button(description=self.text, icon="chevron-right",
+                                     tooltip="show the full arrayprof report",
+                                     layout=widgets.Layout(width="auto", max_width="100%"))
+        self.button.add_class("arrayprof-summary-button")
+        self.button.on_click(lambda _: self.toggle())
+        self.report_widget: ReportWidget | None = None
+        super().__init__([self.button])
+
+    @property
+    def expanded(self) -> bool:
+        return len(self.children) > 1
+
+    def toggle(self) -> None:
+        if self.expanded:
+            self.children = (self.button,)
+            self.button.icon = "chevron-right"
+            return
+        if self.report_widget is None:
+            self.report_widget = ReportWidget(self.report)
+        self.children = (self.button, self.report_widget)
+        self.button.icon = "chevron-down"
