@@ -207,3 +207,14 @@ def test_json_round_trip() -> None:
     data = report.to_dict()
     assert data["schema"] == "arrayprof.report/1"
     assert Report.from_dict(data).to_dict() == data
+
+
+def test_line_peak_counts_live_bytes_while_an_operation_ran() -> None:
+    x = np.ones(1000)
+    report = run("y = np.empty(2000)\nnp.multiply(x, 2.0, out=x)\ndel y\nx += 1", x=x)
+    assert line(report, 1).peak_bytes == 16_000
+    multiply = line(report, 2)
+    assert multiply.ops == 1 and multiply.peak_bytes >= 16_000
+    (op,) = report.ops_on(2)
+    assert op.inplace and op.name == "multiply"
+    assert line(report, 4).peak_bytes < 16_000  # y was freed on line 3

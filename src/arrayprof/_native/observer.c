@@ -186,6 +186,7 @@ record_call(PyObject *ufunc, op_kind kind, PyObject *const *args, Py_ssize_t nar
 {
     int offset = -1;
     int line = ap_tracker_current_line(&offset);
+    ap_tracker_note_line(line);
     op_record *r = record_for(line, offset, ufunc, kind);
     if (r == NULL) {
         return;

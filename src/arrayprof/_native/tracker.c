@@ -372,6 +372,19 @@ ap_tracker_recording_here(void)
            PyThread_get_thread_ident() == recording_thread;
 }
 
+void
+ap_tracker_note_line(int line)
+{
+    lock_state();
+    if (st.lines != NULL) {
+        line_stats *ls = stats_for(line);
+        if (st.current > ls->peak_bytes) {
+            ls->peak_bytes = st.current; /* live bytes while this line ran an operation */
+        }
+    }
+    unlock_state();
+}
+
 int
 ap_tracker_current_line(int *offset_out)
 {

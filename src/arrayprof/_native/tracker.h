@@ -24,4 +24,7 @@ PyObject *ap_tracker_memory(PyObject *self, PyObject *noargs);
 int ap_tracker_recording_here(void);
 int ap_tracker_current_line(int *offset_out);
 
+/* The profiled thread ran an operation on `line`: its peak is at least the live bytes now. */
+void ap_tracker_note_line(int line);
+
 #endif
