@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from examples import fact_values, holds, load_examples
+from shared_examples import fact_values, holds, load_examples
 
 import arrayprof
 

@@ -119,9 +119,9 @@ def test_automatic_mode_profiles_every_cell(kernel) -> None:
     assert len(summaries) == 1 and summaries[0]["metadata"]["arrayprof"]["kind"] == "summary"
     check = execute(kernel, "%arrayprof off")
     assert "automatic mode is off" in text_of(check)
-    reports = execute(kernel, "h = arrayprof.history()\nprint(len(h) - %d)\n"
+    reports = execute(kernel, f"h = arrayprof.history()\nprint(len(h) - {count})\n"
                               "kept = h[-1].line(3).allocated_bytes - h[-1].line(3).temporary_bytes\n"
-                              "print(kept, h[-1].numpy.peak_lineno)" % count)
+                              "print(kept, h[-1].numpy.peak_lineno)")
     lines = text_of(reports).split()
     assert lines[0] == "2"
     assert lines[1:] == ["8000000", "3"]
