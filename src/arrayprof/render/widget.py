@@ -285,6 +285,7 @@ class ArraysView(widgets.VBox):
         self.ascending = False
         self.arrays: list[ArrayInfo] = []
         self.layout_model: LayoutModel | None = None
+        self._refreshing = False
         self.headers = {
             name: widgets.Button(description=name, tooltip=f"sort by {name}",
                                  layout=widgets.Layout(width=f"calc({width}ch + 4px)"))
@@ -338,15 +339,19 @@ class ArraysView(widgets.VBox):
             row = array_row(a)
             label = " ".join(_fit(row[c], w) for c, w, _ in ARRAY_COLUMNS)
             options.append((label, a.name))
-        with self.table.hold_trait_notifications():
+        self._refreshing = True  # new options reset the value; keep the drawing meanwhile
+        try:
             self.table.options = options
             self.table.value = selected
+        finally:
+            self._refreshing = False
         arrow = " ▲" if self.ascending else " ▼"
         for name, button in self.headers.items():
             button.description = name + (arrow if name == self.sort_key else "")
 
     def _on_select(self, change: dict[str, Any]) -> None:
-        self._draw(change["new"])
+        if not self._refreshing:
+            self._draw(change["new"])
 
     def _draw(self, name: str | None) -> None:
         array = self.report.array(name) if name else None

@@ -1,0 +1,241 @@
+"""The static HTML report: content, self-containment, and the drawings' models."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from arrayprof.render import document_html, report_html, summary_html
+from arrayprof.render.common import fmt_bytes, header_facts, peak_lineno, source_rows, summary_text
+from arrayprof.render.drawing import (
+    broadcast_model,
+    layout_model,
+    layout_svg,
+    timeline_model,
+    timeline_svg,
+)
+from arrayprof.render.samples import known_report, large_report
+from arrayprof.report import ErrorInfo, Report
+
+VOID = {"meta", "br", "hr", "img", "input", "link", "col", "wbr", "source", "path", "rect", "line",
+        "circle", "polyline", "polygon"}
+
+
+class TagChecker(HTMLParser):
+    """Fails on unbalanced tags: a fragment pasted into a notebook must not swallow what follows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.attrs: list[tuple[str, str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.attrs.extend((tag, k, v) for k, v in attrs)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.attrs.extend((tag, k, v) for k, v in attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+            return
+        self.stack.pop()
+
+
+def check_tags(html: str) -> TagChecker:
+    checker = TagChecker()
+    checker.feed(html)
+    checker.close()
+    assert checker.errors == []
+    assert checker.stack == []
+    return checker
+
+
+def assert_offline(html: str) -> None:
+    """Nothing in the page may fetch anything: no URLs but the SVG namespace, no src/href/url()."""
+    without_ns = html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "http://" not in without_ns and "https://" not in without_ns
+    assert not re.search(r"\b(src|href)\s*=", html)
+    assert "url(" not in html and "@import" not in html and "<link" not in html
+
+
+def test_fragment_shows_header_lines_and_peak() -> None:
+    report = known_report()
+    html = report_html(report)
+    check_tags(html)
+    assert_offline(html)
+    assert html.startswith('<div class="arrayprof">')
+    for fact in header_facts(report):
+        assert f"<b>{fact.value}</b>" in html
+    assert "12.3 ms" in html and "line 2" in html and "+195 KiB" in html
+    # the peak row is line 2, marked
+    peak_row = re.search(r'<tr class="apr-peakrow" data-line="(\d+)">(.*?)</tr>', html)
+    assert peak_row is not None and peak_row.group(1) == "2"
+    assert "d = x[:, None] - x" in peak_row.group(2) and "◀ peak" in peak_row.group(2)
+    # every source line is listed in order, with bars only where stats exist
+    assert re.findall(r'data-line="(\d+)"', html) == ["1", "2", "3", "4", "5"]
+    assert "1.12 KiB (1)" in html  # line 2's allocated bar label
+
+
+def test_bars_are_scaled_to_the_largest_line() -> None:
+    html = report_html(known_report())
+    widths = re.findall(r'<div class="apr-bar apr-alloc"><i style="width:([\d.]+)%">', html)
+    # 16 B of 1152 B would be 1.4%: small non-zero bars get a visible minimum of 1.5%
+    assert [float(w) for w in widths] == [pytest.approx(100 * 96 / 1152, abs=0.1), 100.0, 1.5]
+
+
+def test_findings_explanation_rewrite_and_badges() -> None:
+    html = report_html(known_report())
+    # worst first: the warning before the infos
+    assert html.index("apr-sev-warning") < html.index("apr-sev-info")
+    assert "<details><summary>why</summary>" in html
+    assert "Comparisons with NaN are always False &amp; never &lt;true&gt;." in html
+    assert "x &lt;compared&gt; with == np.nan" in html
+    assert "<code>s = 12 * x.sum() - 12 * x.sum()</code>" in html
+    assert "✓ verified · 3.2× faster · peak 1.23 KiB → 96 B" in html
+    assert "not verified: over the time budget" in html
+    assert "equivalent rewrite of lines 2–5" in html
+    assert html.count('class="apr-copy" hidden') == 2  # shown only by the script
+
+
+def test_arrays_table_layouts_and_broadcasts() -> None:
+    html = report_html(known_report())
+    names = re.findall(r'<tr data-name="([^"]+)">', html)
+    assert names == ["d", "t", "x", "b"]  # largest first
+    # b = x[::3] is the one strided array: its layout is drawn, cells 0, 3, 6, 9 highlighted
+    boxes = re.findall(r'<details class="apr-layout-box" data-name="([^"]+)"', html)
+    assert boxes == ["b"]
+    svg = layout_svg(known_report().array("b"))
+    assert re.findall(r'class="apr-hit" data-cell="(\d+)"', svg) == ["0", "3", "6", "9"]
+    assert "axis 0: +24 B" in svg
+    # the broadcast on line 2
+    assert "line 2: subtract" in html and "1→12" in html
+
+
+def test_layout_model_cases() -> None:
+    every_third = layout_model([4], [24], 8)
+    assert every_third.touched == [0, 3, 6, 9] and every_third.total_cells == 10
+    reversed_view = layout_model([4], [-24], 8)
+    assert reversed_view.touched == [0, 3, 6, 9]
+    # a column slice of a (4, 8) array: rows line up under each other (8 cells per row)
+    columns = layout_model([4, 4], [64, 16], 8)
+    assert columns.row_cells == 8
+    assert columns.touched == [r * 8 + c for r in range(4) for c in (0, 2, 4, 6)]
+    # broadcast: stride 0 repeats elements on the same cells
+    stretched = layout_model([3, 5], [0, 8], 8)
+    assert stretched.touched == [0, 1, 2, 3, 4] and set(stretched.hits) == {3}
+    # strides that are not multiples of the itemsize: cells shrink to the gcd
+    odd = layout_model([3], [12], 8)
+    assert odd.unit == 4 and odd.touched == [0, 1, 3, 4, 6, 7] and odd.element_starts == [0, 3, 6]
+    # huge arrays: only the window is drawn
+    big = layout_model([10**8], [16], 8, max_cells=64)
+    assert big.n_cells == 64 and big.touched == list(range(0, 64, 2))
+    empty = layout_model([0], [8], 8)
+    assert empty.touched == []
+
+
+def test_broadcast_model_marks_stretched_dims() -> None:
+    op = known_report().ops[0]
+    model = broadcast_model(op)
+    assert model is not None
+    assert model.stretched == [(0, 1), (1, 0)]
+    (_, first), (_, second), (_, result) = model.rows
+    assert [d.state for d in first] == ["kept", "stretched"]
+    assert [d.state for d in second] == ["new", "kept"]
+    assert [d.text for d in result] == ["12", "12"]
+
+
+def test_timeline_marks_the_peak_with_its_line() -> None:
+    report = known_report()
+    svg = timeline_svg(report)
+    label = re.search(r'class="apr-peak-label"[^>]*>([^<]*)<', svg)
+    assert label is not None
+    assert label.group(1) == "peak 1.23 KiB · line 2: d = x[:, None] - x"
+
+
+def test_timeline_thinning_keeps_the_peak() -> None:
+    report = large_report(n_lines=50, n_arrays=0, n_timeline=200_000)
+    report.timeline[123_457][1] = 5e9
+    model = timeline_model(report)
+    assert len(model.points) <= 1200
+    assert model.peak_bytes == 5e9
+    assert "peak 4.66 GiB" in timeline_svg(report)
+
+
+def test_error_and_empty_reports() -> None:
+    report = Report(source="a = 1\nraise ValueError('<x>')", wall_s=0.001,
+                    error=ErrorInfo("ValueError", "<x>", 2))
+    html = report_html(report)
+    check_tags(html)
+    assert "<b>ValueError</b> on line 2: &lt;x&gt;" in html
+    assert re.search(r'<tr class="apr-errrow" data-line="2">', html)
+    assert "no NumPy allocations recorded" in html
+    assert "No findings." in html and "No new or rebound arrays." in html
+    assert "ValueError on line 2" in summary_text(report)
+    check_tags(report_html(Report(source="")))
+
+
+def test_source_is_escaped() -> None:
+    report = Report(source="s = '<script>alert(1)</script>'")
+    html = report_html(report)
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_large_cells_fold_quiet_lines() -> None:
+    report = large_report(n_lines=5000, n_arrays=10, n_timeline=10)
+    report.lines = [x for x in report.lines if x.lineno % 10 == 0]
+    report.numpy.peak_lineno = report.lines[-7].lineno  # a line the ranking alone would drop
+    report.lines[-7].peak_bytes = 0
+    rows, note = source_rows(report, max_rows=2000)
+    assert [r.lineno for r in rows if not r.gap][:3] == [10, 20, 30]
+    assert rows[0].gap == 9 and "folded" in note
+    rows, note = source_rows(report, max_rows=100)
+    kept = [r.lineno for r in rows if not r.gap]
+    assert len(kept) == 100 and peak_lineno(report) in kept and "busiest" in note
+    html = report_html(large_report(n_lines=10_000, n_arrays=1_000, n_timeline=50_000))
+    check_tags(html)
+    assert html.count("<tr data-name=") == 500
+
+
+def test_document_and_summary() -> None:
+    reports = [known_report(), Report(source="y = 1")]
+    page = document_html(reports, title="two <cells>")
+    check_tags(page.split("\n", 1)[1])
+    assert page.startswith("<!DOCTYPE html>")
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert "<title>two &lt;cells&gt;</title>" in page
+    assert "cell [7]" in page and "cell 2" in page
+    assert_offline(page)
+    summary = summary_html(known_report())
+    check_tags(summary)
+    assert '<details class="apr-summary"><summary><b>arrayprof</b> · ' in summary
+    assert "peak 1.23 KiB on line 2" in summary and "3 findings (1 warning)" in summary
+
+
+def test_repr_html_and_json_round_trip() -> None:
+    report = known_report()
+    again = Report.from_dict(json.loads(report.to_json()))
+    assert again._repr_html_() == report._repr_html_() == report_html(report)
+
+
+def test_real_profile_renders() -> None:
+    import arrayprof
+
+    ns: dict = {}
+    exec("import numpy as np; x = np.random.default_rng(0).random(300)", ns)
+    report = arrayprof.profile("y = x * 2\nspread = np.abs(x[:, None] - x[None, :]).max()\n"
+                               "b = x[::2]", ns, verify=False)
+    html = report._repr_html_()
+    check_tags(html)
+    assert_offline(html)
+    assert re.search(r'<tr class="apr-peakrow" data-line="2">', html)
+    assert f"peak {fmt_bytes(report.numpy.peak_bytes)} · line 2" in html
+    assert re.search(r'data-name="b"', html)

@@ -1,0 +1,120 @@
+"""The ipywidgets report: its state for known reports, as a user would see it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("ipywidgets")
+
+from arrayprof.render import ReportWidget, SummaryWidget
+from arrayprof.render.samples import known_report, large_report
+from arrayprof.report import Report
+
+KNOWN_ROWS = [
+    {"name": "d", "shape": "(12, 12)", "dtype": "float64", "nbytes": "1.12 KiB", "view of": "",
+     "contiguity": "C"},
+    {"name": "t", "shape": "(12, 12)", "dtype": "float64", "nbytes": "1.12 KiB", "view of": "d",
+     "contiguity": "F"},
+    {"name": "x", "shape": "(12,)", "dtype": "float64", "nbytes": "96 B", "view of": "",
+     "contiguity": "C+F"},
+    {"name": "b", "shape": "(4,)", "dtype": "float64", "nbytes": "32 B", "view of": "x",
+     "contiguity": "strided"},
+]
+
+
+def test_header_and_peak_line() -> None:
+    widget = ReportWidget(known_report())
+    assert widget.peak_lineno == 2
+    header = widget.header.value
+    assert "<b>1.23 KiB</b><span> line 2</span>" in header
+    assert "cell [7]" in header and "<b>3</b><span> 1 warning, 2 info</span>" in header
+    assert widget.lines.visible_linenos == [1, 2, 3, 4, 5]
+    assert re.search(r'<tr class="apr-peakrow" data-line="2">', widget.lines.table.value)
+    assert "peak 1.23 KiB · line 2: d = x[:, None] - x" in widget.timeline.value
+    assert "line 2: subtract" in widget.broadcasts.value
+
+
+def test_arrays_rows_sorting_and_selection() -> None:
+    arrays = ReportWidget(known_report()).arrays
+    assert arrays.rows == KNOWN_ROWS  # largest first
+    assert [label.split()[0] for label, _ in arrays.table.options] == ["d", "t", "x", "b"]
+    # the first strided array is selected: b = x[::3], cells 0, 3, 6, 9 of x's span
+    assert arrays.selected == "b"
+    assert arrays.highlighted_cells == [0, 3, 6, 9]
+    assert arrays.layout_model is not None and arrays.layout_model.n_cells == 10
+    assert re.findall(r'class="apr-hit" data-cell="(\d+)"', arrays.drawing.value) == [
+        "0", "3", "6", "9"]
+    assert "strides (24,)" in arrays.drawing.value
+    # clicking a header sorts; clicking it again reverses
+    arrays.headers["name"].click()
+    assert [r["name"] for r in arrays.rows] == ["b", "d", "t", "x"]
+    assert arrays.headers["name"].description == "name ▲"
+    arrays.headers["name"].click()
+    assert [r["name"] for r in arrays.rows] == ["x", "t", "d", "b"]
+    assert arrays.selected == "b"  # sorting keeps the selection
+    # selecting a row in the listbox (what a click does in the browser) redraws the layout
+    arrays.table.value = "t"
+    assert arrays.selected == "t"
+    assert arrays.highlighted_cells == list(range(144))
+    arrays.select("x")
+    assert arrays.highlighted_cells == list(range(12))
+
+
+def test_findings_fold_and_copy() -> None:
+    findings = ReportWidget(known_report()).findings
+    # worst first, then whole-cell findings before line 4's
+    assert [(f.finding.severity, f.finding.lineno) for f in findings.items] == [
+        ("warning", 2), ("info", None), ("info", 4)]
+    first = findings.items[0]
+    assert not first.expanded and first.explanation.layout.display == "none"
+    first.toggle.value = True
+    assert first.expanded and first.explanation.layout.display == ""
+    assert "1.1 KiB array from two 96 B inputs" in first.explanation.value
+    assert first.badge == "verified · 3.2× faster · peak 1.23 KiB → 96 B"
+    assert first.copy is not None
+    assert getattr(first.copy, "text", None) == "s = 12 * x.sum() - 12 * x.sum()" or (
+        "s = 12 * x.sum() - 12 * x.sum()" in first.copy.value)
+    assert findings.items[2].badge == "not verified: over the time budget"
+    assert findings.items[1].copy is None  # no rewrite, no button
+
+
+def test_large_report_pages() -> None:
+    report = large_report(n_lines=10_000, n_arrays=1_000, n_timeline=100_000, n_findings=50)
+    widget = ReportWidget(report)
+    lines = widget.lines
+    assert lines.n_pages == 50
+    # it opens on the page with the peak line
+    assert report.numpy.peak_lineno in lines.visible_linenos
+    assert len(lines.visible_linenos) == 200
+    start = lines.page
+    lines.next.click()
+    assert lines.page == start + 1
+    lines.show_page(0)
+    assert lines.visible_linenos[0] == 1 and lines.previous.disabled
+    lines.to_peak.click()
+    assert lines.page == start
+    assert len(widget.arrays.table.options) == 1_000
+    assert len(widget.findings.items) == 20
+    widget.findings.more.click()
+    assert len(widget.findings.items) == 40
+    assert widget.findings.more.description == "10 more findings"
+
+
+def test_summary_widget_expands() -> None:
+    summary = SummaryWidget(known_report())
+    assert summary.text == ("arrayprof · 1.23 KiB allocated · peak 1.23 KiB on line 2 · "
+                            "1 temporaries · 3 findings (1 warning) · 12.3 ms")
+    assert not summary.expanded and summary.report_widget is None
+    summary.button.click()
+    assert summary.expanded and isinstance(summary.report_widget, ReportWidget)
+    summary.button.click()
+    assert not summary.expanded
+
+
+def test_empty_report() -> None:
+    widget = ReportWidget(Report(source="pass"))
+    assert widget.peak_lineno is None
+    assert widget.arrays.rows == [] and widget.arrays.selected is None
+    assert "No findings." in widget.findings.children[0].value
