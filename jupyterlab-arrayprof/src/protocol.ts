@@ -1,0 +1,306 @@
+/**
+ * The arrayprof comm protocol, version 1 (docs/comm-protocol.md in the repository).
+ *
+ * Types of every message, builders for the requests the panel sends, and `parseKernelMessage`,
+ * which checks what the kernel sends before the model uses it.  No JupyterLab imports: this file
+ * is tested in plain node.
+ */
+
+export const PROTOCOL_VERSION = 1;
+export const TARGET_NAME = 'arrayprof';
+/** The one fixed string the panel executes in a kernel. */
+export const BOOTSTRAP_CODE = '%load_ext arrayprof';
+export const CLIENT_NAME = 'jupyterlab-arrayprof';
+
+export type RequestId = string | number | null;
+
+// ---------------------------------------------------------------------------------------------
+// Kernel -> panel
+
+export interface IArrayInfo {
+  name: string;
+  shape: number[];
+  dtype: string;
+  strides: number[];
+  nbytes: number;
+  itemsize: number;
+  lineno: number | null;
+  is_view: boolean;
+  base: string | null;
+  base_nbytes: number;
+  c_contiguous: boolean;
+  f_contiguous: boolean;
+  writeable: boolean;
+  span_bytes: number;
+  utilization: number | null;
+  cache_lines: number;
+}
+
+export interface ICellSummary {
+  index: number;
+  execution_count: number | null;
+  source_head: string;
+  wall_s: number | null;
+  allocations: number;
+  allocated_bytes: number;
+  freed_bytes: number;
+  peak_bytes: number;
+  net_bytes: number;
+  temporaries: number;
+  temporary_bytes: number;
+  rss_peak_bytes: number | null;
+  findings: number;
+  severities: Record<string, number>;
+  categories: string[];
+  error: string | null;
+}
+
+export interface IAutoState {
+  available: boolean;
+  enabled: boolean;
+  threshold_bytes: number | null;
+}
+
+export interface ILayout {
+  itemsize: number;
+  buffer_bytes: number;
+  offset_bytes: number;
+  shape: number[];
+  strides: number[];
+  size: number;
+  element_offsets: number[];
+  truncated: boolean;
+}
+
+interface IBase<T extends string> {
+  v: 1;
+  type: T;
+  request_id?: RequestId;
+}
+
+export interface IWelcome extends IBase<'welcome'> {
+  protocol: number;
+  arrayprof_version: string;
+  python_version: string;
+  numpy_version: string;
+  auto: IAutoState;
+  limits: Record<string, number>;
+}
+
+export interface IAutoMessage extends IBase<'auto'>, IAutoState {}
+
+export interface ICellMessage extends IBase<'cell'> {
+  cell: ICellSummary;
+}
+
+export interface IHistoryMessage extends IBase<'history'> {
+  cells: ICellSummary[];
+  count: number;
+}
+
+export interface IArraysMessage extends IBase<'arrays'> {
+  arrays: IArrayInfo[];
+  count: number;
+  truncated: boolean;
+  numpy_bytes: number;
+  rss_bytes: number | null;
+  execution_count: number | null;
+}
+
+export interface IArrayMessage extends IBase<'array'> {
+  name: string;
+  info: IArrayInfo;
+  explanation: string;
+  explanation_source: string;
+  layout: ILayout;
+}
+
+/** The report JSON of shared/REPORT.md; the panel reads a few fields and shows the rest raw. */
+export interface IReportFinding {
+  category: string;
+  severity: string;
+  lineno: number | null;
+  message: string;
+  explanation: string;
+}
+
+export interface IReportLine {
+  lineno: number;
+  source: string;
+  allocations: number;
+  allocated_bytes: number;
+  temporaries: number;
+  temporary_bytes: number;
+  peak_bytes: number;
+}
+
+export interface IReport {
+  schema: string;
+  source: string;
+  lines: IReportLine[];
+  findings: IReportFinding[];
+  [key: string]: unknown;
+}
+
+export interface IReportMessage extends IBase<'report'> {
+  index: number;
+  summary: ICellSummary;
+  report: IReport;
+  trimmed: string[];
+}
+
+export interface IErrorMessage extends IBase<'error'> {
+  code: string;
+  message: string;
+  request_type: string | null;
+}
+
+export type KernelMessage =
+  | IWelcome
+  | IAutoMessage
+  | ICellMessage
+  | IHistoryMessage
+  | IArraysMessage
+  | IArrayMessage
+  | IReportMessage
+  | IErrorMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Panel -> kernel
+
+export type Request =
+  | { v: 1; type: 'hello'; client: string; client_version: string; request_id?: RequestId }
+  | { v: 1; type: 'refresh'; request_id?: RequestId }
+  | {
+      v: 1;
+      type: 'set_auto';
+      enabled: boolean;
+      threshold_bytes?: number | null;
+      request_id?: RequestId;
+    }
+  | { v: 1; type: 'get_array'; name: string; request_id?: RequestId }
+  | { v: 1; type: 'get_report'; execution_count: number; request_id?: RequestId }
+  | { v: 1; type: 'get_report'; index: number; request_id?: RequestId };
+
+export const requests = {
+  hello(clientVersion: string): Request {
+    return { v: 1, type: 'hello', client: CLIENT_NAME, client_version: clientVersion };
+  },
+  refresh(): Request {
+    return { v: 1, type: 'refresh' };
+  },
+  setAuto(enabled: boolean): Request {
+    return { v: 1, type: 'set_auto', enabled };
+  },
+  getArray(name: string, requestId: number): Request {
+    return { v: 1, type: 'get_array', name, request_id: requestId };
+  },
+  getReport(cell: ICellSummary, requestId: number): Request {
+    return cell.execution_count !== null
+      ? { v: 1, type: 'get_report', execution_count: cell.execution_count, request_id: requestId }
+      : { v: 1, type: 'get_report', index: cell.index, request_id: requestId };
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Checking what the kernel sends
+
+export class ProtocolError extends Error {}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function need(condition: boolean, what: string): void {
+  if (!condition) {
+    throw new ProtocolError(what);
+  }
+}
+
+const isInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v);
+const isIntList = (v: unknown): boolean => Array.isArray(v) && v.every(isInt);
+const isIntOrNull = (v: unknown): boolean => v === null || isInt(v);
+
+function checkArrayInfo(info: unknown, where: string): void {
+  need(isObject(info), `${where}: not an object`);
+  const a = info as Json;
+  need(typeof a.name === 'string', `${where}: name`);
+  need(isIntList(a.shape) && isIntList(a.strides), `${where}: shape/strides`);
+  need(typeof a.dtype === 'string', `${where}: dtype`);
+  need(isInt(a.nbytes) && isInt(a.itemsize), `${where}: nbytes/itemsize`);
+  need(typeof a.is_view === 'boolean', `${where}: is_view`);
+  need(a.base === null || typeof a.base === 'string', `${where}: base`);
+  need(
+    typeof a.c_contiguous === 'boolean' && typeof a.f_contiguous === 'boolean',
+    `${where}: contiguity`
+  );
+}
+
+function checkSummary(cell: unknown, where: string): void {
+  need(isObject(cell), `${where}: not an object`);
+  const c = cell as Json;
+  need(isInt(c.index), `${where}: index`);
+  need(isIntOrNull(c.execution_count), `${where}: execution_count`);
+  for (const key of ['peak_bytes', 'allocated_bytes', 'temporaries', 'findings']) {
+    need(isInt(c[key]), `${where}: ${key}`);
+  }
+  need(Array.isArray(c.categories), `${where}: categories`);
+}
+
+function checkAuto(a: Json, where: string): void {
+  need(
+    typeof a.available === 'boolean' && typeof a.enabled === 'boolean',
+    `${where}: available/enabled`
+  );
+}
+
+/**
+ * Check one message from the kernel.  Throws ProtocolError naming what is wrong; returns the
+ * message typed when it is a known, well-formed v1 message.
+ */
+export function parseKernelMessage(data: unknown): KernelMessage {
+  need(isObject(data), 'message is not an object');
+  const m = data as Json;
+  need(m.v === PROTOCOL_VERSION, `unsupported protocol version ${String(m.v)}`);
+  switch (m.type) {
+    case 'welcome':
+      need(isObject(m.auto), 'welcome: auto');
+      checkAuto(m.auto as Json, 'welcome.auto');
+      break;
+    case 'auto':
+      checkAuto(m, 'auto');
+      break;
+    case 'cell':
+      checkSummary(m.cell, 'cell');
+      break;
+    case 'history':
+      need(Array.isArray(m.cells), 'history: cells');
+      (m.cells as unknown[]).forEach((c, i) => checkSummary(c, `history.cells[${i}]`));
+      break;
+    case 'arrays':
+      need(Array.isArray(m.arrays), 'arrays: arrays');
+      (m.arrays as unknown[]).forEach((a, i) => checkArrayInfo(a, `arrays[${i}]`));
+      need(isInt(m.numpy_bytes), 'arrays: numpy_bytes');
+      need(isIntOrNull(m.rss_bytes), 'arrays: rss_bytes');
+      break;
+    case 'array':
+      need(typeof m.name === 'string', 'array: name');
+      checkArrayInfo(m.info, 'array.info');
+      need(typeof m.explanation === 'string', 'array: explanation');
+      need(isObject(m.layout), 'array: layout');
+      need(isIntList((m.layout as Json).element_offsets), 'array: layout.element_offsets');
+      break;
+    case 'report':
+      need(isObject(m.report), 'report: report');
+      checkSummary(m.summary, 'report.summary');
+      break;
+    case 'error':
+      need(typeof m.code === 'string' && typeof m.message === 'string', 'error: code/message');
+      break;
+    default:
+      throw new ProtocolError(`unknown message type ${String(m.type)}`);
+  }
+  return data as unknown as KernelMessage;
+}

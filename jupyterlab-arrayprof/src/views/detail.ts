@@ -1,0 +1,104 @@
+/** The selected array: its explanation and a drawing of where its elements sit in memory. */
+import { formatBytes, formatShape } from '../format';
+import { planLayout } from '../layout';
+import { ArrayprofModel } from '../model';
+import { ILayout } from '../protocol';
+import { ModelView } from './base';
+import { clear, h } from './dom';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const BOX = 22;
+const GAP = 2;
+
+function svg(tag: string, attributes: Record<string, string | number>): SVGElement {
+  const element = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    element.setAttribute(key, String(value));
+  }
+  return element;
+}
+
+/** One box per element of the owning buffer; the array's elements filled, numbered in C order. */
+export function drawLayout(layout: ILayout): SVGElement {
+  const plan = planLayout(layout);
+  if (plan.kind === 'slots') {
+    const width = plan.columns * (BOX + GAP);
+    const height = plan.rows * (BOX + GAP);
+    const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'jp-arrayprof-layout-svg' });
+    for (const slot of plan.slots) {
+      const x = (slot.slot % plan.columns) * (BOX + GAP);
+      const y = Math.floor(slot.slot / plan.columns) * (BOX + GAP);
+      const rect = svg('rect', {
+        x,
+        y,
+        width: BOX,
+        height: BOX,
+        rx: 2,
+        class: slot.order === null ? 'jp-arrayprof-slot' : 'jp-arrayprof-slot jp-arrayprof-slot-used'
+      });
+      const title = svg('title', {});
+      title.textContent =
+        `buffer element ${slot.slot} (byte ${slot.slot * layout.itemsize})` +
+        (slot.order === null ? '' : `: element ${slot.order} of the array`);
+      rect.append(title);
+      root.append(rect);
+      if (slot.order !== null) {
+        const label = svg('text', { x: x + BOX / 2, y: y + BOX / 2 + 4, 'text-anchor': 'middle', class: 'jp-arrayprof-slot-label' });
+        label.textContent = String(slot.order);
+        root.append(label);
+      }
+    }
+    return root;
+  }
+  const width = 300;
+  const root = svg('svg', { width, height: 28, viewBox: `0 0 ${width} 28`, class: 'jp-arrayprof-layout-svg' });
+  root.append(svg('rect', { x: 0, y: 4, width, height: 20, class: 'jp-arrayprof-slot' }));
+  for (const tick of plan.ticks) {
+    root.append(svg('rect', { x: Math.min(width - 1, tick * width), y: 4, width: 1, height: 20, class: 'jp-arrayprof-slot-used' }));
+  }
+  return root;
+}
+
+export class DetailView extends ModelView {
+  constructor(model: ArrayprofModel) {
+    super(model, 'jp-arrayprof-detail');
+  }
+
+  protected render(): void {
+    clear(this.node);
+    const m = this.model;
+    if (m.selectedArray === null) {
+      this.hide();
+      return;
+    }
+    this.show();
+    this.node.append(h('h3', { class: 'jp-arrayprof-heading' }, `Array ${m.selectedArray}`));
+    const detail = m.arrayDetail;
+    if (detail === null) {
+      this.node.append(h('div', { class: 'jp-arrayprof-loading' }, m.busy ? 'Waiting for the kernel…' : 'Loading…'));
+      return;
+    }
+    const info = detail.info;
+    const layout = detail.layout;
+    const plan = planLayout(layout);
+    this.node.append(
+      h(
+        'div',
+        { class: 'jp-arrayprof-facts' },
+        `shape ${formatShape(info.shape)} · strides ${formatShape(info.strides)} · ${info.dtype} · ` +
+          `${formatBytes(info.nbytes)}` +
+          (info.is_view ? ` · view of ${info.base ?? 'an unnamed buffer'}, keeps ${formatBytes(info.base_nbytes)} alive` : '')
+      ),
+      h('pre', { class: 'jp-arrayprof-explanation' }, detail.explanation),
+      h(
+        'div',
+        { class: 'jp-arrayprof-layout-caption' },
+        `Memory layout: the owning buffer, ${formatBytes(layout.buffer_bytes)} in ` +
+          `${plan.bufferSlots} elements of ${layout.itemsize} B; ${m.selectedArray} uses ${plan.touched}` +
+          (layout.truncated ? ` (first ${layout.element_offsets.length} of ${layout.size} drawn)` : '') +
+          ', numbered in the order it visits them.'
+      ),
+      h('div', { class: 'jp-arrayprof-layout' }, drawLayout(layout) as unknown as Node)
+    );
+  }
+}

@@ -1,0 +1,27 @@
+/** The sidebar panel: the views stacked in one scrolling column. */
+import { Panel } from '@lumino/widgets';
+
+import { icon } from '../icon';
+import { ArrayprofModel } from '../model';
+import { ArraysView } from './arrays';
+import { DetailView } from './detail';
+import { HistoryView } from './history';
+import { ReportView } from './report';
+import { StatusView } from './status';
+
+export const PANEL_ID = 'jp-arrayprof-panel';
+
+export class ArrayprofPanel extends Panel {
+  constructor(model: ArrayprofModel) {
+    super();
+    this.id = PANEL_ID;
+    this.addClass('jp-arrayprof-panel');
+    this.title.icon = icon;
+    this.title.caption = 'Array Inspector (arrayprof)';
+    this.addWidget(new StatusView(model));
+    this.addWidget(new ArraysView(model));
+    this.addWidget(new DetailView(model));
+    this.addWidget(new HistoryView(model));
+    this.addWidget(new ReportView(model));
+  }
+}
