@@ -79,17 +79,17 @@ def test_fragment_shows_header_lines_and_peak() -> None:
     # the peak row is line 2, marked
     peak_row = re.search(r'<tr class="apr-peakrow" data-line="(\d+)">(.*?)</tr>', html)
     assert peak_row is not None and peak_row.group(1) == "2"
-    assert "d = x[:, None] - x" in peak_row.group(2) and "◀ peak" in peak_row.group(2)
+    assert "d = (x[:, None] - x) * 2" in peak_row.group(2) and "◀ peak" in peak_row.group(2)
     # every source line is listed in order, with bars only where stats exist
     assert re.findall(r'data-line="(\d+)"', html) == ["1", "2", "3", "4", "5"]
-    assert "1.12 KiB (1)" in html  # line 2's allocated bar label
+    assert "2.25 KiB (2)" in html  # line 2's allocated bar label
 
 
 def test_bars_are_scaled_to_the_largest_line() -> None:
     html = report_html(known_report())
-    widths = re.findall(r'<div class="apr-bar apr-alloc"><i style="width:([\d.]+)%">', html)
-    # 16 B of 1152 B would be 1.4%: small non-zero bars get a visible minimum of 1.5%
-    assert [float(w) for w in widths] == [pytest.approx(100 * 96 / 1152, abs=0.1), 100.0, 1.5]
+    widths = re.findall(r'<td class="apr-bar apr-alloc" style="--w:([\d.]+)%">', html)
+    # 16 B of 2304 B would be 0.7%: small non-zero bars get a visible minimum of 1.5%
+    assert [float(w) for w in widths] == [pytest.approx(100 * 96 / 2304, abs=0.1), 100.0, 1.5]
 
 
 def test_findings_explanation_rewrite_and_badges() -> None:
@@ -100,7 +100,7 @@ def test_findings_explanation_rewrite_and_badges() -> None:
     assert "Comparisons with NaN are always False &amp; never &lt;true&gt;." in html
     assert "x &lt;compared&gt; with == np.nan" in html
     assert "<code>s = 12 * x.sum() - 12 * x.sum()</code>" in html
-    assert "✓ verified · 3.2× faster · peak 1.23 KiB → 96 B" in html
+    assert "✓ verified · 3.2× faster · peak 2.34 KiB → 96 B" in html
     assert "not verified: over the time budget" in html
     assert "equivalent rewrite of lines 2–5" in html
     assert html.count('class="apr-copy" hidden') == 2  # shown only by the script
@@ -158,7 +158,7 @@ def test_timeline_marks_the_peak_with_its_line() -> None:
     svg = timeline_svg(report)
     label = re.search(r'class="apr-peak-label"[^>]*>([^<]*)<', svg)
     assert label is not None
-    assert label.group(1) == "peak 1.23 KiB · line 2: d = x[:, None] - x"
+    assert label.group(1) == "peak 2.34 KiB · line 2: d = (x[:, None] - x) * 2"
 
 
 def test_timeline_thinning_keeps_the_peak() -> None:
@@ -217,7 +217,7 @@ def test_document_and_summary() -> None:
     summary = summary_html(known_report())
     check_tags(summary)
     assert '<details class="apr-summary"><summary><b>arrayprof</b> · ' in summary
-    assert "peak 1.23 KiB on line 2" in summary and "3 findings (1 warning)" in summary
+    assert "peak 2.34 KiB on line 2" in summary and "3 findings (1 warning)" in summary
 
 
 def test_repr_html_and_json_round_trip() -> None:

@@ -403,7 +403,7 @@ def broadcast_svg(op: OpRecord) -> str:
     for r, (label, dims) in enumerate(model.rows):
         y = top + r * (box_h + gap)
         if r == len(model.rows) - 1:
-            out.append(f'<line x1="{label_w}" y1="{y - gap / 2}" x2="{width - 12}" '
+            out.append(f'<line x1="{label_w}" y1="{y - gap / 2}" x2="{label_w + ndim * (box_w + gap)}" '
                        f'y2="{y - gap / 2}" stroke="{MUTED}"/>')
         out.append(f'<text x="4" y="{y + 15}">{escape(label)}</text>')
         for d, dim in enumerate(dims):

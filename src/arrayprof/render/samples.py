@@ -20,14 +20,15 @@ from arrayprof.report import (
 
 KNOWN_SOURCE = """\
 x = np.arange(12.0)
-d = x[:, None] - x
+d = (x[:, None] - x) * 2
 b = x[::3]
 t = d.T
 s = d.sum()"""
 
 
 def known_report() -> Report:
-    """Five lines; line 2 makes a (12, 12) outer difference and is the peak (1152 + 96 bytes).
+    """Five lines; line 2 makes a (12, 12) outer difference, a temporary, and is the peak:
+    96 (x) + 1152 (the difference) + 1152 (times 2) = 2400 bytes.
 
     Arrays: x (12,) float64, d (12, 12), b = x[::3] (stride 24: cells 0, 3, 6, 9 of x's span),
     t = d.T (F-contiguous view).  Three findings: a verified equivalent rewrite, an unverified
@@ -37,18 +38,19 @@ def known_report() -> Report:
     return Report(
         source=KNOWN_SOURCE,
         wall_s=0.0123,
-        numpy=NumpyStats(allocations=4, allocated_bytes=96 + 1152 + 8 + 8, freed_bytes=8,
-                         peak_bytes=1256, net_bytes=1256, temporaries=1, temporary_bytes=8,
-                         frees=1, peak_lineno=2),
+        numpy=NumpyStats(allocations=5, allocated_bytes=96 + 2304 + 16, freed_bytes=1160,
+                         peak_bytes=2400, net_bytes=1256, temporaries=2, temporary_bytes=1160,
+                         frees=2, peak_lineno=2),
         rss=RssStats(start_bytes=50_000_000, peak_bytes=50_400_000, end_bytes=50_200_000,
                      sampler="test"),
         lines=[
             LineStats(1, "x = np.arange(12.0)", allocations=1, allocated_bytes=96,
                       peak_bytes=96, ops=1),
-            LineStats(2, "d = x[:, None] - x", allocations=1, allocated_bytes=1152,
-                      peak_bytes=1248, ops=1),
+            LineStats(2, "d = (x[:, None] - x) * 2", allocations=2, allocated_bytes=2304,
+                      temporaries=1, temporary_bytes=1152, peak_bytes=2400, frees=1,
+                      freed_bytes=1152, ops=2),
             LineStats(5, "s = d.sum()", allocations=2, allocated_bytes=16, temporaries=1,
-                      temporary_bytes=8, peak_bytes=1256, frees=1, freed_bytes=8, ops=1),
+                      temporary_bytes=8, peak_bytes=1264, frees=1, freed_bytes=8, ops=1),
         ],
         ops=[
             OpRecord(2, 1, "ufunc", "subtract",
@@ -57,6 +59,13 @@ def known_report() -> Report:
                      {"shape": [12, 12], "dtype": f8, "strides": [96, 8], "nbytes": 1152,
                       "is_view": False, "c_contiguous": True, "f_contiguous": False},
                      broadcast=True, expansion=12.0, inplace=False),
+            OpRecord(2, 1, "ufunc", "multiply",
+                     [{"shape": [12, 12], "dtype": f8, "strides": [96, 8], "nbytes": 1152},
+                      {"shape": [], "dtype": "int64", "strides": [], "nbytes": 8,
+                       "value": "python"}],
+                     {"shape": [12, 12], "dtype": f8, "strides": [96, 8], "nbytes": 1152,
+                      "is_view": False, "c_contiguous": True, "f_contiguous": False},
+                     broadcast=False, expansion=1.0, inplace=False),
             OpRecord(5, 1, "reduce", "add.reduce",
                      [{"shape": [12, 12], "dtype": f8, "strides": [96, 8], "nbytes": 1152}],
                      {"shape": [], "dtype": f8, "strides": [], "nbytes": 8, "is_view": False,
@@ -75,10 +84,10 @@ def known_report() -> Report:
         findings=[
             Finding("broadcast-blowup", "warning", 2,
                     "(12, 1) - (12,) materialises a 12x12 array only to be summed",
-                    "Line 2 builds a 1.1 KiB array from two 96 B inputs; line 5 reduces it.",
+                    "Line 2 builds two 1.1 KiB arrays from two 96 B inputs; line 5 reduces one.",
                     Rewrite("equivalent", "s = 12 * x.sum() - 12 * x.sum()", [2, 5], ["s"],
                             verified=True, equal=True, check="", speedup=3.2,
-                            peak_bytes_before=1256, peak_bytes_after=96)),
+                            peak_bytes_before=2400, peak_bytes_after=96)),
             Finding("non-contiguous", "info", 4, "t is a transposed view of d",
                     "Work along t's rows walks d's columns, 96 bytes apart.",
                     Rewrite("equivalent", "t = np.ascontiguousarray(d.T)", [4, 4], ["t"],
@@ -86,7 +95,8 @@ def known_report() -> Report:
             Finding("api-misuse", "info", None, "x <compared> with == np.nan",
                     "Comparisons with NaN are always False & never <true>.", None),
         ],
-        timeline=[[0.001, 96, 1], [0.004, 1248, 2], [0.009, 1256, 5], [0.0095, 1248, 5]],
+        timeline=[[0.001, 96, 1], [0.003, 1248, 2], [0.004, 2400, 2], [0.005, 1248, 2],
+                  [0.009, 1256, 5], [0.0092, 1264, 5], [0.0095, 1256, 5]],
         execution_count=7,
         notes=["rss sampled by a test"],
     )
