@@ -1,0 +1,109 @@
+"""The HTML export in a real browser: headless Debian chromium, no console errors, no network,
+the peak line visible.  A screenshot is saved under ``artifacts/``.
+
+Skipped (with the reason) only when chromium or Playwright is missing outside CI; in CI (the ``CI``
+environment variable set) a missing browser is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+
+import pytest
+
+from arrayprof.render import document_html
+from arrayprof.render.samples import known_report
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+BROADCASTING_CELL = """\
+y = x * 2
+spread = np.abs(x[:, None] - x[None, :]).max()
+b = x[::2]"""
+
+
+def chromium_path() -> str:
+    """Debian's chromium (never a downloaded browser); skip or fail as the module docstring says."""
+    path = shutil.which("chromium") or ("/usr/bin/chromium"
+                                        if os.path.exists("/usr/bin/chromium") else None)
+    missing = []
+    if path is None:
+        missing.append("Debian's chromium is not installed (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright Python package is not installed")
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail("browser test must run in CI: " + "; ".join(missing))
+        pytest.skip("; ".join(missing))
+    assert path is not None
+    return path
+
+
+def test_html_export_in_chromium() -> None:
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    import arrayprof
+
+    namespace: dict = {}
+    exec("import numpy as np; x = np.random.default_rng(0).random(1500)", namespace)
+    real = arrayprof.profile(BROADCASTING_CELL, namespace, verify=False)
+    assert real.numpy.peak_lineno == 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    page_path = ARTIFACTS / "html_report.html"
+    page_path.write_text(document_html([real, known_report()], title="arrayprof browser test"),
+                         encoding="utf-8")
+
+    problems: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1200, "height": 900})
+            page = context.new_page()
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+                    if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(page_path.as_uri(), wait_until="load")
+
+            first = page.locator("section.arrayprof").first
+            peak_row = first.locator("tr.apr-peakrow")
+            assert peak_row.count() == 1
+            assert peak_row.get_attribute("data-line") == "2"
+            assert peak_row.locator("td.apr-src").is_visible()
+            assert peak_row.locator("td.apr-src").inner_text() == (
+                "spread = np.abs(x[:, None] - x[None, :]).max()")
+            label = first.locator("svg.apr-timeline text.apr-peak-label")
+            assert label.is_visible()
+            assert "line 2: spread = np.abs(" in label.text_content()
+            assert first.locator("svg.apr-broadcast").first.is_visible()
+            assert first.locator('details[data-name="b"] rect.apr-hit').count() > 0
+
+            # the inline script's comforts work: copy buttons shown, arrays table sortable
+            second = page.locator("section.arrayprof").nth(1)
+            copy = second.locator("button.apr-copy").first
+            assert copy.is_visible()
+            copy.click()
+            page.wait_for_function(
+                "b => b.textContent !== 'copy'", arg=copy.element_handle(), timeout=5000)
+            names = second.locator("table.apr-arrays tbody tr")
+            assert names.evaluate_all("rs => rs.map(r => r.dataset.name)") == ["d", "t", "x", "b"]
+            second.locator("table.apr-arrays th", has_text="name").click()
+            assert names.evaluate_all("rs => rs.map(r => r.dataset.name)") == ["b", "d", "t", "x"]
+            # the explanation opens
+            second.locator("details > summary", has_text="why").first.click()
+            assert second.get_by_text("Line 2 builds two 1.1 KiB arrays").is_visible()
+
+            page.screenshot(path=str(ARTIFACTS / "html_report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert problems == []
+    assert requests == [page_path.as_uri()]  # the page itself, nothing else
