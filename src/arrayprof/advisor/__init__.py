@@ -1,7 +1,8 @@
 """The advisor: rules that read a report and the cell's AST and emit findings.
 
 Each rule family lives in its own module and registers its rules with `rule`; `advise()` runs them
-all, isolates their failures, and orders the findings by line.
+all, isolates their failures, verifies the rewrites they offer (when asked), sets severities from
+measured cost, and orders the findings by line.
 """
 
 from __future__ import annotations
@@ -21,11 +22,65 @@ def rule(function: Rule) -> Rule:
 
 
 def advise(report: Report, context: CellContext, *, verify: bool = True) -> list[Finding]:
+    from arrayprof.advisor import facts
+    from arrayprof.advisor import verify as verifier
+    from arrayprof.advisor.config import CONFIG, severity
+
     findings: list[Finding] = []
+    if context.tree is None:
+        return findings
     for check in RULES:
         try:
             findings.extend(check(report, context))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
             report.notes.append(f"arrayprof: rule {check.__name__} failed: {exc}")
+    findings = dedupe(findings)
+    budget = verifier.Budget(CONFIG)
+    for found in findings:
+        rewrite = found.rewrite
+        if rewrite is None:
+            continue
+        if not verify:
+            rewrite.check = "not verified: verification was off for this cell"
+            continue
+        verifier.verify(found, context, report, budget)
+        if rewrite.kind == "equivalent" and rewrite.verified and not rewrite.equal:
+            found.explanation += (" A rewrite was tried on copies of the inputs but did not "
+                                  f"reproduce the results ({rewrite.check}), so none is offered.")
+            found.rewrite = None
+    for found in findings:
+        cost = facts.COSTS.pop(id(found), None)
+        if found.rewrite is not None and found.rewrite.kind == "fix":
+            found.severity = "warning"
+        elif cost is not None and found.severity != "error":
+            found.severity = max(found.severity, severity(cost.bytes_wasted, cost.seconds_lost),
+                                 key=("info", "warning").index)
+        if found.rewrite is not None:
+            verifier.FIX_CHECKS.pop(id(found.rewrite), None)
     findings.sort(key=lambda f: (f.lineno or 0, f.category))
     return findings
+
+
+def dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per category and line (the first rule to speak wins)."""
+    seen: set[tuple[str, int | None]] = set()
+    out = []
+    for found in findings:
+        key = (found.category, found.lineno)
+        if key not in seen:
+            seen.add(key)
+            out.append(found)
+    return out
+
+
+from arrayprof.advisor import (  # noqa: E402 - the families register themselves with `rule`
+    api_misuse,
+    broadcasting,
+    copies,
+    dtypes,
+    layout,
+    loops,
+)
+
+__all__ = ["RULES", "advise", "api_misuse", "broadcasting", "copies", "dtypes", "layout",
+           "loops", "rule"]

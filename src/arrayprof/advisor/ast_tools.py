@@ -1,0 +1,538 @@
+"""AST helpers shared by the rules: resolving names against the namespace, finding loops, reading
+and splicing cell lines, and turning element-wise Python code into one array expression.
+
+Rules judge code by what the names *are* at run time (an ndarray, a NumPy function, a user
+function), so most helpers take the namespace the cell ran in.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+MISSING = object()
+
+
+# -- resolving -----------------------------------------------------------------------------------
+def resolve(node: ast.AST, namespace: dict[str, Any]) -> Any:
+    """The object a dotted name (``np.linalg.inv``) denotes, without calling anything."""
+    if isinstance(node, ast.Name):
+        if node.id in namespace:
+            return namespace[node.id]
+        return getattr(builtins, node.id, MISSING)
+    if isinstance(node, ast.Attribute):
+        base = resolve(node.value, namespace)
+        if base is MISSING or isinstance(base, np.ndarray):
+            return MISSING
+        try:
+            return getattr(base, node.attr)
+        except Exception:
+            return MISSING
+    return MISSING
+
+
+def is_obj(node: ast.AST, namespace: dict[str, Any], *objects: Any) -> bool:
+    """Whether `node` names one of `objects` (identity, so aliases and `from numpy import` work)."""
+    value = resolve(node, namespace)
+    return value is not MISSING and any(value is obj for obj in objects)
+
+
+def np_func(node: ast.AST, namespace: dict[str, Any], *names: str) -> bool:
+    """Whether `node` names ``numpy.<name>`` for one of `names` (dotted names allowed)."""
+    objects = []
+    for name in names:
+        obj: Any = np
+        for part in name.split("."):
+            obj = getattr(obj, part, None)
+        if obj is not None:
+            objects.append(obj)
+    return is_obj(node, namespace, *objects)
+
+
+def is_numpy_object(value: Any) -> bool:
+    module = getattr(value, "__module__", None) or getattr(type(value), "__module__", "") or ""
+    return (isinstance(value, np.ufunc | np.vectorize) or module == "numpy"
+            or module.startswith("numpy."))
+
+
+def array_value(node: ast.AST, namespace: dict[str, Any]) -> np.ndarray | None:
+    """The ndarray a plain name holds, else None."""
+    if isinstance(node, ast.Name):
+        value = namespace.get(node.id)
+        if isinstance(value, np.ndarray):
+            return value
+    return None
+
+
+def root_name(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Subscript | ast.Attribute | ast.Starred | ast.Call):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def names_in(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def loaded_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def stored_names(nodes: list[ast.stmt] | ast.AST) -> set[str]:
+    """Names bound (assigned, deleted, imported, defined, loop targets) by these statements."""
+    out: set[str] = set()
+    for stmt in nodes if isinstance(nodes, list) else [nodes]:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store | ast.Del):
+                out.add(n.id)
+            elif isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
+                out.add(n.name)
+            elif isinstance(n, ast.Import | ast.ImportFrom):
+                out.update((a.asname or a.name).split(".")[0] for a in n.names)
+    return out
+
+
+def changed_names(nodes: list[ast.stmt]) -> set[str]:
+    """Names rebound or changed in place by these statements."""
+    from arrayprof.snapshot import names_read_and_changed
+
+    out: set[str] = set()
+    for stmt in nodes:
+        out |= names_read_and_changed(stmt)[1]
+        out |= stored_names(stmt)
+    return out
+
+
+# -- structure -----------------------------------------------------------------------------------
+def parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    out: dict[ast.AST, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            out[child] = node
+    return out
+
+
+def loops(tree: ast.AST) -> list[ast.For | ast.While]:
+    return [n for n in ast.walk(tree) if isinstance(n, ast.For | ast.While)]
+
+
+def enclosing_loops(tree: ast.AST, lineno: int) -> list[ast.For | ast.While]:
+    """Loops whose body contains `lineno`, outermost first."""
+    found = [loop for loop in loops(tree)
+             if loop.lineno < lineno <= (loop.end_lineno or loop.lineno)]
+    return sorted(found, key=lambda n: n.lineno)
+
+
+def statements_on(tree: ast.Module, lineno: int) -> list[ast.stmt]:
+    """Innermost simple statements starting on `lineno`."""
+    return [n for n in ast.walk(tree) if isinstance(n, ast.stmt) and n.lineno == lineno
+            and not isinstance(n, ast.For | ast.While | ast.If | ast.With | ast.FunctionDef
+                               | ast.Try)]
+
+
+def top_level_span(tree: ast.Module, first: int, last: int) -> tuple[int, int, int]:
+    """(index of first top-level statement, its first line, last line) covering [first, last]."""
+    index = None
+    start, end = first, last
+    for i, stmt in enumerate(tree.body):
+        s_end = stmt.end_lineno or stmt.lineno
+        if s_end >= first and stmt.lineno <= last:
+            if index is None:
+                index = i
+                start = min(start, stmt.lineno)
+            end = max(end, s_end)
+    return (index if index is not None else len(tree.body)), start, end
+
+
+def line_text(source: str, first: int, last: int) -> list[str]:
+    return source.splitlines()[first - 1:last]
+
+
+def indent_of(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def reindent(code: str, indent: str) -> str:
+    """`code` (written at column 0) indented to `indent`."""
+    return "\n".join(indent + line if line.strip() else line for line in code.splitlines())
+
+
+def splice(source: str, first: int, last: int, code: str) -> str:
+    lines = source.splitlines()
+    return "\n".join([*lines[: first - 1], *code.splitlines(), *lines[last:]])
+
+
+def dedent_block(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    indent = min((len(x) - len(x.lstrip()) for x in lines if x.strip()), default=0)
+    return "\n".join(x[indent:] for x in lines)
+
+
+def unparse(node: ast.AST) -> str:
+    return ast.unparse(node)
+
+
+def const_int(node: ast.AST) -> int | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(
+            node.value, bool):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = const_int(node.operand)
+        return -inner if inner is not None else None
+    return None
+
+
+SAFE_EVAL_CALLS = {"len", "int", "min", "max", "abs"}
+
+
+def safe_eval(node: ast.AST, namespace: dict[str, Any]) -> Any:
+    """Evaluate a small expression (names, attributes, len, shape, arithmetic) without side effects;
+    MISSING when it needs anything else."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            if not (isinstance(sub.func, ast.Name) and sub.func.id in SAFE_EVAL_CALLS):
+                return MISSING
+        elif not isinstance(sub, ast.expr | ast.expr_context | ast.operator | ast.unaryop
+                            | ast.cmpop | ast.boolop | ast.keyword):
+            return MISSING
+        if isinstance(sub, ast.Lambda | ast.NamedExpr | ast.ListComp | ast.GeneratorExp):
+            return MISSING
+    try:
+        env = {"__builtins__": {k: getattr(builtins, k) for k in SAFE_EVAL_CALLS}}
+        return eval(compile(ast.Expression(body=node), "<arrayprof-eval>", "eval"),
+                    env, namespace)
+    except Exception:
+        return MISSING
+
+
+# -- vectorizing element-wise code ---------------------------------------------------------------
+class NotVectorizable(Exception):
+    """Raised when element-wise code uses something one array expression cannot express."""
+
+
+MATH_TO_NP = {name: name for name in ("sqrt", "exp", "log", "log10", "log2", "sin", "cos", "tan",
+                                      "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+                                      "floor", "ceil", "fabs", "expm1", "log1p", "hypot",
+                                      "trunc", "isnan", "isinf", "isfinite", "copysign")}
+MATH_TO_NP.update({"asin": "arcsin", "acos": "arccos", "atan": "arctan", "atan2": "arctan2",
+                   "pow": "power"})
+REDUCTIONS = ("sum", "mean", "max", "min", "prod", "std", "var", "any", "all", "argmax", "argmin")
+
+
+@dataclass
+class LoopVar:
+    """A loop index `name` running over range(start, stop) and mapped to array axis `axis`."""
+
+    name: str
+    start: str
+    stop: str
+    axis: int
+    stop_value: int | None = None  # the stop evaluated after the cell, to recognise full ranges
+
+
+def np_attr(name: str) -> ast.expr:
+    return ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr=name, ctx=ast.Load())
+
+
+def np_call(name: str, *args: ast.expr, **kw: ast.expr) -> ast.Call:
+    return ast.Call(func=np_attr(name), args=list(args),
+                    keywords=[ast.keyword(arg=k, value=v) for k, v in kw.items()])
+
+
+def parse_expr(text: str) -> ast.expr:
+    return ast.parse(text, mode="eval").body
+
+
+class Vectorizer(ast.NodeTransformer):
+    """Rewrite one element's expression into the whole-array expression.
+
+    `loop_vars` are range indices (``a[i]`` becomes ``a[start:stop]``); `elements` are variables
+    bound to successive elements of an array (``for v in arr``: ``v`` becomes ``arr``).  With
+    several loop vars (nested loops) each gets its own axis and missing axes become ``None``.
+    Anything that is not element-wise (user functions, indexes computed from the index, ...) raises
+    NotVectorizable.
+    """
+
+    def __init__(self, loop_vars: list[LoopVar], elements: dict[str, str],
+                 namespace: dict[str, Any], temps: dict[str, ast.expr] | None = None) -> None:
+        self.loop_vars = {v.name: v for v in loop_vars}
+        self.elements = elements
+        self.namespace = namespace
+        self.temps = temps or {}
+        self.depends = False  # the expression used a loop var or element
+
+    # axis bookkeeping
+    @property
+    def naxes(self) -> int:
+        return len(self.loop_vars)
+
+    def expand(self, expr: ast.expr, axes: list[int]) -> ast.expr:
+        """Insert new axes so an expression over `axes` (in order) broadcasts over all loop axes."""
+        if self.naxes <= 1 or sorted(axes) == list(range(self.naxes)):
+            return expr
+        index: list[ast.expr] = []
+        for ax in range(self.naxes):
+            index.append(ast.Slice() if ax in axes else ast.Constant(value=None))
+        return ast.Subscript(value=expr, slice=ast.Tuple(elts=index, ctx=ast.Load()),
+                             ctx=ast.Load())
+
+    def loop_offset(self, node: ast.expr) -> tuple[LoopVar, int] | None:
+        """`i`, `i + 2`, `i - 1` for a loop var i."""
+        if isinstance(node, ast.Name) and node.id in self.loop_vars:
+            return self.loop_vars[node.id], 0
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+            if isinstance(node.left, ast.Name) and node.left.id in self.loop_vars:
+                k = const_int(node.right)
+                if k is not None:
+                    return self.loop_vars[node.left.id], k if isinstance(node.op, ast.Add) else -k
+            if isinstance(node.op, ast.Add) and isinstance(node.right, ast.Name) and \
+                    node.right.id in self.loop_vars:
+                k = const_int(node.left)
+                if k is not None:
+                    return self.loop_vars[node.right.id], k
+        return None
+
+    def covers(self, var: LoopVar, array: str | None, position: int) -> bool:
+        """Whether the range runs over the whole of `array`'s axis `position`."""
+        value = self.namespace.get(array) if array else None
+        return (var.start == "0" and isinstance(value, np.ndarray) and position < value.ndim
+                and var.stop_value == value.shape[position])
+
+    def slice_for(self, var: LoopVar, offset: int, array: str | None,
+                  position: int = 0) -> ast.expr:
+        if offset == 0 and self.covers(var, array, position):
+            return ast.Slice()
+        start = var.start if offset == 0 else f"{var.start} + {offset}" if offset > 0 \
+            else f"{var.start} - {-offset}"
+        stop = var.stop if offset == 0 else f"{var.stop} + {offset}" if offset > 0 \
+            else f"{var.stop} - {-offset}"
+        lower = None if start == "0" else parse_expr(start)
+        return ast.Slice(lower=lower, upper=parse_expr(stop))
+
+    def uses_loop(self, node: ast.AST) -> bool:
+        return bool(names_in(node) & (set(self.loop_vars) | set(self.elements) | set(self.temps)))
+
+    def subscript(self, node: ast.Subscript) -> tuple[ast.expr, list[int]]:
+        """(sliced expression, loop axes it spans in order) for ``a[i, j, 0]`` style indexes."""
+        array = node.value.id if isinstance(node.value, ast.Name) else None
+        if array is None or self.uses_loop(node.value):
+            raise NotVectorizable("indexed object is not a plain name")
+        elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        out: list[ast.expr] = []
+        axes: list[int] = []
+        trailing_free = False
+        for elt in elts:
+            hit = self.loop_offset(elt)
+            if hit is not None:
+                if trailing_free:
+                    raise NotVectorizable("slice before a loop index")
+                var, offset = hit
+                out.append(self.slice_for(var, offset, array, len(out)))
+                axes.append(var.axis)
+            elif self.uses_loop(elt):
+                raise NotVectorizable("index computed from the loop variable")
+            else:
+                if isinstance(elt, ast.Slice):
+                    trailing_free = True
+                out.append(elt)
+        if not axes:
+            return node, []
+        value = self.namespace.get(array)
+        if self.naxes > 1 and (trailing_free or not isinstance(value, np.ndarray)
+                               or value.ndim != len(elts)):
+            raise NotVectorizable("nested loops over part of an array")
+        if all(isinstance(e, ast.Slice) and e.lower is None and e.upper is None for e in out):
+            expr: ast.expr = ast.Name(id=array, ctx=ast.Load())
+        else:
+            expr = ast.Subscript(value=ast.Name(id=array, ctx=ast.Load()),
+                                 slice=ast.Tuple(elts=out, ctx=ast.Load()) if len(out) > 1
+                                 else out[0], ctx=ast.Load())
+        if axes != sorted(axes):
+            if len(axes) == 2:
+                expr = ast.Attribute(value=expr, attr="T", ctx=ast.Load())
+                axes = sorted(axes)
+            else:
+                raise NotVectorizable("indexes out of loop order")
+        if len(set(axes)) != len(axes):
+            raise NotVectorizable("one loop index used twice")
+        return expr, axes
+
+    # visitors
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        if not self.uses_loop(node):
+            return node
+        expr, axes = self.subscript(node)
+        self.depends = True
+        return self.expand(expr, axes)
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id in self.temps:
+            self.depends = True
+            return self.temps[node.id]
+        if node.id in self.elements:
+            self.depends = True
+            return parse_expr(self.elements[node.id])
+        if node.id in self.loop_vars:
+            var = self.loop_vars[node.id]
+            self.depends = True
+            start = parse_expr(var.start)
+            return self.expand(np_call("arange", start, parse_expr(var.stop)), [var.axis])
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        if not self.uses_loop(node):
+            return node
+        # reductions of a loop-indexed slice: M[:, j].sum() -> M[:, s].sum(axis=0)
+        reduced = self.reduction(node)
+        if reduced is not None:
+            return reduced
+        func = node.func
+        args = [self.visit(a) for a in node.args]
+        if node.keywords:
+            raise NotVectorizable("keyword arguments")
+        target = resolve(func, self.namespace)
+        if isinstance(func, ast.Name) and func.id in ("abs",) and len(args) == 1:
+            return np_call("abs", *args)
+        if isinstance(func, ast.Name) and func.id in ("min", "max") and len(args) == 2 and \
+                target in (min, max):
+            return np_call("minimum" if func.id == "min" else "maximum", *args)
+        if isinstance(func, ast.Name) and func.id in ("float", "int", "bool") and len(args) == 1:
+            dtype = {"float": "float64", "int": "int64", "bool": "bool_"}[func.id]
+            return ast.Call(func=np_attr("asarray"), args=args,
+                            keywords=[ast.keyword(arg="dtype", value=np_attr(dtype))])
+        if isinstance(func, ast.Attribute) and is_obj(func.value, self.namespace, math):
+            name = MATH_TO_NP.get(func.attr)
+            if name is None:
+                raise NotVectorizable(f"math.{func.attr}")
+            return np_call(name, *args)
+        if isinstance(target, np.ufunc):
+            return ast.Call(func=func, args=args, keywords=[])
+        if np_func(func, self.namespace, "where", "clip", "abs", "round", "sign", "square"):
+            return ast.Call(func=func, args=args, keywords=[])
+        raise NotVectorizable(f"call to {unparse(func)}")
+
+    def reduction(self, node: ast.Call) -> ast.expr | None:
+        if isinstance(node.func, ast.Attribute) and node.func.attr in REDUCTIONS and \
+                not node.args and not node.keywords and isinstance(node.func.value, ast.Subscript):
+            sub = node.func.value
+            method = node.func.attr
+        elif (isinstance(node.func, ast.Attribute) and node.func.attr in REDUCTIONS and
+              np_func(node.func, self.namespace, node.func.attr) and len(node.args) == 1 and
+              not node.keywords and isinstance(node.args[0], ast.Subscript)):
+            sub = node.args[0]
+            method = node.func.attr
+        else:
+            return None
+        if self.naxes != 1 or not isinstance(sub.value, ast.Name):
+            return None
+        value = self.namespace.get(sub.value.id)
+        if not isinstance(value, np.ndarray) or value.ndim < 2:
+            return None
+        elts = sub.slice.elts if isinstance(sub.slice, ast.Tuple) else [sub.slice]
+        position = None
+        for k, elt in enumerate(elts):
+            hit = self.loop_offset(elt)
+            if hit is not None and hit[1] == 0 and position is None:
+                position = k
+            elif not (isinstance(elt, ast.Slice) and elt.lower is None and elt.upper is None
+                      and elt.step is None):
+                return None
+        if position is None:
+            return None
+        var = self.loop_vars[elts[position].id]  # type: ignore[union-attr]
+        others = [k for k in range(value.ndim) if k != position]
+        axis: ast.expr = ast.Constant(value=others[0]) if len(others) == 1 else ast.Tuple(
+            elts=[ast.Constant(value=k) for k in others], ctx=ast.Load())
+        if self.covers(var, sub.value.id, position):
+            base: ast.expr = ast.Name(id=sub.value.id, ctx=ast.Load())
+        else:
+            index = [ast.Slice() for _ in range(value.ndim)]
+            index[position] = self.slice_for(var, 0, None)
+            base = ast.Subscript(value=ast.Name(id=sub.value.id, ctx=ast.Load()),
+                                 slice=ast.Tuple(elts=index[: max(position + 1, 1)],
+                                                 ctx=ast.Load()), ctx=ast.Load())
+        self.depends = True
+        return ast.Call(func=ast.Attribute(value=base, attr=method, ctx=ast.Load()), args=[],
+                        keywords=[ast.keyword(arg="axis", value=axis)])
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
+        if not self.uses_loop(node):
+            return node
+        return np_call("where", self.visit(node.test), self.visit(node.body),
+                       self.visit(node.orelse))
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.expr:
+        if not self.uses_loop(node):
+            return node
+        values = [self.visit(v) for v in node.values]
+        name = "logical_and" if isinstance(node.op, ast.And) else "logical_or"
+        expr = values[0]
+        for v in values[1:]:
+            expr = np_call(name, expr, v)
+        return expr
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.expr:
+        if isinstance(node.op, ast.Not) and self.uses_loop(node):
+            return np_call("logical_not", self.visit(node.operand))
+        return self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> ast.expr:
+        if not self.uses_loop(node):
+            return node
+        if any(isinstance(op, ast.In | ast.NotIn | ast.Is | ast.IsNot) for op in node.ops):
+            raise NotVectorizable("membership or identity test")
+        parts = []
+        left = self.visit(node.left)
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            right = self.visit(right)
+            parts.append(ast.Compare(left=left, ops=[op], comparators=[right]))
+            left = right
+        expr: ast.expr = parts[0]
+        for p in parts[1:]:
+            expr = np_call("logical_and", expr, p)
+        return expr
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        if isinstance(node.op, ast.MatMult):
+            left_dep, right_dep = self.uses_loop(node.left), self.uses_loop(node.right)
+            if right_dep or (left_dep and self.naxes != 1):
+                raise NotVectorizable("matrix product of loop-indexed operands")
+        return self.generic_visit(node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.expr:
+        raise NotVectorizable("lambda")
+
+    def visit_ListComp(self, node: ast.ListComp) -> ast.expr:
+        raise NotVectorizable("nested comprehension")
+
+    visit_GeneratorExp = visit_ListComp  # type: ignore[assignment]
+    visit_DictComp = visit_ListComp  # type: ignore[assignment]
+    visit_SetComp = visit_ListComp  # type: ignore[assignment]
+
+    def vectorize(self, node: ast.expr) -> ast.expr:
+        self.depends = False
+        out = self.visit(copy_node(node))
+        return ast.fix_missing_locations(out)
+
+
+def copy_node(node: ast.AST) -> Any:
+    return ast.parse(ast.unparse(node), mode="eval").body if isinstance(node, ast.expr) else node
+
+
+def walk_no_defs(node: ast.AST) -> Iterator[ast.AST]:
+    """ast.walk that does not descend into nested function or class bodies."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        for child in ast.iter_child_nodes(current):
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+                              | ast.Lambda):
+                todo.append(child)

@@ -1,0 +1,39 @@
+"""Thresholds the advisor judges cost against, in one place so users and tests can tune them.
+
+A finding is a warning only when its cost in *this* cell is real (more than `warn_bytes` wasted or
+more than `warn_seconds` lost); below that it is `info`, so small cells are not nagged about
+patterns that cost nothing at their size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class AdvisorConfig:
+    """Every number a rule or the verifier decides with."""
+
+    warn_bytes: int = 1 << 20  # more than 1 MB wasted is worth a warning
+    warn_seconds: float = 0.010  # more than 10 ms lost is worth a warning
+    silent_bytes: int = 64 << 10  # memory findings below this are not reported at all
+    blowup_factor: float = 4.0  # result bytes vs largest input, and vs what the line keeps
+    temporary_factor: float = 1.5  # line peak above its result, in multiples of the result
+    pin_factor: float = 10.0  # a view pinning a base this many times its own size
+    upcast_factor: int = 2  # result itemsize vs narrowest array operand
+    verify_seconds: float = 10.0  # time budget for verifying all rewrites of one cell
+    verify_bytes: int = 1 << 30  # memory budget per verification (copies + peak)
+    verify_repeats: int = 5  # best-of-N timing
+    progress_after_s: float = 1.0  # print progress on stderr after this long
+    overflow_check_bytes: int = 256 << 20  # widest arrays the overflow check re-computes
+
+
+CONFIG = AdvisorConfig()
+
+
+def severity(bytes_wasted: float = 0, seconds_lost: float = 0,
+             config: AdvisorConfig = CONFIG) -> str:
+    """`warning` when the measured or estimated cost crosses a threshold, else `info`."""
+    if bytes_wasted > config.warn_bytes or seconds_lost > config.warn_seconds:
+        return "warning"
+    return "info"

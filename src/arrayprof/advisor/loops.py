@@ -1,0 +1,992 @@
+"""Loop family: python-loop, np-vectorize, python-builtin, growing-array.
+
+A Python loop is only `python-loop` when its body does element-wise array work one expression can
+do.  The rule proves that by building the expression: it turns the loop body into array code
+(``out[i] = a[i] * 2`` becomes ``out[:] = a * 2``).  A body that reads what an earlier iteration
+wrote (a recurrence) is not element-wise, unless ``np.cumsum`` / ``ufunc.accumulate`` express it
+exactly; a body calling user functions is not either.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from arrayprof.advisor import ast_tools as at
+from arrayprof.advisor import rule
+from arrayprof.advisor.facts import describe, finding, nbytes, seconds
+from arrayprof.report import Finding, Report, Rewrite
+from arrayprof.session import CellContext
+
+MIN_ITERATIONS = 50  # fewer iterations than this cost nothing worth a word
+SECONDS_PER_STEP = 1.5e-7  # rough interpreter cost of one indexed element operation
+BUILTIN_TO_NP = {"sum": "sum", "max": "max", "min": "min", "any": "any", "all": "all"}
+
+
+@dataclass
+class Iteration:
+    """How a loop walks: range indices and/or array elements, and how many steps."""
+
+    loop_vars: list[at.LoopVar] = field(default_factory=list)
+    elements: dict[str, str] = field(default_factory=dict)
+    count: int | None = None
+    arrays: set[str] = field(default_factory=set)  # arrays iterated directly
+
+
+class Recurrence(Exception):
+    """The body reads what an earlier iteration wrote."""
+
+
+def range_spec(call: ast.expr, name: str, axis: int, ns: dict[str, Any]) -> at.LoopVar | None:
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            and call.func.id == "range" and ns.get("range", range) is range
+            and not call.keywords and 1 <= len(call.args) <= 3):
+        return None
+    args = call.args
+    if len(args) == 3 and at.const_int(args[2]) != 1:
+        return None
+    start = "0" if len(args) == 1 else at.unparse(args[0])
+    stop = at.unparse(args[-1] if len(args) == 1 else args[1])
+    stop_value = at.safe_eval(at.parse_expr(stop), ns)
+    return at.LoopVar(name, start, stop, axis,
+                      stop_value if isinstance(stop_value, int | np.integer) else None)
+
+
+def iteration_of(loop: ast.For, ns: dict[str, Any], axis: int = 0) -> Iteration | None:
+    """Iteration over range(...), an array, enumerate(array) or zip(arrays); None otherwise."""
+    it = Iteration()
+    target, source = loop.target, loop.iter
+    if isinstance(target, ast.Name):
+        var = range_spec(source, target.id, axis, ns)
+        if var is not None:
+            it.loop_vars.append(var)
+        elif isinstance(source, ast.Name) and isinstance(ns.get(source.id), np.ndarray):
+            it.elements[target.id] = source.id
+            it.arrays.add(source.id)
+        elif isinstance(source, ast.Attribute) and source.attr == "T" and isinstance(
+                source.value, ast.Name) and isinstance(ns.get(source.value.id), np.ndarray):
+            it.elements[target.id] = f"{source.value.id}.T"
+            it.arrays.add(source.value.id)
+        else:
+            return None
+    elif isinstance(target, ast.Tuple) and isinstance(source, ast.Call) and isinstance(
+            source.func, ast.Name) and all(isinstance(t, ast.Name) for t in target.elts):
+        names = [t.id for t in target.elts]  # type: ignore[attr-defined]
+        if source.func.id == "enumerate" and len(source.args) == 1 and len(names) == 2 and \
+                isinstance(source.args[0], ast.Name) and \
+                isinstance(ns.get(source.args[0].id), np.ndarray):
+            array = source.args[0].id
+            it.loop_vars.append(at.LoopVar(names[0], "0", f"len({array})", axis,
+                                           len(ns[array])))
+            it.elements[names[1]] = array
+            it.arrays.add(array)
+        elif source.func.id == "zip" and len(source.args) == len(names) and all(
+                isinstance(a, ast.Name) and isinstance(ns.get(a.id), np.ndarray)
+                for a in source.args):
+            lengths = {len(ns[a.id]) for a in source.args}  # type: ignore[attr-defined]
+            if len(lengths) != 1:
+                return None
+            for n, a in zip(names, source.args, strict=True):
+                it.elements[n] = a.id  # type: ignore[attr-defined]
+                it.arrays.add(a.id)  # type: ignore[attr-defined]
+        else:
+            return None
+    else:
+        return None
+    if it.elements:
+        first = next(iter(it.elements.values()))
+        value = ns.get(first.removesuffix(".T"))
+        if isinstance(value, np.ndarray) and value.ndim:
+            it.count = value.shape[-1] if first.endswith(".T") else value.shape[0]
+    if it.loop_vars:
+        var = it.loop_vars[0]
+        start = at.safe_eval(at.parse_expr(var.start), ns)
+        if var.stop_value is not None and isinstance(start, int | np.integer):
+            it.count = int(var.stop_value) - int(start)
+    return it
+
+
+def while_as_for(loop: ast.While, tree: ast.Module,
+                 ns: dict[str, Any]) -> tuple[ast.For, list[ast.stmt]] | None:
+    """``i = 0; while i < n: ...; i += 1`` seen as ``for i in range(0, n)``."""
+    test = loop.test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Lt)
+            and isinstance(test.left, ast.Name) and loop.body and not loop.orelse):
+        return None
+    name = test.left.id
+    last = loop.body[-1]
+    if not (isinstance(last, ast.AugAssign) and isinstance(last.op, ast.Add)
+            and isinstance(last.target, ast.Name) and last.target.id == name
+            and at.const_int(last.value) == 1):
+        return None
+    body = loop.body[:-1]
+    if name in at.stored_names(body):
+        return None
+    start = "0"
+    for stmt in ast.walk(tree):
+        if isinstance(stmt, ast.Assign) and stmt.lineno < loop.lineno and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
+            start = at.unparse(stmt.value)
+    call = at.parse_expr(f"range({start}, {at.unparse(test.comparators[0])})")
+    fake = ast.For(target=ast.Name(id=name, ctx=ast.Store()), iter=call, body=body, orelse=[],
+                   lineno=loop.lineno, end_lineno=loop.end_lineno)
+    return fake, body
+
+
+# -- turning a loop body into array statements ---------------------------------------------------
+def index_key(node: ast.Subscript) -> str:
+    return at.unparse(node.slice)
+
+
+def check_dependencies(body: list[ast.stmt], iteration: Iteration) -> None:
+    """Raise Recurrence when a body reads an array it writes at another index, or reads an
+    accumulator outside its own update."""
+    written: dict[str, str] = {}
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and \
+                    isinstance(node.value, ast.Name):
+                written[node.value.id] = index_key(node)
+            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript) and \
+                    isinstance(node.target.value, ast.Name):
+                written[node.target.value.id] = index_key(node.target)
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and \
+                    isinstance(node.value, ast.Name) and node.value.id in written and \
+                    index_key(node) != written[node.value.id]:
+                raise Recurrence(f"{node.value.id}[{index_key(node)}]")
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and \
+                    node.id in written and not is_subscripted(node, stmt):
+                raise Recurrence(node.id)
+
+
+def is_subscripted(name: ast.Name, stmt: ast.stmt) -> bool:
+    return any(isinstance(n, ast.Subscript) and n.value is name for n in ast.walk(stmt))
+
+
+def store_target(target: ast.Subscript, vec: at.Vectorizer) -> ast.expr:
+    """``out[i, j]`` -> ``out[:]`` (whole range) or ``out[a:b, c:d]``."""
+    elts = target.slice.elts if isinstance(target.slice, ast.Tuple) else [target.slice]
+    hits = [vec.loop_offset(e) for e in elts]
+    if any(h is None or h[1] != 0 for h in hits) or len(hits) != len(vec.loop_vars):
+        raise at.NotVectorizable("store index is not the loop index")
+    axes = [h[0].axis for h in hits if h]
+    if axes != list(range(len(axes))):
+        raise at.NotVectorizable("store indexes out of loop order")
+    array = target.value.id if isinstance(target.value, ast.Name) else None
+    if array is None:
+        raise at.NotVectorizable("store into an expression")
+    slices = [vec.slice_for(h[0], 0, array, k) for k, h in enumerate(hits) if h]
+    if all(isinstance(s, ast.Slice) and s.lower is None and s.upper is None for s in slices):
+        slices = [ast.Slice()]
+    index = slices[0] if len(slices) == 1 else ast.Tuple(elts=slices, ctx=ast.Load())
+    return ast.Subscript(value=ast.Name(id=array, ctx=ast.Load()), slice=index, ctx=ast.Store())
+
+
+def accumulator(stmt: ast.stmt) -> tuple[str, ast.operator | str, ast.expr] | None:
+    """``s += e`` / ``s = s + e`` / ``s = max(s, e)`` -> (s, op, e)."""
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+        return stmt.target.id, stmt.op, stmt.value
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0],
+                                                                               ast.Name):
+        name = stmt.targets[0].id
+        value = stmt.value
+        if isinstance(value, ast.BinOp) and isinstance(value.left, ast.Name) and \
+                value.left.id == name and isinstance(value.op, ast.Add | ast.Mult | ast.Sub):
+            return name, value.op, value.right
+        if isinstance(value, ast.BinOp) and isinstance(value.right, ast.Name) and \
+                value.right.id == name and isinstance(value.op, ast.Add | ast.Mult):
+            return name, value.op, value.left
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and \
+                value.func.id in ("max", "min") and len(value.args) == 2:
+            args = value.args
+            if isinstance(args[0], ast.Name) and args[0].id == name:
+                return name, value.func.id, args[1]
+            if isinstance(args[1], ast.Name) and args[1].id == name:
+                return name, value.func.id, args[0]
+    return None
+
+
+REDUCE_FOR_OP = {ast.Add: "sum", ast.Sub: "sum", ast.Mult: "prod"}
+
+
+def vectorize_body(body: list[ast.stmt], vec: at.Vectorizer, ns: dict[str, Any],
+                   mask: ast.expr | None = None) -> list[str]:
+    """Array statements doing what `body` does over the whole iteration."""
+    out: list[str] = []
+    accumulators: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.If):
+            if mask is not None:
+                raise at.NotVectorizable("nested if")
+            out.extend(vectorize_if(stmt, vec, ns))
+            continue
+        acc = accumulator(stmt)
+        if acc is not None and acc[0] not in vec.loop_vars and acc[0] not in vec.temps:
+            name, op, value = acc
+            if name in accumulators:
+                raise at.NotVectorizable("accumulator updated twice")
+            others = [s for s in body if s is not stmt]
+            if any(name in at.loaded_names(s) for s in others):
+                raise Recurrence(name)
+            if name in at.names_in(value):
+                raise Recurrence(name)
+            expr = vec.vectorize(value)
+            if not vec.depends:
+                raise at.NotVectorizable("accumulates a constant")
+            if mask is not None:
+                neutral = "1" if isinstance(op, ast.Mult) else "0"
+                expr = at.np_call("where", mask, expr, at.parse_expr(neutral))
+            accumulators.add(name)
+            if isinstance(op, str):
+                out.append(f"{name} = {op}({name}, np.{op}({at.unparse(expr)}))")
+            else:
+                reducer = REDUCE_FOR_OP.get(type(op))
+                if reducer is None:
+                    raise at.NotVectorizable("accumulation operator")
+                symbol = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*="}[type(op)]
+                out.append(f"{name} {symbol} np.{reducer}({at.unparse(expr)})")
+            continue
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            if isinstance(target, ast.Subscript):
+                new_target = store_target(target, vec)
+                value = vec.vectorize(stmt.value)
+                if mask is not None:
+                    value = at.np_call("where", mask, value, ast.Subscript(
+                        value=new_target.value, slice=new_target.slice, ctx=ast.Load()))
+                out.append(f"{at.unparse(new_target)} = {at.unparse(value)}")
+                continue
+            if isinstance(target, ast.Name) and mask is None and target.id not in vec.loop_vars:
+                vec.temps[target.id] = vec.vectorize(stmt.value)
+                continue
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
+            new_target = store_target(stmt.target, vec)
+            value = vec.vectorize(stmt.value)
+            if mask is not None:
+                neutral = "1" if isinstance(stmt.op, ast.Mult | ast.Div) else "0"
+                value = at.np_call("where", mask, value, at.parse_expr(neutral))
+            symbol = at.unparse(ast.AugAssign(target=ast.Name(id="x", ctx=ast.Store()),
+                                              op=stmt.op, value=ast.Constant(1))).split()[1]
+            out.append(f"{at.unparse(new_target)} {symbol} {at.unparse(value)}")
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
+                isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "append" \
+                and isinstance(stmt.value.func.value, ast.Name) and \
+                isinstance(ns.get(stmt.value.func.value.id), list) and \
+                len(stmt.value.args) == 1 and len(vec.loop_vars) + bool(vec.elements) >= 1:
+            if len(vec.loop_vars) > 1:
+                raise at.NotVectorizable("append in nested loops")
+            value = vec.vectorize(stmt.value.args[0])
+            if not vec.depends:
+                raise at.NotVectorizable("appends a constant")
+            if mask is not None:
+                value = ast.Subscript(value=value, slice=mask, ctx=ast.Load())
+            out.append(f"{stmt.value.func.value.id}.extend({at.unparse(value)})")
+            continue
+        raise at.NotVectorizable(f"statement {type(stmt).__name__}")
+    return out
+
+
+def vectorize_if(stmt: ast.If, vec: at.Vectorizer, ns: dict[str, Any]) -> list[str]:
+    test = vec.vectorize(stmt.test)
+    if stmt.orelse:
+        if not (len(stmt.body) == 1 and len(stmt.orelse) == 1 and
+                isinstance(stmt.body[0], ast.Assign) and isinstance(stmt.orelse[0], ast.Assign)
+                and at.unparse(stmt.body[0].targets[0]) == at.unparse(stmt.orelse[0].targets[0])
+                and isinstance(stmt.body[0].targets[0], ast.Subscript)):
+            raise at.NotVectorizable("if/else that is not one assignment each")
+        target = store_target(stmt.body[0].targets[0], vec)  # type: ignore[arg-type]
+        yes = vec.vectorize(stmt.body[0].value)
+        no = vec.vectorize(stmt.orelse[0].value)
+        return [f"{at.unparse(target)} = {at.unparse(at.np_call('where', test, yes, no))}"]
+    return vectorize_body(stmt.body, vec, ns, mask=test)
+
+
+def accumulate_rewrite(loop: ast.For, iteration: Iteration, ns: dict[str, Any]) -> str | None:
+    """``acc[i] = acc[i-1] + e`` and friends, written with cumsum / cumprod / accumulate."""
+    if len(iteration.loop_vars) != 1 or iteration.elements or len(loop.body) != 1:
+        return None
+    stmt = loop.body[0]
+    var = iteration.loop_vars[0]
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], ast.Subscript) and
+            isinstance(stmt.targets[0].value, ast.Name)):
+        return None
+    target = stmt.targets[0]
+    array = target.value.id  # type: ignore[attr-defined]
+    if at.unparse(target.slice) != var.name:
+        return None
+    previous = f"{array}[{var.name} - 1]"
+    value = stmt.value
+    kind: str | None = None
+    other: ast.expr | None = None
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add | ast.Mult):
+        for mine, theirs in ((value.left, value.right), (value.right, value.left)):
+            if at.unparse(mine) == previous:
+                kind, other = ("add" if isinstance(value.op, ast.Add) else "multiply"), theirs
+    elif isinstance(value, ast.Call) and len(value.args) == 2 and not value.keywords:
+        name = value.func.id if isinstance(value.func, ast.Name) else (
+            value.func.attr if isinstance(value.func, ast.Attribute) else "")
+        if name in ("max", "min", "maximum", "minimum"):
+            for mine, theirs in ((value.args[0], value.args[1]), (value.args[1], value.args[0])):
+                if at.unparse(mine) == previous:
+                    kind, other = ("maximum" if "max" in name else "minimum"), theirs
+    if kind is None or other is None or array in at.names_in(other):
+        return None
+    vec = at.Vectorizer(iteration.loop_vars, {}, ns)
+    try:
+        expr = at.unparse(vec.vectorize(other))
+    except at.NotVectorizable:
+        return None
+    if not vec.depends:
+        return None
+    first = f"{array}[{var.start} - 1]" if var.start != "0" else None
+    if first is None:
+        return None
+    sl = f"{var.start}:{var.stop}"
+    if kind == "add":
+        return f"{array}[{sl}] = {first} + np.cumsum({expr})"
+    if kind == "multiply":
+        return f"{array}[{sl}] = {first} * np.cumprod({expr})"
+    return f"{array}[{sl}] = np.{kind}.accumulate(np.{kind}({first}, {expr}))"
+
+
+@dataclass
+class LoopVerdict:
+    loop: ast.For | ast.While
+    elementwise: bool
+    code: str | None = None
+    lineno: int = 0
+    iterations: int | None = None
+    why: str = ""
+    compared: list[str] = field(default_factory=list)
+    arrays: set[str] = field(default_factory=set)
+
+
+def uses_foreign_calls(body: list[ast.stmt], ns: dict[str, Any]) -> str | None:
+    """Calls the body makes to functions outside NumPy, math and builtins (not element work)."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call):
+                target = at.resolve(node.func, ns)
+                if isinstance(node.func, ast.Attribute):
+                    owner = at.resolve(node.func.value, ns)
+                    if isinstance(owner, np.ndarray | list | np.generic) or \
+                            isinstance(node.func.value, ast.Subscript):
+                        continue
+                if target is at.MISSING:
+                    return at.unparse(node.func)
+                if getattr(builtins, getattr(node.func, "id", ""), None) is target:
+                    continue
+                if at.is_numpy_object(target) or getattr(target, "__module__", "") == "math":
+                    continue
+                return at.unparse(node.func)
+    return None
+
+
+def judge_loop(loop: ast.For | ast.While, tree: ast.Module, ns: dict[str, Any]) -> LoopVerdict:
+    verdict = LoopVerdict(loop, False, lineno=loop.lineno)
+    if isinstance(loop, ast.While):
+        converted = while_as_for(loop, tree, ns)
+        if converted is None:
+            verdict.why = "not a counting while loop"
+            return verdict
+        node, _ = converted
+    else:
+        node = loop
+    if node.orelse or any(isinstance(n, ast.Break | ast.Continue | ast.Return | ast.Yield)
+                          for s in node.body for n in ast.walk(s)):
+        verdict.why = "control flow"
+        return verdict
+    iteration = iteration_of(node, ns)
+    if iteration is None:
+        verdict.why = "not over a range or an array"
+        return verdict
+    body = node.body
+    if len(body) == 1 and isinstance(body[0], ast.For) and iteration.loop_vars and \
+            not iteration.elements:
+        inner = iteration_of(body[0], ns, axis=1)
+        if inner is not None and inner.loop_vars and not inner.elements and \
+                not body[0].orelse:
+            iteration.loop_vars += inner.loop_vars
+            if iteration.count is not None and inner.count is not None:
+                iteration.count *= inner.count
+            body = body[0].body
+    verdict.iterations = iteration.count
+    foreign = uses_foreign_calls(body, ns)
+    if foreign:
+        verdict.why = f"calls {foreign}"
+        return verdict
+    arrays = set(iteration.arrays)
+    loop_names = {v.name for v in iteration.loop_vars} | set(iteration.elements)
+    for stmt in body:
+        for sub in ast.walk(stmt):
+            if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name) and \
+                    isinstance(ns.get(sub.value.id), np.ndarray) and \
+                    at.names_in(sub.slice) & loop_names:
+                arrays.add(sub.value.id)
+    verdict.arrays = arrays
+    if not arrays:
+        verdict.why = "no array indexed by the loop"
+        return verdict
+    try:
+        check_dependencies(body, iteration)
+    except Recurrence as exc:
+        code = accumulate_rewrite(node, iteration, ns)
+        if code is None:
+            verdict.why = f"recurrence through {exc}"
+            return verdict
+        verdict.elementwise, verdict.code = True, code
+        verdict.why = "a running recurrence that np.cumsum / ufunc.accumulate express exactly"
+        verdict.compared = sorted(written_names(body, ns))
+        return verdict
+    verdict.elementwise = True
+    vec = at.Vectorizer(iteration.loop_vars, iteration.elements, ns)
+    try:
+        statements = vectorize_body(body, vec, ns)
+    except Recurrence as exc:
+        verdict.elementwise = False
+        verdict.why = f"recurrence through {exc}"
+        return verdict
+    except at.NotVectorizable as exc:
+        verdict.why = str(exc)
+        return verdict
+    if not statements:
+        verdict.why = "nothing to vectorize"
+        verdict.elementwise = False
+        return verdict
+    verdict.code = "\n".join(statements)
+    verdict.compared = sorted(written_names(body, ns) - set(vec.temps) - loop_names)
+    return verdict
+
+
+def written_names(body: list[ast.stmt], ns: dict[str, Any]) -> set[str]:
+    out: set[str] = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Subscript | ast.Name) and isinstance(node.ctx, ast.Store):
+                name = at.root_name(node)
+                if name:
+                    out.add(name)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr == "append":
+                name = at.root_name(node.func.value)
+                if name:
+                    out.add(name)
+    return {n for n in out if n in ns}
+
+
+def loop_verdicts(tree: ast.Module, ns: dict[str, Any]) -> list[LoopVerdict]:
+    """Outermost loops first; a loop nested in a flagged loop is covered by it."""
+    out = []
+    covered: set[int] = set()
+    for loop in sorted(at.loops(tree), key=lambda n: n.lineno):
+        if id(loop) in covered:
+            continue
+        verdict = judge_loop(loop, tree, ns)
+        out.append(verdict)
+        if verdict.elementwise:
+            for inner in at.loops(loop):
+                if inner is not loop:
+                    covered.add(id(inner))
+    return out
+
+
+def work_line(loop: ast.For | ast.While) -> int:
+    """The line in the loop doing the work (the first simple statement of the innermost body)."""
+    node: Any = loop
+    while isinstance(node, ast.For | ast.While) and node.body:
+        first = node.body[0]
+        if isinstance(first, ast.For | ast.While):
+            node = first
+        else:
+            return first.lineno
+    return loop.lineno
+
+
+@rule
+def python_loop(report: Report, context: CellContext) -> list[Finding]:
+    """Loops and comprehensions doing element-wise work one array expression can do."""
+    assert context.tree is not None
+    ns = context.namespace
+    found = []
+    for verdict in loop_verdicts(context.tree, ns):
+        if not verdict.elementwise:
+            continue
+        n = verdict.iterations
+        if n is not None and n < MIN_ITERATIONS:
+            continue
+        loop = verdict.loop
+        steps = sum(1 for s in ast.walk(loop) if isinstance(s, ast.Subscript | ast.BinOp))
+        estimate = min(report.wall_s, (n or 0) * SECONDS_PER_STEP * max(1, steps))
+        rewrite = None
+        lines = [loop.lineno, loop.end_lineno or loop.lineno]
+        if verdict.code:
+            indent = at.indent_of(at.line_text(context.source, loop.lineno, loop.lineno)[0])
+            rewrite = Rewrite(kind="equivalent", code=at.reindent(verdict.code, indent),
+                              lines=lines, compared=verdict.compared)
+        count = f"{n:,} times" if n else "once per element"
+        arrays = ", ".join(sorted(verdict.arrays))
+        explanation = (
+            f"The loop on line {loop.lineno} runs its body {count}, and each pass does a few "
+            f"scalar operations on elements of {arrays} through the Python interpreter "
+            f"(the cell took {seconds(report.wall_s)} in all). "
+            + ("It is " + verdict.why + "; " if "recurrence" in verdict.why else "")
+            + "One array expression does the same work in compiled code, element by element, "
+            "usually 10-100x faster. Rule of thumb: if iteration i only touches element i, "
+            "drop the loop and write the expression on whole arrays.")
+        found.append(finding(
+            "python-loop", loop.lineno,
+            f"Python loop over {arrays} does element-wise work one array expression can do",
+            explanation, rewrite=rewrite, seconds_lost=estimate))
+    found.extend(comprehension_findings(report, context))
+    return found
+
+
+# -- comprehensions ------------------------------------------------------------------------------
+def comprehension_iteration(comp: ast.ListComp | ast.GeneratorExp,
+                            ns: dict[str, Any]) -> Iteration | None:
+    if len(comp.generators) != 1 or comp.generators[0].is_async:
+        return None
+    gen = comp.generators[0]
+    fake = ast.For(target=gen.target, iter=gen.iter, body=[], orelse=[])
+    return iteration_of(fake, ns)
+
+
+def vectorize_comprehension(comp: ast.ListComp | ast.GeneratorExp,
+                            ns: dict[str, Any]) -> tuple[ast.expr, ast.expr | None, Iteration] | None:
+    iteration = comprehension_iteration(comp, ns)
+    if iteration is None or len(iteration.loop_vars) > 1:
+        return None
+    if uses_foreign_calls([ast.Expr(value=comp.elt)] + [ast.Expr(value=c) for c in
+                                                         comp.generators[0].ifs], ns):
+        return None
+    vec = at.Vectorizer(iteration.loop_vars, iteration.elements, ns)
+    try:
+        expr = vec.vectorize(comp.elt)
+        if not vec.depends:
+            return None
+        mask = None
+        for cond in comp.generators[0].ifs:
+            part = vec.vectorize(cond)
+            mask = part if mask is None else at.np_call("logical_and", mask, part)
+    except at.NotVectorizable:
+        return None
+    arrays = set(iteration.arrays)
+    for sub in ast.walk(comp.elt):
+        if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name) and \
+                isinstance(ns.get(sub.value.id), np.ndarray):
+            arrays.add(sub.value.id)
+    if not arrays:
+        return None
+    iteration.arrays = arrays
+    return expr, mask, iteration
+
+
+def statement_of(node: ast.AST, parent: dict[ast.AST, ast.AST]) -> ast.stmt | None:
+    while node in parent and not isinstance(node, ast.stmt):
+        node = parent[node]
+    return node if isinstance(node, ast.stmt) else None
+
+
+def comprehension_findings(report: Report, context: CellContext) -> list[Finding]:
+    assert context.tree is not None
+    ns = context.namespace
+    parent = at.parents(context.tree)
+    found = []
+    for comp in ast.walk(context.tree):
+        if not isinstance(comp, ast.ListComp | ast.GeneratorExp):
+            continue
+        done = vectorize_comprehension(comp, ns)
+        if done is None:
+            continue
+        expr, mask, iteration = done
+        if iteration.count is not None and iteration.count < MIN_ITERATIONS:
+            continue
+        holder = parent.get(comp)
+        replace: ast.AST = comp
+        new: ast.expr
+        body = at.parse_expr(f"({at.unparse(expr)})")
+        if mask is not None:
+            body = ast.Subscript(value=at.np_call("broadcast_to", body, ast.Attribute(
+                value=mask, attr="shape", ctx=ast.Load())) if not iteration.elements else body,
+                slice=mask, ctx=ast.Load())
+        builtin_name = None
+        if isinstance(holder, ast.Call) and len(holder.args) == 1 and not holder.keywords and \
+                holder.args[0] is comp:
+            if at.np_func(holder.func, ns, "array", "asarray"):
+                replace, new = holder, body
+            elif isinstance(holder.func, ast.Name) and holder.func.id in BUILTIN_TO_NP and \
+                    at.resolve(holder.func, ns) is getattr(builtins, holder.func.id):
+                builtin_name = holder.func.id
+                replace, new = holder, at.np_call(BUILTIN_TO_NP[builtin_name], body)
+            else:
+                new = ast.Call(func=ast.Attribute(value=body, attr="tolist", ctx=ast.Load()),
+                               args=[], keywords=[])
+        elif isinstance(comp, ast.ListComp):
+            new = ast.Call(func=ast.Attribute(value=body, attr="tolist", ctx=ast.Load()),
+                           args=[], keywords=[])
+        else:
+            continue
+        stmt = statement_of(comp, parent)
+        rewrite = None
+        if stmt is not None and not isinstance(stmt, ast.For | ast.While | ast.If | ast.With):
+            new_stmt = ReplaceNode(replace, new).visit(stmt)
+            compared = [at.root_name(t) for t in getattr(stmt, "targets", [])
+                        if at.root_name(t)] or ([at.root_name(stmt.target)]
+                                                if isinstance(stmt, ast.AugAssign) else [])
+            if compared:
+                indent = at.indent_of(at.line_text(context.source, stmt.lineno, stmt.lineno)[0])
+                rewrite = Rewrite(kind="equivalent", code=at.reindent(at.unparse(new_stmt),
+                                                                      indent),
+                                  lines=[stmt.lineno, stmt.end_lineno or stmt.lineno],
+                                  compared=[c for c in compared if c])
+        n = iteration.count or 0
+        estimate = min(report.wall_s, n * SECONDS_PER_STEP * 3)
+        arrays = ", ".join(sorted(iteration.arrays))
+        what = f"{builtin_name}() over a generator" if builtin_name else "a comprehension"
+        explanation = (
+            f"Line {comp.lineno} builds {what} that visits {n:,} elements of {arrays} one at a "
+            "time in the interpreter, making a Python object for each. The same element-wise "
+            "expression on whole arrays runs in compiled code. Rule of thumb: a comprehension "
+            "over an array is a loop; write the expression on the array instead.")
+        found.append(finding("python-loop", comp.lineno,
+                             f"{what.capitalize()} over {arrays} does element-wise work one "
+                             "array expression can do", explanation, rewrite=rewrite,
+                             seconds_lost=estimate))
+        if builtin_name:
+            found.append(finding(
+                "python-builtin", comp.lineno,
+                f"Python's {builtin_name}() consumes array elements one by one",
+                f"{builtin_name}() pulls {n:,} NumPy scalars through the interpreter; "
+                f"np.{BUILTIN_TO_NP[builtin_name]} on the array does it in one call.",
+                force="info"))
+    return found
+
+
+class ReplaceNode(ast.NodeTransformer):
+    """Replace one node (by identity) in a copy of a statement, leaving the original alone."""
+
+    def __init__(self, old: ast.AST, new: ast.AST) -> None:
+        self.old, self.new = old, new
+
+    def visit(self, node: ast.AST) -> Any:
+        if node is self.old:
+            return self.new
+        fields = {}
+        for name, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                fields[name] = [self.visit(v) if isinstance(v, ast.AST) else v for v in value]
+            elif isinstance(value, ast.AST):
+                fields[name] = self.visit(value)
+            else:
+                fields[name] = value
+        clone = type(node)(**fields)
+        return ast.copy_location(clone, node)
+
+
+# -- np.vectorize --------------------------------------------------------------------------------
+def vectorized_functions(tree: ast.Module, ns: dict[str, Any]) -> dict[str, ast.expr | None]:
+    """Names bound to np.vectorize / np.frompyfunc objects, with the Python function wrapped."""
+    out: dict[str, ast.expr | None] = {}
+    defs = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) and \
+                at.np_func(node.value.func, ns, "vectorize", "frompyfunc") and node.value.args:
+            func = node.value.args[0]
+            if isinstance(func, ast.Name) and func.id in defs:
+                out[node.targets[0].id] = defs[func.id]  # type: ignore[assignment]
+            else:
+                out[node.targets[0].id] = func
+        if isinstance(node, ast.FunctionDef) and any(
+                at.np_func(d, ns, "vectorize") for d in node.decorator_list):
+            out[node.name] = node  # type: ignore[assignment]
+    for name, value in ns.items():
+        if isinstance(value, np.vectorize | np.ufunc) and name not in out and \
+                isinstance(value, np.vectorize):
+            out[name] = None
+    return out
+
+
+def function_as_expression(func: ast.AST | None) -> tuple[list[str], ast.expr] | None:
+    """(parameters, body expression) of a lambda or a def that only returns (if/else allowed)."""
+    if isinstance(func, ast.Lambda):
+        return [a.arg for a in func.args.args], func.body
+    if isinstance(func, ast.FunctionDef):
+        params = [a.arg for a in func.args.args]
+        expr = returns_as_expression(func.body)
+        return (params, expr) if expr is not None else None
+    return None
+
+
+def returns_as_expression(body: list[ast.stmt]) -> ast.expr | None:
+    if not body:
+        return None
+    first = body[0]
+    if isinstance(first, ast.Return) and first.value is not None:
+        return first.value
+    if isinstance(first, ast.If):
+        yes = returns_as_expression(first.body)
+        no = returns_as_expression(first.orelse or body[1:])
+        if yes is not None and no is not None:
+            return ast.IfExp(test=first.test, body=yes, orelse=no)
+    return None
+
+
+@rule
+def np_vectorize(report: Report, context: CellContext) -> list[Finding]:
+    """np.vectorize / np.frompyfunc called on arrays as if it were compiled code."""
+    assert context.tree is not None
+    ns = context.namespace
+    wrapped = vectorized_functions(context.tree, ns)
+    found = []
+    parent = at.parents(context.tree)
+    for node in ast.walk(context.tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func_ast: ast.AST | None
+        if isinstance(node.func, ast.Name) and node.func.id in wrapped:
+            func_ast = wrapped[node.func.id]
+        elif isinstance(node.func, ast.Call) and at.np_func(node.func.func, ns, "vectorize",
+                                                            "frompyfunc") and node.func.args:
+            func_ast = node.func.args[0]
+        else:
+            continue
+        args = node.args
+        sizes = [ns[a.id].size for a in args if isinstance(a, ast.Name) and
+                 isinstance(ns.get(a.id), np.ndarray)]
+        n = max(sizes, default=0)
+        rewrite = None
+        spec = function_as_expression(func_ast)
+        stmt = statement_of(node, parent)
+        if spec is not None and stmt is not None and len(spec[0]) == len(args) and \
+                isinstance(stmt, ast.Assign | ast.AugAssign | ast.Expr) and \
+                all(isinstance(a, ast.Name) for a in args):
+            params, expr = spec
+            elements = {p: a.id for p, a in zip(params, args, strict=True)}  # type: ignore
+            vec = at.Vectorizer([], elements, ns)
+            try:
+                new = vec.vectorize(expr)
+                new_stmt = ReplaceNode(node, new).visit(stmt)
+                compared = [at.root_name(t) for t in getattr(stmt, "targets", [])]
+                if compared and all(compared):
+                    indent = at.indent_of(at.line_text(context.source, stmt.lineno,
+                                                       stmt.lineno)[0])
+                    rewrite = Rewrite(kind="equivalent",
+                                      code=at.reindent(at.unparse(new_stmt), indent),
+                                      lines=[stmt.lineno, stmt.end_lineno or stmt.lineno],
+                                      compared=compared)  # type: ignore[arg-type]
+            except at.NotVectorizable:
+                rewrite = None
+        estimate = min(report.wall_s, n * 4e-7)
+        explanation = (
+            f"Line {node.lineno} calls a np.vectorize'd function on {n:,} elements. np.vectorize "
+            "is a convenience loop: it calls the Python function once per element, so it runs "
+            f"at Python speed (the cell took {seconds(report.wall_s)}). "
+            "Write the function body with array operations (np.where for if/else, "
+            "np.minimum/np.maximum for min/max, np.clip for both) instead.")
+        found.append(finding("np-vectorize", node.lineno,
+                             "np.vectorize runs a Python function once per element",
+                             explanation, rewrite=rewrite, seconds_lost=estimate))
+    return found
+
+
+# -- builtins over arrays ------------------------------------------------------------------------
+ARRAY_METHODS = {"copy", "ravel", "flatten", "reshape", "astype", "T", "squeeze", "transpose"}
+
+
+def is_array_expression(node: ast.AST, ns: dict[str, Any]) -> np.ndarray | None:
+    """A representative array when `node` certainly evaluates to an ndarray (names, slices,
+    arithmetic on arrays, ufunc calls), else None."""
+    if isinstance(node, ast.Name):
+        value = ns.get(node.id)
+        return value if isinstance(value, np.ndarray) else None
+    if isinstance(node, ast.Subscript):
+        base = is_array_expression(node.value, ns)
+        if base is not None and any(isinstance(e, ast.Slice) for e in (
+                node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice])):
+            return base
+        return None
+    if isinstance(node, ast.BinOp):
+        return is_array_expression(node.left, ns) if is_array_expression(node.left, ns) \
+            is not None else is_array_expression(node.right, ns)
+    if isinstance(node, ast.UnaryOp):
+        return is_array_expression(node.operand, ns)
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        return is_array_expression(node.value, ns)
+    if isinstance(node, ast.Call):
+        target = at.resolve(node.func, ns)
+        if isinstance(target, np.ufunc) and node.args:
+            for arg in node.args:
+                found = is_array_expression(arg, ns)
+                if found is not None:
+                    return found
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ARRAY_METHODS:
+            return is_array_expression(node.func.value, ns)
+    return None
+
+
+BUILTIN_REWRITE = {"sum": "np.sum({})", "max": "np.max({})", "min": "np.min({})",
+                   "sorted": "np.sort({}).tolist()", "any": "np.any({})", "all": "np.all({})",
+                   "list": "{}.tolist()"}
+
+
+@rule
+def python_builtin(report: Report, context: CellContext) -> list[Finding]:
+    """sum/max/min/sorted/any/all/list over an array walk it element by element."""
+    assert context.tree is not None
+    ns = context.namespace
+    parent = at.parents(context.tree)
+    found = []
+    for node in ast.walk(context.tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and
+                node.func.id in BUILTIN_REWRITE and len(node.args) == 1 and not node.keywords):
+            continue
+        if at.resolve(node.func, ns) is not getattr(builtins, node.func.id):
+            continue
+        array = is_array_expression(node.args[0], ns)
+        if array is None or array.ndim == 0:
+            continue
+        name = node.func.id
+        if array.ndim > 1 and name in ("max", "min", "sorted", "any", "all"):
+            continue
+        arg = at.unparse(node.args[0])
+        if not isinstance(node.args[0], ast.Name | ast.Subscript | ast.Attribute):
+            arg = f"({arg})"
+        replacement = BUILTIN_REWRITE[name].format(arg)
+        if name == "sum" and array.ndim > 1:
+            replacement = f"np.sum({arg}, axis=0)"
+        stmt = statement_of(node, parent)
+        rewrite = None
+        if stmt is not None and isinstance(stmt, ast.Assign | ast.AugAssign) and \
+                stmt.lineno == (stmt.end_lineno or stmt.lineno):
+            new_stmt = ReplaceNode(node, at.parse_expr(replacement)).visit(stmt)
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            compared = [at.root_name(t) for t in targets]
+            if all(compared) and not enclosing_loop_lines(context.tree, stmt.lineno):
+                indent = at.indent_of(at.line_text(context.source, stmt.lineno, stmt.lineno)[0])
+                rewrite = Rewrite(kind="equivalent", code=at.reindent(at.unparse(new_stmt), indent),
+                                  lines=[stmt.lineno, stmt.lineno],
+                                  compared=compared)  # type: ignore[arg-type]
+        n = array.shape[0]
+        estimate = min(report.wall_s, n * 5e-8 * (3 if name == "sorted" else 1))
+        explanation = (
+            f"Python's {name}() on line {node.lineno} iterates over {describe(array)} one "
+            f"element at a time, boxing each of the {n:,} items into a NumPy scalar and "
+            f"combining them in the interpreter. {replacement.split('(')[0]} does the same in "
+            "one compiled call. Rule of thumb: call NumPy's version of a builtin on arrays.")
+        found.append(finding("python-builtin", node.lineno,
+                             f"Python's {name}() over a {n:,}-element array",
+                             explanation, rewrite=rewrite, seconds_lost=estimate))
+    return found
+
+
+def enclosing_loop_lines(tree: ast.Module, lineno: int) -> bool:
+    return bool(at.enclosing_loops(tree, lineno))
+
+
+# -- growing arrays ------------------------------------------------------------------------------
+GROWERS = ("append", "concatenate", "vstack", "hstack", "row_stack", "column_stack", "insert",
+           "stack", "dstack")
+
+
+def grow_call(stmt: ast.stmt, ns: dict[str, Any]) -> tuple[str, ast.Call] | None:
+    """``x = np.append(x, ...)`` style: (x, the call)."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)):
+        return None
+    name = stmt.targets[0].id
+    call = stmt.value
+    if not at.np_func(call.func, ns, *GROWERS):
+        return None
+    if name not in at.loaded_names(call):
+        return None
+    return name, call
+
+
+@rule
+def growing_array(report: Report, context: CellContext) -> list[Finding]:
+    """np.append / concatenate / vstack / hstack of an array onto itself inside a loop."""
+    assert context.tree is not None
+    ns = context.namespace
+    found = []
+    for loop in at.loops(context.tree):
+        for stmt in loop.body:
+            hit = grow_call(stmt, ns)
+            if hit is None:
+                continue
+            name, call = hit
+            line = report.line(stmt.lineno)
+            copied = line.allocated_bytes if line else 0
+            final = ns.get(name)
+            size = describe(final) if isinstance(final, np.ndarray) else name
+            rewrite = growing_rewrite(context, loop, stmt, name, call, ns)
+            func = at.unparse(call.func)
+            explanation = (
+                f"Line {stmt.lineno} rebuilds {name} with {func} on every pass: each call "
+                f"allocates a new array and copies everything so far, so the work grows with the "
+                f"square of the length. Here that copied {nbytes(copied)} in all to end with "
+                f"{size}. Rule of thumb: collect the pieces in a list and join them once after "
+                "the loop (or preallocate and fill).")
+            found.append(finding("growing-array", stmt.lineno,
+                                 f"{func} inside a loop copies {name} on every iteration",
+                                 explanation, rewrite=rewrite, bytes_wasted=copied,
+                                 seconds_lost=report.wall_s * 0.5))
+    return found
+
+
+def growing_rewrite(context: CellContext, loop: ast.For | ast.While, stmt: ast.Assign,
+                    name: str, call: ast.Call, ns: dict[str, Any]) -> Rewrite | None:
+    if loop.orelse or any(name in at.loaded_names(s) for s in loop.body if s is not stmt):
+        return None
+    if any(isinstance(s, ast.Break | ast.Continue) for s in loop.body):
+        return None
+    func = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+    parts = f"{name}_parts"
+    keywords = {k.arg: at.unparse(k.value) for k in call.keywords}
+    if func == "append":
+        if len(call.args) != 2 or not (isinstance(call.args[0], ast.Name) and
+                                       call.args[0].id == name):
+            return None
+        axis = keywords.get("axis") or (at.unparse(call.args[2]) if len(call.args) > 2 else None)
+        piece = at.unparse(call.args[1])
+        if axis is None:
+            start, add, join = f"[np.ravel({name})]", f"np.ravel({piece})", \
+                f"np.concatenate({parts})"
+        else:
+            start, add, join = f"[{name}]", piece, f"np.concatenate({parts}, axis={axis})"
+    elif func in ("concatenate", "vstack", "hstack", "row_stack", "column_stack", "dstack"):
+        if len(call.args) != 1 or not isinstance(call.args[0], ast.List | ast.Tuple):
+            return None
+        items = call.args[0].elts
+        if not items or not (isinstance(items[0], ast.Name) and items[0].id == name) or \
+                any(name in at.names_in(i) for i in items[1:]):
+            return None
+        extra = "".join(f", {k}={v}" for k, v in keywords.items())
+        start = f"[{name}]"
+        add = ", ".join(at.unparse(i) for i in items[1:])
+        join = f"np.{func}({parts}{extra})"
+        if len(items) > 2:
+            add = f"[{add}]"
+    else:
+        return None
+    lines = context.source.splitlines()
+    loop_indent = at.indent_of(lines[loop.lineno - 1])
+    body_indent = at.indent_of(lines[stmt.lineno - 1])
+    verb = "extend" if add.startswith("[") else "append"
+    new_body = [*lines[loop.lineno - 1: stmt.lineno - 1],
+                f"{body_indent}{parts}.{verb}({add})",
+                *lines[(stmt.end_lineno or stmt.lineno): loop.end_lineno]]
+    code = "\n".join([f"{loop_indent}{parts} = {start}", *new_body,
+                      f"{loop_indent}{name} = {join}"])
+    return Rewrite(kind="equivalent", code=code, lines=[loop.lineno, loop.end_lineno or
+                                                        loop.lineno], compared=[name])

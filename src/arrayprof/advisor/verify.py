@@ -1,0 +1,401 @@
+"""Verification: run the original lines and the rewrite on copies of the cell's inputs, compare the
+results, and measure best-of-N time and peak NumPy bytes of both.
+
+Never touches the user's arrays: inputs come from `context.inputs` (copies taken before the cell
+ran) or, for names the cell itself built before the rewritten lines and did not change after, from
+copies of the live namespace; otherwise the cell's earlier statements are replayed in a scratch
+namespace.  Code that calls anything outside NumPy, math and side-effect-free builtins is not
+re-run, because its effects (files, prints, network, user state) would happen twice.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from arrayprof.advisor import ast_tools as at
+from arrayprof.advisor.config import CONFIG, AdvisorConfig
+from arrayprof.report import Finding, Report, Rewrite
+from arrayprof.session import CellContext, Session
+
+SAFE_BUILTINS = {
+    "abs", "all", "any", "bool", "complex", "dict", "divmod", "enumerate", "filter", "float",
+    "int", "isinstance", "len", "list", "map", "max", "min", "pow", "range", "reversed", "round",
+    "set", "slice", "sorted", "sum", "tuple", "zip", "iter", "next", "type", "hash", "str",
+}
+SAFE_METHOD_OWNERS = (np.ndarray, np.generic, list, dict, tuple, set, str, int, float, complex,
+                      np.random.Generator, np.random.RandomState, np.dtype)
+SAFE_MODULES = ("numpy", "math")
+
+# A fix's rewrite may carry a checker: (original namespace, rewritten namespace, original error)
+# -> what was confirmed, in words.
+FixCheck = Callable[[dict[str, Any], dict[str, Any], BaseException | None], str]
+FIX_CHECKS: dict[int, FixCheck] = {}
+
+
+@dataclass
+class Budget:
+    """What is left of the per-cell verification budget."""
+
+    config: AdvisorConfig = field(default_factory=lambda: CONFIG)
+    started: float = field(default_factory=time.perf_counter)
+    announced: bool = False
+
+    def remaining(self) -> float:
+        return self.config.verify_seconds - (time.perf_counter() - self.started)
+
+
+class NotVerified(Exception):
+    """Verification is impossible or unsafe; the message says why, in words."""
+
+
+# -- safety --------------------------------------------------------------------------------------
+def unsafe_call(tree: ast.AST, namespace: dict[str, Any]) -> str | None:
+    """Why re-running `tree` could repeat side effects, or None when it only calls NumPy, math and
+    pure builtins (and functions and lambdas it defines itself)."""
+    local = at.stored_names(tree) if isinstance(tree, ast.Module) else set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            return "it declares global names"
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) \
+                else [node.module or ""]
+            if not all(m.split(".")[0] in SAFE_MODULES for m in modules):
+                return f"it imports {', '.join(modules)}"
+        if not isinstance(node, ast.Call):
+            continue
+        reason = call_reason(node.func, namespace, local)
+        if reason:
+            return reason
+    return None
+
+
+def call_reason(func: ast.expr, namespace: dict[str, Any], local: set[str]) -> str | None:
+    if isinstance(func, ast.Lambda):
+        return None
+    if isinstance(func, ast.Name):
+        if func.id in local and func.id not in namespace:
+            return None  # defined by the code itself; its body is checked by the same walk
+        value = at.resolve(func, namespace)
+        if value is at.MISSING:
+            return None if func.id in local else f"it calls {func.id}, which is not defined"
+        if getattr(builtins, func.id, None) is value:
+            return None if func.id in SAFE_BUILTINS else f"it calls the builtin {func.id}()"
+        if at.is_numpy_object(value) or getattr(value, "__module__", "") == "math":
+            return None
+        if func.id in local:
+            return None
+        return f"it calls {func.id}, which is outside NumPy and could have side effects"
+    if isinstance(func, ast.Attribute):
+        owner = func.value
+        while isinstance(owner, ast.Subscript):
+            owner = owner.value
+        if isinstance(owner, ast.Call):
+            inner = call_reason(owner.func, namespace, local)
+            if inner:
+                return inner
+            target = at.resolve(owner.func, namespace)
+            if target is at.MISSING or at.is_numpy_object(target) or \
+                    getattr(builtins, getattr(owner.func, "id", ""), None) is target:
+                return None
+            return f"it calls a method on what {at.unparse(owner.func)}() returns"
+        if isinstance(owner, ast.Constant | ast.List | ast.Tuple | ast.BinOp | ast.Dict):
+            return None
+        if isinstance(owner, ast.Name) and owner.id in local and owner.id not in namespace:
+            return None
+        value = at.resolve(owner, namespace)
+        if isinstance(value, SAFE_METHOD_OWNERS):
+            return None
+        if value is at.MISSING and isinstance(owner, ast.Name) and owner.id in local:
+            return None
+        if type(value).__name__ == "module" and value.__name__.split(".")[0] in SAFE_MODULES:
+            return None
+        if at.is_numpy_object(value):
+            return None
+        if isinstance(owner, ast.Name) and owner.id in local:
+            return None
+        return f"it calls {at.unparse(func)}, which is outside NumPy and could have side effects"
+    return f"it calls {at.unparse(func)}"
+
+
+# -- namespaces ----------------------------------------------------------------------------------
+def fresh(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list | dict | set):
+        try:
+            return copy.deepcopy(value)
+        except Exception:
+            return copy.copy(value)
+    return value
+
+
+def fresh_namespace(base: dict[str, Any]) -> dict[str, Any]:
+    return {k: fresh(v) for k, v in base.items()}
+
+
+def input_value(context: CellContext, name: str) -> Any:
+    inputs = context.inputs
+    if inputs is None:
+        return at.MISSING
+    if name in inputs.values:
+        return fresh(inputs.values[name])
+    if name in inputs.weak:
+        value = inputs.weak[name]()
+        return at.MISSING if value is None else fresh(value)
+    return at.MISSING
+
+
+def region_of(context: CellContext, lines: list[int]) -> tuple[int, int, int]:
+    assert context.tree is not None
+    return at.top_level_span(context.tree, lines[0], lines[-1])
+
+
+def base_namespace(context: CellContext, index: int, needed: set[str]) -> dict[str, Any]:
+    """Values of `needed` as they were just before top-level statement `index` ran."""
+    assert context.tree is not None
+    body = context.tree.body
+    prefix, rest = body[:index], body[index:]
+    prefix_stored = at.stored_names(prefix)
+    changed_later = at.changed_names(rest)
+    changed_anywhere = at.changed_names(body)
+    ns: dict[str, Any] = {}
+    replay: set[str] = set()
+    for name in sorted(needed):
+        if name in prefix_stored:
+            if name not in changed_later and name in context.namespace:
+                ns[name] = fresh(context.namespace[name])
+            else:
+                replay.add(name)
+            continue
+        value = input_value(context, name)
+        if value is not at.MISSING:
+            ns[name] = value
+        elif name in context.namespace and name not in changed_anywhere:
+            ns[name] = fresh(context.namespace[name])
+        elif context.inputs is not None and name in context.inputs.missing:
+            raise NotVerified(context.inputs.missing[name])
+        elif context.inputs is None and name in context.namespace:
+            raise NotVerified(f"no copy of {name} from before the cell was kept")
+    if replay:
+        ns.update(replay_prefix(context, index, replay))
+    return ns
+
+
+def replay_prefix(context: CellContext, index: int, names: set[str]) -> dict[str, Any]:
+    """Re-run the cell's statements before `index` on input copies, to rebuild `names`."""
+    assert context.tree is not None
+    module = ast.Module(body=context.tree.body[:index], type_ignores=[])
+    scratch: dict[str, Any] = {}
+    for name in at.loaded_names(module):
+        value = input_value(context, name)
+        if value is at.MISSING and name in context.namespace and \
+                name not in at.changed_names(context.tree.body):
+            value = fresh(context.namespace[name])
+        if value is not at.MISSING:
+            scratch[name] = value
+    reason = unsafe_call(module, {**context.namespace, **scratch})
+    if reason:
+        raise NotVerified(f"rebuilding {', '.join(sorted(names))} would re-run earlier lines, "
+                          f"and {reason}")
+    try:
+        exec(compile(module, "<arrayprof-replay>", "exec"), scratch)
+    except Exception as exc:
+        raise NotVerified(f"re-running the lines before failed ({type(exc).__name__})") from exc
+    return {name: scratch[name] for name in names if name in scratch}
+
+
+# -- comparing -----------------------------------------------------------------------------------
+def tolerance(dtype: np.dtype) -> float:
+    """Relative tolerance fit for the dtype: reordered float sums differ in the last bits."""
+    if dtype.kind == "c" or dtype.kind == "f":
+        return {2: 1e-2, 4: 1e-4}.get(dtype.itemsize if dtype.kind == "f" else
+                                      dtype.itemsize // 2, 1e-7)
+    return 0.0
+
+
+def as_array(value: Any) -> np.ndarray | None:
+    try:
+        if isinstance(value, list | tuple) and value and isinstance(value[0], np.ndarray):
+            return None
+        return np.asarray(value)
+    except Exception:
+        return None
+
+
+def compare(before: Any, after: Any, *, same_dtype: bool = True) -> tuple[bool, str]:
+    """(equal, words) for two results: same shape, same dtype, values within tolerance."""
+    if isinstance(before, list | tuple) and isinstance(after, list | tuple) and before and \
+            isinstance(before[0], np.ndarray):
+        if len(before) != len(after):
+            return False, f"{len(before)} items before, {len(after)} after"
+        for x, y in zip(before, after, strict=True):
+            ok, words = compare(x, y, same_dtype=same_dtype)
+            if not ok:
+                return False, words
+        return True, f"{len(before)} arrays equal"
+    a, b = as_array(before), as_array(after)
+    if a is None or b is None:
+        return (before == after) is True, "compared as Python values"
+    if a.shape != b.shape:
+        return False, f"shape {a.shape} before, {b.shape} after"
+    if a.dtype == object and b.dtype != object:
+        try:
+            a = a.astype(b.dtype)
+        except (TypeError, ValueError):
+            return False, "object values do not convert"
+    elif same_dtype and a.dtype != b.dtype:
+        return False, f"dtype {a.dtype} before, {b.dtype} after"
+    if a.dtype.kind in "fc" or b.dtype.kind in "fc":
+        rtol = max(tolerance(a.dtype), tolerance(b.dtype))
+        scale = float(np.nanmax(np.abs(a))) if a.size and np.isfinite(a).any() else 0.0
+        ok = bool(np.allclose(a, b, rtol=rtol, atol=rtol * scale, equal_nan=True))
+        return ok, (f"values within rtol {rtol:g}" if ok else "values differ")
+    ok = bool(np.array_equal(a, b))
+    return ok, "values identical" if ok else "values differ"
+
+
+# -- running -------------------------------------------------------------------------------------
+@dataclass
+class Run:
+    namespace: dict[str, Any]
+    error: BaseException | None
+    peak_bytes: int
+    best_s: float
+
+
+def run_code(code: str, base: dict[str, Any], repeats: int, budget: Budget,
+             rng_state: Any) -> Run:
+    """One profiled run (peak bytes, results) and up to `repeats` - 1 timed plain runs."""
+    ns = fresh_namespace(base)
+    np.random.set_state(rng_state)
+    started = time.perf_counter()
+    report, _, error = Session(code, ns, rss="off").run()
+    best = time.perf_counter() - started
+    compiled = compile(code, "<arrayprof-verify>", "exec")
+    if error is None:
+        for _ in range(repeats - 1):
+            if budget.remaining() < best * 2:
+                break
+            scratch = fresh_namespace(base)
+            np.random.set_state(rng_state)
+            t0 = time.perf_counter()
+            exec(compiled, scratch)
+            best = min(best, time.perf_counter() - t0)
+    return Run(ns, error, report.numpy.peak_bytes, best)
+
+
+def region_code(context: CellContext, rewrite: Rewrite) -> tuple[int, str, str]:
+    """(top-level index, original code, rewritten code) for the top-level statements the rewrite
+    touches, so a line inside a loop is verified by running the whole loop."""
+    index, start, end = region_of(context, rewrite.lines)
+    first, last = rewrite.lines
+    lines = context.source.splitlines()
+    original = "\n".join(lines[start - 1:end])
+    new_lines = [*lines[start - 1:first - 1], *rewrite.code.splitlines(), *lines[last:end]]
+    return index, original, "\n".join(new_lines)
+
+
+def verify(finding: Finding, context: CellContext, report: Report, budget: Budget) -> None:
+    """Fill the rewrite's verified/equal/check/speedup/peak fields (never raises)."""
+    rewrite = finding.rewrite
+    assert rewrite is not None
+    try:
+        verify_or_raise(finding, rewrite, context, report, budget)
+    except NotVerified as exc:
+        rewrite.verified = False
+        rewrite.check = f"not verified: {exc}"
+    except Exception as exc:  # noqa: BLE001 - verification must never break the advice
+        rewrite.verified = False
+        rewrite.check = f"not verified: the verifier failed ({type(exc).__name__}: {exc})"
+
+
+def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, report: Report,
+                    budget: Budget) -> None:
+    config = budget.config
+    if context.tree is None:
+        raise NotVerified("the cell did not parse")
+    if context.inputs is None:
+        raise NotVerified("no copies of the cell's inputs were taken (verify was off)")
+    if budget.remaining() < max(0.5, report.wall_s * 3):
+        raise NotVerified(f"over the {config.verify_seconds:g} s time budget "
+                          f"(the cell took {report.wall_s:.2f} s)")
+    index, original, rewritten = region_code(context, rewrite)
+    try:
+        original_tree = ast.parse(original)
+        rewritten_tree = ast.parse(rewritten)
+    except SyntaxError as exc:
+        raise NotVerified(f"the rewrite does not parse ({exc.msg})") from exc
+    needed = at.loaded_names(original_tree) | at.loaded_names(rewritten_tree)
+    needed -= {n for n in needed if hasattr(builtins, n) and n not in context.namespace}
+    for tree in (original_tree, rewritten_tree):
+        reason = unsafe_call(tree, context.namespace)
+        if reason:
+            raise NotVerified(f"{reason}; re-running it could repeat side effects")
+    base = base_namespace(context, index, needed)
+    base.setdefault("np", np)
+    base.setdefault("math", math)
+    copies = sum(v.nbytes for v in base.values() if isinstance(v, np.ndarray))
+    if copies * 2 + report.numpy.peak_bytes > config.verify_bytes:
+        raise NotVerified(f"over the {config.verify_bytes / 1e9:g} GB memory budget "
+                          f"(inputs {copies / 1e6:.0f} MB, cell peak "
+                          f"{report.numpy.peak_bytes / 1e6:.0f} MB)")
+    if budget.remaining() > 0 and time.perf_counter() - budget.started > \
+            config.progress_after_s and not budget.announced:
+        print("arrayprof: verifying rewrites...", file=sys.stderr)
+        budget.announced = True
+    saved = np.random.get_state()
+    try:
+        before = run_code(original, base, config.verify_repeats, budget, saved)
+        after = run_code(rewritten, base, config.verify_repeats, budget, saved)
+    finally:
+        np.random.set_state(saved)
+    if after.error is not None:
+        raise NotVerified(f"the rewrite raised {type(after.error).__name__}: {after.error}")
+    rewrite.verified = True
+    rewrite.peak_bytes_before = before.peak_bytes
+    rewrite.peak_bytes_after = after.peak_bytes
+    if before.error is None and after.best_s > 0:
+        rewrite.speedup = round(before.best_s / after.best_s, 2)
+    results = []
+    equal = before.error is None
+    for name in rewrite.compared:
+        if name not in after.namespace or (before.error is None and name not in
+                                           before.namespace):
+            equal = False
+            results.append(f"{name} missing")
+            continue
+        if before.error is not None:
+            continue
+        ok, words = compare(before.namespace[name], after.namespace[name])
+        equal = equal and ok
+        results.append(f"{name}: {words}")
+    rewrite.equal = equal
+    checker = FIX_CHECKS.get(id(rewrite))
+    if rewrite.kind == "fix" and checker is not None:
+        rewrite.check = checker(before.namespace, after.namespace, before.error)
+    elif equal:
+        rewrite.check = "equal on copies of the inputs: " + "; ".join(results)
+    else:
+        rewrite.check = "not equal: " + "; ".join(results) if before.error is None else \
+            f"the original raised {type(before.error).__name__}"
+    finding_costs_update(finding, before, after)
+
+
+def finding_costs_update(finding: Finding, before: Run, after: Run) -> None:
+    """Measured figures replace estimates for the severity of performance findings."""
+    from arrayprof.advisor.facts import COSTS, Cost
+
+    cost = COSTS.setdefault(id(finding), Cost())
+    cost.seconds_lost = max(0.0, before.best_s - after.best_s)
+    cost.bytes_wasted = max(cost.bytes_wasted if finding.category in ("view-pins-base",)
+                            else 0.0, float(before.peak_bytes - after.peak_bytes))
