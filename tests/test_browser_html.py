@@ -100,7 +100,7 @@ def test_html_export_in_chromium() -> None:
             assert names.evaluate_all("rs => rs.map(r => r.dataset.name)") == ["b", "d", "t", "x"]
             # the explanation opens
             second.locator("details > summary", has_text="why").first.click()
-            assert second.get_by_text("Line 2 builds two 1.1 KiB arrays").is_visible()
+            assert second.get_by_text("Line 2 builds two 1.15 kB arrays").is_visible()
 
             page.screenshot(path=str(ARTIFACTS / "html_report.png"), full_page=True)
         finally:

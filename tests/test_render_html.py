@@ -75,14 +75,14 @@ def test_fragment_shows_header_lines_and_peak() -> None:
     assert html.startswith('<div class="arrayprof">')
     for fact in header_facts(report):
         assert f"<b>{fact.value}</b>" in html
-    assert "12.3 ms" in html and "line 2" in html and "+195 KiB" in html
+    assert "12.3 ms" in html and "line 2" in html and "+200 kB" in html
     # the peak row is line 2, marked
     peak_row = re.search(r'<tr class="apr-peakrow" data-line="(\d+)">(.*?)</tr>', html)
     assert peak_row is not None and peak_row.group(1) == "2"
     assert "d = (x[:, None] - x) * 2" in peak_row.group(2) and "◀ peak" in peak_row.group(2)
     # every source line is listed in order, with bars only where stats exist
     assert re.findall(r'data-line="(\d+)"', html) == ["1", "2", "3", "4", "5"]
-    assert "2.25 KiB (2)" in html  # line 2's allocated bar label
+    assert "2.3 kB (2)" in html  # line 2's allocated bar label
 
 
 def test_bars_are_scaled_to_the_largest_line() -> None:
@@ -100,7 +100,7 @@ def test_findings_explanation_rewrite_and_badges() -> None:
     assert "Comparisons with NaN are always False &amp; never &lt;true&gt;." in html
     assert "x &lt;compared&gt; with == np.nan" in html
     assert "<code>s = 12 * x.sum() - 12 * x.sum()</code>" in html
-    assert "✓ verified · 3.2× faster · peak 2.34 KiB → 96 B" in html
+    assert "✓ verified · 3.2× faster · peak 2.4 kB → 96 B" in html
     assert "not verified: over the time budget" in html
     assert "equivalent rewrite of lines 2–5" in html
     assert html.count('class="apr-copy" hidden') == 2  # shown only by the script
@@ -158,7 +158,7 @@ def test_timeline_marks_the_peak_with_its_line() -> None:
     svg = timeline_svg(report)
     label = re.search(r'class="apr-peak-label"[^>]*>([^<]*)<', svg)
     assert label is not None
-    assert label.group(1) == "peak 2.34 KiB · line 2: d = (x[:, None] - x) * 2"
+    assert label.group(1) == "peak 2.4 kB · line 2: d = (x[:, None] - x) * 2"
 
 
 def test_timeline_thinning_keeps_the_peak() -> None:
@@ -167,7 +167,7 @@ def test_timeline_thinning_keeps_the_peak() -> None:
     model = timeline_model(report)
     assert len(model.points) <= 1200
     assert model.peak_bytes == 5e9
-    assert "peak 4.66 GiB" in timeline_svg(report)
+    assert "peak 5 GB" in timeline_svg(report)
 
 
 def test_error_and_empty_reports() -> None:
@@ -217,7 +217,7 @@ def test_document_and_summary() -> None:
     summary = summary_html(known_report())
     check_tags(summary)
     assert '<details class="apr-summary"><summary><b>arrayprof</b> · ' in summary
-    assert "peak 2.34 KiB on line 2" in summary and "3 findings (1 warning)" in summary
+    assert "peak 2.4 kB on line 2" in summary and "3 findings (1 warning)" in summary
 
 
 def test_repr_html_and_json_round_trip() -> None:

@@ -13,9 +13,9 @@ from arrayprof.render.samples import known_report, large_report
 from arrayprof.report import Report
 
 KNOWN_ROWS = [
-    {"name": "d", "shape": "(12, 12)", "dtype": "float64", "nbytes": "1.12 KiB", "view of": "",
+    {"name": "d", "shape": "(12, 12)", "dtype": "float64", "nbytes": "1.15 kB", "view of": "",
      "contiguity": "C"},
-    {"name": "t", "shape": "(12, 12)", "dtype": "float64", "nbytes": "1.12 KiB", "view of": "d",
+    {"name": "t", "shape": "(12, 12)", "dtype": "float64", "nbytes": "1.15 kB", "view of": "d",
      "contiguity": "F"},
     {"name": "x", "shape": "(12,)", "dtype": "float64", "nbytes": "96 B", "view of": "",
      "contiguity": "C+F"},
@@ -28,11 +28,11 @@ def test_header_and_peak_line() -> None:
     widget = ReportWidget(known_report())
     assert widget.peak_lineno == 2
     header = widget.header.value
-    assert "<b>2.34 KiB</b><span> line 2</span>" in header
+    assert "<b>2.4 kB</b><span> line 2</span>" in header
     assert "cell [7]" in header and "<b>3</b><span> 1 warning, 2 info</span>" in header
     assert widget.lines.visible_linenos == [1, 2, 3, 4, 5]
     assert re.search(r'<tr class="apr-peakrow" data-line="2">', widget.lines.table.value)
-    assert "peak 2.34 KiB · line 2: d = (x[:, None] - x) * 2" in widget.timeline.value
+    assert "peak 2.4 kB · line 2: d = (x[:, None] - x) * 2" in widget.timeline.value
     assert "line 2: subtract" in widget.broadcasts.value
 
 
@@ -71,8 +71,8 @@ def test_findings_fold_and_copy() -> None:
     assert not first.expanded and first.explanation.layout.display == "none"
     first.toggle.value = True
     assert first.expanded and first.explanation.layout.display == ""
-    assert "two 1.1 KiB arrays from two 96 B inputs" in first.explanation.value
-    assert first.badge == "verified · 3.2× faster · peak 2.34 KiB → 96 B"
+    assert "two 1.15 kB arrays from two 96 B inputs" in first.explanation.value
+    assert first.badge == "verified · 3.2× faster · peak 2.4 kB → 96 B"
     assert first.copy is not None
     assert getattr(first.copy, "text", None) == "s = 12 * x.sum() - 12 * x.sum()" or (
         "s = 12 * x.sum() - 12 * x.sum()" in first.copy.value)
@@ -104,7 +104,7 @@ def test_large_report_pages() -> None:
 
 def test_summary_widget_expands() -> None:
     summary = SummaryWidget(known_report())
-    assert summary.text == ("arrayprof · 2.36 KiB allocated · peak 2.34 KiB on line 2 · "
+    assert summary.text == ("arrayprof · 2.42 kB allocated · peak 2.4 kB on line 2 · "
                             "2 temporaries · 3 findings (1 warning) · 12.3 ms")
     assert not summary.expanded and summary.report_widget is None
     summary.button.click()

@@ -10,24 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from arrayprof.report import ArrayInfo, Finding, LineStats, Report
+from arrayprof.units import human_bytes, human_seconds
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def fmt_bytes(n: float | None) -> str:
-    """Binary units with three significant digits: byte counts from NumPy are powers-of-two heavy."""
-    if n is None:
-        return "n/a"
-    sign = "-" if n < 0 else ""
-    n = abs(n)
-    if n < 1024:
-        return f"{sign}{int(n)} B"
-    for unit in ("KiB", "MiB", "GiB", "TiB"):
-        n /= 1024
-        if n < 1024 or unit == "TiB":
-            text = f"{n:.3g}" if n < 1000 else f"{n:.0f}"
-            return f"{sign}{text} {unit}"
-    raise AssertionError("unreachable")
+    """The project's units (``arrayprof.units``: decimal, as NumPy users quote sizes), so the
+    widget, the HTML page and the text report print the same figure the same way."""
+    return "n/a" if n is None else human_bytes(n)
 
 
 def fmt_signed_bytes(n: int | None) -> str:
@@ -38,13 +29,7 @@ def fmt_signed_bytes(n: int | None) -> str:
 
 
 def fmt_seconds(s: float | None) -> str:
-    if s is None:
-        return "n/a"
-    if s < 1e-3:
-        return f"{s * 1e6:.0f} µs"
-    if s < 1:
-        return f"{s * 1e3:.3g} ms"
-    return f"{s:.3g} s"
+    return "n/a" if s is None else human_seconds(s)
 
 
 def fmt_shape(shape: list[int] | tuple[int, ...]) -> str:

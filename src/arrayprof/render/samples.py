@@ -84,7 +84,7 @@ def known_report() -> Report:
         findings=[
             Finding("broadcast-blowup", "warning", 2,
                     "(12, 1) - (12,) materialises a 12x12 array only to be summed",
-                    "Line 2 builds two 1.1 KiB arrays from two 96 B inputs; line 5 reduces one.",
+                    "Line 2 builds two 1.15 kB arrays from two 96 B inputs; line 5 reduces one.",
                     Rewrite("equivalent", "s = 12 * x.sum() - 12 * x.sum()", [2, 5], ["s"],
                             verified=True, equal=True, check="", speedup=3.2,
                             peak_bytes_before=2400, peak_bytes_after=96)),
