@@ -1,1 +1,473 @@
-"""stub"""
+"""Broadcasting family: broadcast-blowup, missing-keepdims, temporary-chain.
+
+All three are judged from measured bytes: the op records say what each broadcast produced, the
+line figures and the timeline say how far memory rose while a line ran.  NumPy's temporary elision
+already removes many temporaries, so a chain is only reported when the measured peak shows it.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import numpy as np
+
+from arrayprof.advisor import ast_tools as at
+from arrayprof.advisor import rule
+from arrayprof.advisor.config import CONFIG
+from arrayprof.advisor.facts import describe, finding, kept_bytes, line_growth, nbytes, shape
+from arrayprof.advisor.verify import FIX_CHECKS
+from arrayprof.report import Finding, OpRecord, Report, Rewrite
+from arrayprof.session import CellContext
+
+EXPLICIT_OUTER = ("outer", "ix_", "meshgrid", "newaxis", "expand_dims", "reshape", "subtract.outer",
+                  "multiply.outer", "add.outer")
+
+
+def explicit_outer(stmt_source: str) -> bool:
+    """Whether the line asks for an outer product on purpose (None / newaxis / reshape / outer)."""
+    return "None" in stmt_source or any(word in stmt_source for word in EXPLICIT_OUTER)
+
+
+def line_kept(report: Report, context: CellContext, lineno: int) -> int:
+    """Bytes of the arrays the line leaves bound to names (what it keeps)."""
+    assert context.tree is not None
+    total = 0
+    for stmt in at.statements_on(context.tree, lineno):
+        targets: list[ast.expr] = []
+        if isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+        elif isinstance(stmt, ast.AugAssign | ast.AnnAssign):
+            targets = [stmt.target]
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name):
+                    value = context.namespace.get(node.id)
+                    if isinstance(value, np.ndarray):
+                        total += value.nbytes
+    return max(total, kept_bytes(report.line(lineno)) if at.enclosing_loops(
+        context.tree, lineno) == [] else 0)
+
+
+def accidental_pair(op: OpRecord) -> tuple[int, int] | None:
+    """(N,) against (N, 1) (or (1, N) against (N, 1)): the classic accidental outer product."""
+    shapes = [tuple(o["shape"]) for o in op.operands if o.get("value", "array") == "array"]
+    if len(shapes) != 2:
+        return None
+    a, b = shapes
+    for x, y in ((a, b), (b, a)):
+        if len(x) == 1 and len(y) == 2 and y[1] == 1 and y[0] == x[0] and x[0] > 1:
+            return x[0], 1
+    return None
+
+
+@rule
+def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
+    """A broadcast that materialises far more than its inputs and than what the line keeps."""
+    assert context.tree is not None
+    found = []
+    seen: set[int] = set()
+    lines = context.source.splitlines()
+    for op in report.ops:
+        if not op.broadcast or op.result is None or op.lineno is None or op.lineno in seen:
+            continue
+        result_bytes = op.result.get("nbytes", 0)
+        largest = max((o.get("nbytes", 0) for o in op.operands), default=0)
+        if result_bytes < CONFIG.silent_bytes or result_bytes < CONFIG.blowup_factor * max(
+                largest, 1):
+            continue
+        lineno = op.lineno
+        source = lines[lineno - 1] if lineno <= len(lines) else ""
+        kept = line_kept(report, context, lineno)
+        accidental = accidental_pair(op) is not None and not explicit_outer(source)
+        if kept * CONFIG.blowup_factor > result_bytes and not accidental:
+            continue  # the line keeps the big array: the user asked for it
+        seen.add(lineno)
+        inputs = " and ".join(f"{shape(o['shape'])} {o['dtype']} ({nbytes(o.get('nbytes', 0))})"
+                              for o in op.operands if o.get("value", "array") == "array")
+        peak = line_growth(report, lineno)
+        rewrite = blowup_rewrite(context, lineno, op) if not accidental else \
+            accidental_rewrite(context, lineno, op)
+        if accidental:
+            why = ("One operand is a column ((N, 1)) and the other a flat (N,) array, so "
+                   "broadcasting pairs every element with every other one instead of matching "
+                   "them up: the result is N times larger than intended.")
+        else:
+            why = (f"The line only keeps {nbytes(kept)} of it: the big array is a temporary that "
+                   "is reduced or sliced right away.")
+        explanation = (
+            f"Line {lineno} built {describe(op.result)} by broadcasting {inputs} in "
+            f"{op.name} ({op.expansion:,.0f}x the largest input); memory rose by {nbytes(peak)} "
+            f"while the line ran. {why} Rule of thumb: do not materialise an outer product "
+            "just to reduce it; reduce first, work in chunks, or use an identity (for example "
+            "max |x_i - x_j| = x.max() - x.min()).")
+        found.append(finding("broadcast-blowup", lineno,
+                             f"broadcast in {op.name} materialises {nbytes(result_bytes)} from "
+                             f"{nbytes(largest)} inputs", explanation, rewrite=rewrite,
+                             bytes_wasted=max(peak, result_bytes) - kept))
+    return found
+
+
+class OuterPattern(ast.NodeTransformer):
+    """``abs(x[:, None] - x[None, :]).max()`` -> ``x.max() - x.min()`` (same x both sides)."""
+
+    def __init__(self) -> None:
+        self.hit = False
+
+    def visit_Call(self, node: ast.Call) -> Any:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "max" and not node.args \
+                and not node.keywords:
+            inner = node.func.value
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute | ast.Name) \
+                    and at.unparse(inner.func) in ("np.abs", "np.absolute", "abs") and \
+                    len(inner.args) == 1:
+                inner = inner.args[0]
+            if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Sub):
+                left, right = at.unparse(inner.left), at.unparse(inner.right)
+                for suffix_l, suffix_r in (("[:, None]", "[None, :]"),
+                                           ("[:, np.newaxis]", "[np.newaxis, :]")):
+                    if left.endswith(suffix_l) and right.endswith(suffix_r):
+                        name_l, name_r = left[: -len(suffix_l)], right[: -len(suffix_r)]
+                        if name_l == name_r:
+                            self.hit = True
+                            return at.parse_expr(f"({name_l}.max() - {name_l}.min())")
+        return node
+
+
+def blowup_rewrite(context: CellContext, lineno: int, op: OpRecord) -> Rewrite | None:
+    assert context.tree is not None
+    statements = at.statements_on(context.tree, lineno)
+    if len(statements) != 1 or not isinstance(statements[0], ast.Assign):
+        return None
+    stmt = statements[0]
+    pattern = OuterPattern()
+    new = pattern.visit(ast.parse(at.unparse(stmt)).body[0])
+    if not pattern.hit:
+        return None
+    names = [at.root_name(t) for t in stmt.targets]
+    if not all(names):
+        return None
+    indent = at.indent_of(context.source.splitlines()[lineno - 1])
+    return Rewrite(kind="equivalent", code=at.reindent(at.unparse(new), indent),
+                   lines=[lineno, stmt.end_lineno or lineno], compared=names)  # type: ignore
+
+
+def accidental_rewrite(context: CellContext, lineno: int, op: OpRecord) -> Rewrite | None:
+    """Flatten the (N, 1) operand so the two arrays pair element by element (a fix)."""
+    assert context.tree is not None
+    statements = at.statements_on(context.tree, lineno)
+    if len(statements) != 1 or not isinstance(statements[0], ast.Assign):
+        return None
+    stmt = statements[0]
+    columns = [n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name) and isinstance(
+        context.namespace.get(n.id), np.ndarray) and context.namespace[n.id].ndim == 2 and
+        context.namespace[n.id].shape[1] == 1]
+    if len(set(columns)) != 1:
+        return None
+    column = columns[0]
+
+    class Flatten(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> Any:
+            if node.id == column and isinstance(node.ctx, ast.Load):
+                return at.parse_expr(f"{column}[:, 0]")
+            return node
+
+    new = Flatten().visit(ast.parse(at.unparse(stmt)).body[0])
+    names = [at.root_name(t) for t in stmt.targets]
+    if not all(names):
+        return None
+    indent = at.indent_of(context.source.splitlines()[lineno - 1])
+    rewrite = Rewrite(kind="fix", code=at.reindent(at.unparse(new), indent),
+                      lines=[lineno, lineno], compared=names)  # type: ignore[arg-type]
+    target = names[0]
+
+    def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
+        old, fixed = before.get(target), after.get(target)
+        if not isinstance(fixed, np.ndarray):
+            return f"{target} was not produced"
+        was = f"{np.shape(old)}" if error is None else f"an error ({type(error).__name__})"
+        return (f"{target} now pairs elements one to one: shape {fixed.shape} "
+                f"({nbytes(fixed.nbytes)}) instead of {was}")
+
+    FIX_CHECKS[id(rewrite)] = check
+    return rewrite
+
+
+# -- missing keepdims ----------------------------------------------------------------------------
+REDUCERS = ("mean", "sum", "std", "var", "max", "min", "median", "prod", "nanmean", "nansum",
+            "nanstd", "nanmax", "nanmin", "average", "amax", "amin", "ptp")
+
+
+def reduction_info(node: ast.AST, ns: dict[str, Any]) -> tuple[str, int, ast.Call] | None:
+    """(source of the reduced array, normalised axis, the call) for ``X.mean(axis=1)`` and
+    ``np.mean(X, axis=1)`` without keepdims=True; None otherwise."""
+    if not isinstance(node, ast.Call):
+        return None
+    keywords = {k.arg: k.value for k in node.keywords}
+    if "keepdims" in keywords:
+        return None
+    if isinstance(node.func, ast.Attribute) and node.func.attr in REDUCERS and \
+            not at.np_func(node.func, ns, node.func.attr):
+        array, axis_node = node.func.value, keywords.get("axis") or (
+            node.args[0] if node.args else None)
+    elif isinstance(node.func, ast.Attribute) and node.func.attr in REDUCERS and \
+            at.np_func(node.func, ns, node.func.attr) and node.args:
+        array, axis_node = node.args[0], keywords.get("axis") or (
+            node.args[1] if len(node.args) > 1 else None)
+    else:
+        return None
+    axis = at.const_int(axis_node) if axis_node is not None else None
+    if axis is None:
+        return None
+    value = ns.get(array.id) if isinstance(array, ast.Name) else None
+    if not isinstance(value, np.ndarray) or value.ndim < 2:
+        return None
+    axis = axis % value.ndim
+    if axis == 0:
+        return None  # (C,) broadcasts against (R, C) along the right axis
+    return at.unparse(array), axis, node
+
+
+@rule
+def missing_keepdims(report: Report, context: CellContext) -> list[Finding]:
+    """A reduction over a non-leading axis combined with its own source without keepdims."""
+    assert context.tree is not None
+    ns = context.namespace
+    reduced_names: dict[str, tuple[str, int, ast.Call, int]] = {}
+    for stmt in ast.walk(context.tree):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], ast.Name):
+            info = reduction_info(stmt.value, ns)
+            if info is not None:
+                reduced_names[stmt.targets[0].id] = (*info, stmt.lineno)
+    found = []
+    seen: set[int] = set()
+    for node in ast.walk(context.tree):
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub | ast.Div | ast.Add
+                                                           | ast.Mult | ast.FloorDiv)):
+            continue
+        for mine, other in ((node.right, node.left), (node.left, node.right)):
+            info = reduction_info(mine, ns)
+            via = None
+            if info is None and isinstance(mine, ast.Name) and mine.id in reduced_names:
+                array, axis, call, via = reduced_names[mine.id]
+                info = (array, axis, call)
+            if info is None or at.unparse(other) != info[0]:
+                continue
+            if node.lineno in seen:
+                continue
+            seen.add(node.lineno)
+            array, axis, call = info
+            value = ns[array] if array in ns else None
+            found.append(keepdims_finding(context, node, mine, array, axis, call, via, value))
+    return found
+
+
+def keepdims_finding(context: CellContext, node: ast.BinOp, mine: ast.expr, array: str,
+                     axis: int, call: ast.Call, via: int | None, value: Any) -> Finding:
+    assert context.tree is not None
+    lineno = node.lineno
+    dims = value.shape if isinstance(value, np.ndarray) else ()
+    reduced = tuple(d for k, d in enumerate(dims) if k != axis)
+    statements = at.statements_on(context.tree, lineno)
+    rewrite = None
+    if len(statements) == 1 and isinstance(statements[0], ast.Assign | ast.AugAssign):
+        stmt = statements[0]
+        if isinstance(mine, ast.Name):
+            index = ", ".join([":"] * axis + ["None"])
+            replacement = at.parse_expr(f"{mine.id}[{index}]")
+        else:
+            replacement = ast.Call(func=call.func, args=call.args, keywords=[
+                *call.keywords, ast.keyword(arg="keepdims", value=ast.Constant(True))])
+        from arrayprof.advisor.loops import ReplaceNode
+
+        new_stmt = ReplaceNode(mine, replacement).visit(stmt)
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        names = [at.root_name(t) for t in targets]
+        if all(names):
+            indent = at.indent_of(context.source.splitlines()[lineno - 1])
+            rewrite = Rewrite(kind="fix", code=at.reindent(at.unparse(new_stmt), indent),
+                              lines=[lineno, stmt.end_lineno or lineno],
+                              compared=names)  # type: ignore[arg-type]
+            FIX_CHECKS[id(rewrite)] = keepdims_check(names[0], array, axis, node.op)
+    op_word = {ast.Sub: "subtracts", ast.Div: "divides by", ast.Add: "adds",
+               ast.Mult: "multiplies by", ast.FloorDiv: "divides by"}[type(node.op)]
+    source = f"the reduction on line {via}" if via else "the reduction"
+    square = len(set(dims)) < len(dims)
+    consequence = ("Because the array is square the shapes happen to fit, so the result is "
+                   "silently wrong: each row gets another row's statistic." if square else
+                   "The shapes only line up along the wrong axis (or not at all).")
+    explanation = (
+        f"Line {lineno} {op_word} {source} over axis {axis} of {array} {dims} "
+        f"(shape {reduced}) against {array} itself. Without keepdims=True the reduced axis is "
+        f"dropped, and broadcasting aligns shapes from the right, so the {reduced} values are "
+        f"spread along the last axis instead of axis {axis}. {consequence} Rule of thumb: "
+        "reduce with keepdims=True whenever the result is combined with its source.")
+    return finding("missing-keepdims", lineno,
+                   f"reduction over axis {axis} combined with {array} without keepdims=True",
+                   explanation, rewrite=rewrite, force="warning")
+
+
+def keepdims_check(target: str, array: str, axis: int, op: ast.operator) -> Any:
+    def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
+        fixed = after.get(target)
+        source = after.get(array)
+        if not isinstance(fixed, np.ndarray) or not isinstance(source, np.ndarray):
+            return f"the fix ran; {target} is not an array"
+        parts = [f"the fix gives {target} shape {fixed.shape}"]
+        if isinstance(op, ast.Sub) and fixed.dtype.kind == "f":
+            worst = float(np.abs(fixed.mean(axis=axis)).max())
+            parts.append(f"every slice along axis {axis} now has mean {worst:.1e} at most "
+                         "(centred on its own statistic)")
+        elif isinstance(op, ast.Div) and fixed.dtype.kind == "f":
+            worst = float(np.abs(fixed.sum(axis=axis) - 1).max())
+            parts.append(f"every slice along axis {axis} now sums to 1 within {worst:.1e}")
+        if error is not None:
+            parts.append(f"the original raised {type(error).__name__}")
+        elif isinstance(before.get(target), np.ndarray):
+            differ = int(np.count_nonzero(before[target] != fixed)) if before[target].shape == \
+                fixed.shape else -1
+            parts.append("the original had a different shape" if differ < 0 else
+                         f"the original differed in {differ:,} elements")
+        return "; ".join(parts)
+
+    return check
+
+
+# -- temporary chains ----------------------------------------------------------------------------
+CHAIN_KINDS = ("ufunc", "binop", "unaryop")
+
+
+def chain_depth(node: ast.AST) -> int:
+    """How many array-producing operations an expression nests."""
+    return sum(1 for n in ast.walk(node) if isinstance(n, ast.BinOp | ast.UnaryOp | ast.Call))
+
+
+@rule
+def temporary_chain(report: Report, context: CellContext) -> list[Finding]:
+    """A line whose measured peak rises well above its result because of temporaries."""
+    assert context.tree is not None
+    blown = {op.lineno for op in report.ops if op.broadcast and op.expansion >= CONFIG.blowup_factor}
+    found = []
+    for line in report.lines:
+        if line.temporaries < 2 or line.lineno in blown:
+            continue
+        statements = at.statements_on(context.tree, line.lineno)
+        if len(statements) != 1 or not isinstance(statements[0], ast.Assign | ast.AugAssign):
+            continue
+        stmt = statements[0]
+        if chain_depth(stmt.value) < 3:
+            continue
+        ops = [op for op in report.ops_on(line.lineno) if op.kind in CHAIN_KINDS and op.result]
+        if len(ops) < 3:
+            continue
+        target_value = None
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+        name = at.root_name(target)
+        if name:
+            target_value = context.namespace.get(name)
+        result = target_value.nbytes if isinstance(target_value, np.ndarray) else max(
+            (op.result.get("nbytes", 0) for op in ops if op.result), default=0)
+        growth = line_growth(report, line.lineno)
+        new_kept = kept_bytes(line)
+        excess = growth - new_kept
+        temp_bytes = sum(op.result.get("nbytes", 0) for op in ops if not op.inplace
+                         and op.result)
+        if excess < CONFIG.silent_bytes or excess < CONFIG.temporary_factor * max(result, 1) or \
+                excess > temp_bytes * 1.05:
+            continue
+        rewrite = chain_rewrite(context, stmt, target, name)
+        explanation = (
+            f"Line {line.lineno} evaluates a chain of {len(ops)} array operations whose result "
+            f"is {nbytes(result)}, but NumPy memory rose by {nbytes(growth)} while it ran: "
+            f"{line.temporaries} temporaries ({nbytes(line.temporary_bytes)} in all) were alive "
+            "at once. NumPy reuses a temporary only in simple chains; separate subexpressions "
+            "each need their own buffer. Rule of thumb: for big arrays write the chain as "
+            "in-place steps (out=, +=, *=) into the result, or use numexpr.")
+        found.append(finding("temporary-chain", line.lineno,
+                             f"temporaries push the line's peak to {nbytes(growth)} for a "
+                             f"{nbytes(result)} result", explanation, rewrite=rewrite,
+                             bytes_wasted=excess - result))
+    return found
+
+
+SIMPLE = (ast.Name, ast.Constant, ast.Attribute, ast.Subscript)
+COMMUTATIVE = (ast.Add, ast.Mult)
+AUG = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/="}
+UFUNC_OF = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}
+
+
+class InPlace:
+    """Emit a chain as in-place steps into `dest` with as few scratch buffers as possible."""
+
+    def __init__(self, ns: dict[str, Any]) -> None:
+        self.ns = ns
+        self.lines: list[str] = []
+        self.scratch = 0
+
+    def cheap(self, node: ast.AST) -> bool:
+        """Evaluable with at most one temporary (a leaf or one ufunc on leaves)."""
+        if isinstance(node, SIMPLE):
+            return True
+        return isinstance(node, ast.Call) and all(isinstance(a, SIMPLE) for a in node.args)
+
+    def emit(self, node: ast.AST, dest: str, exists: bool) -> None:
+        if isinstance(node, ast.BinOp) and type(node.op) in AUG:
+            op = type(node.op)
+            if self.cheap(node.right):
+                self.emit(node.left, dest, exists)
+                self.lines.append(f"{dest} {AUG[op]} {at.unparse(node.right)}")
+                return
+            if op in COMMUTATIVE and self.cheap(node.left):
+                self.emit(node.right, dest, exists)
+                self.lines.append(f"{dest} {AUG[op]} {at.unparse(node.left)}")
+                return
+            self.emit(node.left, dest, exists)
+            self.scratch += 1
+            tmp = f"_tmp{self.scratch}"
+            self.emit(node.right, tmp, False)
+            self.lines.append(f"{dest} {AUG[op]} {tmp}")
+            self.lines.append(f"del {tmp}")
+            return
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and \
+                isinstance(at.resolve(node.func, self.ns), np.ufunc):
+            func = at.unparse(node.func)
+            if isinstance(node.args[0], SIMPLE):
+                if exists:
+                    self.lines.append(f"{func}({at.unparse(node.args[0])}, out={dest})")
+                else:
+                    self.lines.append(f"{dest} = {at.unparse(node)}")
+                return
+            self.emit(node.args[0], dest, exists)
+            self.lines.append(f"{func}({dest}, out={dest})")
+            return
+        if exists:
+            self.lines.append(f"{dest}[...] = {at.unparse(node)}")
+        elif isinstance(node, ast.Name | ast.Attribute | ast.Subscript):
+            self.lines.append(f"{dest} = np.array({at.unparse(node)})")  # a copy, never an alias
+        else:
+            self.lines.append(f"{dest} = {at.unparse(node)}")
+
+
+def chain_rewrite(context: CellContext, stmt: ast.Assign | ast.AugAssign, target: ast.expr,
+                  name: str | None) -> Rewrite | None:
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or name is None:
+        return None
+    if isinstance(target, ast.Subscript):
+        if at.unparse(target.slice) not in (":", "...") or not isinstance(target.value, ast.Name):
+            return None
+        dest, exists = name, True
+    elif isinstance(target, ast.Name):
+        dest, exists = name, False
+        if name in at.loaded_names(stmt.value):
+            return None
+    else:
+        return None
+    emitter = InPlace(context.namespace)
+    emitter.emit(stmt.value, dest, exists)
+    if len(emitter.lines) < 2:
+        return None
+    indent = at.indent_of(context.source.splitlines()[stmt.lineno - 1])
+    return Rewrite(kind="equivalent", code=at.reindent("\n".join(emitter.lines), indent),
+                   lines=[stmt.lineno, stmt.end_lineno or stmt.lineno], compared=[name])
