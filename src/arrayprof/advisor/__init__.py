@@ -75,12 +75,15 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
 
 from arrayprof.advisor import (  # noqa: E402 - the families register themselves with `rule`
     api_misuse,
+    capture_shim,
     broadcasting,
     copies,
     dtypes,
     layout,
     loops,
 )
+
+capture_shim.install()
 
 __all__ = ["RULES", "advise", "api_misuse", "broadcasting", "copies", "dtypes", "layout",
            "loops", "rule"]

@@ -1,1 +1,460 @@
-"""stub"""
+"""Copies and views: unexpected-copy, view-pins-base, view-mutation.
+
+Copies are judged by whether a view would give the same values for the rest of the cell (the copy
+is never written to and its source never changes afterwards); views by who else can still reach
+their buffer, read from the live namespace after the cell.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import numpy as np
+
+from arrayprof.advisor import ast_tools as at
+from arrayprof.advisor import rule
+from arrayprof.advisor.config import CONFIG
+from arrayprof.advisor.facts import describe, finding, iterations, nbytes
+from arrayprof.advisor.verify import FIX_CHECKS
+from arrayprof.report import Finding, Report, Rewrite
+from arrayprof.session import CellContext
+
+
+def changed_after(tree: ast.Module, name: str, lineno: int) -> bool:
+    """Whether `name` is written in place or rebound on a line after `lineno` (or in a loop
+    around it, which runs the line again)."""
+    loops = at.enclosing_loops(tree, lineno)
+    for stmt in ast.walk(tree):
+        if not isinstance(stmt, ast.stmt) or isinstance(stmt, ast.For | ast.While | ast.If):
+            continue
+        later = stmt.lineno > lineno or any(
+            loop.lineno <= stmt.lineno <= (loop.end_lineno or 0) for loop in loops)
+        if later and stmt.lineno != lineno and name in at.changed_names([stmt]):
+            return True
+    return False
+
+
+def owner(array: np.ndarray) -> Any:
+    base = array
+    while isinstance(base, np.ndarray) and base.base is not None:
+        base = base.base
+    return base
+
+
+def statement_replacing(context: CellContext, node: ast.AST, new: ast.expr) -> Rewrite | None:
+    assert context.tree is not None
+    from arrayprof.advisor.loops import ReplaceNode, statement_of
+
+    stmt = statement_of(node, at.parents(context.tree))
+    if stmt is None or isinstance(stmt, ast.For | ast.While | ast.If | ast.With):
+        return None
+    new_stmt = ReplaceNode(node, new).visit(stmt)
+    compared = sorted({at.root_name(t) for t in ast.walk(stmt) if isinstance(t, ast.Name | (
+        ast.Subscript)) and isinstance(getattr(t, "ctx", None), ast.Store)} - {None})
+    if not compared:
+        return None
+    indent = at.indent_of(context.source.splitlines()[stmt.lineno - 1])
+    return Rewrite(kind="equivalent", code=at.reindent(at.unparse(new_stmt), indent),
+                   lines=[stmt.lineno, stmt.end_lineno or stmt.lineno],
+                   compared=compared)  # type: ignore[arg-type]
+
+
+def consecutive(values: list[int]) -> tuple[int, int, int] | None:
+    """(start, stop, step) when a list of ints is an arithmetic progression."""
+    if len(values) < 2:
+        return None
+    step = values[1] - values[0]
+    if step <= 0 or any(b - a != step for a, b in zip(values, values[1:], strict=False)):
+        return None
+    return values[0], values[-1] + step, step
+
+
+def target_name(context: CellContext, node: ast.AST) -> str | None:
+    """The plain name an expression is assigned to, when it is the whole right-hand side."""
+    assert context.tree is not None
+    parent = at.parents(context.tree).get(node)
+    if isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1 and \
+            isinstance(parent.targets[0], ast.Name):
+        return parent.targets[0].id
+    return None
+
+
+def read_only_use(context: CellContext, node: ast.AST, source: str | None) -> bool:
+    """The copy is not written to, and its source not changed, for the rest of the cell."""
+    assert context.tree is not None
+    name = target_name(context, node)
+    parent = at.parents(context.tree).get(node)
+    if isinstance(parent, ast.Subscript | ast.Attribute) and isinstance(
+            getattr(parent, "ctx", None), ast.Store):
+        return False
+    if name and changed_after(context.tree, name, node.lineno):  # type: ignore[attr-defined]
+        return False
+    if name and isinstance(parent, ast.Assign) and name == source:
+        return False
+    return not (source and changed_after(context.tree, source,
+                                         node.lineno))  # type: ignore[attr-defined]
+
+
+@rule
+def unexpected_copy(report: Report, context: CellContext) -> list[Finding]:
+    """Copies where a view would do: fancy index of a range, flatten, same-dtype astype,
+    np.array(array), tile/repeat to match shapes."""
+    assert context.tree is not None
+    ns = context.namespace
+    found: list[Finding] = []
+    for node in ast.walk(context.tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            hit = fancy_range(context, report, node)
+            if hit:
+                found.append(hit)
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "flatten" and not node.args:
+            array = at.array_value(func.value, ns)
+            source = at.root_name(func.value)
+            if array is not None and array.flags.c_contiguous and array.nbytes >= \
+                    CONFIG.silent_bytes and read_only_use(context, node, source):
+                new = ast.Call(func=ast.Attribute(value=func.value, attr="ravel", ctx=ast.Load()),
+                               args=[], keywords=[])
+                found.append(copy_finding(context, report, node, array, "flatten() always copies",
+                                          "ravel() returns a view of a contiguous array",
+                                          statement_replacing(context, node, new)))
+        elif isinstance(func, ast.Attribute) and func.attr == "astype" and node.args:
+            array = at.array_value(func.value, ns)
+            keywords = {k.arg for k in node.keywords}
+            if array is None or "copy" in keywords or array.nbytes < CONFIG.silent_bytes:
+                continue
+            dtype = dtype_of(node.args[0], ns)
+            if dtype is None or dtype != array.dtype:
+                continue
+            if not read_only_use(context, node, at.root_name(func.value)):
+                continue
+            new = ast.Call(func=func, args=node.args, keywords=[
+                *node.keywords, ast.keyword(arg="copy", value=ast.Constant(False))])
+            found.append(copy_finding(context, report, node, array,
+                                      f"astype({at.unparse(node.args[0])}) of an array that "
+                                      f"already is {array.dtype} copies it",
+                                      "astype(..., copy=False) returns the array itself",
+                                      statement_replacing(context, node, new)))
+        elif at.np_func(func, ns, "array") and len(node.args) == 1 and not node.keywords:
+            array = at.array_value(node.args[0], ns)
+            if array is None or array.nbytes < CONFIG.silent_bytes:
+                continue
+            if not read_only_use(context, node, at.root_name(node.args[0])):
+                continue
+            new = ast.Call(func=at.np_attr("asarray"), args=node.args, keywords=[])
+            found.append(copy_finding(context, report, node, array,
+                                      "np.array(arr) copies an existing array",
+                                      "np.asarray(arr) returns it unchanged",
+                                      statement_replacing(context, node, new)))
+        elif at.np_func(func, ns, "tile", "repeat"):
+            hit = tile_to_match(context, report, node)
+            if hit:
+                found.append(hit)
+    return found
+
+
+def dtype_of(node: ast.AST, ns: dict[str, Any]) -> np.dtype | None:
+    value: Any = node.value if isinstance(node, ast.Constant) else at.resolve(node, ns)
+    if value is at.MISSING:
+        return None
+    try:
+        return np.dtype(value)
+    except TypeError:
+        return None
+
+
+def copy_finding(context: CellContext, report: Report, node: ast.AST, array: np.ndarray,
+                 what: str, instead: str, rewrite: Rewrite | None) -> Finding:
+    assert context.tree is not None
+    lineno = node.lineno  # type: ignore[attr-defined]
+    loops = at.enclosing_loops(context.tree, lineno)
+    runs = max(1, iterations(report, range(lineno, lineno + 1))) if loops else 1
+    copied = array.nbytes * runs
+    explanation = (
+        f"On line {lineno}, {what}: {describe(array)} duplicated"
+        + (f" {runs:,} times ({nbytes(copied)} in all)" if runs > 1 else "")
+        + f", although nothing writes to the copy afterwards. {instead}, which costs no memory "
+        "and no time. Rule of thumb: copy only when you will modify one side.")
+    return finding("unexpected-copy", lineno, f"{what.split(':')[0]}: a view would do",
+                   explanation, rewrite=rewrite, bytes_wasted=copied)
+
+
+def fancy_range(context: CellContext, report: Report, node: ast.Subscript) -> Finding | None:
+    """``m[[0, 1, 2, 3]]`` / ``m[np.arange(a, b)]``: a copy where ``m[0:4]`` is a view."""
+    ns = context.namespace
+    array = at.array_value(node.value, ns)
+    if array is None:
+        return None
+    index = node.slice
+    values: list[int] | None = None
+    if isinstance(index, ast.List) and all(at.const_int(e) is not None for e in index.elts):
+        values = [at.const_int(e) for e in index.elts]  # type: ignore[misc]
+        rng = consecutive(values)
+    elif isinstance(index, ast.Call) and at.np_func(index.func, ns, "arange") and \
+            1 <= len(index.args) <= 3 and not index.keywords:
+        parts = [at.unparse(a) for a in index.args]
+        rng = (0, 0, 1)
+        text = ":".join(parts) if len(parts) > 1 else f":{parts[0]}"
+        slice_text = text
+    else:
+        return None
+    if rng is None:
+        return None
+    if values is not None:
+        start, stop, step = rng
+        if any(v < 0 for v in values):
+            return None
+        slice_text = f"{start}:{stop}" + (f":{step}" if step != 1 else "")
+        count = len(values)
+    else:
+        count = 0
+    parent = at.parents(context.tree).get(node)  # type: ignore[arg-type]
+    if isinstance(parent, ast.Assign) and node in parent.targets:
+        return None
+    name = target_name(context, node)
+    if name and changed_after(context.tree, name, node.lineno):  # type: ignore[arg-type]
+        return None
+    row = array.nbytes // max(1, array.shape[0])
+    new = ast.Subscript(value=node.value, slice=at.parse_expr(f"x[{slice_text}]").slice,
+                        ctx=ast.Load())
+    rewrite = statement_replacing(context, node, new)
+    piece = row * count if count else row
+    loops = at.enclosing_loops(context.tree, node.lineno)  # type: ignore[arg-type]
+    runs = max(1, iterations(report, range(node.lineno, node.lineno + 1))) if loops else 1
+    line = report.line(node.lineno)
+    copied = max(piece * runs, line.allocated_bytes if line else 0)
+    explanation = (
+        f"Line {node.lineno} indexes {describe(array)} with a list of consecutive positions. "
+        "An integer list is fancy indexing, which always copies the selected rows"
+        + (f" (here {nbytes(piece)} per run, {runs:,} runs, {nbytes(copied)} allocated)"
+           if runs > 1 else f" ({nbytes(copied)} allocated)")
+        + f"; the slice [{slice_text}] selects the same rows as a view, for free. Rule of thumb: "
+        "use slices for regular runs of indices.")
+    return finding("unexpected-copy", node.lineno,
+                   "fancy index of consecutive positions copies; a slice is a view",
+                   explanation, rewrite=rewrite, bytes_wasted=copied)
+
+
+def tile_to_match(context: CellContext, report: Report, node: ast.Call) -> Finding | None:
+    """np.tile / np.repeat used only to match another operand's shape in arithmetic."""
+    assert context.tree is not None
+    ns = context.namespace
+    parent = at.parents(context.tree)
+    holder = parent.get(node)
+    small = node.args[0] if node.args else None
+    if small is None:
+        return None
+    small_value = at.array_value(small, ns) if isinstance(small, ast.Name) else None
+    uses: list[ast.BinOp] = []
+    name = target_name(context, node)
+    if isinstance(holder, ast.BinOp):
+        uses = [holder]
+    elif name:
+        uses = [n for n in ast.walk(context.tree) if isinstance(n, ast.BinOp) and any(
+            isinstance(side, ast.Name) and side.id == name for side in (n.left, n.right))]
+        if name and changed_after(context.tree, name, node.lineno):
+            return None
+    if not uses:
+        return None
+    tiled = ns.get(name) if name else None
+    if not isinstance(tiled, np.ndarray):
+        tiled = None
+    if tiled is None and small_value is None:
+        return None
+    rewrite = None
+    if small_value is not None and isinstance(holder, ast.BinOp):
+        other = holder.right if holder.left is node else holder.left
+        other_value = at.array_value(other, ns)
+        if other_value is not None:
+            try:
+                if np.broadcast_shapes(small_value.shape, other_value.shape) == other_value.shape:
+                    rewrite = statement_replacing(context, node, small)
+            except ValueError:
+                rewrite = None
+    elif tiled is not None and isinstance(small, ast.Name):
+        new = at.parse_expr(f"np.broadcast_to({small.id}[...], {tiled.shape})")
+        if isinstance(small_value, np.ndarray):
+            try:
+                np.broadcast_to(small_value, tiled.shape)
+                rewrite = statement_replacing(context, node, new)
+            except ValueError:
+                rewrite = None
+    size = tiled.nbytes if tiled is not None else 0
+    line = report.line(node.lineno)
+    copied = max(size, line.allocated_bytes if line else 0)
+    func = at.unparse(node.func)
+    explanation = (
+        f"Line {node.lineno} uses {func} to make {at.unparse(small)} as large as the array it "
+        f"is combined with ({nbytes(copied)} allocated), but broadcasting stretches the smaller "
+        "operand for free, without materialising it. Rule of thumb: give the small array the "
+        "right number of axes (None / reshape) and let broadcasting do the rest; np.broadcast_to "
+        "gives a read-only view when a full-shape array is needed.")
+    return finding("unexpected-copy", node.lineno, f"{func} copies data broadcasting would "
+                   "stretch for free", explanation, rewrite=rewrite, bytes_wasted=copied)
+
+
+# -- views ---------------------------------------------------------------------------------------
+@rule
+def view_pins_base(report: Report, context: CellContext) -> list[Finding]:
+    """A small view that keeps a much larger buffer alive which no name reaches any more."""
+    assert context.tree is not None
+    ns = context.namespace
+    found = []
+    for info in report.arrays:
+        value = ns.get(info.name)
+        if not info.is_view or not isinstance(value, np.ndarray) or info.lineno is None:
+            continue
+        pinned = info.base_nbytes
+        if pinned < CONFIG.pin_factor * max(info.nbytes, 1) or pinned < CONFIG.silent_bytes:
+            continue
+        buffer = owner(value)
+        reachable = [name for name, other in ns.items() if name != info.name and isinstance(
+            other, np.ndarray) and (other is buffer or owner(other) is buffer) and
+            other.nbytes * CONFIG.pin_factor >= pinned]
+        if reachable:
+            continue
+        lineno = info.lineno
+        rewrite = pin_rewrite(context, lineno, info.name)
+        explanation = (
+            f"{info.name} is a view of {nbytes(info.nbytes)} made on line {lineno}, but a view "
+            f"keeps its whole base buffer alive: {nbytes(pinned)} stay allocated although no "
+            f"name refers to the base any more ({nbytes(pinned - info.nbytes)} held for "
+            "nothing). Rule of thumb: .copy() a small slice you keep from a big temporary array, "
+            "so the big one can be freed.")
+        found.append(finding("view-pins-base", lineno,
+                             f"view {info.name} ({nbytes(info.nbytes)}) keeps a "
+                             f"{nbytes(pinned)} base alive", explanation, rewrite=rewrite,
+                             bytes_wasted=pinned - info.nbytes))
+    return found
+
+
+def pin_rewrite(context: CellContext, lineno: int, name: str) -> Rewrite | None:
+    assert context.tree is not None
+    statements = at.statements_on(context.tree, lineno)
+    if len(statements) != 1 or not isinstance(statements[0], ast.Assign):
+        return None
+    stmt = statements[0]
+    if not (len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and
+            stmt.targets[0].id == name):
+        return None
+    lines = context.source.splitlines()
+    indent = at.indent_of(lines[lineno - 1])
+    code = f"{indent}{name} = ({at.unparse(stmt.value)}).copy()" if not isinstance(
+        stmt.value, ast.Subscript | ast.Name | ast.Attribute) else \
+        f"{indent}{name} = {at.unparse(stmt.value)}.copy()"
+    return Rewrite(kind="equivalent", code=code, lines=[lineno, stmt.end_lineno or lineno],
+                   compared=[name])
+
+
+VIEW_METHODS = ("ravel", "reshape", "view", "transpose", "swapaxes", "squeeze", "T", "diagonal")
+
+
+def view_source(value: ast.expr, ns: dict[str, Any]) -> str | None:
+    """The array a basic-slicing / reshape / .T expression is a view of."""
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+        elts = value.slice.elts if isinstance(value.slice, ast.Tuple) else [value.slice]
+        if all(isinstance(e, ast.Slice) or at.const_int(e) is not None or (
+                isinstance(e, ast.Constant) and e.value in (None, Ellipsis)) for e in elts):
+            if any(isinstance(e, ast.Slice) for e in elts):
+                return value.value.id
+    if isinstance(value, ast.Attribute) and value.attr == "T" and isinstance(value.value, ast.Name):
+        return value.value.id
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
+            value.func.attr in VIEW_METHODS and isinstance(value.func.value, ast.Name):
+        return value.func.value.id
+    return None
+
+
+@rule
+def view_mutation(report: Report, context: CellContext) -> list[Finding]:
+    """A write through a view changes an array the cell also uses under another name."""
+    assert context.tree is not None
+    ns = context.namespace
+    views: dict[str, tuple[str, int]] = {}
+    for stmt in context.tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], ast.Name):
+            base = view_source(stmt.value, ns)
+            if base is not None and isinstance(ns.get(base), np.ndarray):
+                views[stmt.targets[0].id] = (base, stmt.lineno)
+    for info in report.arrays:
+        if info.is_view and info.base and info.name not in views and info.lineno:
+            views[info.name] = (info.base, info.lineno)
+    found = []
+    for stmt in ast.walk(context.tree):
+        if not isinstance(stmt, ast.stmt):
+            continue
+        for view, (base, created) in views.items():
+            if stmt.lineno <= created or not writes_through(stmt, view):
+                continue
+            if view in at.stored_names(context.tree.body[:0]) or rebound_between(
+                    context.tree, view, created, stmt.lineno):
+                continue
+            uses = [n.lineno for n in ast.walk(context.tree) if isinstance(n, ast.Name) and
+                    n.id == base and isinstance(n.ctx, ast.Load) and n.lineno != created]
+            if not uses:
+                continue
+            found.append(mutation_finding(context, stmt, view, base, created, uses))
+            break
+    return found
+
+
+def writes_through(stmt: ast.stmt, view: str) -> bool:
+    if isinstance(stmt, ast.Assign):
+        return any(isinstance(t, ast.Subscript) and at.root_name(t) == view for t in stmt.targets)
+    if isinstance(stmt, ast.AugAssign):
+        return at.root_name(stmt.target) == view
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        if isinstance(func, ast.Attribute) and func.attr in ("fill", "sort", "put") and \
+                isinstance(func.value, ast.Name) and func.value.id == view:
+            return True
+        return any(k.arg == "out" and at.root_name(k.value) == view for k in stmt.value.keywords)
+    return False
+
+
+def rebound_between(tree: ast.Module, name: str, first: int, last: int) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+               and first < n.lineno < last for n in ast.walk(tree))
+
+
+def mutation_finding(context: CellContext, stmt: ast.stmt, view: str, base: str, created: int,
+                     uses: list[int]) -> Finding:
+    assert context.tree is not None
+    lines = context.source.splitlines()
+    statements = at.statements_on(context.tree, created)
+    rewrite = None
+    if len(statements) == 1 and isinstance(statements[0], ast.Assign):
+        decl = statements[0]
+        indent = at.indent_of(lines[created - 1])
+        first_line = f"{indent}{view} = {at.unparse(decl.value)}.copy()"
+        last = stmt.end_lineno or stmt.lineno
+        code = "\n".join([first_line, *lines[created: last]])
+        rewrite = Rewrite(kind="fix", code=code, lines=[created, last], compared=[base, view])
+        FIX_CHECKS[id(rewrite)] = mutation_check(base, view)
+    explanation = (
+        f"{view} was made on line {created} as a view of {base}: it shares {base}'s memory. "
+        f"Line {stmt.lineno} writes into {view}, so it also changes {base}, which the cell uses "
+        f"on line{'s' if len(uses) > 1 else ''} {', '.join(map(str, sorted(set(uses))))}. "
+        f"If {view} was meant to be independent, take a .copy() when you make it. Rule of "
+        "thumb: basic slices, .T, reshape and ravel return views; writing to them writes to the "
+        "original.")
+    return finding("view-mutation", stmt.lineno,
+                   f"writing to {view} also changes {base} (it is a view)", explanation,
+                   rewrite=rewrite, force="warning")
+
+
+def mutation_check(base: str, view: str) -> Any:
+    def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
+        old, new = before.get(base), after.get(base)
+        if not isinstance(old, np.ndarray) or not isinstance(new, np.ndarray):
+            return f"the fix ran; {base} is not an array in both runs"
+        changed = int(np.count_nonzero(old != new)) if old.shape == new.shape else -1
+        return (f"with .copy(), {base} keeps its values through the write to {view} (the "
+                f"original changed {changed:,} of its {old.size:,} elements); {view} gets the "
+                "same new values as before")
+
+    return check

@@ -335,15 +335,19 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
         rewritten_tree = ast.parse(rewritten)
     except SyntaxError as exc:
         raise NotVerified(f"the rewrite does not parse ({exc.msg})") from exc
-    needed = at.loaded_names(original_tree) | at.loaded_names(rewritten_tree)
-    needed -= {n for n in needed if hasattr(builtins, n) and n not in context.namespace}
+    needed = set()
     for tree in (original_tree, rewritten_tree):
-        reason = unsafe_call(tree, context.namespace)
-        if reason:
-            raise NotVerified(f"{reason}; re-running it could repeat side effects")
+        needed |= at.loaded_names(tree)
+        needed |= {n.target.id for n in ast.walk(tree)
+                   if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
+    needed -= {n for n in needed if hasattr(builtins, n) and n not in context.namespace}
     base = base_namespace(context, index, needed)
     base.setdefault("np", np)
     base.setdefault("math", math)
+    for tree in (original_tree, rewritten_tree):
+        reason = unsafe_call(tree, {**context.namespace, **base})
+        if reason:
+            raise NotVerified(f"{reason}; re-running it could repeat side effects")
     copies = sum(v.nbytes for v in base.values() if isinstance(v, np.ndarray))
     if copies * 2 + report.numpy.peak_bytes > config.verify_bytes:
         raise NotVerified(f"over the {config.verify_bytes / 1e9:g} GB memory budget "
