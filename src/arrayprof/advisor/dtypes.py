@@ -1,1 +1,374 @@
-"""stub"""
+"""Dtypes: dtype-upcast, dtype-overflow, object-dtype.
+
+Overflow is only reported when it really happened or is certain: the line's expression is
+re-computed on the same values with every narrow integer widened to int64 and the two results are
+compared, element by element.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import numpy as np
+
+from arrayprof.advisor import ast_tools as at
+from arrayprof.advisor import rule
+from arrayprof.advisor.config import CONFIG
+from arrayprof.advisor.facts import finding, nbytes, shape
+from arrayprof.advisor.verify import FIX_CHECKS, NotVerified, base_namespace, unsafe_call
+from arrayprof.report import Finding, Report, Rewrite
+from arrayprof.session import CellContext
+
+ARITH = ("add", "subtract", "multiply", "true_divide", "divide", "power", "square", "left_shift",
+         "negative", "absolute", "floor_divide")
+
+
+def single_assign(context: CellContext, lineno: int) -> ast.Assign | None:
+    assert context.tree is not None
+    statements = at.statements_on(context.tree, lineno)
+    if len(statements) == 1 and isinstance(statements[0], ast.Assign) and \
+            len(statements[0].targets) == 1 and isinstance(statements[0].targets[0], ast.Name):
+        return statements[0]
+    return None
+
+
+@rule
+def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
+    """A silent promotion (int8 * 1.5 -> float64) that multiplies the memory of the result."""
+    found = []
+    seen: set[int] = set()
+    for op in report.ops:
+        if op.kind != "ufunc" or op.name not in ARITH or op.result is None or \
+                op.lineno is None or op.lineno in seen:
+            continue
+        arrays = [o for o in op.operands if o.get("value", "array") == "array" and o["shape"]]
+        if not arrays:
+            continue
+        narrow = min(np.dtype(o["dtype"]).itemsize for o in arrays)
+        widest_in = max(np.dtype(o["dtype"]).itemsize for o in arrays)
+        result_dtype = np.dtype(op.result["dtype"])
+        if result_dtype.itemsize < CONFIG.upcast_factor * widest_in or \
+                result_dtype.kind not in "fc":
+            continue
+        result_bytes = op.result.get("nbytes", 0)
+        if result_bytes < CONFIG.silent_bytes:
+            continue
+        seen.add(op.lineno)
+        source = next(o for o in arrays if np.dtype(o["dtype"]).itemsize == narrow)
+        scalar = [o for o in op.operands if o.get("value") in ("python", "scalar")]
+        cause = (f"a Python {type(1.5).__name__} scalar" if scalar else "a wider array operand")
+        wasted = result_bytes - result_bytes * 4 // result_dtype.itemsize
+        rewrite = upcast_rewrite(context, op.lineno) if result_bytes > CONFIG.warn_bytes and \
+            scalar else None
+        explanation = (
+            f"Line {op.lineno} combines a {shape(source['shape'])} {source['dtype']} array "
+            f"({nbytes(source.get('nbytes', 0))}) with {cause} in {op.name}, and NumPy promotes "
+            f"the result to {result_dtype} ({nbytes(result_bytes)}, "
+            f"{result_dtype.itemsize // narrow}x the input). If float32 precision (7 digits) is "
+            f"enough, a float32 scalar keeps the result at {nbytes(result_bytes * 4 // result_dtype.itemsize)}"
+            ". Rule of thumb: the widest operand sets the result dtype; choose it on purpose.")
+        found.append(finding("dtype-upcast", op.lineno,
+                             f"{source['dtype']} promoted to {result_dtype}: result "
+                             f"{nbytes(result_bytes)}", explanation, rewrite=rewrite,
+                             bytes_wasted=wasted))
+    return found
+
+
+class Float32Scalars(ast.NodeTransformer):
+    def __init__(self) -> None:
+        self.count = 0
+
+    def visit_Constant(self, node: ast.Constant) -> Any:
+        if isinstance(node.value, float):
+            self.count += 1
+            return at.parse_expr(f"np.float32({node.value!r})")
+        return node
+
+
+def upcast_rewrite(context: CellContext, lineno: int) -> Rewrite | None:
+    stmt = single_assign(context, lineno)
+    if stmt is None:
+        return None
+    transformer = Float32Scalars()
+    new = transformer.visit(ast.parse(at.unparse(stmt)).body[0])
+    if not transformer.count:
+        return None
+    target = stmt.targets[0].id  # type: ignore[attr-defined]
+    indent = at.indent_of(context.source.splitlines()[lineno - 1])
+    rewrite = Rewrite(kind="fix", code=at.reindent(at.unparse(new), indent),
+                      lines=[lineno, stmt.end_lineno or lineno], compared=[target])
+
+    def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
+        old, fixed = before.get(target), after.get(target)
+        if not isinstance(old, np.ndarray) or not isinstance(fixed, np.ndarray):
+            return "the fix ran, but the results are not arrays"
+        scale = float(np.abs(old).max()) or 1.0
+        worst = float(np.abs(old - fixed).max()) / scale
+        return (f"{target} is now {fixed.dtype} ({nbytes(fixed.nbytes)} instead of "
+                f"{nbytes(old.nbytes)}); it matches the {old.dtype} result within {worst:.1e} "
+                "relative (float32 precision)")
+
+    FIX_CHECKS[id(rewrite)] = check
+    return rewrite
+
+
+# -- overflow ------------------------------------------------------------------------------------
+NARROW = ("int8", "int16", "int32", "uint8", "uint16", "uint32")
+
+
+def is_narrow(value: Any) -> bool:
+    return isinstance(value, np.ndarray | np.integer) and value.dtype.name in NARROW
+
+
+def widen(value: Any) -> Any:
+    return value.astype(np.int64) if is_narrow(value) else value
+
+
+class Widen(ast.NodeTransformer):
+    """Wrap every narrow-integer name and every call that may build one in ``__widen(...)``."""
+
+    def __init__(self, ns: dict[str, Any]) -> None:
+        self.ns = ns
+
+    def wrap(self, node: ast.expr) -> ast.expr:
+        return ast.Call(func=ast.Name(id="__widen", ctx=ast.Load()), args=[node], keywords=[])
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        return self.wrap(node) if is_narrow(self.ns.get(node.id)) else node
+
+    def visit_Call(self, node: ast.Call) -> Any:
+        self.generic_visit(node)
+        return self.wrap(node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> Any:
+        self.generic_visit(node)
+        return self.wrap(node)
+
+
+def smallest_holding(low: int, high: int, unsigned: bool) -> np.dtype:
+    kinds = ("uint8", "uint16", "uint32", "uint64") if unsigned and low >= 0 else \
+        ("int8", "int16", "int32", "int64")
+    for name in kinds:
+        info = np.iinfo(name)
+        if info.min <= low and high <= info.max:
+            return np.dtype(name)
+    return np.dtype("int64")
+
+
+@rule
+def dtype_overflow(report: Report, context: CellContext) -> list[Finding]:
+    """Integer arithmetic in a narrow dtype whose results wrapped around (checked on the data)."""
+    assert context.tree is not None
+    found = []
+    lines = sorted({op.lineno for op in report.ops if op.lineno and op.result and op.kind in (
+        "ufunc", "binop") and op.name in ARITH and np.dtype(op.result["dtype"]).name in NARROW})
+    for lineno in lines:
+        if at.enclosing_loops(context.tree, lineno):
+            continue
+        stmt = single_assign(context, lineno)
+        if stmt is None or any(k.arg == "out" for n in ast.walk(stmt.value)
+                               if isinstance(n, ast.Call) for k in n.keywords):
+            continue
+        checked = wraparound(context, stmt)
+        if checked is None:
+            continue
+        original, widened, wrapped = checked
+        if wrapped == 0:
+            continue
+        found.append(overflow_finding(context, stmt, original, widened, wrapped))
+    return found
+
+
+def values_before(context: CellContext, stmt: ast.stmt) -> dict[str, Any] | None:
+    """The names `stmt` reads, as they were when it ran (None when that cannot be known)."""
+    assert context.tree is not None
+    index, _, _ = at.top_level_span(context.tree, stmt.lineno, stmt.lineno)
+    needed = at.loaded_names(stmt)
+    later = at.changed_names(context.tree.body[index:])
+    if not (needed & later) or context.inputs is None:
+        ns = {n: context.namespace[n] for n in needed if n in context.namespace}
+        if needed & later:
+            return None
+        return ns
+    try:
+        return base_namespace(context, index, needed)
+    except NotVerified:
+        return None
+
+
+def wraparound(context: CellContext, stmt: ast.Assign) -> tuple[np.ndarray, np.ndarray, int] | None:
+    ns = values_before(context, stmt)
+    if ns is None:
+        return None
+    ns = {**{"np": np}, **ns}
+    if unsafe_call(stmt.value, {**context.namespace, **ns}):
+        return None
+    size = sum(v.nbytes for v in ns.values() if isinstance(v, np.ndarray))
+    if size * 8 > CONFIG.overflow_check_bytes:
+        return None
+    widened_expr = ast.fix_missing_locations(ast.Expression(body=Widen(ns).visit(
+        ast.parse(at.unparse(stmt.value), mode="eval").body)))
+    try:
+        with np.errstate(all="ignore"):
+            original = eval(compile(ast.Expression(body=stmt.value), "<overflow>", "eval"),
+                            dict(ns))
+            widened = eval(compile(widened_expr, "<overflow>", "eval"),
+                           {**ns, "__widen": widen})
+    except Exception:
+        return None
+    original, widened = np.asarray(original), np.asarray(widened)
+    if original.shape != widened.shape or original.dtype.kind not in "iu":
+        return None
+    wrapped = int(np.count_nonzero(original.astype(np.int64) != widened))
+    return original, widened, wrapped
+
+
+def overflow_finding(context: CellContext, stmt: ast.Assign, original: np.ndarray,
+                     widened: np.ndarray, wrapped: int) -> Finding:
+    lineno = stmt.lineno
+    target = stmt.targets[0].id  # type: ignore[attr-defined]
+    position = int(np.flatnonzero(original.ravel().astype(np.int64) != widened.ravel())[0])
+    example = f"{widened.ravel()[position]} became {original.ravel()[position]}"
+    dtype = original.dtype
+    if widened.dtype.kind in "iu":
+        low, high = int(widened.min()), int(widened.max())
+        wide = smallest_holding(low, high, dtype.kind == "u")
+    else:
+        wide = np.dtype("float64")
+    rewrite = overflow_rewrite(context, stmt, wide, target, widened)
+    info = np.iinfo(dtype)
+    explanation = (
+        f"Line {lineno} computes in {dtype}, which holds {info.min}..{info.max}. On this data "
+        f"{wrapped:,} of {original.size:,} results wrapped around ({example}): NumPy integer "
+        f"arithmetic never warns, it silently keeps the low bits. Recomputed in a wider dtype the "
+        f"results need {wide}. Rule of thumb: widen (astype) before arithmetic that can leave "
+        "the input's range.")
+    return finding("dtype-overflow", lineno,
+                   f"{dtype} arithmetic wrapped around in {wrapped:,} elements", explanation,
+                   rewrite=rewrite, force="warning")
+
+
+def overflow_rewrite(context: CellContext, stmt: ast.Assign, wide: np.dtype, target: str,
+                     widened: np.ndarray) -> Rewrite | None:
+    ns = context.namespace
+    names = [n for n in ast.walk(stmt.value) if isinstance(n, ast.Name) and isinstance(
+        ns.get(n.id), np.ndarray) and ns[n.id].dtype.name in NARROW]
+    if not names:
+        return None
+    first = min(names, key=lambda n: (n.lineno, n.col_offset))
+    from arrayprof.advisor.loops import ReplaceNode
+
+    new = ReplaceNode(first, at.parse_expr(f"{first.id}.astype(np.{wide.name})")).visit(stmt)
+    indent = at.indent_of(context.source.splitlines()[stmt.lineno - 1])
+    rewrite = Rewrite(kind="fix", code=at.reindent(at.unparse(new), indent),
+                      lines=[stmt.lineno, stmt.end_lineno or stmt.lineno], compared=[target])
+
+    def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
+        fixed = after.get(target)
+        if not isinstance(fixed, np.ndarray):
+            return "the fix ran, but gave no array"
+        same = fixed.shape == widened.shape and bool(np.array_equal(fixed.astype(np.int64)
+                                                                    if fixed.dtype.kind in "iu"
+                                                                    else fixed, widened))
+        old = before.get(target)
+        wrapped = int(np.count_nonzero(np.asarray(old).astype(np.int64) != widened)) if \
+            isinstance(old, np.ndarray) and old.shape == widened.shape else 0
+        if same:
+            return (f"no wraparound: {target} ({fixed.dtype}) equals the computation in int64; "
+                    f"the original wrapped {wrapped:,} of {widened.size:,} elements")
+        return f"the fix still differs from the computation in int64 ({fixed.dtype})"
+
+    FIX_CHECKS[id(rewrite)] = check
+    return rewrite
+
+
+# -- object arrays -------------------------------------------------------------------------------
+def numeric_kind(array: np.ndarray) -> str | None:
+    """'int', 'float' or 'complex' when every (sampled) element is a number, else None."""
+    flat = array.ravel()
+    sample = flat if flat.size <= 20_000 else flat[:: max(1, flat.size // 20_000)]
+    kind = "int"
+    for item in sample:
+        if isinstance(item, bool | np.bool_):
+            continue
+        if isinstance(item, int | np.integer):
+            continue
+        if isinstance(item, float | np.floating):
+            kind = "float" if kind != "complex" else kind
+            continue
+        if isinstance(item, complex | np.complexfloating):
+            kind = "complex"
+            continue
+        return None
+    return kind
+
+
+@rule
+def object_dtype(report: Report, context: CellContext) -> list[Finding]:
+    """Object arrays that hold only numbers: every element is a boxed Python object."""
+    assert context.tree is not None
+    ns = context.namespace
+    found = []
+    candidates: dict[str, int | None] = {a.name: a.lineno for a in report.arrays
+                                         if a.dtype == "object"}
+    for name in at.loaded_names(context.tree):
+        value = ns.get(name)
+        if isinstance(value, np.ndarray) and value.dtype == object and name not in candidates:
+            candidates[name] = None
+    for name, lineno in candidates.items():
+        value = ns.get(name)
+        if not isinstance(value, np.ndarray) or value.size == 0:
+            continue
+        kind = numeric_kind(value)
+        if kind is None:
+            continue
+        if lineno is None:
+            uses = [n.lineno for n in ast.walk(context.tree) if isinstance(n, ast.Name) and
+                    n.id == name]
+            lineno = min(uses) if uses else None
+        if lineno is None:
+            continue
+        rewrite = object_rewrite(context, name, lineno, kind)
+        dtype = {"int": "int64", "float": "float64", "complex": "complex128"}[kind]
+        ops = [op for op in report.ops if any(o.get("dtype") == "object" for o in op.operands)]
+        seconds_lost = report.wall_s * 0.8 if ops else 0.0
+        explanation = (
+            f"{name} is a {shape(value.shape)} array of dtype object holding only numbers: each "
+            f"element is a separate Python object ({nbytes(value.nbytes)} of pointers plus the "
+            "objects themselves), and every operation on it runs in the interpreter, element by "
+            f"element. As {dtype} it would be one compact buffer and use compiled loops. Rule of "
+            "thumb: dtype=object is for mixed or non-numeric data only.")
+        found.append(finding("object-dtype", lineno,
+                             f"{name} is an object array of numbers; use {dtype}", explanation,
+                             rewrite=rewrite, seconds_lost=seconds_lost,
+                             bytes_wasted=value.size * 24))
+    return found
+
+
+def object_rewrite(context: CellContext, name: str, lineno: int, kind: str) -> Rewrite | None:
+    assert context.tree is not None
+    stmt = single_assign(context, lineno)
+    if stmt is None or stmt.targets[0].id != name:  # type: ignore[attr-defined]
+        return None
+    call = stmt.value
+    if not isinstance(call, ast.Call):
+        return None
+    dtype_kw = [k for k in call.keywords if k.arg == "dtype"]
+    if len(dtype_kw) != 1 or at.unparse(dtype_kw[0].value) not in ("object", "np.object_", "'O'",
+                                                                    '"O"', "'object'"):
+        return None
+    new_kw = ast.keyword(arg="dtype", value=ast.Name(id={"int": "np.int64", "float": "float",
+                                                         "complex": "complex"}[kind],
+                                                     ctx=ast.Load()))
+    from arrayprof.advisor.loops import ReplaceNode
+
+    new = ReplaceNode(dtype_kw[0], new_kw).visit(stmt)
+    users = [s for s in context.tree.body if s.lineno > lineno and name in at.loaded_names(s)]
+    compared = sorted({n for s in users for n in at.stored_names(s)} - {name})
+    lines = context.source.splitlines()
+    last = max([lineno, *[(s.end_lineno or s.lineno) for s in users]])
+    code = "\n".join([at.reindent(at.unparse(new), at.indent_of(lines[lineno - 1])),
+                      *lines[(stmt.end_lineno or lineno):last]])
+    return Rewrite(kind="equivalent", code=code, lines=[lineno, last],
+                   compared=compared or [name])
