@@ -453,6 +453,9 @@ def mutation_check(base: str, view: str) -> Any:
         if not isinstance(old, np.ndarray) or not isinstance(new, np.ndarray):
             return f"the fix ran; {base} is not an array in both runs"
         changed = int(np.count_nonzero(old != new)) if old.shape == new.shape else -1
+        if changed <= 0:
+            return (f"not confirmed: {base} came out the same in both runs (the copy of {base} "
+                    "from before the cell may already include the write through the view)")
         return (f"with .copy(), {base} keeps its values through the write to {view} (the "
                 f"original changed {changed:,} of its {old.size:,} elements); {view} gets the "
                 "same new values as before")

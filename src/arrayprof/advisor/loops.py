@@ -457,7 +457,10 @@ def judge_loop(loop: ast.For | ast.While, tree: ast.Module, ns: dict[str, Any]) 
         verdict.why = f"recurrence through {exc}"
         return verdict
     except at.NotVectorizable as exc:
+        # Only a gather/scatter through an index array is still element-wise work one
+        # expression can do (a[perm], np.add.at); other failures mean the body is not.
         verdict.why = str(exc)
+        verdict.elementwise = "index computed from the loop variable" in verdict.why
         return verdict
     if not statements:
         verdict.why = "nothing to vectorize"
@@ -759,6 +762,9 @@ def np_vectorize(report: Report, context: CellContext) -> list[Finding]:
         elif isinstance(node.func, ast.Call) and at.np_func(node.func.func, ns, "vectorize",
                                                             "frompyfunc") and node.func.args:
             func_ast = node.func.args[0]
+            if isinstance(func_ast, ast.Name):
+                func_ast = next((d for d in ast.walk(context.tree) if isinstance(
+                    d, ast.FunctionDef) and d.name == func_ast.id), func_ast)
         else:
             continue
         args = node.args

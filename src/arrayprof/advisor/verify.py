@@ -59,11 +59,23 @@ class NotVerified(Exception):
 
 
 # -- safety --------------------------------------------------------------------------------------
-def unsafe_call(tree: ast.AST, namespace: dict[str, Any]) -> str | None:
+def unsafe_call(tree: ast.AST, namespace: dict[str, Any],
+                defs: dict[str, ast.FunctionDef] | None = None) -> str | None:
     """Why re-running `tree` could repeat side effects, or None when it only calls NumPy, math and
-    pure builtins (and functions and lambdas it defines itself)."""
+    pure builtins (and functions and lambdas it defines itself, or the cell defined: `defs`)."""
     local = at.stored_names(tree) if isinstance(tree, ast.Module) else set()
+    defs = defs or {}
     for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for arg in node.args:
+                if isinstance(arg, ast.Name) and arg.id in defs and arg.id not in local:
+                    inner = unsafe_call(ast.Module(body=defs[arg.id].body, type_ignores=[]),
+                                        namespace, {k: v for k, v in defs.items() if k != arg.id})
+                    if inner:
+                        return inner
+                    local = local | {arg.id}
+            if isinstance(node.func, ast.Call):
+                continue  # np.vectorize(f)(x): the inner call is checked on its own
         if isinstance(node, ast.Global | ast.Nonlocal):
             return "it declares global names"
         if isinstance(node, ast.Import | ast.ImportFrom):
@@ -97,7 +109,7 @@ def call_reason(func: ast.expr, namespace: dict[str, Any], local: set[str]) -> s
         return f"it calls {func.id}, which is outside NumPy and could have side effects"
     if isinstance(func, ast.Attribute):
         owner = func.value
-        while isinstance(owner, ast.Subscript):
+        while isinstance(owner, ast.Subscript | ast.Attribute):
             owner = owner.value
         if isinstance(owner, ast.Call):
             inner = call_reason(owner.func, namespace, local)
@@ -344,8 +356,9 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
     base = base_namespace(context, index, needed)
     base.setdefault("np", np)
     base.setdefault("math", math)
+    defs = {d.name: d for d in ast.walk(context.tree) if isinstance(d, ast.FunctionDef)}
     for tree in (original_tree, rewritten_tree):
-        reason = unsafe_call(tree, {**context.namespace, **base})
+        reason = unsafe_call(tree, {**context.namespace, **base}, defs)
         if reason:
             raise NotVerified(f"{reason}; re-running it could repeat side effects")
     copies = sum(v.nbytes for v in base.values() if isinstance(v, np.ndarray))
