@@ -32,7 +32,7 @@ def advise(report: Report, context: CellContext, *, verify: bool = True) -> list
     for check in RULES:
         try:
             findings.extend(check(report, context))
-        except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
+        except Exception as exc:
             report.notes.append(f"arrayprof: rule {check.__name__} failed: {exc}")
     findings = dedupe(findings)
     budget = verifier.Budget(CONFIG)
@@ -75,8 +75,8 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
 
 from arrayprof.advisor import (  # noqa: E402 - the families register themselves with `rule`
     api_misuse,
-    capture_shim,
     broadcasting,
+    capture_shim,
     copies,
     dtypes,
     layout,

@@ -8,6 +8,7 @@ their buffer, read from the live namespace after the cell.
 from __future__ import annotations
 
 import ast
+import itertools
 from typing import Any
 
 import numpy as np
@@ -65,7 +66,7 @@ def consecutive(values: list[int]) -> tuple[int, int, int] | None:
     if len(values) < 2:
         return None
     step = values[1] - values[0]
-    if step <= 0 or any(b - a != step for a, b in zip(values, values[1:], strict=False)):
+    if step <= 0 or any(b - a != step for a, b in itertools.pairwise(values)):
         return None
     return values[0], values[-1] + step, step
 

@@ -57,7 +57,7 @@ def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
         seen.add(op.lineno)
         source = next(o for o in arrays if np.dtype(o["dtype"]).itemsize == narrow)
         scalar = [o for o in op.operands if o.get("value") in ("python", "scalar")]
-        cause = (f"a Python {type(1.5).__name__} scalar" if scalar else "a wider array operand")
+        cause = (f"a Python {float.__name__} scalar" if scalar else "a wider array operand")
         wasted = result_bytes - result_bytes * 4 // result_dtype.itemsize
         rewrite = upcast_rewrite(context, op.lineno) if result_bytes > CONFIG.warn_bytes and \
             scalar else None
@@ -66,7 +66,8 @@ def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
             f"({nbytes(source.get('nbytes', 0))}) with {cause} in {op.name}, and NumPy promotes "
             f"the result to {result_dtype} ({nbytes(result_bytes)}, "
             f"{result_dtype.itemsize // narrow}x the input). If float32 precision (7 digits) is "
-            f"enough, a float32 scalar keeps the result at {nbytes(result_bytes * 4 // result_dtype.itemsize)}"
+            "enough, a float32 scalar keeps the result at "
+            f"{nbytes(result_bytes * 4 // result_dtype.itemsize)}"
             ". Rule of thumb: the widest operand sets the result dtype; choose it on purpose.")
         found.append(finding("dtype-upcast", op.lineno,
                              f"{source['dtype']} promoted to {result_dtype}: result "
@@ -173,10 +174,10 @@ def dtype_overflow(report: Report, context: CellContext) -> list[Finding]:
         checked = wraparound(context, stmt)
         if checked is None:
             continue
-        original, widened, wrapped = checked
+        original, widened, wrapped, ns = checked
         if wrapped == 0:
             continue
-        found.append(overflow_finding(context, stmt, original, widened, wrapped))
+        found.append(overflow_finding(context, stmt, original, widened, wrapped, ns))
     return found
 
 
@@ -197,7 +198,8 @@ def values_before(context: CellContext, stmt: ast.stmt) -> dict[str, Any] | None
         return None
 
 
-def wraparound(context: CellContext, stmt: ast.Assign) -> tuple[np.ndarray, np.ndarray, int] | None:
+def wraparound(context: CellContext, stmt: ast.Assign,
+               ) -> tuple[np.ndarray, np.ndarray, int, dict[str, Any]] | None:
     ns = values_before(context, stmt)
     if ns is None:
         return None
@@ -221,11 +223,11 @@ def wraparound(context: CellContext, stmt: ast.Assign) -> tuple[np.ndarray, np.n
     if original.shape != widened.shape or original.dtype.kind not in "iu":
         return None
     wrapped = int(np.count_nonzero(original.astype(np.int64) != widened))
-    return original, widened, wrapped
+    return original, widened, wrapped, ns
 
 
 def overflow_finding(context: CellContext, stmt: ast.Assign, original: np.ndarray,
-                     widened: np.ndarray, wrapped: int) -> Finding:
+                     widened: np.ndarray, wrapped: int, ns: dict[str, Any]) -> Finding:
     lineno = stmt.lineno
     target = stmt.targets[0].id  # type: ignore[attr-defined]
     position = int(np.flatnonzero(original.ravel().astype(np.int64) != widened.ravel())[0])
@@ -236,7 +238,23 @@ def overflow_finding(context: CellContext, stmt: ast.Assign, original: np.ndarra
         wide = smallest_holding(low, high, dtype.kind == "u")
     else:
         wide = np.dtype("float64")
-    rewrite = overflow_rewrite(context, stmt, wide, target, widened)
+    rewrite = None
+    ladder = [np.dtype(n) for n in (("uint16", "uint32", "int64") if dtype.kind == "u" and
+                                    widened.min() >= 0 else ("int16", "int32", "int64"))]
+    for candidate in [d for d in ladder if d.itemsize > dtype.itemsize]:
+        attempt = overflow_rewrite(context, stmt, candidate, target, widened)
+        if attempt is None:
+            break
+        try:
+            with np.errstate(all="ignore"):
+                fixed_expr = ast.Expression(body=ast.parse(attempt.code.strip()).body[0].value)
+                value = np.asarray(eval(compile(fixed_expr, "<fix>", "eval"), dict(ns)))
+        except Exception:
+            continue
+        if value.shape == widened.shape and np.array_equal(value, widened):
+            rewrite, wide = attempt, candidate
+            break
+        FIX_CHECKS.pop(id(attempt), None)
     info = np.iinfo(dtype)
     explanation = (
         f"Line {lineno} computes in {dtype}, which holds {info.min}..{info.max}. On this data "

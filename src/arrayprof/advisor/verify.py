@@ -326,7 +326,7 @@ def verify(finding: Finding, context: CellContext, report: Report, budget: Budge
     except NotVerified as exc:
         rewrite.verified = False
         rewrite.check = f"not verified: {exc}"
-    except Exception as exc:  # noqa: BLE001 - verification must never break the advice
+    except Exception as exc:
         rewrite.verified = False
         rewrite.check = f"not verified: the verifier failed ({type(exc).__name__}: {exc})"
 
