@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import arrayprof
-import arrayprof.advisor  # noqa: F401 - installs the advisor before the first profiled cell
+import arrayprof.advisor
 
 EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
 CASES = sorted(EXAMPLES.glob("*.py")) if EXAMPLES.is_dir() else []

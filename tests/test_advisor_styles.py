@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 import arrayprof
-import arrayprof.advisor  # noqa: F401 - installs the advisor before the first profiled cell
+import arrayprof.advisor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from advisor_style_cases import CASES  # noqa: E402
+from advisor_style_cases import CASES
 
 
 def run_case(text: str) -> tuple[arrayprof.report.Report, list[tuple[str, int]], list[str]]:
