@@ -269,7 +269,7 @@ obj = np.array(raw, dtype=object)
 total = obj.sum()
 '''
 
-CASES["rows_of_transpose"] = '''# expect: non-contiguous@3
+CASES["rows_of_transpose"] = '''# expect: non-contiguous@3, python-loop@2
 import numpy as np
 B = np.random.default_rng(27).random((2000, 2000))
 # --- cell ---

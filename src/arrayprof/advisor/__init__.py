@@ -48,6 +48,13 @@ def advise(report: Report, context: CellContext, *, verify: bool = True) -> list
             found.explanation += (" A rewrite was tried on copies of the inputs but did not "
                                   f"reproduce the results ({rewrite.check}), so none is offered.")
             found.rewrite = None
+        elif rewrite.kind == "equivalent" and rewrite.verified and not gains(rewrite) and \
+                found.category != "view-pins-base":
+            found.explanation += (" A rewrite was measured on copies of the inputs but was "
+                                  f"neither faster nor lighter (speedup {rewrite.speedup}x, peak "
+                                  f"{rewrite.peak_bytes_before:,} -> {rewrite.peak_bytes_after:,}"
+                                  " bytes), so none is offered.")
+            found.rewrite = None
     for found in findings:
         cost = facts.COSTS.pop(id(found), None)
         if found.rewrite is not None and found.rewrite.kind == "fix":
@@ -59,6 +66,14 @@ def advise(report: Report, context: CellContext, *, verify: bool = True) -> list
             verifier.FIX_CHECKS.pop(id(found.rewrite), None)
     findings.sort(key=lambda f: (f.lineno or 0, f.category))
     return findings
+
+
+def gains(rewrite: object) -> bool:
+    """Whether a verified rewrite measured faster or with a lower peak than the original."""
+    speedup = getattr(rewrite, "speedup", None) or 0.0
+    before = getattr(rewrite, "peak_bytes_before", None) or 0
+    after = getattr(rewrite, "peak_bytes_after", None) or 0
+    return speedup >= 1.1 or after < before * 0.9
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:
