@@ -238,9 +238,10 @@ def rewrite_badge(finding: Finding) -> tuple[str, str]:
     parts = ["verified"]
     if rw.kind == "fix" and rw.equal is False:
         parts = ["verified fix"]
-    if rw.speedup is not None:
-        parts.append(f"{rw.speedup:.3g}× faster" if rw.speedup >= 1
-                     else f"{1 / rw.speedup:.3g}× slower" if rw.speedup > 0 else "")
+    if rw.speedup is not None and rw.speedup > 0:
+        factor = rw.speedup if rw.speedup >= 1 else 1 / rw.speedup
+        text = f"{factor:,.0f}×" if factor >= 100 else f"{factor:.3g}×"
+        parts.append(f"{text} faster" if rw.speedup >= 1 else f"{text} slower")
     if rw.peak_bytes_before is not None and rw.peak_bytes_after is not None:
         parts.append(f"peak {fmt_bytes(rw.peak_bytes_before)} → {fmt_bytes(rw.peak_bytes_after)}")
     if rw.check:

@@ -71,6 +71,8 @@ def _copy_button_class() -> type | None:
           button.className = "jupyter-button widget-button apr-copybtn";
           button.textContent = model.get("label");
           button.title = "copy the rewrite to the clipboard";
+          button.style.width = "auto";
+          button.style.padding = "0 10px";
           const fallback = (text) => {
             const area = document.createElement("textarea");
             area.value = text; el.appendChild(area); area.select();
@@ -111,7 +113,8 @@ def copy_button(text: str) -> widgets.Widget:
     if _COPY_BUTTON is False:
         _COPY_BUTTON = _copy_button_class()
     if _COPY_BUTTON is not None:
-        return _COPY_BUTTON(text=text)  # type: ignore[operator]
+        return _COPY_BUTTON(text=text, layout=widgets.Layout(width="auto",  # type: ignore[operator]
+                                                              flex="0 0 auto"))
     handler = ("navigator.clipboard&&navigator.clipboard.writeText("
                "this.parentElement.querySelector('code').textContent)"
                ".then(()=>{this.textContent='copied'},()=>{})")

@@ -1,0 +1,216 @@
+"""The widget in real JupyterLab: a notebook runs ``%load_ext arrayprof`` and ``%%arrayprof`` on a
+broadcasting cell; headless Debian chromium must show the report widget with the right peak line.
+
+JupyterLab is started on 127.0.0.1 (allow_root, a random token, an isolated settings and runtime
+directory); screenshots go to ``artifacts/``.  Skipped (with the reason) only when chromium,
+Playwright or JupyterLab is missing outside CI; with ``CI`` set a missing piece fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the test skips (or fails in CI) with the reason; see requirements()
+    PlaywrightTimeout = TimeoutError  # type: ignore[misc,assignment]
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+PEAK_SOURCE = "spread = np.abs(x[:, None] - x[None, :]).max()"
+CELLS = [
+    "import numpy as np\nx = np.random.default_rng(0).random(1500)\n%load_ext arrayprof",
+    f"%%arrayprof\ny = x * 2\n{PEAK_SOURCE}\nb = x[::2]",
+]
+
+
+def requirements() -> str:
+    """Debian's chromium, Playwright and JupyterLab; skip or fail as the module docstring says."""
+    path = shutil.which("chromium") or ("/usr/bin/chromium"
+                                        if os.path.exists("/usr/bin/chromium") else None)
+    missing = []
+    if path is None:
+        missing.append("Debian's chromium is not installed (apt-get install chromium)")
+    for module in ("playwright.sync_api", "jupyterlab", "ipywidgets"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(f"{module} is not installed")
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail("browser test must run in CI: " + "; ".join(missing))
+        pytest.skip("; ".join(missing))
+    assert path is not None
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def notebook_json() -> str:
+    cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {},
+              "outputs": [], "source": source} for i, source in enumerate(CELLS)]
+    return json.dumps({
+        "cells": cells,
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                    "name": "python3"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    })
+
+
+@pytest.fixture
+def lab(tmp_path: pathlib.Path) -> Iterator[tuple[str, str]]:
+    """(chromium path, notebook URL) of a JupyterLab server of our own on 127.0.0.1, stopped (by
+    its pid) afterwards."""
+    executable = requirements()
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "broadcast.ipynb").write_text(notebook_json(), encoding="utf-8")
+    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # no news or update checks: nothing may reach for the network, and no toast over the output
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ,
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+               PYTHONUNBUFFERED="1")
+    log = (tmp_path / "lab.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
+         "--ServerApp.allow_root=True", "--ServerApp.open_browser=False",
+         "--LabApp.check_for_updates_class="
+         "jupyterlab.handlers.announcements.NeverCheckForUpdate"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if server.poll() is not None:
+                pytest.fail("JupyterLab exited: " + (tmp_path / "lab.log").read_text()[-2000:])
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("JupyterLab did not start: "
+                                + (tmp_path / "lab.log").read_text()[-2000:])
+                time.sleep(0.5)
+        yield executable, f"{base}/lab/tree/broadcast.ipynb?reset&token={token}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def test_widget_in_jupyterlab(lab: tuple[str, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    executable, url = lab
+    ARTIFACTS.mkdir(exist_ok=True)
+    console: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2200})
+            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+            page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+            try:
+                run_notebook_and_check(page, url)
+            except Exception:
+                page.screenshot(path=str(ARTIFACTS / "lab_widget_failure.png"), full_page=True)
+                raise
+        finally:
+            (ARTIFACTS / "lab_widget_console.txt").write_text("\n".join(console),
+                                                               encoding="utf-8")
+            browser.close()
+    ours = [m for m in console if m.startswith(("error", "pageerror"))
+            and any(w in m.lower() for w in ("arrayprof", "anywidget", "widget"))]
+    assert ours == [], ours
+
+
+ALL_RAN = ("() => { const ps = [...document.querySelectorAll("
+           "'.jp-Notebook .jp-Cell .jp-InputPrompt')];"
+           " return ps.length > 0 && ps.every(p => /\\[\\d+\\]/.test(p.textContent)); }")
+
+
+def wait_for_idle_kernel(page: Page) -> None:
+    """Idle twice, a moment apart: JupyterLab may start a kernel and replace it while it opens a
+    notebook, and a cell sent to the first one is lost."""
+    for _ in range(2):
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                               timeout=120_000)
+        page.wait_for_timeout(2_000)
+
+
+def run_all_cells(page: Page) -> None:
+    """Run > Run All Cells, as a user would; once more if a kernel swap swallowed the request."""
+    for attempt in range(2):
+        wait_for_idle_kernel(page)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_function(ALL_RAN, timeout=90_000)
+            return
+        except PlaywrightTimeout:
+            if attempt:
+                raise
+
+
+def run_notebook_and_check(page: Page, url: str) -> None:
+    """Run both cells as a user would and check what the widget shows."""
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    run_all_cells(page)
+    widget = page.locator(".arrayprof-widget")
+    widget.wait_for(state="visible", timeout=120_000)
+
+    peak_row = widget.locator("tr.apr-peakrow")
+    peak_row.wait_for(state="visible", timeout=30_000)
+    assert peak_row.get_attribute("data-line") == "2"
+    assert peak_row.locator("td.apr-src").inner_text() == PEAK_SOURCE
+    label = widget.locator("svg.apr-timeline text.apr-peak-label")
+    assert "line 2: spread = np.abs(" in label.text_content()
+    assert widget.locator(".apr-f-peak").inner_text().endswith("line 2")
+    # the arrays listbox selected b = x[::2]: its layout is drawn, every other cell touched
+    hits = widget.locator("svg.apr-layout rect.apr-hit")
+    hits.first.wait_for(state="visible", timeout=30_000)
+    cells_hit = hits.evaluate_all("rs => rs.map(r => +r.dataset.cell)")
+    assert cells_hit[:4] == [0, 2, 4, 6]
+    # sorting from the browser reaches the kernel and comes back
+    widget.get_by_role("button", name="name", exact=True).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.arrayprof-widget select option')]"
+        ".map(o => o.textContent.trim().split(/\\s/)[0]).join(',') === 'b,y'",
+        timeout=30_000)
+    widget.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "lab_widget_page.png"), full_page=True)
+    widget.screenshot(path=str(ARTIFACTS / "lab_widget.png"))
