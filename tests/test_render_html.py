@@ -239,3 +239,13 @@ def test_real_profile_renders() -> None:
     assert re.search(r'<tr class="apr-peakrow" data-line="2">', html)
     assert f"peak {fmt_bytes(report.numpy.peak_bytes)} · line 2" in html
     assert re.search(r'data-name="b"', html)
+
+
+def test_css_is_scoped_to_the_report() -> None:
+    """A fragment lands in someone else's page: every rule must be scoped to our own elements."""
+    from arrayprof.render.html import CSS
+
+    selectors = re.findall(r"([^{}]+)\{", CSS)
+    for group in selectors:
+        for selector in group.split(","):
+            assert selector.strip().startswith(".arrayprof"), selector
