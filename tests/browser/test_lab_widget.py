@@ -39,6 +39,9 @@ PEAK_SOURCE = "spread = np.abs(x[:, None] - x[None, :]).max()"
 CELLS = [
     "import numpy as np\nx = np.random.default_rng(0).random(1500)\n%load_ext arrayprof",
     f"%%arrayprof\ny = x * 2\n{PEAK_SOURCE}\nb = x[::2]",
+    # automatic mode's one-line widget, for the same report
+    "import arrayprof\nfrom arrayprof.render import SummaryWidget\n"
+    "SummaryWidget(arrayprof.history()[-1])",
 ]
 
 
@@ -190,7 +193,7 @@ def run_notebook_and_check(page: Page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
     run_all_cells(page)
-    widget = page.locator(".arrayprof-widget")
+    widget = page.locator(".arrayprof-widget").first
     widget.wait_for(state="visible", timeout=120_000)
 
     peak_row = widget.locator("tr.apr-peakrow")
@@ -214,3 +217,12 @@ def run_notebook_and_check(page: Page, url: str) -> None:
     widget.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "lab_widget_page.png"), full_page=True)
     widget.screenshot(path=str(ARTIFACTS / "lab_widget.png"))
+
+    # the one-line summary opens into a second full report
+    summary = page.locator(".arrayprof-summary-button")
+    summary.wait_for(state="visible", timeout=30_000)
+    assert "peak 36 MB on line 2" in summary.inner_text()
+    summary.scroll_into_view_if_needed()
+    summary.click()
+    page.locator(".arrayprof-widget").nth(1).wait_for(state="visible", timeout=30_000)
+    page.locator(".jp-Cell").nth(2).screenshot(path=str(ARTIFACTS / "lab_summary_open.png"))
