@@ -96,10 +96,10 @@ def test_large_report_pages() -> None:
     lines.to_peak.click()
     assert lines.page == start
     assert len(widget.arrays.table.options) == 1_000
-    assert len(widget.findings.items) == 20
+    assert len(widget.findings.items) == 10
     widget.findings.more.click()
-    assert len(widget.findings.items) == 40
-    assert widget.findings.more.description == "10 more findings"
+    assert len(widget.findings.items) == 20
+    assert widget.findings.more.description == "30 more findings"
 
 
 def test_summary_widget_expands() -> None:

@@ -39,7 +39,7 @@ from arrayprof.render.html import (
 from arrayprof.report import ArrayInfo, Finding, Report
 
 LINES_PER_PAGE = 200
-FINDINGS_PER_PAGE = 20
+FINDINGS_PER_PAGE = 10  # each finding is a handful of widget models: page them
 
 # Monospace rows in the arrays listbox keep the columns aligned with the header buttons.
 WIDGET_CSS = """
@@ -205,13 +205,12 @@ class FindingView(widgets.VBox):
             cls, self.badge = rewrite_badge(finding)
             mark = "✓ " if cls == "verified" else ""
             self.copy = copy_button(rw.code)
-            children.append(widgets.HBox([
-                widgets.HTML(_wrap(f"{kind}{escape(target)} <span class=\"apr-badge {cls}\">"
-                                   f"{mark}{escape(self.badge)}</span>")),
-                self.copy,
-            ]))
-            children.append(widgets.HTML(_wrap(f'<pre class="apr-code"><code>{escape(rw.code)}'
-                                               "</code></pre>")))
+            rewrite = widgets.HTML(_wrap(
+                f"{kind}{escape(target)} <span class=\"apr-badge {cls}\">{mark}"
+                f"{escape(self.badge)}</span>"
+                f'<pre class="apr-code"><code>{escape(rw.code)}</code></pre>'),
+                layout=widgets.Layout(flex="1 1 auto"))
+            children.append(widgets.HBox([rewrite, self.copy]))
         super().__init__(children, layout=widgets.Layout(
             border="1px solid var(--jp-border-color2, #d0d7de)", padding="2px 8px",
             margin="3px 0"))
