@@ -10,6 +10,13 @@ import { classifyBootstrapError } from './bootstrap';
 import { ArrayprofModel } from './model';
 import { BOOTSTRAP_CODE, TARGET_NAME } from './protocol';
 
+const BOOTSTRAP_TICK_MS = 2000;
+const MAX_BOOTSTRAP_ATTEMPTS = 5;
+
+function delay(ms: number): Promise<undefined> {
+  return new Promise(resolve => setTimeout(() => resolve(undefined), ms));
+}
+
 export class KernelConnector {
   constructor(model: ArrayprofModel) {
     this._model = model;
@@ -30,6 +37,7 @@ export class KernelConnector {
   /** Follow this session (a notebook's or console's), or none. */
   setSession(session: ISessionContext | null, label: string): void {
     if (session === this._session) {
+      this._model.setSourceLabel(label);
       return;
     }
     if (this._session !== null) {
@@ -57,17 +65,20 @@ export class KernelConnector {
   private _onStatus(_: ISessionContext, status: Kernel.Status): void {
     this._model.setBusy(status === 'busy');
     if (status === 'restarting' || status === 'autorestarting' || status === 'starting') {
-      if (!this._restarting) {
-        this._restarting = true;
-        this._closeComm();
-        this._model.disconnect('connecting', 'the kernel is restarting');
-      }
+      // The old comm died with the old process.  Connect again at once: `_connect` waits for
+      // the new process's kernel_info reply; a later status of the same restart supersedes it.
+      this._restarting = true;
+      void this._connect();
     } else if (status === 'dead') {
+      this._restarting = false;
+      this._generation++;
       this._closeComm();
       this._model.disconnect('no-kernel', 'the kernel is dead');
     } else if (status === 'idle' && this._restarting) {
       this._restarting = false;
-      void this._connect();
+      if (!this._model.connected) {
+        void this._connect();
+      }
     }
   }
 
@@ -84,7 +95,7 @@ export class KernelConnector {
     }
   }
 
-  private async _connect(): Promise<void> {
+  private async _connect(attempt = 0): Promise<void> {
     const generation = ++this._generation;
     this._closeComm();
     if (!this._active) {
@@ -92,22 +103,34 @@ export class KernelConnector {
     }
     const session = this._session;
     const kernel = session?.session?.kernel ?? null;
-    if (session === null || kernel === null) {
+    if (session === null || kernel === null || kernel.isDisposed) {
       this._model.disconnect('no-kernel');
       return;
     }
-    this._model.disconnect('connecting', `loading arrayprof in ${kernel.name}`);
+    this._model.disconnect(
+      'connecting',
+      this._restarting ? 'the kernel is restarting' : `loading arrayprof in ${kernel.name}`
+    );
     try {
       await session.ready;
-      const future = kernel.requestExecute({
-        code: BOOTSTRAP_CODE,
-        silent: true,
-        store_history: false,
-        allow_stdin: false,
-        stop_on_error: false
-      });
-      const reply = await future.done;
-      if (generation !== this._generation) {
+      // the kernel has answered kernel_info: it is up (after a restart, up again)
+      await kernel.info;
+      if (!kernel.handleComms) {
+        // JupyterLab gives comms to one connection per kernel; this one has none (yet)
+        console.warn(
+          `arrayprof: kernel connection ${kernel.clientId} to ${kernel.id} does not handle comms`
+        );
+        if (attempt < MAX_BOOTSTRAP_ATTEMPTS) {
+          await delay(BOOTSTRAP_TICK_MS);
+          if (generation === this._generation) {
+            void this._connect(attempt + 1);
+          }
+          return;
+        }
+        throw new Error('this kernel connection cannot open comms');
+      }
+      const reply = await this._bootstrap(kernel, generation);
+      if (reply === null || generation !== this._generation) {
         return;
       }
       const content = reply.content as KernelMessage.IExecuteReplyMsg['content'];
@@ -146,6 +169,42 @@ export class KernelConnector {
         this._model.disconnect('error', String(error));
       }
     }
+  }
+
+  /**
+   * Run the bootstrap string; null if superseded.  A request sent while a restart settles can be
+   * lost: when the kernel sits idle without answering, the request is sent again.
+   */
+  private async _bootstrap(
+    kernel: Kernel.IKernelConnection,
+    generation: number
+  ): Promise<KernelMessage.IExecuteReplyMsg | null> {
+    for (let attempt = 0; attempt < MAX_BOOTSTRAP_ATTEMPTS; attempt++) {
+      const future = kernel.requestExecute({
+        code: BOOTSTRAP_CODE,
+        silent: true,
+        store_history: false,
+        allow_stdin: false,
+        stop_on_error: false
+      });
+      let idleTicks = 0;
+      for (;;) {
+        const reply = await Promise.race([future.done, delay(BOOTSTRAP_TICK_MS)]);
+        if (generation !== this._generation || kernel.isDisposed) {
+          return null;
+        }
+        if (reply !== undefined) {
+          return reply as KernelMessage.IExecuteReplyMsg;
+        }
+        // a busy kernel answers when the running cell ends; otherwise it should have answered
+        idleTicks = kernel.status === 'busy' ? 0 : idleTicks + 1;
+        if (idleTicks >= 2) {
+          future.dispose();
+          break;
+        }
+      }
+    }
+    throw new Error('the kernel did not answer %load_ext arrayprof');
   }
 
   private _model: ArrayprofModel;

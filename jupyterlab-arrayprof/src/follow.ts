@@ -44,10 +44,20 @@ export class SourceFollower {
     }
     if (this._current !== null) {
       this._current.widget.disposed.disconnect(this._onDisposed, this);
+      this._current.widget.title.changed.disconnect(this._onTitle, this);
     }
     this._current = { widget, sessionContext, label: widget.title.label };
     widget.disposed.connect(this._onDisposed, this);
+    widget.title.changed.connect(this._onTitle, this);
     this._sourceChanged.emit(this._current);
+  }
+
+  /** A rename: same session, new label. */
+  private _onTitle(): void {
+    if (this._current !== null && this._current.label !== this._current.widget.title.label) {
+      this._current = { ...this._current, label: this._current.widget.title.label };
+      this._sourceChanged.emit(this._current);
+    }
   }
 
   private _onDisposed(): void {

@@ -28,7 +28,11 @@ export class ArraysView extends ModelView {
     this.node.append(
       h('h3', { class: 'jp-arrayprof-heading' }, 'Arrays'),
       this._filter,
-      h('table', { class: 'jp-arrayprof-table' }, h('thead', {}, this._head), this._body)
+      h(
+        'div',
+        { class: 'jp-arrayprof-scroll' },
+        h('table', { class: 'jp-arrayprof-table' }, h('thead', {}, this._head), this._body)
+      )
     );
   }
 

@@ -24,7 +24,11 @@ export function drawLayout(layout: ILayout): SVGElement {
   if (plan.kind === 'slots') {
     const width = plan.columns * (BOX + GAP);
     const height = plan.rows * (BOX + GAP);
-    const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'jp-arrayprof-layout-svg' });
+    const root = svg('svg', {
+      viewBox: `0 0 ${width} ${height}`,
+      class: 'jp-arrayprof-layout-svg',
+      style: `max-width: ${width}px`
+    });
     for (const slot of plan.slots) {
       const x = (slot.slot % plan.columns) * (BOX + GAP);
       const y = Math.floor(slot.slot / plan.columns) * (BOX + GAP);
@@ -89,7 +93,6 @@ export class DetailView extends ModelView {
           `${formatBytes(info.nbytes)}` +
           (info.is_view ? ` · view of ${info.base ?? 'an unnamed buffer'}, keeps ${formatBytes(info.base_nbytes)} alive` : '')
       ),
-      h('pre', { class: 'jp-arrayprof-explanation' }, detail.explanation),
       h(
         'div',
         { class: 'jp-arrayprof-layout-caption' },
@@ -98,7 +101,8 @@ export class DetailView extends ModelView {
           (layout.truncated ? ` (first ${layout.element_offsets.length} of ${layout.size} drawn)` : '') +
           ', numbered in the order it visits them.'
       ),
-      h('div', { class: 'jp-arrayprof-layout' }, drawLayout(layout) as unknown as Node)
+      h('div', { class: 'jp-arrayprof-layout' }, drawLayout(layout) as unknown as Node),
+      h('pre', { class: 'jp-arrayprof-explanation' }, detail.explanation)
     );
   }
 }

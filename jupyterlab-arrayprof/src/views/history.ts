@@ -10,6 +10,7 @@ export class HistoryView extends ModelView {
     this._body = h('tbody');
     this.node.append(
       h('h3', { class: 'jp-arrayprof-heading' }, 'Cell history'),
+      h('div', { class: 'jp-arrayprof-scroll' },
       h(
         'table',
         { class: 'jp-arrayprof-table' },
@@ -19,6 +20,7 @@ export class HistoryView extends ModelView {
           h('tr', {}, h('th', {}, '#'), h('th', {}, 'peak'), h('th', {}, 'allocated'), h('th', {}, 'temps'), h('th', {}, 'findings'))
         ),
         this._body
+      )
       )
     );
   }

@@ -51,12 +51,12 @@ export class ReportView extends ModelView {
         );
       }
       this.node.append(
-        h(
+        h('div', { class: 'jp-arrayprof-scroll' }, h(
           'table',
           { class: 'jp-arrayprof-table' },
           h('thead', {}, h('tr', {}, h('th', {}, 'line'), h('th', {}, 'source'), h('th', {}, 'allocated'), h('th', {}, 'peak'))),
           body
-        )
+        ))
       );
     }
     for (const finding of message.report.findings ?? []) {
