@@ -258,8 +258,12 @@ export class ArrayprofModel {
     this._cellActivated.emit(cell);
   }
 
+  /** The toggle: shown at once; the kernel's `auto` answer confirms or corrects it. */
   setAuto(enabled: boolean): void {
     this.autoOnConnect = enabled;
+    if (this.connected && this.auto.available) {
+      this.auto = { ...this.auto, enabled };
+    }
     this._send(requests.setAuto(enabled));
     this._emit();
   }

@@ -38,6 +38,7 @@ describe('connection states', () => {
     expect(sent).toEqual([]);
     model.setAuto(false);
     expect(sent).toEqual([{ v: 1, type: 'set_auto', enabled: false }]);
+    expect(model.auto.enabled).toBe(false); // shown at once, before the kernel answers
     model.connect(request => sent.push(request));
     sent.length = 0;
     model.handleMessage(welcome(false));
