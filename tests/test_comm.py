@@ -191,6 +191,7 @@ def test_array_detail_with_explanation_and_layout(panel: Panel) -> None:
     layout = detail["layout"]
     assert layout["element_offsets"] == [0, 8, 32, 40]
     assert layout["buffer_bytes"] == 64 and layout["itemsize"] == 4
+    assert layout["grid_columns"] == 4  # drawn as a's 4 x 4 grid
 
 
 @pytest.mark.parametrize(("data", "code"), [

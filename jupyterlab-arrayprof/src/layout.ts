@@ -7,6 +7,8 @@ import { ILayout } from './protocol';
 /** Most slots drawn one by one; larger buffers are drawn as a scaled bar. */
 export const MAX_SLOTS = 256;
 export const SLOTS_PER_ROW = 16;
+/** Widest row drawn when the kernel names a row length (the base array's last axis). */
+export const MAX_COLUMNS = 32;
 
 export interface ISlot {
   /** Slot number in the owning buffer (byte offset / itemsize). */
@@ -43,7 +45,9 @@ export function planLayout(layout: ILayout): ILayoutPlan {
     for (let slot = 0; slot < bufferSlots; slot++) {
       slots.push({ slot, order: orderOf.has(slot) ? orderOf.get(slot)! : null });
     }
-    const columns = Math.min(SLOTS_PER_ROW, bufferSlots);
+    const grid = layout.grid_columns;
+    const columns =
+      grid && grid > 0 && grid <= MAX_COLUMNS ? grid : Math.min(SLOTS_PER_ROW, bufferSlots);
     return {
       kind: 'slots',
       slots,

@@ -70,6 +70,8 @@ export interface ILayout {
   size: number;
   element_offsets: number[];
   truncated: boolean;
+  /** Row length for the drawing (the base's last axis), or null. */
+  grid_columns?: number | null;
 }
 
 interface IBase<T extends string> {

@@ -31,6 +31,13 @@ describe('planLayout', () => {
     ]);
   });
 
+  it("draws the buffer as the base's grid when the kernel gives its row length", () => {
+    const plan = planLayout({ ...view, grid_columns: 4 });
+    expect(plan.columns).toBe(4);
+    expect(plan.rows).toBe(4);
+    expect(planLayout({ ...view, grid_columns: 1000 }).columns).toBe(16);
+  });
+
   it('counts a broadcast (stride 0) element once', () => {
     const plan = planLayout({ ...view, strides: [0, 4], element_offsets: [0, 4, 0, 4] });
     expect(plan.touched).toBe(2);

@@ -7,7 +7,7 @@ import { ModelView } from './base';
 import { clear, h } from './dom';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const BOX = 22;
+const BOX = 26;
 const GAP = 2;
 
 function svg(tag: string, attributes: Record<string, string | number>): SVGElement {

@@ -46,7 +46,7 @@ export class StatusView extends ModelView {
     this._totals.style.display = m.state === 'ready' ? '' : 'none';
     const truncated = m.arraysTruncated ? ` (largest ${m.arrays.length} shown)` : '';
     this._totals.textContent =
-      `${m.arrayCount} arrays${truncated} · NumPy ${formatBytes(m.numpyBytes)}` +
+      `${m.arrayCount} ${m.arrayCount === 1 ? 'array' : 'arrays'}${truncated} · NumPy ${formatBytes(m.numpyBytes)}` +
       ` of RSS ${formatBytes(m.rssBytes)}`;
     this._error.textContent = m.lastError ?? '';
     this._error.style.display = m.lastError ? '' : 'none';

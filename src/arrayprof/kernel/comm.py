@@ -253,11 +253,25 @@ def _rss_bytes() -> int | None:
         return None
 
 
-def memory_layout(array: Any) -> JsonDict:
+def grid_columns(array: Any, base: Any, buffer_bytes: int) -> int | None:
+    """Row length for drawing the buffer: the last axis of the named base (or of the array)
+    when that array is C-contiguous over the whole buffer, 2-D or more; else None."""
+    import numpy as np
+
+    for grid in (base, array):
+        if (isinstance(grid, np.ndarray) and grid.ndim >= 2 and grid.flags.c_contiguous
+                and grid.itemsize == array.itemsize and grid.nbytes == buffer_bytes
+                and grid.shape[-1] > 0):
+            return int(grid.shape[-1])
+    return None
+
+
+def memory_layout(array: Any, base: Any = None) -> JsonDict:
     """Where the array's elements sit in the buffer that owns them (for the layout drawing).
 
     Offsets are bytes from the start of the owning buffer, for the first MAX_LAYOUT_ELEMENTS
     elements in C order; computed with plain integers, so no NumPy memory is allocated.
+    `base` is the named array it is a view of, if any (it gives the drawing its row length).
     """
     import numpy as np
 
@@ -286,6 +300,7 @@ def memory_layout(array: Any) -> JsonDict:
         "size": size,
         "element_offsets": offsets,
         "truncated": size > MAX_LAYOUT_ELEMENTS,
+        "grid_columns": grid_columns(array, base, int(buffer_bytes)),
     }
 
 
@@ -438,7 +453,7 @@ class CommHub:
         explanation, source = explain_array(array, info, self.shell.user_ns)
         self.send(comm, message("array", request_id=data.get("request_id"), name=name, info=info,
                                 explanation=explanation, explanation_source=source,
-                                layout=memory_layout(array)))
+                                layout=memory_layout(array, arrays.get(info["base"] or ""))))
 
     def do_get_report(self, comm: Any, data: JsonDict) -> None:
         from arrayprof import api
