@@ -175,6 +175,11 @@ def test_automatic_mode_pushes_one_row_per_cell(panel: Panel) -> None:
     report = only(panel.send({"v": 1, "type": "get_report",
                               "execution_count": cell["execution_count"]}), "report")
     assert report["summary"]["execution_count"] == cell["execution_count"]
+    # the panel's array push runs after the profiler's post_run_cell (never measured with the cell)
+    order = panel.run("from arrayprof.kernel import comm as _c\n"
+                      "_cb = get_ipython().events.callbacks['post_run_cell']\n"
+                      "assert _cb[-1] == _c.hub_for(get_ipython()).on_post_run_cell, _cb")
+    assert of_type(order, "arrays")
     answer = only(panel.send({"v": 1, "type": "set_auto", "enabled": False}), "auto")
     assert answer["enabled"] is False
     assert of_type(panel.run("e = np.zeros(10)"), "cell") == []

@@ -358,7 +358,25 @@ class CommHub:
 
         manager.register_target(TARGET_NAME, self.on_open)
         api.add_listener(self.on_report)
+        self.shell.events.register("pre_run_cell", self.on_pre_run_cell)
         self.shell.events.register("post_run_cell", self.on_post_run_cell)
+
+    def keep_post_hook_last(self) -> None:
+        """Move the array push to the end of IPython's post_run_cell callbacks.
+
+        The automatic mode stops its recording in its own post_run_cell callback; the push must
+        come after it, or the panel's work would be measured as part of the user's cell.
+        """
+        events = self.shell.events
+        callbacks = events.callbacks.get("post_run_cell", [])
+        if callbacks and callbacks[-1] != self.on_post_run_cell:
+            if self.on_post_run_cell in callbacks:
+                events.unregister("post_run_cell", self.on_post_run_cell)
+            events.register("post_run_cell", self.on_post_run_cell)
+
+    def on_pre_run_cell(self, info: Any = None) -> None:
+        """Before every cell: make sure the push will run after the profiler has stopped."""
+        self.keep_post_hook_last()
 
     def on_open(self, comm: Any, open_msg: JsonDict) -> None:
         """A panel opened a comm; its open data is normally its ``hello``."""
@@ -439,6 +457,7 @@ class CommHub:
             profiler.enable(threshold_bytes=data.get("threshold_bytes"))
         else:
             profiler.disable()
+        self.keep_post_hook_last()
         self.broadcast(message("auto", request_id=data.get("request_id"), **self.auto_state()))
 
     def do_get_array(self, comm: Any, data: JsonDict) -> None:
