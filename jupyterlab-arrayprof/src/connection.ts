@@ -139,9 +139,7 @@ export class KernelConnector {
         const state = classifyBootstrapError(errorContent.ename, errorContent.evalue);
         this._model.disconnect(
           state,
-          state === 'not-installed'
-            ? `arrayprof is not installed in this kernel (${errorContent.evalue})`
-            : `${errorContent.ename}: ${errorContent.evalue}`
+          `${kernel.name}: ${errorContent.ename}: ${errorContent.evalue}`
         );
         return;
       }

@@ -2,7 +2,11 @@
 // download), no video, a JupyterLab server of our own on 127.0.0.1.
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+const path = require('path');
+
 const port = process.env.ARRAYPROF_UI_PORT || '8891';
+// kernels/no-arrayprof: a Python kernel in which `import arrayprof` fails
+const jupyterPath = [__dirname, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
 const url = `http://127.0.0.1:${port}`;
 
 module.exports = {
@@ -31,6 +35,7 @@ module.exports = {
     url: `${url}/lab`,
     timeout: 120000,
     reuseExistingServer: false,
+    env: { ...process.env, JUPYTER_PATH: jupyterPath },
     stdout: 'ignore',
     stderr: 'pipe'
   }

@@ -38,6 +38,7 @@ export class ArraysView extends ModelView {
 
   protected render(): void {
     const m = this.model;
+    this.showIf(this.hasKernelData);
     clear(this._head);
     for (const column of COLUMNS) {
       const key = column.key;

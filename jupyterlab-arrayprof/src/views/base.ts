@@ -27,5 +27,14 @@ export abstract class ModelView extends Widget {
 
   protected abstract render(): void;
 
+  /** Whether the model has kernel data to show (the lists hide in the other states). */
+  protected get hasKernelData(): boolean {
+    return this.model.state === 'ready' || this.model.state === 'connecting';
+  }
+
+  protected showIf(visible: boolean): void {
+    this.node.classList.toggle('jp-arrayprof-hidden', !visible);
+  }
+
   protected readonly model: ArrayprofModel;
 }

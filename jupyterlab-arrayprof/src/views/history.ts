@@ -27,6 +27,7 @@ export class HistoryView extends ModelView {
 
   protected render(): void {
     const m = this.model;
+    this.showIf(this.hasKernelData);
     clear(this._body);
     // newest first
     for (const cell of m.history.slice().reverse()) {

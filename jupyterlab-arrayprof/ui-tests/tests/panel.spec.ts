@@ -156,11 +156,11 @@ test('the panel shows live arrays, explanations, history, and survives a kernel 
   await panel(page).screenshot({ path: path.join(SHOTS, '4-no-kernel.png') });
 });
 
-function emptyNotebook(): string {
+function emptyNotebook(kernel = 'python3'): string {
   return JSON.stringify({
     cells: [{ cell_type: 'code', source: '', metadata: {}, outputs: [], execution_count: null }],
     metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3 (ipykernel)', language: 'python' }
+      kernelspec: { name: kernel, display_name: kernel, language: 'python' }
     },
     nbformat: 4,
     nbformat_minor: 5
@@ -197,6 +197,35 @@ test('the panel follows the active notebook', async ({ page, tmpPath }) => {
   await expect(arrayRow(page, 'only_in_first')).toHaveCount(1);
   await expect(arrayRow(page, 'only_in_second')).toHaveCount(0);
   await panel(page).screenshot({ path: path.join(SHOTS, '5-follows-first.png') });
+});
+
+test('a kernel without arrayprof gets a clear state', async ({ page, tmpPath }) => {
+  await page.contents.uploadContent(emptyNotebook('no-arrayprof'), 'text', `${tmpPath}/plain.ipynb`);
+  await page.filebrowser.refresh();
+  await page.notebook.open('plain.ipynb');
+  await openPanelFromSidebar(page);
+  const status = panel(page).locator('.jp-arrayprof-status');
+  await expect(status).toHaveAttribute('data-state', 'not-installed', { timeout: 60000 });
+  await expect(status).toContainText('arrayprof is not installed in this kernel');
+  await panel(page).screenshot({ path: path.join(SHOTS, '6-not-installed.png') });
+});
+
+test('the panel follows a console', async ({ page }) => {
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('console:create', {
+      kernelPreference: { name: 'python3' }
+    });
+  });
+  await openPanelFromSidebar(page);
+  const status = panel(page).locator('.jp-arrayprof-status');
+  await expect(panel(page).locator('.jp-arrayprof-source')).toContainText('Console');
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 60000 });
+  await page.locator('.jp-CodeConsole-promptCell .cm-content').click();
+  await page.keyboard.type('import numpy as np; in_console = np.ones(4)');
+  await page.keyboard.press('Shift+Enter');
+  await expect(arrayRow(page, 'in_console').locator('.jp-arrayprof-shape')).toHaveText('(4,)');
+  await expect(historyRows(page)).toHaveCount(1);
+  await panel(page).screenshot({ path: path.join(SHOTS, '7-console.png') });
 });
 
 void galata;
