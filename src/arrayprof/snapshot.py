@@ -20,6 +20,7 @@ MUTATING_METHODS = {"sort", "fill", "resize", "put", "itemset", "setfield", "par
                     "setflags", "__setitem__", "__iadd__", "__isub__", "__imul__"}
 MUTATING_FUNCTIONS = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"}
 SMALL_OBJECT_BYTES = 1 << 20
+VIEW_METHODS = {"ravel", "reshape", "view", "transpose", "swapaxes", "squeeze", "diagonal"}
 
 
 @dataclass
@@ -46,8 +47,21 @@ class CellInputs:
         return set(self.values) | set(self.weak)
 
 
+def view_base(value: ast.expr) -> str | None:
+    """The name a slicing / attribute / view-method / alias expression may share memory with."""
+    if isinstance(value, ast.Name):
+        return value.id
+    if isinstance(value, ast.Subscript | ast.Attribute) and isinstance(value.value, ast.Name):
+        return value.value.id
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr in VIEW_METHODS and isinstance(value.func.value, ast.Name)):
+        return value.func.value.id
+    return None
+
+
 def names_read_and_changed(tree: ast.AST) -> tuple[set[str], set[str]]:
-    """Names the cell loads, and names it may change (rebinding or in-place)."""
+    """Names the cell loads, and names it may change (rebinding or in-place).  A write through a
+    view made in the cell (`b = a[3:7]; b[:] = 99`) changes its base too."""
     reads: set[str] = set()
     changed: set[str] = set()
 
@@ -83,6 +97,20 @@ def names_read_and_changed(tree: ast.AST) -> tuple[set[str], set[str]]:
                     name = root_name(node.args[0])
                     if name:
                         changed.add(name)
+    aliases: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name):
+            base = view_base(node.value)
+            if base is not None:
+                aliases.setdefault(node.targets[0].id, set()).add(base)
+    grew = True
+    while grew:  # views of views: propagate until nothing new is changed
+        grew = False
+        for view, bases in aliases.items():
+            if view in changed and not bases <= changed:
+                changed |= bases
+                grew = True
     return reads, changed
 
 

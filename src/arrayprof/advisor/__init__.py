@@ -91,14 +91,11 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
 from arrayprof.advisor import (  # noqa: E402 - the families register themselves with `rule`
     api_misuse,
     broadcasting,
-    capture_shim,
     copies,
     dtypes,
     layout,
     loops,
 )
-
-capture_shim.install()
 
 __all__ = ["RULES", "advise", "api_misuse", "broadcasting", "copies", "dtypes", "layout",
            "loops", "rule"]
