@@ -85,8 +85,9 @@ def test_cell_magic_shows_last_value_and_keeps_exceptions(kernel) -> None:
     assert plain["reply"]["ename"] == profiled["reply"]["ename"] == "ValueError"
     assert plain["reply"]["evalue"] == profiled["reply"]["evalue"]
     assert "np.ones(3) + np.ones(4)" in "\n".join(profiled["reply"]["traceback"])
-    last = execute(kernel, "import arrayprof\nprint(arrayprof.history()[-1].error.lineno)")
-    assert text_of(last).strip() == "2"
+    last = execute(kernel, "import arrayprof\nh = arrayprof.history()[-1]\n"
+                           "print(h.error.lineno, h.execution_count)")
+    assert text_of(last).split() == ["2", str(profiled["reply"]["execution_count"])]
 
 
 def test_bad_arguments_print_usage(kernel) -> None:

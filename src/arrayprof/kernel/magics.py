@@ -136,7 +136,8 @@ class ArrayprofMagics(Magics):
                           capture=not args.no_verify)
         report, value, error = api.profile_session(session, verify=not args.no_verify,
                                                    display_last=True)
-        report.execution_count = self.shell.execution_count
+        # IPython counts the running cell before executing it: its own number is one less
+        report.execution_count = self.shell.execution_count - 1
         try:
             if args.json:
                 with open(args.json, "w") as out:
