@@ -39,7 +39,7 @@ def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
     found = []
     seen: set[int] = set()
     for op in report.ops:
-        if op.kind != "ufunc" or op.name not in ARITH or op.result is None or \
+        if op.kind not in ("ufunc", "binop") or op.name not in ARITH or op.result is None or \
                 op.lineno is None or op.lineno in seen:
             continue
         arrays = [o for o in op.operands if o.get("value", "array") == "array" and o["shape"]]
