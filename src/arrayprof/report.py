@@ -56,6 +56,10 @@ class NumpyStats:
     frees: int = 0
     peak_lineno: int | None = None
     other_threads: dict[str, int] = field(default_factory=dict)
+    # ndarray objects (ndim >= 1) the cell created: views share another buffer, copies own a new
+    # one (operation results included); exact ndarray only, subclasses are not counted
+    views: int = 0
+    copies: int = 0
 
 
 @dataclass
@@ -82,6 +86,8 @@ class LineStats:
     frees: int = 0
     freed_bytes: int = 0
     ops: int = 0
+    views: int = 0
+    copies: int = 0
 
 
 @dataclass

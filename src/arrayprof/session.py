@@ -183,6 +183,9 @@ class Session:
         report.numpy = numpy_stats(raw)
         report.ops = [op_record(op) for op in recording.ops]
         report.lines = line_stats(raw, report.ops, source_lines)
+        for _, views, copies in raw.get("census", ()):
+            report.numpy.views += views
+            report.numpy.copies += copies
         report.timeline = [[t_ns / 1e9, live, line] for t_ns, live, line in raw["timeline"]]
         names = inventory.new_or_rebound(self.namespace, self._names_before)
         report.arrays = inventory.build_inventory(self.namespace, names, self.tree, raw["live"])
@@ -213,7 +216,7 @@ def op_record(raw: dict[str, Any]) -> OpRecord:
 
 
 def line_stats(raw: dict[str, Any], ops: list[OpRecord], source_lines: list[str]) -> list[LineStats]:
-    """One entry per cell line that allocated or ran an array operation (REPORT.md)."""
+    """One entry per cell line that allocated, ran an array operation or made a view (REPORT.md)."""
     ops_per_line: dict[int, int] = {}
     for op in ops:
         if op.lineno:
@@ -228,10 +231,14 @@ def line_stats(raw: dict[str, Any], ops: list[OpRecord], source_lines: list[str]
                                  freed_bytes=freed)
     for lineno, count in ops_per_line.items():
         rows.setdefault(lineno, LineStats(lineno=lineno, source="")).ops = count
+    for lineno, views, copies in raw.get("census", ()):
+        if lineno:
+            row = rows.setdefault(lineno, LineStats(lineno=lineno, source=""))
+            row.views, row.copies = views, copies
     kept = []
     for lineno in sorted(rows):
         row = rows[lineno]
-        if row.allocations == 0 and row.ops == 0:
+        if row.allocations == 0 and row.ops == 0 and row.views == 0:
             continue
         row.source = source_lines[lineno - 1] if 0 < lineno <= len(source_lines) else ""
         kept.append(row)

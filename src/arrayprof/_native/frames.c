@@ -1,6 +1,7 @@
 /* Frame walking for line attribution; see frames.h for the contract and the GIL rules. */
 #include "frames.h"
 
+#include <opcode.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -73,6 +74,7 @@ typedef struct {
     PyCodeObject *code;
     int offset;
     int line;
+    int form; /* AP_FORM_* of the instruction at `offset` */
 } site_entry;
 
 static site_entry *sites;
@@ -118,22 +120,59 @@ line_of(PyCodeObject *code, int offset)
     return line < 0 ? 0 : line;
 }
 
-/* GIL held. */
+/* Is the instruction at `offset` an operator?  Reads the unspecialised bytecode (PyCode_GetCode
+ * undoes the interpreter's quickening), so it is done once per site.  GIL held. */
 static int
-site_line(PyCodeObject *code, int offset)
+form_of(PyCodeObject *code, int offset)
+{
+#if PY_VERSION_HEX >= 0x030B0000
+    PyObject *bytecode = PyCode_GetCode(code);
+    if (bytecode == NULL) {
+        PyErr_Clear();
+        return AP_FORM_CALL;
+    }
+    int form = AP_FORM_CALL;
+    if (offset >= 0 && offset < PyBytes_GET_SIZE(bytecode)) {
+        switch ((unsigned char)PyBytes_AS_STRING(bytecode)[offset]) {
+        case BINARY_OP:
+        case COMPARE_OP:
+            form = AP_FORM_BINOP;
+            break;
+        case UNARY_NEGATIVE:
+        case UNARY_INVERT:
+#ifdef UNARY_POSITIVE
+        case UNARY_POSITIVE:
+#endif
+            form = AP_FORM_UNARYOP;
+            break;
+        default:
+            break;
+        }
+    }
+    Py_DECREF(bytecode);
+    return form;
+#else
+    (void)code;
+    (void)offset;
+    return AP_FORM_CALL;
+#endif
+}
+
+/* The cached entry for (code, offset), created on first sight; NULL when out of memory.  GIL held. */
+static const site_entry *
+site_of(PyCodeObject *code, int offset)
 {
     if (sites_capacity) {
         size_t j = site_hash(code, offset) & (sites_capacity - 1);
         while (sites[j].code != NULL) {
             if (sites[j].code == code && sites[j].offset == offset) {
-                return sites[j].line;
+                return &sites[j];
             }
             j = (j + 1) & (sites_capacity - 1);
         }
     }
-    int line = line_of(code, offset);
     if ((sites_used + 1) * 2 > sites_capacity && sites_grow() < 0) {
-        return line; /* out of memory: answer without caching */
+        return NULL;
     }
     size_t j = site_hash(code, offset) & (sites_capacity - 1);
     while (sites[j].code != NULL) {
@@ -142,9 +181,24 @@ site_line(PyCodeObject *code, int offset)
     Py_INCREF(code);
     sites[j].code = code;
     sites[j].offset = offset;
-    sites[j].line = line;
+    sites[j].line = line_of(code, offset);
+    sites[j].form = form_of(code, offset);
     sites_used++;
-    return line;
+    return &sites[j];
+}
+
+/* Line and form of a cell site, from the cache when the GIL allows it. */
+static int
+site_answer(PyCodeObject *code, int offset, int have_gil, int innermost, int *form_out)
+{
+    if (!have_gil) {
+        return line_of(code, offset);
+    }
+    const site_entry *site = site_of(code, offset);
+    if (form_out != NULL) {
+        *form_out = (site != NULL && innermost) ? site->form : AP_FORM_CALL;
+    }
+    return site != NULL ? site->line : line_of(code, offset);
 }
 
 void
@@ -179,11 +233,12 @@ ap_frames_memory(void)
 #if AP_FAST_FRAMES
 
 int
-ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out)
+ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *form_out)
 {
     if (tstate == NULL || tstate->cframe == NULL || target_filename == NULL) {
         return 0;
     }
+    int innermost = 1;
     for (_PyInterpreterFrame *frame = tstate->cframe->current_frame; frame != NULL;
          frame = frame->previous) {
 #if PY_VERSION_HEX >= 0x030C0000
@@ -193,13 +248,14 @@ ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out)
 #endif
         PyCodeObject *code = frame->f_code;
         if (code == NULL || !code_is_cell(code, have_gil)) {
+            innermost = 0;
             continue;
         }
         int offset = (int)((frame->prev_instr - _PyCode_CODE(code)) * (Py_ssize_t)sizeof(_Py_CODEUNIT));
         if (offset_out != NULL) {
             *offset_out = offset;
         }
-        return have_gil ? site_line(code, offset) : line_of(code, offset);
+        return site_answer(code, offset, have_gil, innermost, form_out);
     }
     return 0;
 }
@@ -207,25 +263,28 @@ ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out)
 #else /* public API: materialises frame objects, so only with the GIL */
 
 int
-ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out)
+ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *form_out)
 {
     if (!have_gil || tstate == NULL || target_filename == NULL) {
         return 0;
     }
     PyFrameObject *frame = PyThreadState_GetFrame(tstate);
-    int line = 0;
+    int line = 0, innermost = 1;
     while (frame != NULL) {
         PyCodeObject *code = PyFrame_GetCode(frame);
         int is_cell = code_is_cell(code, 1);
-        Py_DECREF(code);
         if (is_cell) {
-            line = PyFrame_GetLineNumber(frame);
+            int offset = PyFrame_GetLasti(frame);
             if (offset_out != NULL) {
-                *offset_out = PyFrame_GetLasti(frame);
+                *offset_out = offset;
             }
+            line = site_answer(code, offset, 1, innermost, form_out);
+            Py_DECREF(code);
             Py_DECREF(frame);
             break;
         }
+        Py_DECREF(code);
+        innermost = 0;
         PyFrameObject *back = PyFrame_GetBack(frame);
         Py_DECREF(frame);
         frame = back;

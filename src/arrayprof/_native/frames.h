@@ -23,8 +23,13 @@ int ap_frames_set_target(PyObject *filename);
 void ap_frames_clear(void);
 
 /* Line (1-based, in the profiled source) of the innermost cell frame of `tstate`, or 0 when no
- * frame belongs to the cell. */
-int ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out);
+ * frame belongs to the cell.  `offset_out` (may be NULL) receives the instruction offset in that
+ * frame.  `form_out` (may be NULL; only filled with the GIL) receives how the cell reached the C
+ * code now running: AP_FORM_BINOP / AP_FORM_UNARYOP when the cell frame is the innermost Python
+ * frame and is executing an operator instruction (`a + b`, `a < b`, `a @= b`, `-a`, `~a`),
+ * AP_FORM_CALL otherwise (a call, or code reached inside a library function). */
+enum { AP_FORM_CALL = 0, AP_FORM_BINOP = 1, AP_FORM_UNARYOP = 2 };
+int ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *form_out);
 
 /* Bytes held by the caches, for the profiler's own memory figure. */
 size_t ap_frames_memory(void);

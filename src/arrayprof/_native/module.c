@@ -4,6 +4,7 @@
  *   frames.c    line attribution (innermost frame of the profiled source)
  *   observer.c  ufunc call observer (operands, results, broadcasting, in-place)
  *   strided.c   strided-array facts (span, overlap, cache lines)
+ *   census.c    views and owners created per line (ndarray tp_alloc/tp_dealloc)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -1,5 +1,6 @@
 /* The ufunc observer; see observer.h. */
 #include "observer.h"
+#include "frames.h"
 #include "tracker.h"
 
 #define NPY_NO_DEPRECATED_API NPY_1_22_API_VERSION
@@ -35,6 +36,7 @@ typedef struct {
     int line, offset;
     PyObject *ufunc; /* strong reference */
     op_kind kind;
+    int form; /* AP_FORM_*: how the cell reached a plain ufunc call (operator or call) */
     long long count;
     int noperands;
     value_info operands[MAX_OPERANDS];
@@ -184,14 +186,17 @@ static void
 record_call(PyObject *ufunc, op_kind kind, PyObject *const *args, Py_ssize_t nargs,
             PyObject *kwnames, PyObject *result)
 {
-    int offset = -1;
-    int line = ap_tracker_current_line(&offset);
+    int offset = -1, form = AP_FORM_CALL;
+    int line = ap_tracker_current_line(&offset, &form);
     ap_tracker_note_line(line);
     op_record *r = record_for(line, offset, ufunc, kind);
     if (r == NULL) {
         return;
     }
     r->count++;
+    if (kind == OP_UFUNC) {
+        r->form = form; /* a site is one instruction: same form on every call */
+    }
 
     Py_ssize_t ninputs;
     switch (kind) {
@@ -422,10 +427,17 @@ ap_observer_take(PyObject *self, PyObject *noargs)
         PyObject *base_name = PyObject_GetAttrString(r->ufunc, "__name__");
         PyObject *name = base_name ? PyUnicode_FromFormat("%U%s", base_name, method_suffix[r->kind])
                                    : NULL;
+        const char *kind = kind_names[r->kind];
+        if (r->kind == OP_UFUNC && r->form == AP_FORM_BINOP) {
+            kind = "binop";
+        }
+        else if (r->kind == OP_UFUNC && r->form == AP_FORM_UNARYOP) {
+            kind = "unaryop";
+        }
         PyObject *row = NULL;
         if (operands && result && name) {
             row = Py_BuildValue("{sisisLsssOsOsOsOsOsd}", "lineno", r->line, "offset", r->offset,
-                                "count", r->count, "kind", kind_names[r->kind], "name", name,
+                                "count", r->count, "kind", kind, "name", name,
                                 "operands", operands, "result", result, "broadcast",
                                 r->broadcast ? Py_True : Py_False, "inplace",
                                 r->inplace ? Py_True : Py_False, "expansion",

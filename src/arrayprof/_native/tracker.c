@@ -14,6 +14,7 @@
  * start()/stop() run with the GIL on the profiled thread.
  */
 #include "tracker.h"
+#include "census.h"
 #include "frames.h"
 #include "observer.h"
 
@@ -223,10 +224,10 @@ caller_line(void)
     PyThreadState *holder = _PyThreadState_UncheckedGet();
     unsigned long self = PyThread_get_thread_ident();
     if (holder != NULL && holder->thread_id == self) {
-        return ap_frames_cell_line(holder, 1, NULL);
+        return ap_frames_cell_line(holder, 1, NULL, NULL);
     }
     /* GIL released by NumPy: read our own frames only */
-    return ap_frames_cell_line(PyGILState_GetThisThreadState(), 0, NULL);
+    return ap_frames_cell_line(PyGILState_GetThisThreadState(), 0, NULL, NULL);
 }
 
 static void
@@ -386,9 +387,9 @@ ap_tracker_note_line(int line)
 }
 
 int
-ap_tracker_current_line(int *offset_out)
+ap_tracker_current_line(int *offset_out, int *form_out)
 {
-    return ap_frames_cell_line(_PyThreadState_UncheckedGet(), 1, offset_out);
+    return ap_frames_cell_line(_PyThreadState_UncheckedGet(), 1, offset_out, form_out);
 }
 
 /* ---- Python API ----------------------------------------------------------------------------- */
@@ -410,6 +411,7 @@ ap_tracker_install(PyObject *self, PyObject *noargs)
     }
     /* Patched in place and never restored: buffers allocated through the hooks are freed through
      * them, and the originals stay valid for the life of the process. */
+    ap_census_install();
     original = handler->allocator;
     handler->allocator.malloc = hook_malloc;
     handler->allocator.calloc = hook_calloc;
@@ -450,6 +452,10 @@ ap_tracker_start(PyObject *self, PyObject *args)
     atomic_store(&recording, 0);
     ap_observer_reset();
     ap_frames_set_target(filename);
+    if (ap_census_begin(nlines) < 0) {
+        free(lines);
+        return PyErr_NoMemory();
+    }
     lock_state();
     reset_state_locked();
     st.lines = lines;
@@ -537,7 +543,17 @@ ap_tracker_stop(PyObject *self, PyObject *noargs)
     PyObject *result = st.lines != NULL ? build_result_locked() : Py_NewRef(Py_None);
     reset_state_locked();
     unlock_state();
+    /* after the unlock: classifying survivors and building lists may free arrays */
+    PyObject *census = ap_census_end();
     ap_frames_clear();
+    if (census == NULL) {
+        Py_XDECREF(result);
+        return NULL;
+    }
+    if (result != NULL && PyDict_Check(result) && PyDict_SetItemString(result, "census", census) < 0) {
+        Py_CLEAR(result);
+    }
+    Py_DECREF(census);
     return result;
 }
 
@@ -554,5 +570,5 @@ ap_tracker_memory(PyObject *self, PyObject *noargs)
     size_t bytes = st.live_capacity * sizeof(live_entry) +
                    (st.lines ? ((size_t)st.nlines + 1) * sizeof(line_stats) : 0) + sizeof(st);
     unlock_state();
-    return PyLong_FromSize_t(bytes + ap_frames_memory());
+    return PyLong_FromSize_t(bytes + ap_frames_memory() + ap_census_memory());
 }

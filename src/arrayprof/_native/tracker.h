@@ -19,10 +19,10 @@ PyObject *ap_tracker_stop(PyObject *self, PyObject *noargs);
 PyObject *ap_tracker_is_recording(PyObject *self, PyObject *noargs);
 PyObject *ap_tracker_memory(PyObject *self, PyObject *noargs);
 
-/* Shared with the operation observer: is the calling thread the one being profiled, and which
- * cell line is it on?  GIL held. */
+/* Shared with the operation observer and the array census: is the calling thread the one being
+ * profiled, and which cell line is it on (see ap_frames_cell_line for the outputs)?  GIL held. */
 int ap_tracker_recording_here(void);
-int ap_tracker_current_line(int *offset_out);
+int ap_tracker_current_line(int *offset_out, int *form_out);
 
 /* The profiled thread ran an operation on `line`: its peak is at least the live bytes now. */
 void ap_tracker_note_line(int line);

@@ -1,0 +1,108 @@
+"""Views and copies counted per line (the native array census), and how each ufunc was reached:
+an operator in the cell (`binop`/`unaryop`), a call (`ufunc`), or a method (`reduce`, ...)."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+
+import arrayprof
+from arrayprof.report import Report
+
+
+def run(code: str, **namespace) -> Report:
+    namespace.setdefault("np", np)
+    return arrayprof.profile(code, namespace, verify=False)
+
+
+def views_copies(report: Report) -> dict[int, tuple[int, int]]:
+    return {row.lineno: (row.views, row.copies) for row in report.lines}
+
+
+def test_views_and_copies_per_line() -> None:
+    report = run(
+        "a = np.arange(16.).reshape(4, 4)\n"   # arange owns, reshape is a view of it
+        "b = a[::2, ::2]\n"                     # a strided view
+        "d = a.T\n"                             # a view
+        "e = a + 1\n"                           # a new array (the 0-d boxes of 1 are not counted)
+        "f = [a[i] for i in range(4)]\n"        # four row views from a comprehension
+        "g = a[a > 3]\n"                        # the mask and the result: two new arrays
+        "h = a.ravel()\n"                       # contiguous: a view
+        "k = a.T.ravel()\n"                     # the transpose is a view, its ravel a copy
+        "m = np.broadcast_to(a[0], (3, 4))\n"   # the row view and the broadcast view
+    )
+    assert views_copies(report) == {
+        1: (1, 1), 2: (1, 0), 3: (1, 0), 4: (0, 1), 5: (4, 0), 6: (0, 2), 7: (1, 0), 8: (1, 1),
+        9: (2, 0),
+    }
+    assert (report.numpy.views, report.numpy.copies) == (11, 5)
+    # a line that only made a view is reported although it allocated nothing
+    row = report.line(2)
+    assert row is not None and (row.allocations, row.ops, row.source) == (0, 0, "b = a[::2, ::2]")
+
+
+def test_views_made_in_a_loop_are_counted_once_each() -> None:
+    report = run("total = 0.0\nfor i in range(1000):\n    total += x[i:i + 10].sum()", x=np.ones(2000))
+    assert views_copies(report)[3] == (1000, 0)  # sum's 0-d results are not copies
+
+
+def test_views_of_a_dead_temporary_and_survivors() -> None:
+    """Objects are classified when they die or, if alive, when the recording stops."""
+    report = run("keep = np.ones((10, 10))[2:5]\ndrop = np.zeros(8)[::2]\ndel drop")
+    assert views_copies(report)[1] == (1, 1)
+    assert views_copies(report)[2] == (1, 1)
+
+
+def test_census_leaves_nothing_pending_between_cells() -> None:
+    """After a cell, arrays it created die without being counted again (no stale entries)."""
+    namespace = {"np": np}
+    first = arrayprof.profile("v = [np.arange(4)[1:] for _ in range(100)]", namespace, verify=False)
+    assert views_copies(first)[1] == (100, 100)
+    second = arrayprof.profile("del v", namespace, verify=False)
+    gc.collect()
+    assert (second.numpy.views, second.numpy.copies) == (0, 0)
+    third = arrayprof.profile("w = np.arange(3)", namespace, verify=False)
+    assert views_copies(third) == {1: (0, 1)}
+
+
+def test_operator_kinds() -> None:
+    report = run(
+        "b = a + 1\n"
+        "c = -a\n"
+        "d = np.add(a, b)\n"
+        "e = a.sum()\n"
+        "a += 2\n"
+        "g = ~(a > 3)\n"
+        "h = abs(a)\n"
+        "def twice(x):\n"
+        "    return x * 2\n"
+        "k = twice(a)\n"
+        "w = a @ a\n"
+        "z = np.multiply.outer(a, a)\n"
+        "s = np.cumsum(a)\n",
+        a=np.arange(10.0),
+    )
+    kinds = [(op.lineno, op.kind, op.name, op.inplace) for op in report.ops]
+    assert kinds == [
+        (1, "binop", "add", False),
+        (2, "unaryop", "negative", False),
+        (3, "ufunc", "add", False),
+        (4, "reduce", "add.reduce", False),
+        (5, "binop", "add", True),
+        (6, "binop", "greater", False),
+        (6, "unaryop", "invert", False),
+        (7, "ufunc", "absolute", False),   # abs() calls into NumPy from a builtin: a call
+        (9, "binop", "multiply", False),   # an operator inside a function of the cell
+        (11, "binop", "matmul", False),
+        (12, "outer", "multiply.outer", False),
+        (13, "accumulate", "add.accumulate", False),
+    ]
+
+
+def test_ufuncs_inside_numpy_functions_are_calls() -> None:
+    """np.linalg.norm squares inside NumPy's own Python code: reached by a call, not an operator."""
+    report = run("n = np.linalg.norm(x, axis=1)", x=np.ones((3, 4)))
+    names = {(op.kind, op.name) for op in report.ops}
+    assert ("ufunc", "multiply") in names or ("ufunc", "square") in names
+    assert all(op.kind != "binop" for op in report.ops)
