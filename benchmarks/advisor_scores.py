@@ -1,12 +1,13 @@
-"""Per-category precision and recall of the advisor over shared/examples and the style cases in
-tests/advisor_style_cases.py, plus the speedups verification measured.
+"""Per-category precision and recall of the advisor over shared/examples, the style cases in
+tests/advisor_style_cases.py and the unseen-style cases in tests/advisor_unseen_cases.py, plus the
+speedups verification measured.
 
 Scoring follows shared/examples/README.md: a finding counts when its category matches and its line
 is the expected line or the header of a loop around it (or the reverse); a warning or error in a
 category the case does not expect is a false alarm; info findings are free, except in an
 `expect-not` category where any finding is a failure.
 
-    python benchmarks/advisor_scores.py
+    python benchmarks/advisor_scores.py [GROUP ...]   (groups: examples, styles, unseen)
 """
 
 from __future__ import annotations
@@ -24,15 +25,23 @@ from arrayprof.report import CATEGORIES
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from advisor_style_cases import CASES  # noqa: E402
+from advisor_unseen_cases import CASES as UNSEEN  # noqa: E402
+
+GROUPS = ("examples", "styles", "unseen")
 
 
-def cases() -> list[tuple[str, str, str]]:
+def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
     out = []
     examples = ROOT.parent / "shared" / "examples"
-    for path in sorted(examples.glob("*.py")):
-        out.append(("examples", path.stem, path.read_text()))
-    for name, text in sorted(CASES.items()):
-        out.append(("styles", name, text))
+    if "examples" in groups:
+        for path in sorted(examples.glob("*.py")):
+            out.append(("examples", path.stem, path.read_text()))
+    if "styles" in groups:
+        for name, text in sorted(CASES.items()):
+            out.append(("styles", name, text))
+    if "unseen" in groups:
+        for name, text in sorted(UNSEEN.items()):
+            out.append(("unseen", name, text))
     return out
 
 
@@ -47,12 +56,12 @@ def lines_around(cell: str, lineno: int) -> set[int]:
     return lines
 
 
-def main() -> None:
+def main(groups: tuple[str, ...] = GROUPS) -> None:
     tally: dict[str, dict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: {"tp": 0, "fn": 0, "fp": 0}))
     speedups: list[tuple[str, str, str, float, int | None, int | None]] = []
     failures: list[str] = []
-    for group, name, text in cases():
+    for group, name, text in cases(groups):
         setup, cell = text.split("# --- cell ---\n", 1)
         expects = [(c.strip(), int(n)) for m in re.finditer(r"#\s*expect:\s*(.+)", setup)
                    for c, n in (i.strip().split("@") for i in m.group(1).split(","))]
@@ -80,7 +89,7 @@ def main() -> None:
             if rw is not None and rw.verified and rw.speedup is not None:
                 speedups.append((name, f.category, rw.kind, rw.speedup, rw.peak_bytes_before,
                                  rw.peak_bytes_after))
-    for scope in ("examples", "styles", "all"):
+    for scope in (*groups, "all"):
         print(f"\n== {scope}")
         print(f"{'category':18s} {'TP':>3s} {'FN':>3s} {'FP':>3s} {'precision':>9s} "
               f"{'recall':>7s}")
@@ -102,4 +111,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(tuple(sys.argv[1:]) or GROUPS)

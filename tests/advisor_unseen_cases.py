@@ -1,0 +1,875 @@
+"""A third batch of cells, written to differ from both shared/examples and advisor_style_cases.py:
+functions defined in the cell and called, ``zip``/``enumerate``/``while`` loops, chained indexing,
+``np.newaxis`` vs ``None`` vs ``reshape(-1, 1)``, method vs function spellings, multi-line
+statements, code inside ``with``/``if``, ML-ish code (standardisation, softmax, distances, one-hot,
+moving averages, image crops), plus near misses that look like the positives but are correct.
+
+Same header language as the examples (``expect: CATEGORY@LINE``, ``expect-not: CATEGORY``); used by
+tests/test_advisor_unseen.py and benchmarks/advisor_scores.py.  Sizes are chosen so the costs are
+real (warnings, not info) while each case still profiles in well under a second.
+"""
+
+CASES: dict[str, str] = {}
+
+# -- python-loop ---------------------------------------------------------------------------------
+CASES["pl_loop_inside_function"] = '''# expect: python-loop@4
+import numpy as np
+feature = np.random.default_rng(101).normal(5.0, 2.0, 150_000)
+# --- cell ---
+def standardise(values):
+    mu, sd = values.mean(), values.std()
+    scaled = np.empty_like(values)
+    for idx, val in enumerate(values):
+        scaled[idx] = (val - mu) / sd
+    return scaled
+zs = standardise(feature)
+'''
+
+CASES["pl_zip_append_then_array"] = '''# expect: python-loop@2
+import numpy as np
+rng = np.random.default_rng(102)
+heights = rng.uniform(1.5, 2.0, 120_000)
+weights = rng.uniform(50.0, 100.0, 120_000)
+# --- cell ---
+bmi = []
+for h, w in zip(heights, weights):
+    bmi.append(w / (h * h))
+bmi = np.array(bmi)
+'''
+
+CASES["pl_while_k_plus_one"] = '''# expect: python-loop@4
+import numpy as np
+signal = np.random.default_rng(103).normal(0.0, 1.0, 120_000)
+# --- cell ---
+n = signal.size
+clipped = np.zeros(n)
+k = 0
+while k < n:
+    v = signal[k]
+    clipped[k] = v if v < 1.0 else 1.0
+    k = k + 1
+'''
+
+CASES["pl_comprehension_range_len"] = '''# expect: python-loop@1
+import numpy as np
+left = np.random.default_rng(104).random(150_000)
+right = np.random.default_rng(105).random(150_000)
+# --- cell ---
+gaps = np.asarray([abs(left[i] - right[i]) for i in range(len(left))])
+'''
+
+CASES["pl_chained_index_nested"] = '''# expect: python-loop@2
+import numpy as np
+photo = np.random.default_rng(106).random((300, 400))
+# --- cell ---
+bright = np.empty_like(photo)
+for r in range(photo.shape[0]):
+    for c in range(photo.shape[1]):
+        bright[r][c] = min(photo[r][c] * 1.2, 1.0)
+'''
+
+CASES["pl_inside_errstate"] = '''# expect: python-loop@3
+import numpy as np
+num = np.random.default_rng(107).random(100_000)
+den = np.random.default_rng(108).random(100_000) + 0.5
+# --- cell ---
+ratio = np.zeros_like(num)
+with np.errstate(divide="ignore", invalid="ignore"):
+    for i in range(len(num)):
+        ratio[i] = num[i] / den[i]
+'''
+
+CASES["pl_moving_average"] = '''# expect: python-loop@3
+import numpy as np
+prices = np.cumsum(np.random.default_rng(109).normal(0.0, 1.0, 30_000)) + 100.0
+# --- cell ---
+w = 20
+ma = np.full(prices.shape, np.nan)
+for t in range(w - 1, len(prices)):
+    ma[t] = prices[t - w + 1:t + 1].mean()
+'''
+
+CASES["pl_running_max_if"] = '''# expect: python-loop@2
+import numpy as np
+scores = np.random.default_rng(110).random(200_000)
+# --- cell ---
+best = -np.inf
+for s in scores:
+    if s > best:
+        best = s
+'''
+
+# -- np-vectorize --------------------------------------------------------------------------------
+CASES["nv_decorator_elif"] = '''# expect: np-vectorize@7
+import numpy as np
+u = np.random.default_rng(111).random(150_000)
+# --- cell ---
+@np.vectorize
+def bucket(v):
+    if v < 0.2:
+        return 0
+    elif v < 0.7:
+        return 1
+    return 2
+labels = bucket(u)
+'''
+
+CASES["nv_frompyfunc_method_chain"] = '''# expect: np-vectorize@2
+import math
+import numpy as np
+xs = np.random.default_rng(112).random(150_000)
+ys = np.random.default_rng(113).random(150_000)
+# --- cell ---
+hyp = np.frompyfunc(math.hypot, 2, 1)
+radius = hyp(xs, ys).astype(np.float64)
+'''
+
+CASES["nv_inline_lambda_otypes"] = '''# expect: np-vectorize@1
+import numpy as np
+pa = np.random.default_rng(114).random(150_000)
+pb = np.random.default_rng(115).random(150_000)
+# --- cell ---
+capped = np.vectorize(lambda p, q: p if p > q else q, otypes=[float])(pa, pb)
+'''
+
+CASES["nv_inside_function"] = '''# expect: np-vectorize@3
+import numpy as np
+samples = np.random.default_rng(116).random(150_000)
+# --- cell ---
+def affine_all(arr):
+    f = np.vectorize(lambda t: t * 2.0 + 1.0)
+    return f(arr)
+doubled = affine_all(samples)
+'''
+
+# -- python-builtin ------------------------------------------------------------------------------
+CASES["pb_any_of_mask"] = '''# expect: python-builtin@1
+import numpy as np
+temps = np.random.default_rng(117).normal(36.8, 0.3, 400_000)
+# --- cell ---
+alarm = any(temps > 45.0)
+'''
+
+CASES["pb_sorted_reverse_topk"] = '''# expect: python-builtin@1
+import numpy as np
+scores = np.random.default_rng(118).random(200_000)
+# --- cell ---
+top10 = sorted(scores, reverse=True)[:10]
+'''
+
+CASES["pb_max_of_abs"] = '''# expect: python-builtin@1
+import numpy as np
+wave = np.sin(np.linspace(0.0, 300.0, 400_000))
+# --- cell ---
+peak = max(abs(wave))
+'''
+
+CASES["pb_sum_inside_function"] = '''# expect: python-builtin@2
+import numpy as np
+residual = np.random.default_rng(119).normal(0.0, 1.0, 400_000)
+# --- cell ---
+def l1(v):
+    return sum(np.abs(v))
+dist = l1(residual)
+'''
+
+CASES["pb_list_of_array"] = '''# expect: python-builtin@1
+import numpy as np
+readings = np.random.default_rng(120).random(300_000)
+# --- cell ---
+as_list = list(readings)
+count = len(as_list)
+'''
+
+# -- growing-array -------------------------------------------------------------------------------
+CASES["ga_while_concatenate_tuple"] = '''# expect: growing-array@5
+import numpy as np
+# --- cell ---
+collected = np.empty(0)
+batch = 0
+while batch < 300:
+    chunk = np.sin(np.arange(batch * 100, (batch + 1) * 100) * 0.01)
+    collected = np.concatenate((collected, chunk))
+    batch += 1
+'''
+
+CASES["ga_conditional_vstack"] = '''# expect: growing-array@4
+import numpy as np
+records = np.random.default_rng(121).random((600, 40))
+# --- cell ---
+stacked = None
+for rec in records:
+    row = rec * 2.0
+    stacked = row[None, :] if stacked is None else np.vstack([stacked, row])
+'''
+
+CASES["ga_append_under_if"] = '''# expect: growing-array@4
+import numpy as np
+# --- cell ---
+kept = np.array([], dtype=np.int64)
+for idx in range(6000):
+    if idx % 3 == 0:
+        kept = np.append(kept, idx)
+'''
+
+CASES["ga_dict_entry"] = '''# expect: growing-array@3
+import numpy as np
+# --- cell ---
+log = {"loss": np.zeros(0)}
+for step in range(2000):
+    log["loss"] = np.append(log["loss"], 1.0 / (step + 1))
+'''
+
+CASES["ga_inside_function"] = '''# expect: growing-array@4
+import numpy as np
+# --- cell ---
+def collect(n):
+    out = np.empty((0, 3))
+    for i in range(n):
+        out = np.append(out, [[i, i * 2, i * 3]], axis=0)
+    return out
+table = collect(1500)
+'''
+
+# -- broadcast-blowup ----------------------------------------------------------------------------
+CASES["bb_nearest_argmin_newaxis"] = '''# expect: broadcast-blowup@1
+import numpy as np
+queries = np.random.default_rng(122).random((800, 3))
+refs = np.random.default_rng(123).random((1000, 3))
+# --- cell ---
+nearest = np.argmin(((queries[:, np.newaxis, :] - refs[np.newaxis, :, :]) ** 2).sum(axis=2), axis=1)
+'''
+
+CASES["bb_reshape_column_equal"] = '''# expect: broadcast-blowup@2
+import numpy as np
+labels = np.random.default_rng(124).integers(0, 5, 3000)
+predicted = np.random.default_rng(125).integers(0, 5, 3000)
+# --- cell ---
+truth = labels.reshape(-1, 1)
+accuracy = (predicted == truth).mean()
+'''
+
+CASES["bb_kde_sum"] = '''# expect: broadcast-blowup@2
+import numpy as np
+grid = np.linspace(-3.0, 3.0, 1000)
+obs = np.random.default_rng(126).normal(0.0, 1.0, 2000)
+# --- cell ---
+bw = 0.3
+density = np.exp(-0.5 * ((grid[:, None] - obs[None, :]) / bw) ** 2).sum(axis=1)
+'''
+
+CASES["bb_function_mse"] = '''# expect: broadcast-blowup@2
+import numpy as np
+y_hat = np.random.default_rng(127).random(3000)
+y_col = np.random.default_rng(128).random((3000, 1))
+# --- cell ---
+def mse(pred, target):
+    return np.mean((pred - target) ** 2)
+loss = mse(y_hat, y_col)
+'''
+
+# -- missing-keepdims ----------------------------------------------------------------------------
+CASES["mk_softmax_axis_minus_one"] = '''# expect: missing-keepdims@1, missing-keepdims@2
+import numpy as np
+logits = np.random.default_rng(129).normal(0.0, 3.0, (400, 400))
+# --- cell ---
+shifted = logits - logits.max(axis=-1)
+p = np.exp(shifted) / np.exp(shifted).sum(axis=-1)
+'''
+
+CASES["mk_linalg_norm_rows"] = '''# expect: missing-keepdims@1
+import numpy as np
+emb = np.random.default_rng(130).normal(0.0, 1.0, (512, 512))
+# --- cell ---
+unit = emb / np.linalg.norm(emb, axis=1)
+'''
+
+CASES["mk_inside_function_positional_axis"] = '''# expect: missing-keepdims@2
+import numpy as np
+panel = np.random.default_rng(131).random((700, 700))
+# --- cell ---
+def center_rows(M):
+    return M - M.mean(1)
+C = center_rows(panel)
+'''
+
+CASES["mk_half_fixed"] = '''# expect: missing-keepdims@3
+import numpy as np
+batch = np.random.default_rng(132).random((300, 300)) + 1.0
+# --- cell ---
+mu = np.mean(batch, axis=1)
+sd = np.std(batch, axis=1)
+normed = (batch - mu[:, None]) / sd
+'''
+
+# -- temporary-chain -----------------------------------------------------------------------------
+CASES["tc_multiline_statement"] = '''# expect: temporary-chain@1
+import numpy as np
+rng = np.random.default_rng(133)
+px, py, pz = rng.random(2_000_000), rng.random(2_000_000), rng.random(2_000_000)
+# --- cell ---
+score = (
+    (np.sqrt(px) + np.sqrt(py))
+    * (np.log1p(pz) + np.exp(-pz))
+)
+'''
+
+CASES["tc_gelu_in_function"] = '''# expect: temporary-chain@2
+import numpy as np
+h = np.random.default_rng(134).normal(0.0, 1.0, 2_000_000)
+# --- cell ---
+def gelu(t):
+    return 0.5 * t * (1.0 + np.tanh(0.7978845608 * (t + 0.044715 * t ** 3)))
+act = gelu(h)
+'''
+
+CASES["tc_augmented_assignment"] = '''# expect: temporary-chain@1
+import numpy as np
+rng = np.random.default_rng(135)
+d1, d2 = rng.random(2_000_000), rng.random(2_000_000)
+acc = np.zeros(2_000_000)
+# --- cell ---
+acc += np.exp(-d1) * np.cos(d2) + np.exp(-d2) * np.sin(d1)
+'''
+
+# -- unexpected-copy -----------------------------------------------------------------------------
+CASES["uc_astype_other_dtype_attr"] = '''# expect: unexpected-copy@1
+import numpy as np
+grads = np.random.default_rng(136).random(2_000_000)
+params = np.random.default_rng(137).random(2_000_000)
+# --- cell ---
+step = grads.astype(params.dtype)
+params -= 0.01 * step
+'''
+
+CASES["uc_repeat_to_match"] = '''# expect: unexpected-copy@1
+import numpy as np
+field = np.random.default_rng(138).random((2000, 500))
+gains = np.random.default_rng(139).random(2000)
+# --- cell ---
+weighted = field * np.repeat(gains[:, None], field.shape[1], axis=1)
+'''
+
+CASES["uc_list_range_index_in_loop"] = '''# expect: unexpected-copy@3
+import numpy as np
+frame = np.random.default_rng(140).random((2000, 1000))
+# --- cell ---
+total = 0.0
+for rep in range(60):
+    total += frame[list(range(100, 400))].sum()
+'''
+
+CASES["uc_flatten_in_call"] = '''# expect: unexpected-copy@1
+import numpy as np
+volume = np.random.default_rng(141).random((120, 120, 120))
+# --- cell ---
+p95 = np.percentile(volume.flatten(), 95)
+'''
+
+CASES["uc_np_array_in_function"] = '''# expect: unexpected-copy@2
+import numpy as np
+measurements = np.random.default_rng(142).random(3_000_000)
+# --- cell ---
+def summarize(arr):
+    local = np.array(arr)
+    return local.mean(), local.std()
+mean_, std_ = summarize(measurements)
+'''
+
+# -- view-pins-base ------------------------------------------------------------------------------
+CASES["vp_name_rebound_to_its_slice"] = '''# expect: view-pins-base@1
+import numpy as np
+signal = np.random.default_rng(143).random(6_000_000)
+# --- cell ---
+signal = signal[::1000]
+level = signal.mean()
+'''
+
+CASES["vp_returned_from_function"] = '''# expect: view-pins-base@3
+import numpy as np
+# --- cell ---
+def load_window():
+    raw = np.random.default_rng(144).random((4000, 1500))
+    return raw[:20]
+preview = load_window()
+'''
+
+CASES["vp_slice_of_temporary"] = '''# expect: view-pins-base@1
+import numpy as np
+# --- cell ---
+corner = np.random.default_rng(145).random((3000, 3000))[:40, :40]
+'''
+
+CASES["vp_transposed_rows_then_del"] = '''# expect: view-pins-base@2
+import numpy as np
+# --- cell ---
+scores = np.random.default_rng(146).random((5000, 800))
+top = scores[:3].T
+del scores
+'''
+
+# -- view-mutation -------------------------------------------------------------------------------
+CASES["vm_ravel_then_sort"] = '''# expect: view-mutation@2
+import numpy as np
+matrix = np.random.default_rng(147).random((300, 300))
+# --- cell ---
+flat = matrix.ravel()
+flat.sort()
+median = flat[flat.size // 2]
+col0 = matrix[:, 0].copy()
+'''
+
+CASES["vm_row_augmented"] = '''# expect: view-mutation@3
+import numpy as np
+table = np.arange(60.0).reshape(6, 10)
+# --- cell ---
+row = table[2]
+before = table.sum()
+row *= 0
+'''
+
+CASES["vm_clip_out_param"] = '''# expect: view-mutation@2
+import numpy as np
+series = np.random.default_rng(148).normal(0.0, 2.0, 1000)
+# --- cell ---
+part = series[100:200]
+np.clip(part, -1.0, 1.0, out=part)
+overall = series.std()
+'''
+
+CASES["vm_tuple_unpacked_halves"] = '''# expect: view-mutation@2
+import numpy as np
+data = np.random.default_rng(149).random(1000)
+# --- cell ---
+lo, hi = data[:500], data[500:]
+hi -= hi.mean()
+spread = data.max() - data.min()
+'''
+
+# -- dtype-upcast --------------------------------------------------------------------------------
+CASES["du_uint8_true_divide"] = '''# expect: dtype-upcast@1
+import numpy as np
+frame = np.random.default_rng(150).integers(0, 256, (1500, 1500), dtype=np.uint8)
+# --- cell ---
+unit = frame / 255
+'''
+
+CASES["du_bool_mask_times_float"] = '''# expect: dtype-upcast@2
+import numpy as np
+field = np.random.default_rng(151).random((1500, 1500))
+# --- cell ---
+mask = field > 0.5
+weights = mask * 0.25
+'''
+
+CASES["du_int16_in_function"] = '''# expect: dtype-upcast@2
+import numpy as np
+adc = np.random.default_rng(152).integers(-2000, 2000, 3_000_000).astype(np.int16)
+# --- cell ---
+def to_volts(raw):
+    return raw * 0.0005
+volts = to_volts(adc)
+'''
+
+CASES["du_float32_times_numpy_scalar"] = '''# expect: dtype-upcast@2
+import numpy as np
+w32 = np.random.default_rng(153).random(3_000_000, dtype=np.float32)
+# --- cell ---
+gain = np.sqrt(2.0)
+boosted = w32 * gain
+'''
+
+# -- dtype-overflow ------------------------------------------------------------------------------
+CASES["do_uint8_frame_difference"] = '''# expect: dtype-overflow@1
+import numpy as np
+frame_a = np.random.default_rng(154).integers(0, 256, (480, 640), dtype=np.uint8)
+frame_b = np.random.default_rng(155).integers(0, 256, (480, 640), dtype=np.uint8)
+# --- cell ---
+motion = frame_b - frame_a
+'''
+
+CASES["do_int16_gain"] = '''# expect: dtype-overflow@1
+import numpy as np
+pcm = np.random.default_rng(156).integers(-20000, 20000, 200_000).astype(np.int16)
+# --- cell ---
+louder = pcm * 4
+'''
+
+CASES["do_augmented_uint8"] = '''# expect: dtype-overflow@2
+import numpy as np
+base_counts = np.random.default_rng(157).integers(0, 250, 10_000).astype(np.uint8)
+# --- cell ---
+counts = base_counts.copy()
+counts += 100
+'''
+
+CASES["do_int32_in_function"] = '''# expect: dtype-overflow@2
+import numpy as np
+stamps = np.arange(3_000_000, 3_200_000, dtype=np.int32)
+# --- cell ---
+def to_micro(ms):
+    return ms * 1000
+micro = to_micro(stamps)
+'''
+
+# -- object-dtype --------------------------------------------------------------------------------
+CASES["od_astype_object"] = '''# expect: object-dtype@1
+import numpy as np
+measurements = np.random.default_rng(158).random(200_000)
+# --- cell ---
+boxed = measurements.astype(object)
+total = boxed.sum()
+'''
+
+CASES["od_string_code"] = '''# expect: object-dtype@1
+import numpy as np
+raw_list = list(range(200_000))
+# --- cell ---
+vals = np.array(raw_list, dtype="O")
+scaled = vals * 3
+'''
+
+CASES["od_empty_then_filled"] = '''# expect: object-dtype@1
+import numpy as np
+# --- cell ---
+cells = np.empty(100_000, dtype=object)
+cells[:] = np.arange(100_000) * 0.5
+m = cells.mean()
+'''
+
+# -- non-contiguous ------------------------------------------------------------------------------
+CASES["nc_fortran_rows"] = '''# expect: python-loop@2, non-contiguous@3
+import numpy as np
+F = np.asfortranarray(np.random.default_rng(159).random((2000, 1500)))
+# --- cell ---
+norms = np.empty(F.shape[0])
+for i in range(F.shape[0]):
+    norms[i] = np.linalg.norm(F[i])
+'''
+
+CASES["nc_column_major_scalar_walk"] = '''# expect: python-loop@3, non-contiguous@5
+import numpy as np
+img = np.random.default_rng(160).random((300, 300))
+# --- cell ---
+rows, cols = img.shape
+total = 0.0
+for j in range(cols):
+    for i in range(rows):
+        total += img[i, j]
+'''
+
+CASES["nc_iterate_transpose_methods"] = '''# expect: python-loop@2, non-contiguous@2
+import numpy as np
+table = np.random.default_rng(161).random((2000, 1500))
+# --- cell ---
+spreads = []
+for col in table.T:
+    spreads.append(col.max() - col.min())
+'''
+
+# -- api-misuse ----------------------------------------------------------------------------------
+CASES["am_normal_equations"] = '''# expect: api-misuse@1
+import numpy as np
+from numpy.linalg import inv as inverse
+X = np.random.default_rng(162).random((2000, 300))
+y = np.random.default_rng(163).random(2000)
+# --- cell ---
+beta = inverse(X.T @ X) @ X.T @ y
+'''
+
+CASES["am_nan_filter"] = '''# expect: api-misuse@1
+import numpy as np
+readings = np.random.default_rng(164).random(10_000)
+readings[::7] = np.nan
+# --- cell ---
+valid = readings[readings != np.nan]
+'''
+
+CASES["am_legacy_seed_normal"] = '''# expect: api-misuse@1, api-misuse@2
+import numpy as np
+# --- cell ---
+np.random.seed(7)
+noise = np.random.normal(0.0, 1.0, size=1000)
+'''
+
+CASES["am_inverse_on_its_own_line"] = '''# expect: api-misuse@1
+import numpy as np
+K = np.random.default_rng(165).random((500, 500)) + 500 * np.eye(500)
+targets = np.random.default_rng(166).random(500)
+# --- cell ---
+K_inv = np.linalg.inv(K)
+alpha = K_inv @ targets
+'''
+
+CASES["am_where_shape_count"] = '''# expect: api-misuse@1
+import numpy as np
+temps = np.random.default_rng(167).normal(25.0, 5.0, 2_000_000)
+# --- cell ---
+n_hot = np.where(temps > 30)[0].shape[0]
+'''
+
+CASES["am_log_one_plus"] = '''# expect: api-misuse@1
+import numpy as np
+rates = np.random.default_rng(168).random(100_000) * 1e-10
+# --- cell ---
+growth = np.log(1 + rates)
+'''
+
+# -- near misses: correct code that looks like the positives -------------------------------------
+CASES["ok_softmax_keepdims"] = '''# expect-not: missing-keepdims
+# expect-not: broadcast-blowup
+# expect-not: temporary-chain
+import numpy as np
+logits = np.random.default_rng(169).normal(0.0, 3.0, (2000, 300))
+# --- cell ---
+z = logits - logits.max(axis=1, keepdims=True)
+p = np.exp(z)
+p /= p.sum(axis=1, keepdims=True)
+'''
+
+CASES["ok_transpose_and_newaxis_tricks"] = '''# expect-not: missing-keepdims
+import numpy as np
+counts = np.random.default_rng(170).random((600, 600)) + 0.1
+# --- cell ---
+shares = (counts.T / counts.sum(axis=1)).T
+also = counts / counts.sum(axis=1)[:, np.newaxis]
+again = counts / counts.sum(axis=1).reshape(-1, 1)
+'''
+
+CASES["ok_list_filled_then_concatenated"] = '''# expect-not: growing-array
+# expect-not: python-loop
+import numpy as np
+def load(k):
+    return np.full(2000, float(k))
+# --- cell ---
+pieces = []
+k = 0
+while k < 300:
+    pieces.append(load(k) * 2.0)
+    k += 1
+joined = np.concatenate(pieces)
+'''
+
+CASES["ok_small_copy_of_big"] = '''# expect-not: view-pins-base
+# expect-not: unexpected-copy
+import numpy as np
+# --- cell ---
+big = np.random.default_rng(171).random(5_000_000)
+head = big[:5].copy()
+first_rows = np.array(big[:3])
+del big
+'''
+
+CASES["ok_ufunc_out_chain"] = '''# expect-not: temporary-chain
+# expect-not: unexpected-copy
+# expect-not: dtype-upcast
+import numpy as np
+a = np.random.default_rng(172).random(3_000_000)
+b = np.random.default_rng(173).random(3_000_000)
+c = np.empty_like(a)
+# --- cell ---
+np.add(a, b, out=c)
+np.multiply(c, 0.5, out=c)
+np.sqrt(c, out=c)
+c += np.cos(a)
+'''
+
+CASES["ok_distance_matrix_kept"] = '''# expect-not: broadcast-blowup
+import numpy as np
+pts = np.random.default_rng(174).random((700, 2))
+# --- cell ---
+D = np.sqrt(((pts[:, None, :] - pts[None, :, :]) ** 2).sum(-1))
+'''
+
+CASES["ok_logistic_map_recurrence"] = '''# expect-not: python-loop
+import numpy as np
+# --- cell ---
+traj = np.empty(20_000)
+traj[0] = 0.2
+r = 3.7
+for t in range(len(traj) - 1):
+    traj[t + 1] = r * traj[t] * (1.0 - traj[t])
+'''
+
+CASES["ok_gradient_descent_epochs"] = '''# expect-not: python-loop
+# expect-not: temporary-chain
+# expect-not: api-misuse
+import numpy as np
+X = np.random.default_rng(175).random((2000, 20))
+y = X @ np.arange(20.0) + 0.1
+# --- cell ---
+w = np.zeros(20)
+lr = 0.1
+for epoch in range(300):
+    grad = X.T @ (X @ w - y) / len(y)
+    w -= lr * grad
+'''
+
+CASES["ok_one_hot_encodings"] = '''# expect-not: unexpected-copy
+# expect-not: python-loop
+# expect-not: broadcast-blowup
+# expect-not: dtype-upcast
+import numpy as np
+labels = np.random.default_rng(176).integers(0, 10, 100_000)
+# --- cell ---
+n = labels.size
+onehot = np.zeros((n, 10))
+onehot[np.arange(n), labels] = 1.0
+onehot2 = np.eye(10)[labels]
+onehot3 = (labels[:, None] == np.arange(10)).astype(np.float32)
+'''
+
+CASES["ok_float32_stays_float32"] = '''# expect-not: dtype-upcast
+# expect-not: unexpected-copy
+import numpy as np
+w32 = np.random.default_rng(177).random(3_000_000, dtype=np.float32)
+img = np.random.default_rng(178).integers(0, 256, (1000, 1000), dtype=np.uint8)
+# --- cell ---
+y32 = w32 * 0.5 + 1.0
+img_f = img.astype(np.float32) / 255.0
+'''
+
+CASES["ok_widened_before_sum"] = '''# expect-not: dtype-overflow
+import numpy as np
+frame_a = np.random.default_rng(179).integers(0, 256, (480, 640), dtype=np.uint8)
+frame_b = np.random.default_rng(180).integers(0, 256, (480, 640), dtype=np.uint8)
+# --- cell ---
+avg = (frame_a.astype(np.uint16) + frame_b) // 2
+diff = frame_a.astype(np.int16) - frame_b
+halves = frame_a // 2 + frame_b // 2
+'''
+
+CASES["ok_object_arrays_that_need_object"] = '''# expect-not: object-dtype
+import numpy as np
+# --- cell ---
+tags = np.array(["x", 1, None, 2.5] * 10_000, dtype=object)
+huge = np.array([2 ** 70, 3, 5] * 10_000, dtype=object)
+ragged = np.empty(3, dtype=object)
+ragged[:] = [np.arange(3), np.arange(5), np.arange(7)]
+'''
+
+CASES["ok_view_whose_base_lives"] = '''# expect-not: view-pins-base
+# expect-not: view-mutation
+import numpy as np
+series = np.random.default_rng(181).random(6_000_000)
+# --- cell ---
+window = series[1000:2000]
+level = window.mean() - series.mean()
+'''
+
+CASES["ok_patch_copied_before_write"] = '''# expect-not: view-mutation
+import numpy as np
+canvas = np.random.default_rng(182).random((200, 200))
+# --- cell ---
+patch = canvas[10:20, 10:20].copy()
+patch[:] = 0.0
+orig_mean = canvas.mean()
+'''
+
+CASES["ok_strided_chunk_loop"] = '''# expect-not: python-loop
+# expect-not: non-contiguous
+# expect-not: growing-array
+import numpy as np
+data = np.random.default_rng(183).random(200_000)
+# --- cell ---
+partial = []
+for start in range(0, data.size, 20_000):
+    partial.append(np.sort(data[start:start + 20_000])[-1])
+'''
+
+CASES["ok_solve_and_kept_inverse"] = '''# expect-not: api-misuse
+import numpy as np
+X = np.random.default_rng(184).random((2000, 200))
+y = np.random.default_rng(185).random(2000)
+cov = np.cov(X, rowvar=False) + np.eye(200)
+# --- cell ---
+coef = np.linalg.solve(X.T @ X, X.T @ y)
+precision = np.linalg.inv(cov)
+'''
+
+CASES["ok_nan_aware_and_generator"] = '''# expect-not: api-misuse
+import numpy as np
+r = np.random.default_rng(186).random(10_000)
+r[::5] = np.nan
+# --- cell ---
+bad = np.isnan(r)
+clean = r[~bad]
+gen = np.random.default_rng(1)
+eps = gen.normal(size=10)
+'''
+
+CASES["ok_builtins_on_python_values"] = '''# expect-not: python-builtin
+# expect-not: python-loop
+import numpy as np
+chunks = [np.random.default_rng(k).random(100_000) for k in range(8)]
+a_list, b_list = [1, 2, 3], [4, 5]
+# --- cell ---
+longest = max(len(a_list), len(b_list))
+total = sum(chunk.sum() for chunk in chunks)
+dims = sum(chunks[0].shape)
+biggest = max(c.max() for c in chunks)
+'''
+
+CASES["ok_fortran_columns"] = '''# expect: python-loop@3
+# expect-not: non-contiguous
+import numpy as np
+M = np.random.default_rng(187).random((1500, 1500))
+# --- cell ---
+F = np.asfortranarray(M)
+col_max = np.empty(F.shape[1])
+for j in range(F.shape[1]):
+    col_max[j] = F[:, j].max()
+'''
+
+CASES["ok_standardise_columns"] = '''# expect-not: missing-keepdims
+# expect-not: temporary-chain
+# expect-not: broadcast-blowup
+import numpy as np
+X = np.random.default_rng(188).random((20_000, 50))
+# --- cell ---
+Xs = (X - np.mean(X, 0)) / np.std(X, 0, ddof=1)
+'''
+
+CASES["ok_meshgrid_kept"] = '''# expect-not: broadcast-blowup
+import numpy as np
+xs = np.linspace(-1.0, 1.0, 1500)
+ys = np.linspace(-1.0, 1.0, 1200)
+# --- cell ---
+gx, gy = np.meshgrid(xs, ys)
+radius = np.hypot(gx, gy)
+'''
+
+CASES["ok_tiny_arrays_are_quiet"] = '''# expect-not: growing-array
+import numpy as np
+tiny = np.arange(12.0)
+# --- cell ---
+s = sum(tiny)
+doubled = []
+for v in tiny:
+    doubled.append(v * 2)
+scaled = tiny.astype(np.float64)
+'''
+
+CASES["ok_image_crop_and_normalise"] = '''# expect-not: unexpected-copy
+# expect-not: view-pins-base
+# expect-not: dtype-upcast
+# expect-not: temporary-chain
+import numpy as np
+image = np.random.default_rng(189).integers(0, 256, (1080, 1920, 3), dtype=np.uint8)
+# --- cell ---
+crop = image[100:612, 200:712]
+patch = crop.astype(np.float32)
+patch -= patch.mean(axis=(0, 1))
+patch /= patch.std(axis=(0, 1)) + np.float32(1e-6)
+'''
+
+CASES["ok_pair_concatenated_per_row"] = '''# expect-not: growing-array
+import numpy as np
+left = np.random.default_rng(190).random((300, 64))
+right = np.random.default_rng(191).random((300, 64))
+# --- cell ---
+norms = np.empty(300)
+for i in range(300):
+    pair = np.concatenate([left[i], right[i]])
+    norms[i] = pair @ pair
+'''
