@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
 from arrayprof.render import document_html, report_html, summary_html
 from arrayprof.render.common import fmt_bytes, header_facts, peak_lineno, source_rows, summary_text
 from arrayprof.render.drawing import (
+    LayoutModel,
+    array_layout_model,
     broadcast_model,
+    layout_grid,
     layout_model,
     layout_svg,
+    layout_svg_from_model,
     timeline_model,
     timeline_svg,
 )
@@ -249,3 +255,74 @@ def test_css_is_scoped_to_the_report() -> None:
     for group in selectors:
         for selector in group.split(","):
             assert selector.strip().startswith(".arrayprof"), selector
+
+
+def real_layout(view: np.ndarray, owner: np.ndarray, **kw: object) -> LayoutModel:
+    """The layout model of a real view, given where it starts in its owner (as a report says)."""
+    offset = view.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    return layout_model(list(view.shape), list(view.strides), view.itemsize, offset=offset,
+                        buffer_bytes=owner.nbytes, **kw)
+
+
+def touched_by_addresses(view: np.ndarray, owner: np.ndarray) -> list[int]:
+    """Ground truth: the owner's elements the view's elements sit on, from their addresses."""
+    start = owner.__array_interface__["data"][0]
+    cells = set()
+    for index in np.ndindex(view.shape):
+        address = view.__array_interface__["data"][0] + sum(
+            i * s for i, s in zip(index, view.strides, strict=True))
+        cells.add((address - start) // owner.itemsize)
+    return sorted(cells)
+
+
+def test_layout_of_views_with_offsets() -> None:
+    a = np.arange(16, dtype=np.float32).reshape(4, 4)
+    cases = {"a[1:, 2:]": a[1:, 2:], "a[::-1]": a[::-1], "a[:, ::-1]": a[:, ::-1],
+             "a[::2, ::2]": a[::2, ::2], "a.T": a.T, "a[::-1, ::-2]": a[::-1, ::-2],
+             "a[3]": a[3]}
+    for label, view in cases.items():
+        model = real_layout(view, a, grid=4)
+        assert model.in_buffer and model.total_cells == 16 and model.row_cells == 4, label
+        assert model.touched == touched_by_addresses(view, a), label
+    # a[1:, 2:]: the lower right 3 x 2 block of a, visited row by row
+    corner = real_layout(a[1:, 2:], a, grid=4)
+    assert corner.touched == [6, 7, 10, 11, 14, 15]
+    assert [corner.order[c] for c in corner.touched] == [0, 1, 2, 3, 4, 5]
+    assert corner.element0_cell == 6
+    # a[::-1]: every cell, element 0 in the last row, the rows visited backwards
+    backwards = real_layout(a[::-1], a, grid=4)
+    assert backwards.element0_cell == 12
+    assert backwards.order == [12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3]
+    # a[:, ::-1]: the arc goes from element 0 (cell 3) one cell to the left
+    mirrored = unescape(layout_svg_from_model(real_layout(a[:, ::-1], a, grid=4), "m", "a"))
+    assert "axis 1: -4 B" in mirrored and "m in a's buffer: 16 cells of 4 B, 16 touched" in mirrored
+    # a window into a large buffer starts on the row of the view's first byte
+    big = np.zeros((100, 100))
+    window = real_layout(big[50:60, 3:7], big)
+    assert window.total_cells == 10_000 and window.n_cells == 256
+    assert window.first_cell <= 5003 < window.first_cell + window.row_cells
+    expected = [c for c in touched_by_addresses(big[50:60, 3:7], big)
+                if window.first_cell <= c < window.first_cell + 256]
+    assert window.buffer_touched == expected
+    # a structured field: unit shrinks to the gcd of itemsize, stride and offset
+    field = np.zeros(6, dtype=[("x", "i4"), ("y", "f8")])
+    y = real_layout(field["y"], field)
+    assert y.unit == 4 and y.touched == [c for k in range(6) for c in (3 * k + 1, 3 * k + 2)]
+
+
+def test_report_arrays_use_their_offset_when_known() -> None:
+    report = known_report()
+    b = report.array("b")  # x[::3]: no offset in the report, so drawn over its own span
+    assert not array_layout_model(b).in_buffer
+    assert "b's span, lowest to highest byte: 10 cells of 8 B (a part of x's buffer)" in (
+        unescape(layout_svg(b)))
+    x = report.array("x")  # owns its data: its buffer starts at element 0
+    assert array_layout_model(x).in_buffer
+    b.offset_bytes = 8  # type: ignore[attr-defined]  # x[1::3], had the report said where
+    model = array_layout_model(b)
+    assert model.in_buffer and model.total_cells == 12 and model.touched == [1, 4, 7, 10]
+    assert "b in x's buffer: 12 cells of 8 B, 4 touched" in unescape(layout_svg(b))
+    # the base's last axis gives the rows when the base is in the report
+    d, t = report.array("d"), report.array("t")
+    assert layout_grid(report, t) == 12 and layout_grid(report, d) == 12
+    assert layout_grid(report, b) is None

@@ -6,6 +6,7 @@ tools (and our own tests) can tell it apart from the user's output.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from arrayprof.render.text import render_text, summary_line
@@ -26,22 +27,30 @@ def in_notebook(shell: Any) -> bool:
 
 
 def _rich_report(report: Report, compact: bool) -> Any | None:
-    """The widget (or HTML) form where the renderers are available; None otherwise."""
-    try:
-        from arrayprof.render import widget
+    """The widget where ipywidgets is available, else the static HTML; None if neither works.
 
+    Compact (automatic mode) is a one-line summary that opens into the full report on click: the
+    ``SummaryWidget``, or without widgets a native ``<details>`` (no script needed).  The widgets
+    carry the static HTML in their own display data too, for front ends without a widget manager
+    (nbconvert, GitHub, sanitised outputs).
+    """
+    try:
+        widget = importlib.import_module("arrayprof.render.widget")  # needs ipywidgets
         return widget.SummaryWidget(report) if compact else widget.ReportWidget(report)
     except Exception:
         pass
     try:
-        from arrayprof.render.html import report_html
+        from arrayprof.render.html import report_html, summary_html
 
+        if compact:
+            return {"text/html": summary_html(report), "text/plain": summary_line(report)}
         return {"text/html": report_html(report), "text/plain": render_text(report)}
     except Exception:
         return None
 
 
 def show_report(shell: Any, report: Report, *, compact: bool = False) -> None:
+    """Show `report` under the running cell: rich in a notebook, text in a terminal."""
     from IPython.display import display
 
     text = summary_line(report) if compact else render_text(report)

@@ -164,12 +164,15 @@ def timeline_svg(report: Report, width: int = 720, height: int = 170) -> str:
 
 @dataclass
 class LayoutModel:
-    """Which cells of an array's byte span its elements touch, as drawn.
+    """Which cells of a buffer an array's elements touch, as drawn.
 
-    The span (lowest to highest byte the array can reach) is cut into cells of `unit` bytes (the
-    itemsize, or smaller when strides are not multiples of it); the first `n_cells` are drawn,
-    `row_cells` per row.  `hits[cell]` counts the elements touching a cell: 0 untouched, 1 normal,
-    more for broadcast (stride 0) or overlapping views.
+    The extent drawn is the owning buffer when the array's offset in it is known (``in_buffer``),
+    otherwise the array's own span (its lowest to its highest byte).  It is cut into cells of
+    `unit` bytes (the itemsize, or smaller when strides or the offset are not multiples of it);
+    `n_cells` cells from `first_cell` on are drawn, `row_cells` per row.  `hits[cell]` counts the
+    elements touching a drawn cell: 0 untouched, 1 normal, more for broadcast (stride 0) or
+    overlapping views.  For small arrays `order[cell]` is the C-order index of the element that
+    starts there (the order a loop over the array visits memory), else None.
     """
 
     unit: int
@@ -180,11 +183,20 @@ class LayoutModel:
     hits: list[int]
     strides: list[int]
     shape: list[int]
+    first_cell: int = 0
+    in_buffer: bool = False
+    order: list[int | None] = field(default_factory=list)
+    element0_cell: int | None = None  # drawn cell where element 0 (index (0, ..., 0)) begins
 
     @property
     def touched(self) -> list[int]:
         """Indices of drawn cells that some element touches (what a test compares)."""
         return [i for i, h in enumerate(self.hits) if h]
+
+    @property
+    def buffer_touched(self) -> list[int]:
+        """The touched cells numbered from the start of the drawn extent (buffer or span)."""
+        return [self.first_cell + i for i in self.touched]
 
     @property
     def element_starts(self) -> list[int]:
@@ -201,117 +213,227 @@ class LayoutModel:
         return starts
 
 
-def layout_model(shape: list[int], strides: list[int], itemsize: int,
-                 max_cells: int = 256) -> LayoutModel:
-    """Offsets of the array's elements within its span, for the first `max_cells` cells.
+MAX_NUMBERED = 100  # elements numbered in visiting order up to this size
+
+
+def layout_model(shape: list[int], strides: list[int], itemsize: int, max_cells: int = 256, *,
+                 offset: int | None = None, buffer_bytes: int | None = None,
+                 grid: int | None = None) -> LayoutModel:
+    """Where the array's elements sit, for at most `max_cells` cells.
+
+    `offset` is the byte offset of element 0 in the owning buffer of `buffer_bytes` bytes; with
+    both, the whole buffer is the extent (a view such as ``a[1:, 2:]`` is drawn where it really
+    sits in ``a``).  Without them the extent is the array's own span.  `grid` is a row length in
+    elements (the base's last axis) to line rows of a 2-D buffer up under each other.
 
     Negative strides touch the same set of bytes as their absolute values (the axis is just walked
     backwards), so the set is computed with |stride|; a stride of 0 repeats every element of that
     axis on the same bytes, which is counted in `hits` rather than enumerated.
     """
     itemsize = max(int(itemsize), 1)
+    shape = [int(n) for n in shape]
+    strides = [int(s) for s in strides]
     size = math.prod(shape) if shape else 1
+    pairs = list(zip(strides, shape, strict=False))
+    low = sum(min(0, (n - 1) * s) for s, n in pairs if n > 0)  # lowest byte, from element 0
+    high = sum(max(0, (n - 1) * s) for s, n in pairs if n > 0) + itemsize
     unit = itemsize
-    for s, n in zip(strides, shape, strict=False):
+    for s, n in pairs:
         if s and n > 1:
-            unit = math.gcd(unit, abs(int(s)))
-    span = itemsize + sum((n - 1) * abs(int(s)) for s, n in zip(strides, shape, strict=False)
-                          if n > 0)
-    total_cells = max(span // unit, 1) if size else 0
-    n_cells = min(total_cells, max_cells)
-    window = n_cells * unit
+            unit = math.gcd(unit, abs(s))
+    in_buffer = (size > 0 and offset is not None and buffer_bytes is not None
+                 and offset + low >= 0 and offset + high <= buffer_bytes)
+    if in_buffer:
+        assert offset is not None and buffer_bytes is not None
+        unit = math.gcd(unit, offset + low) if offset + low else unit
+        low_abs = offset + low  # the array's lowest byte within the extent
+        extent = buffer_bytes
+    else:
+        low_abs, extent = 0, high - low
+    total_cells = max(math.ceil(extent / unit), 1) if size else 0
+    # rows: line a 2-D buffer's rows up under each other
+    row_cells = min(32, max(total_cells, 1))
+    grid_cells = grid * itemsize // unit if grid and in_buffer else 0
+    outer = [abs(s) // unit for s, n in pairs if n > 1 and s]
+    if 2 <= grid_cells <= 64 and grid_cells < total_cells:
+        row_cells = grid_cells
+    elif len(outer) >= 2 and 4 <= max(outer) <= 64 and max(outer) * 2 <= max(total_cells, 1):
+        row_cells = max(outer)
+    first_cell = 0
+    if total_cells > max_cells:  # a window that starts on the row of the array's first byte
+        first_cell = (low_abs // unit) // row_cells * row_cells
+    n_cells = max(min(max_cells, total_cells - first_cell), 0)
+    start_rel = first_cell * unit - low_abs  # the window in bytes from the array's lowest byte
+    end_rel = start_rel + n_cells * unit
     offsets = np.zeros(1, dtype=np.int64)
     counts = np.ones(1, dtype=np.int64)
     if size:
-        for s, n in sorted(zip(strides, shape, strict=False), key=lambda p: -abs(p[0])):
-            s = abs(int(s))
+        for s, n in sorted(pairs, key=lambda p: -abs(p[0])):
+            s = abs(s)
             if n <= 1:
                 continue
             if s == 0:
                 counts = counts * n
                 continue
-            steps = np.arange(min(n, window // s + 1), dtype=np.int64) * s
+            steps = np.arange(min(n, max(end_rel, 0) // s + 1), dtype=np.int64) * s
             offsets = (offsets[:, None] + steps[None, :]).ravel()
             counts = np.repeat(counts, len(steps))
-            inside = offsets < window
+            inside = offsets < end_rel
             offsets, counts = offsets[inside], counts[inside]
     else:
-        offsets = offsets[:0]
-        counts = counts[:0]
+        offsets, counts = offsets[:0], counts[:0]
     hits = np.zeros(n_cells, dtype=np.int64)
     for k in range(itemsize // unit):
-        cells = offsets // unit + k
-        ok = cells < n_cells
+        cells = (low_abs + offsets) // unit + k - first_cell
+        ok = (cells >= 0) & (cells < n_cells)
         np.add.at(hits, cells[ok], counts[ok])
-    # rows: line a 2-D array's rows up under each other when its outer stride fits on a row
-    row_cells = min(32, max(n_cells, 1))
-    outer = [abs(s) // unit for s, n in zip(strides, shape, strict=False) if n > 1 and s]
-    if len(outer) >= 2 and 4 <= max(outer) <= 64 and max(outer) * 2 <= max(total_cells, 1):
-        row_cells = max(outer)
-    return LayoutModel(unit, itemsize, row_cells, n_cells, total_cells, hits.tolist(),
-                       [int(s) for s in strides], [int(n) for n in shape])
+    # visiting order, and where element 0 is
+    element0 = low_abs - low  # byte of element 0 within the extent
+    element0_cell = element0 // unit - first_cell if size else None
+    if element0_cell is not None and not 0 <= element0_cell < n_cells:
+        element0_cell = None
+    order: list[int | None] = [None] * n_cells
+    if 0 < size <= MAX_NUMBERED and not any(s == 0 and n > 1 for s, n in pairs):
+        index = np.indices(shape).reshape(len(shape), -1).T if shape else np.zeros((1, 0), int)
+        element_bytes = element0 + index @ np.asarray(strides, dtype=np.int64).reshape(-1)
+        for i, b in enumerate(element_bytes.tolist()):
+            cell = b // unit - first_cell
+            if 0 <= cell < n_cells and order[cell] is None:
+                order[cell] = i
+    return LayoutModel(unit, itemsize, row_cells, n_cells, total_cells, hits.tolist(), strides,
+                       shape, first_cell, in_buffer, order, element0_cell)
 
 
-def layout_svg(array: ArrayInfo, max_cells: int = 256) -> str:
+def array_offset(array: ArrayInfo) -> int | None:
+    """Bytes from the start of the owning buffer to element 0, where the report says (or where it
+    cannot be otherwise: an array owning its data starts its buffer)."""
+    offset = getattr(array, "offset_bytes", None)
+    if offset is None and not array.is_view:
+        offset = 0
+    return offset
+
+
+def layout_grid(report: Report, array: ArrayInfo) -> int | None:
+    """Row length (elements) for drawing the buffer: the last axis of the named base, or of the
+    array itself, when that array is C-contiguous over the whole buffer and 2-D or more."""
+    base = report.array(array.base) if array.base else None
+    for grid in (base, array):
+        if (grid is not None and len(grid.shape) >= 2 and grid.c_contiguous
+                and grid.itemsize == array.itemsize and grid.nbytes == array.base_nbytes
+                and grid.shape[-1] > 0):
+            return int(grid.shape[-1])
+    return None
+
+
+def array_layout_model(array: ArrayInfo, grid: int | None = None,
+                       max_cells: int = 256) -> LayoutModel:
+    """The layout of a report's array: in its owning buffer when its offset there is known,
+    else over its own span."""
+    offset = array_offset(array)
+    return layout_model(array.shape, array.strides, array.itemsize, max_cells,
+                        offset=offset, buffer_bytes=array.base_nbytes if offset is not None
+                        else None, grid=grid)
+
+
+def layout_caption(model: LayoutModel, name: str = "", base: str | None = None) -> str:
+    """What the drawing shows, in words (the SVG's first line)."""
+    who = name or "the array"
+    touched = sum(1 for h in model.hits if h)
+    if model.in_buffer:
+        owner = f"{base}'s buffer" if base else "its buffer"
+        text = (f"{who} in {owner}: {model.total_cells} cells of {model.unit} B, "
+                f"{touched} touched")
+    else:
+        text = f"{who}'s span, lowest to highest byte: {model.total_cells} cells of {model.unit} B"
+        if base:
+            text += f" (a part of {base}'s buffer)"
+    if model.n_cells < model.total_cells:
+        last = model.first_cell + model.n_cells - 1
+        text += f"; cells {model.first_cell}–{last} drawn"
+    return text
+
+
+def layout_svg(array: ArrayInfo, max_cells: int = 256, grid: int | None = None) -> str:
     """The buffer as cells, the bytes `array` touches highlighted, its strides annotated."""
-    model = layout_model(array.shape, array.strides, array.itemsize, max_cells)
+    model = array_layout_model(array, grid, max_cells)
     return layout_svg_from_model(model, array.name, array.base)
+
+
+def _stride_arc(model: LayoutModel) -> tuple[int, int, int, int] | None:
+    """(axis, stride, from cell, to cell) for the arc over the first drawn row: a step along the
+    innermost moving axis from element 0 (or the first touched cell) to its neighbour."""
+    moving = [(ax, s, n) for ax, (s, n) in enumerate(zip(model.strides, model.shape, strict=False))
+              if n > 1 and s]
+    if not moving:
+        return None
+    ax, s, _ = min(moving, key=lambda m: abs(m[1]))
+    start = model.element0_cell
+    if start is None:
+        start = model.element_starts[0] if model.element_starts else 0
+        s = abs(s)
+    end = start + s // model.unit
+    row = max(model.row_cells, 1)
+    if 0 <= end < model.n_cells and end != start and start // row == end // row == 0:
+        return ax, s, start, end
+    return None
 
 
 def layout_svg_from_model(model: LayoutModel, name: str = "", base: str | None = None) -> str:
     cell, gap = 16, 2
-    left, top = 8, 44
+    pitch = cell + gap
+    arc = _stride_arc(model)
+    left, top = 8, (44 if arc else 26)
     rows = max(math.ceil(model.n_cells / max(model.row_cells, 1)), 1)
-    width = max(left * 2 + model.row_cells * (cell + gap), 360)
-    stride_notes = _stride_notes(model)
-    height = top + rows * (cell + gap) + 22 + 14 * len(stride_notes)
+    title = layout_caption(model, name, base)
+    numbered = any(o is not None for o in model.order)
+    notes = []
+    if model.n_cells < model.total_cells:
+        hidden = model.total_cells - model.n_cells
+        notes.append(f"… {hidden} more cells ({fmt_bytes(hidden * model.unit)}) not drawn")
+    if numbered:
+        notes.append("numbers: the order in which a loop over the array visits its elements")
+    notes += _stride_notes(model)
+    longest = max([len(title)] + [len(n) for n in notes])
+    width = max(left * 2 + model.row_cells * pitch, math.ceil(longest * 6.2) + 2 * left, 240)
+    height = top + rows * pitch + 8 + 14 * len(notes)
     out = [
         f'<svg class="apr-layout" xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="memory layout of {escape(name)}">',
+        f'style="max-width:100%;height:auto" aria-label="memory layout of {escape(name)}">',
         '<style>.apr-layout text{font: 11px sans-serif; fill: currentColor}</style>',
+        f'<text x="{left}" y="14">{escape(title)}</text>',
     ]
-    title = f"{name}: " if name else ""
-    title += (f"{model.n_cells} of {model.total_cells} cells of {model.unit} B"
-              + (f" in the span of {base}'s buffer" if base else ""))
-    out.append(f'<text x="{left}" y="14">{escape(title)}</text>')
-    # stride of the innermost moving axis as an arc over the first row
-    moving = [(ax, s, n) for ax, (s, n) in enumerate(zip(model.strides, model.shape, strict=False))
-              if n > 1 and s]
-    if moving:
-        ax, s, _ = min(moving, key=lambda m: abs(m[1]))
-        step = abs(s) // model.unit
-        first = model.element_starts[0] if model.element_starts else 0
-        if 0 < step and first + step < min(model.row_cells, model.n_cells):
-            x0 = left + first * (cell + gap) + cell / 2
-            x1 = left + (first + step) * (cell + gap) + cell / 2
-            out.append(f'<path d="M{_num(x0)},{top - 2} Q{_num((x0 + x1) / 2)},{top - 20} '
-                       f'{_num(x1)},{top - 2}" fill="none" stroke="{TEMP_COLOR}" '
-                       f'stroke-width="1.5"/>')
-            out.append(f'<path d="M{_num(x1 - 4)},{top - 8} L{_num(x1)},{top - 2} '
-                       f'L{_num(x1 + 3)},{top - 9}" fill="none" stroke="{TEMP_COLOR}"/>')
-            out.append(f'<text x="{_num(x1 + 6)}" y="{top - 10}" style="fill:{TEMP_COLOR}">'
-                       f'axis {ax}: {s:+d} B</text>')
+    if arc:
+        ax, s, start, end = arc
+        x0 = left + (start % model.row_cells) * pitch + cell / 2
+        x1 = left + (end % model.row_cells) * pitch + cell / 2
+        tip = 1 if x1 > x0 else -1
+        out.append(f'<path class="apr-stride" d="M{_num(x0)},{top - 2} Q{_num((x0 + x1) / 2)},'
+                   f'{top - 20} {_num(x1)},{top - 2}" fill="none" stroke="{TEMP_COLOR}" '
+                   f'stroke-width="1.5"/>')
+        out.append(f'<path d="M{_num(x1 - 4 * tip)},{top - 8} L{_num(x1)},{top - 2} '
+                   f'L{_num(x1 + 3 * tip)},{top - 9}" fill="none" stroke="{TEMP_COLOR}"/>')
+        out.append(f'<text x="{_num(max(x0, x1) + 6)}" y="{top - 10}" '
+                   f'style="fill:{TEMP_COLOR}">axis {ax}: {s:+d} B</text>')
     for i, h in enumerate(model.hits):
         r, c = divmod(i, model.row_cells)
-        x, y = left + c * (cell + gap), top + r * (cell + gap)
+        x, y = left + c * pitch, top + r * pitch
         fill = ALLOC_COLOR if h else "#d0d7de"
         opacity = "1" if h else "0.55"
         out.append(f'<rect class="{"apr-hit" if h else "apr-miss"}" data-cell="{i}" x="{x}" '
                    f'y="{y}" width="{cell}" height="{cell}" rx="2" fill="{fill}" '
                    f'fill-opacity="{opacity}"/>')
+        label = ""
         if h > 1:
-            out.append(f'<text x="{x + cell / 2}" y="{y + 12}" text-anchor="middle" '
-                       f'style="fill:#fff;font-size:9px">×{h if h < 100 else "∞"}</text>')
-    y = top + rows * (cell + gap) + 14
-    if model.n_cells < model.total_cells:
-        out.append(f'<text x="{left}" y="{y}" fill-opacity="0.75">… '
-                   f'{model.total_cells - model.n_cells} more cells '
-                   f'({escape(fmt_bytes((model.total_cells - model.n_cells) * model.unit))}) '
-                   f'not drawn</text>')
-        y += 14
-    for note in stride_notes:
-        out.append(f'<text x="{left}" y="{y}">{escape(note)}</text>')
+            label = f"×{h if h < 100 else '∞'}"
+        elif numbered and model.order[i] is not None:
+            label = str(model.order[i])
+        if label:
+            out.append(f'<text class="apr-order" x="{x + cell / 2}" y="{y + 12}" '
+                       f'text-anchor="middle" style="fill:#fff;font-size:9px">{label}</text>')
+    y = top + rows * pitch + 12
+    for note in notes:
+        out.append(f'<text x="{left}" y="{y}" fill-opacity="0.8">{escape(note)}</text>')
         y += 14
     out.append("</svg>")
     return "".join(out)
@@ -322,7 +444,8 @@ def _stride_notes(model: LayoutModel) -> list[str]:
     for ax, (s, n) in enumerate(zip(model.strides, model.shape, strict=False)):
         cells = abs(s) / model.unit
         what = ("repeats the same bytes (broadcast)" if s == 0 and n > 1
-                else f"{cells:g} cell{'s' if cells != 1 else ''}")
+                else f"{cells:g} cell{'s' if cells != 1 else ''}"
+                + (" backwards" if s < 0 and n > 1 else ""))
         notes.append(f"axis {ax}: {n} × stride {s} B → {what}")
     return notes
 

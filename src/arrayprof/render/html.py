@@ -30,6 +30,7 @@ from arrayprof.render.drawing import (
     PEAK_COLOR,
     TEMP_COLOR,
     broadcast_svg,
+    layout_grid,
     layout_svg,
     timeline_svg,
 )
@@ -87,6 +88,10 @@ CSS = f"""
 .arrayprof .apr-sev-info {{ background: #0969da; }}
 .arrayprof .apr-cat {{ color: var(--apr-muted); font-size: 11px; margin-left: 6px; }}
 .arrayprof details summary {{ cursor: pointer; color: var(--apr-muted); }}
+.arrayprof details.apr-summary > summary {{ color: var(--apr-fg); background: var(--apr-bg2);
+  border: 1px solid var(--apr-border); border-radius: 6px; padding: 3px 10px; font-size: 12px;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
+.arrayprof details.apr-summary[open] > summary {{ margin-bottom: 4px; }}
 .arrayprof pre.apr-code {{ background: var(--apr-bg2); border: 1px solid var(--apr-border);
   border-radius: 4px; padding: 6px 8px; margin: 4px 0; font-family: var(--apr-code);
   overflow-x: auto; }}
@@ -305,7 +310,7 @@ def arrays_html(report: Report, limit: int = MAX_ARRAYS) -> str:
                        f"{fmt_shape(a.strides)}: touches {a.utilization:.0%} of its span")
             out.append(f'<details class="apr-layout-box" data-name="{escape(a.name)}"'
                        f'{" open" if i < 3 else ""}><summary>{escape(summary)}</summary>'
-                       f"{layout_svg(a)}</details>")
+                       f"{layout_svg(a, grid=layout_grid(report, a))}</details>")
         out.append("</div>")
     return "".join(out)
 
@@ -353,11 +358,13 @@ def report_html(report: Report, *, max_lines: int | None = MAX_LINES, include_st
             f"{report_body_html(report, max_lines=max_lines)}{script}</div>")
 
 
-def summary_html(report: Report) -> str:
-    """Automatic mode's one line, which opens into the full report (a native ``<details>``)."""
+def summary_html(report: Report, *, max_lines: int | None = MAX_LINES) -> str:
+    """Automatic mode's one line, which opens into the full report (a native ``<details>``, so it
+    opens without any script)."""
     return (f'<div class="arrayprof"><style>{CSS}</style><details class="apr-summary"><summary>'
             f"<b>arrayprof</b> · {escape(summary_text(report))}</summary>"
-            f"{report_body_html(report)}</details><script>{SCRIPT}</script></div>")
+            f'<div class="apr-summary-body">{report_body_html(report, max_lines=max_lines)}</div>'
+            f"</details><script>{SCRIPT}</script></div>")
 
 
 def document_html(reports: list[Report], title: str = "arrayprof report") -> str:
@@ -378,7 +385,7 @@ def document_html(reports: list[Report], title: str = "arrayprof report") -> str
         sections.append('<p class="arrayprof apr-note">No profiled cells.</p>')
     csp = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
            "img-src data:")
-    return (
+    page = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -388,3 +395,7 @@ def document_html(reports: list[Report], title: str = "arrayprof report") -> str
         f"</style></head><body><h2 class=\"arrayprof\">{escape(title)}</h2>"
         + "".join(sections) + "</body></html>\n"
     )
+    # ASCII only (everything else as character references): the page reads the same whatever
+    # encoding the file is written in.  The style and script, where references do not work, are
+    # ASCII already.
+    return page.encode("ascii", "xmlcharrefreplace").decode("ascii")

@@ -29,16 +29,28 @@ from arrayprof.render.common import (
     source_rows,
     summary_text,
 )
-from arrayprof.render.drawing import LayoutModel, layout_model, layout_svg_from_model, timeline_svg
+from arrayprof.render.drawing import (
+    LayoutModel,
+    array_layout_model,
+    layout_grid,
+    layout_svg_from_model,
+    timeline_svg,
+)
 from arrayprof.render.html import (
     CSS,
     broadcasts_html,
     header_html,
     lines_table_html,
+    report_html,
+    summary_html,
 )
+from arrayprof.render.text import render_text
 from arrayprof.report import ArrayInfo, Finding, Report
 
 LINES_PER_PAGE = 200
+# The static copy each widget carries for front ends without widgets (nbconvert, GitHub): kept
+# small, since it is saved in the notebook next to the widget.
+STATIC_MAX_LINES = 300
 FINDINGS_PER_PAGE = 10  # each finding is a handful of widget models: page them
 
 # Monospace rows in the arrays listbox keep the columns aligned with the header buttons.
@@ -120,6 +132,21 @@ def copy_button(text: str) -> widgets.Widget:
                ".then(()=>{this.textContent='copied'},()=>{})")
     return widgets.HTML(f'<div><button onclick="{escape(handler)}">copy</button>'
                         f'<code hidden>{escape(text)}</code></div>')
+
+
+def _with_fallbacks(data: dict[str, Any] | None, html: Callable[[], str],
+                    text: Callable[[], str]) -> dict[str, Any] | None:
+    """Add ``text/html`` and a readable ``text/plain`` to a widget's display data.
+
+    A front end with a widget manager shows the widget (its renderer outranks HTML); nbconvert
+    without saved widget state, GitHub and other static viewers fall back to the HTML.
+    """
+    if not data:  # a closed widget shows nothing
+        return data
+    data = dict(data)
+    data["text/html"] = html()
+    data["text/plain"] = text()
+    return data
 
 
 class LinesView(widgets.VBox):
@@ -362,7 +389,7 @@ class ArraysView(widgets.VBox):
             self.drawing.value = _wrap('<p class="apr-note">Select an array to draw its memory '
                                        "layout.</p>")
             return
-        self.layout_model = layout_model(array.shape, array.strides, array.itemsize)
+        self.layout_model = array_layout_model(array, layout_grid(self.report, array))
         facts = (f"{array.name} {fmt_shape(array.shape)} {array.dtype}, strides "
                  f"{fmt_shape(array.strides)}, {contiguity(array)}, span "
                  f"{fmt_bytes(array.span_bytes)}, touches {array.utilization:.0%} of it, "
@@ -410,6 +437,12 @@ class ReportWidget(widgets.VBox):
         ])
         self.add_class("arrayprof-widget")
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The widget view, plus the static report and the text report as fallbacks."""
+        return _with_fallbacks(super()._repr_mimebundle_(**kwargs),
+                               lambda: report_html(self.report, max_lines=STATIC_MAX_LINES),
+                               lambda: render_text(self.report))
+
 
 class SummaryWidget(widgets.VBox):
     """Automatic mode's one line; clicking it opens the full `ReportWidget` (built on first open)."""
@@ -428,6 +461,12 @@ class SummaryWidget(widgets.VBox):
     @property
     def expanded(self) -> bool:
         return len(self.children) > 1
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The widget view, plus the static one-line ``<details>`` and the text line."""
+        return _with_fallbacks(super()._repr_mimebundle_(**kwargs),
+                               lambda: summary_html(self.report, max_lines=STATIC_MAX_LINES),
+                               lambda: self.text)
 
     def toggle(self) -> None:
         if self.expanded:
