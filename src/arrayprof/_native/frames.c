@@ -201,9 +201,12 @@ site_answer(PyCodeObject *code, int offset, int have_gil, int innermost, int *fo
     return site != NULL ? site->line : line_of(code, offset);
 }
 
+static void memo_clear(void);
+
 void
 ap_frames_clear(void)
 {
+    memo_clear();
     for (size_t i = 0; i < sites_capacity; i++) {
         Py_XDECREF(sites[i].code);
     }
@@ -232,11 +235,51 @@ ap_frames_memory(void)
 
 #if AP_FAST_FRAMES
 
+/* Recent answers for innermost cell frames, direct-mapped on the instruction address.  The
+ * allocation hook, the census and the observer ask about the same few instructions over and over
+ * (in `for ...: t = np.empty(3)` the call makes an array object and its buffer, the store frees
+ * the previous one), so this saves most site-cache lookups.  An entry is only trusted when frame,
+ * instruction and code all match; it is valid while the site cache holds a reference to the code
+ * (entries are only made from site-cache entries, and both are cleared together). */
+#define MEMO_SLOTS 64
+typedef struct {
+    const _PyInterpreterFrame *frame;
+    const _Py_CODEUNIT *instr;
+    const PyCodeObject *code;
+    int line, offset, form;
+} memo_entry;
+static memo_entry memo[MEMO_SLOTS];
+
+static inline memo_entry *
+memo_slot(const _Py_CODEUNIT *instr)
+{
+    return &memo[((uintptr_t)instr >> 1) & (MEMO_SLOTS - 1)];
+}
+
+static void
+memo_clear(void)
+{
+    memset(memo, 0, sizeof(memo));
+}
+
 int
 ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *form_out)
 {
     if (tstate == NULL || tstate->cframe == NULL || target_filename == NULL) {
         return 0;
+    }
+    const _PyInterpreterFrame *top = tstate->cframe->current_frame;
+    if (have_gil && top != NULL) {
+        const memo_entry *hit = memo_slot(top->prev_instr);
+        if (hit->frame == top && hit->instr == top->prev_instr && hit->code == top->f_code) {
+            if (offset_out != NULL) {
+                *offset_out = hit->offset;
+            }
+            if (form_out != NULL) {
+                *form_out = hit->form;
+            }
+            return hit->line;
+        }
     }
     int innermost = 1;
     for (_PyInterpreterFrame *frame = tstate->cframe->current_frame; frame != NULL;
@@ -255,12 +298,34 @@ ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *f
         if (offset_out != NULL) {
             *offset_out = offset;
         }
-        return site_answer(code, offset, have_gil, innermost, form_out);
+        if (!have_gil || !innermost) {
+            return site_answer(code, offset, have_gil, innermost, form_out);
+        }
+        const site_entry *site = site_of(code, offset);
+        if (site == NULL) {
+            return site_answer(code, offset, have_gil, innermost, form_out);
+        }
+        if (form_out != NULL) {
+            *form_out = site->form;
+        }
+        memo_entry *slot = memo_slot(frame->prev_instr);
+        slot->frame = frame;
+        slot->instr = frame->prev_instr;
+        slot->code = code;
+        slot->line = site->line;
+        slot->offset = offset;
+        slot->form = site->form;
+        return site->line;
     }
     return 0;
 }
 
 #else /* public API: materialises frame objects, so only with the GIL */
+
+static void
+memo_clear(void)
+{
+}
 
 int
 ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *form_out)

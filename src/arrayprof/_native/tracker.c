@@ -73,7 +73,7 @@ static struct {
     size_t live_capacity, live_used;
     timeline_point timeline[TIMELINE_CAPACITY];
     int32_t timeline_used;
-    int64_t timeline_stride, events;
+    int64_t timeline_stride, until_next_point; /* a point every `stride` events (and new peaks) */
     int64_t t0_ns;
 } st;
 
@@ -182,8 +182,12 @@ live_remove(void *ptr, live_entry *out)
 static void
 timeline_add(int32_t line, int new_peak)
 {
-    int64_t event = st.events++;
-    if (!new_peak && event % st.timeline_stride != 0) {
+    /* a countdown instead of `events % stride`: this runs on every allocation and free */
+    int due = --st.until_next_point <= 0;
+    if (due) {
+        st.until_next_point = st.timeline_stride;
+    }
+    if (!new_peak && !due) {
         return;
     }
     if (st.timeline_used == TIMELINE_CAPACITY) {
@@ -217,12 +221,12 @@ stats_for(int32_t line)
     return ls;
 }
 
-/* The caller's cell line; 0 when unattributable.  Runs without the state lock. */
+/* The caller's cell line; 0 when unattributable.  `self` is the calling thread's ident.  Runs
+ * without the state lock. */
 static int
-caller_line(void)
+caller_line(unsigned long self)
 {
     PyThreadState *holder = _PyThreadState_UncheckedGet();
-    unsigned long self = PyThread_get_thread_ident();
     if (holder != NULL && holder->thread_id == self) {
         return ap_frames_cell_line(holder, 1, NULL, NULL);
     }
@@ -233,8 +237,9 @@ caller_line(void)
 static void
 on_alloc(void *ptr, size_t size)
 {
-    int on_cell_thread = PyThread_get_thread_ident() == recording_thread;
-    int32_t line = on_cell_thread ? caller_line() : OTHER_THREAD_LINE;
+    unsigned long self = PyThread_get_thread_ident();
+    int on_cell_thread = self == recording_thread;
+    int32_t line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
     lock_state();
     if (st.lines == NULL) { /* stopped meanwhile */
         unlock_state();
@@ -302,8 +307,9 @@ record_free_locked(void *ptr, size_t size_hint, int on_cell_thread, int32_t line
 static void
 on_free(void *ptr, size_t size)
 {
-    int on_cell_thread = PyThread_get_thread_ident() == recording_thread;
-    int32_t line = on_cell_thread ? caller_line() : OTHER_THREAD_LINE;
+    unsigned long self = PyThread_get_thread_ident();
+    int on_cell_thread = self == recording_thread;
+    int32_t line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
     lock_state();
     if (st.lines != NULL) {
         record_free_locked(ptr, size, on_cell_thread, line, 1);
@@ -342,8 +348,9 @@ hook_realloc(void *ctx, void *ptr, size_t new_size)
     }
     /* A realloc counts as one free plus one allocation (REPORT.md). */
     if (ptr != NULL) {
-        int on_cell_thread = PyThread_get_thread_ident() == recording_thread;
-        int32_t line = on_cell_thread ? caller_line() : OTHER_THREAD_LINE;
+        unsigned long self = PyThread_get_thread_ident();
+        int on_cell_thread = self == recording_thread;
+        int32_t line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
         lock_state();
         if (st.lines != NULL) {
             record_free_locked(ptr, 0, on_cell_thread, line, 0);
