@@ -106,3 +106,18 @@ def test_ufuncs_inside_numpy_functions_are_calls() -> None:
     names = {(op.kind, op.name) for op in report.ops}
     assert ("ufunc", "multiply") in names or ("ufunc", "square") in names
     assert all(op.kind != "binop" for op in report.ops)
+
+
+def test_a_view_never_has_a_base_made_after_it() -> None:
+    """`a` is a view of the unnamed arange; arrays made from `a` later span the same bytes."""
+    report = run("a = np.arange(24, dtype=np.int32).reshape(4, 6)\n"
+                 "r = a[::-1]\n"
+                 "e = a[..., None]\n"
+                 "t = a.T\n")
+    bases = {info.name: (info.is_view, info.base, info.strides) for info in report.arrays}
+    assert bases == {
+        "a": (True, None, [24, 4]),
+        "r": (True, "a", [-24, 4]),
+        "e": (True, "a", [24, 4, 0]),
+        "t": (True, "a", [4, 24]),
+    }

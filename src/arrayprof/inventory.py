@@ -119,19 +119,27 @@ def byte_interval(array: np.ndarray) -> tuple[int, int]:
 
 
 def _named_base(name: str, array: np.ndarray, owner: Any, candidates: dict[str, np.ndarray],
-                owners: dict[str, Any]) -> str | None:
+                owners: dict[str, Any], born: dict[str, int] | None = None) -> str | None:
     """The smallest other named array on the same buffer whose span contains this one's.
 
     Broadcast and overlapping views (zero strides, sliding windows) repeat elements, so they are
     taken as a base only when no plain array fits: `w = sliding_window_view(a[0], 3)` is a view of
     `a`, not of some `z = np.broadcast_to(a[0], ...)` that happens to span the same bytes.
+    An array cannot derive from one the cell made after it (`born`: the cell line that bound each
+    name, 0 for names older than the cell): in `a = np.arange(6).reshape(2, 3); e = a[..., None]`,
+    `a` is a view of the unnamed arange, not of `e`.
     """
     if array.size == 0:
         return None
     low, high = byte_interval(array)
+    born = born or {}
+    own_birth = born.get(name)
     best: tuple[int, int, int, str] | None = None
     for other_name, other in candidates.items():
         if other_name == name or other is array or owners[other_name] is not owner:
+            continue
+        other_birth = born.get(other_name)
+        if own_birth is not None and other_birth is not None and other_birth > own_birth:
             continue
         other_low, other_high = byte_interval(other)
         if other_low <= low and high <= other_high:
@@ -178,16 +186,24 @@ def build_inventory(namespace: dict[str, Any], names: list[str], tree: ast.AST |
     for n, v in candidates.items():
         owners[n], owner_bytes[n] = owner_of(v)
     bound_at = binding_lines(tree)
+    made_here = set(names) if tree is not None else set()
+    born = {n: 0 for n in candidates if n not in made_here}  # older than the cell
+    linenos: dict[str, int | None] = {}
+    for name in names:
+        lineno = bound_at.get(name)
+        if lineno is None and isinstance(owners[name], np.ndarray):
+            allocated = live_lines.get(owners[name].__array_interface__["data"][0])
+            lineno = allocated[0] if allocated and allocated[0] > 0 else None
+        linenos[name] = lineno
+        if name in made_here and lineno is not None:
+            born[name] = lineno
     infos = []
     for name in names:
         array = candidates[name]
         owner = owners[name]
-        lineno = bound_at.get(name)
-        if lineno is None and isinstance(owner, np.ndarray):
-            allocated = live_lines.get(owner.__array_interface__["data"][0])
-            lineno = allocated[0] if allocated and allocated[0] > 0 else None
-        base = _named_base(name, array, owner, candidates, owners) if array.base is not None else None
-        infos.append(describe_array(name, array, lineno, base, owner_bytes[name]))
+        base = (_named_base(name, array, owner, candidates, owners, born)
+                if array.base is not None else None)
+        infos.append(describe_array(name, array, linenos[name], base, owner_bytes[name]))
     return infos
 
 
