@@ -121,3 +121,20 @@ def test_a_view_never_has_a_base_made_after_it() -> None:
         "e": (True, "a", [24, 4, 0]),
         "t": (True, "a", [4, 24]),
     }
+
+
+def test_creation_lines_ignore_in_place_updates_and_item_writes() -> None:
+    report = run("v = np.arange(10.0)\n"
+                 "v *= 2\n"            # same array: still created on line 1
+                 "w = v.copy()\n"
+                 "w[::2] = 0\n"        # a write into w, not a new w
+                 "s = 0\n"
+                 "s += v\n"            # s becomes an array here
+                 "x = np.arange(4)\n"
+                 "x = x[::2]\n"        # a view made here
+                 "def make():\n"
+                 "    global g\n"
+                 "    g = np.ones(3)\n"
+                 "make()\n")
+    created = {info.name: info.lineno for info in report.arrays}
+    assert created == {"v": 1, "w": 3, "s": 6, "x": 8, "g": 11}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,55 +42,92 @@ def new_or_rebound(namespace: dict[str, Any], before: NameSnapshot) -> list[str]
     return names
 
 
-def binding_lines(tree: ast.AST | None) -> dict[str, int]:
-    """Last line of the cell that binds each top-level name (assignment, loop, with, import...)."""
-    lines: dict[str, int] = {}
-    if tree is None:
-        return lines
+@dataclass
+class Bindings:
+    """Cell lines that bind each top-level name: plainly (`x = ...`, loops, `with ... as x`) or by
+    augmented assignment (`x += 1`, which keeps an array's identity)."""
 
-    def bind(target: ast.AST, lineno: int) -> None:
-        for node in ast.walk(target):
-            if isinstance(node, ast.Name):
-                lines[node.id] = max(lines.get(node.id, 0), lineno)
+    plain: dict[str, set[int]] = field(default_factory=dict)
+    augmented: dict[str, set[int]] = field(default_factory=dict)
+
+
+def binding_lines(tree: ast.AST | None) -> Bindings:
+    """Where the cell binds each top-level name.  Only names themselves count as bound: in
+    `w[::2] = 0` or `obj.attr = v`, `w` and `obj` are used, not rebound."""
+    found = Bindings()
+    if tree is None:
+        return found
+
+    def bind(target: ast.AST, lineno: int, into: dict[str, set[int]]) -> None:
+        if isinstance(target, ast.Name):
+            into.setdefault(target.id, set()).add(lineno)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                bind(element, lineno, into)
+        elif isinstance(target, ast.Starred):
+            bind(target.value, lineno, into)
 
     class Binder(ast.NodeVisitor):
         def visit_FunctionDef(self, node: ast.AST) -> None:  # names inside functions are local
-            lines[node.name] = max(lines.get(node.name, 0), node.lineno)
+            found.plain.setdefault(node.name, set()).add(node.lineno)
 
         visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
         visit_Lambda = lambda self, node: None  # noqa: E731
 
         def visit_Assign(self, node: ast.Assign) -> None:
             for target in node.targets:
-                bind(target, node.lineno)
+                bind(target, node.lineno, found.plain)
             self.generic_visit(node)
 
         def visit_AugAssign(self, node: ast.AugAssign) -> None:
-            bind(node.target, node.lineno)
+            bind(node.target, node.lineno, found.augmented)
             self.generic_visit(node)
 
         def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
             if node.value is not None:
-                bind(node.target, node.lineno)
+                bind(node.target, node.lineno, found.plain)
             self.generic_visit(node)
 
         def visit_For(self, node: ast.For) -> None:
-            bind(node.target, node.lineno)
+            bind(node.target, node.lineno, found.plain)
             self.generic_visit(node)
 
         visit_AsyncFor = visit_For
 
         def visit_withitem(self, node: ast.withitem) -> None:
             if node.optional_vars is not None:
-                bind(node.optional_vars, node.context_expr.lineno)
+                bind(node.optional_vars, node.context_expr.lineno, found.plain)
             self.generic_visit(node)
 
         def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-            bind(node.target, node.lineno)
+            bind(node.target, node.lineno, found.plain)
             self.generic_visit(node)
 
     Binder().visit(tree)
-    return lines
+    return found
+
+
+def creation_line(name: str, array: np.ndarray, owner: Any, bindings: Bindings,
+                  live_lines: dict[int, tuple[int, int]]) -> int | None:
+    """The cell line that created the array bound to `name`.
+
+    An array that owns a buffer the cell allocated on a line binding that name was created there
+    (`v = np.arange(3); v *= 2` -> line 1; `s = 0; s += a` -> line 2).  Otherwise the last plain
+    binding (`x = x[::2]` -> that line), then the last augmented one, then the line that
+    allocated the buffer (names bound inside functions: `global z`)."""
+    plain = bindings.plain.get(name, set())
+    augmented = bindings.augmented.get(name, set())
+    allocated = None
+    if isinstance(owner, np.ndarray):
+        entry = live_lines.get(owner.__array_interface__["data"][0])
+        allocated = entry[0] if entry and entry[0] > 0 else None
+    if array.base is None and allocated is not None and allocated in plain | augmented:
+        return allocated
+    if plain:
+        return max(plain)
+    if augmented:
+        return max(augmented)
+    return allocated
 
 
 def owner_of(array: np.ndarray) -> tuple[Any, int]:
@@ -185,15 +223,12 @@ def build_inventory(namespace: dict[str, Any], names: list[str], tree: ast.AST |
     owner_bytes: dict[str, int] = {}
     for n, v in candidates.items():
         owners[n], owner_bytes[n] = owner_of(v)
-    bound_at = binding_lines(tree)
+    bindings = binding_lines(tree)
     made_here = set(names) if tree is not None else set()
     born = {n: 0 for n in candidates if n not in made_here}  # older than the cell
     linenos: dict[str, int | None] = {}
     for name in names:
-        lineno = bound_at.get(name)
-        if lineno is None and isinstance(owners[name], np.ndarray):
-            allocated = live_lines.get(owners[name].__array_interface__["data"][0])
-            lineno = allocated[0] if allocated and allocated[0] > 0 else None
+        lineno = creation_line(name, candidates[name], owners[name], bindings, live_lines)
         linenos[name] = lineno
         if name in made_here and lineno is not None:
             born[name] = lineno
