@@ -107,3 +107,71 @@ def test_html_export_in_chromium() -> None:
             browser.close()
     assert problems == []
     assert requests == [page_path.as_uri()]  # the page itself, nothing else
+
+
+NOTEBOOK_CELLS = [
+    "import numpy as np\nx = np.random.default_rng(0).random(1500)",
+    BROADCASTING_CELL,
+    "bad = np.ones(3) + np.ones(4)  # raises: the run goes on, the page shows it",
+    "y2 = x[::-1].copy()",
+]
+
+
+def test_cli_html_export_in_chromium(tmp_path: pathlib.Path) -> None:
+    """`arrayprof run NOTEBOOK --html OUT`: one self-contained page, a section per cell, opened in
+    chromium without console errors or requests."""
+    executable = chromium_path()
+    import subprocess
+    import sys
+
+    nbformat = pytest.importorskip("nbformat")
+    from playwright.sync_api import sync_playwright
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in NOTEBOOK_CELLS]
+    notebook.cells.insert(1, nbformat.v4.new_markdown_cell("# not code"))
+    path = tmp_path / "broadcast <demo>.ipynb"
+    nbformat.write(notebook, path)
+    out = ARTIFACTS / "cli_report.html"
+    ARTIFACTS.mkdir(exist_ok=True)
+    run = subprocess.run(
+        [sys.executable, "-c", "import sys; from arrayprof.cli import main; sys.exit(main())",
+         "run", str(path), "--html", str(out), "--no-verify", "--quiet"],
+        capture_output=True, text=True, timeout=300, env=dict(os.environ, LC_ALL="C"),
+    )
+    assert run.returncode == 1, run.stderr  # the raising cell makes the status 1
+    assert "1 of 4 cells raised" in run.stderr
+    page_text = out.read_bytes().decode("ascii")  # ASCII only: safe in any file encoding
+    assert page_text.startswith("<!DOCTYPE html>")
+    assert "<title>broadcast &lt;demo&gt;.ipynb</title>" in page_text
+
+    problems: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+                    if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(out.as_uri(), wait_until="load")
+            sections = page.locator("section.arrayprof")
+            assert sections.count() == 4
+            assert sections.locator("h3").all_inner_texts() == [
+                "cell [1]", "cell [2]", "cell [3]", "cell [4]"]
+            broadcasting = sections.nth(1)
+            assert broadcasting.locator("tr.apr-peakrow").get_attribute("data-line") == "2"
+            assert "· line 2: spread = np.abs(" in broadcasting.locator(
+                "text.apr-peak-label").text_content()
+            assert broadcasting.locator(".apr-f-peak").inner_text().endswith("line 2")
+            assert broadcasting.locator("svg.apr-broadcast").first.is_visible()
+            raised = sections.nth(2).locator(".apr-error")
+            assert raised.inner_text().startswith("ValueError on line 1: operands could not")
+            # non-ASCII characters arrive intact through the character references
+            assert "◀ peak" in broadcasting.locator("tr.apr-peakrow").inner_text()
+            page.screenshot(path=str(ARTIFACTS / "cli_report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert problems == []
+    assert requests == [out.as_uri()]

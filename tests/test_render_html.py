@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 
 from arrayprof.render import document_html, report_html, summary_html
-from arrayprof.render.common import fmt_bytes, header_facts, peak_lineno, source_rows, summary_text
+from arrayprof.render.common import (
+    fmt_bytes,
+    header_facts,
+    peak_lineno,
+    rewrite_badge,
+    source_rows,
+    summary_text,
+)
 from arrayprof.render.drawing import (
     LayoutModel,
     array_layout_model,
@@ -326,3 +333,11 @@ def test_report_arrays_use_their_offset_when_known() -> None:
     d, t = report.array("d"), report.array("t")
     assert layout_grid(report, t) == 12 and layout_grid(report, d) == 12
     assert layout_grid(report, b) is None
+
+
+def test_badge_does_not_repeat_itself() -> None:
+    finding = known_report().findings[1]
+    assert finding.rewrite is not None
+    finding.rewrite.check = "not verified: verification was off for this cell"
+    assert rewrite_badge(finding) == ("unverified",
+                                      "not verified: verification was off for this cell")

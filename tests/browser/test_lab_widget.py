@@ -39,9 +39,9 @@ PEAK_SOURCE = "spread = np.abs(x[:, None] - x[None, :]).max()"
 CELLS = [
     "import numpy as np\nx = np.random.default_rng(0).random(1500)\n%load_ext arrayprof",
     f"%%arrayprof\ny = x * 2\n{PEAK_SOURCE}\nb = x[::2]",
-    # automatic mode's one-line widget, for the same report
-    "import arrayprof\nfrom arrayprof.render import SummaryWidget\n"
-    "SummaryWidget(arrayprof.history()[-1])",
+    "%arrayprof on --threshold 1MB",
+    # automatic mode: the same cell without the magic gets the one-line summary widget
+    f"y = x * 2\n{PEAK_SOURCE}\nb = x[::2]",
 ]
 
 
@@ -189,7 +189,7 @@ def run_all_cells(page: Page) -> None:
 
 
 def run_notebook_and_check(page: Page, url: str) -> None:
-    """Run both cells as a user would and check what the widget shows."""
+    """Run the cells as a user would and check what the widgets show."""
     page.goto(url)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
     run_all_cells(page)
@@ -218,11 +218,22 @@ def run_notebook_and_check(page: Page, url: str) -> None:
     page.screenshot(path=str(ARTIFACTS / "lab_widget_page.png"), full_page=True)
     widget.screenshot(path=str(ARTIFACTS / "lab_widget.png"))
 
-    # the one-line summary opens into a second full report
+    # automatic mode's one-line summary (shown by the kernel, not built by hand) opens into a
+    # second full report
     summary = page.locator(".arrayprof-summary-button")
     summary.wait_for(state="visible", timeout=30_000)
     assert "peak 36 MB on line 2" in summary.inner_text()
+    assert page.locator(".arrayprof-widget").count() == 1  # closed: no report built yet
     summary.scroll_into_view_if_needed()
+    page.locator(".jp-Cell").nth(3).screenshot(path=str(ARTIFACTS / "lab_summary_closed.png"))
     summary.click()
-    page.locator(".arrayprof-widget").nth(1).wait_for(state="visible", timeout=30_000)
-    page.locator(".jp-Cell").nth(2).screenshot(path=str(ARTIFACTS / "lab_summary_open.png"))
+    opened = page.locator(".jp-Cell").nth(3).locator(".arrayprof-widget")
+    opened.wait_for(state="visible", timeout=30_000)
+    assert opened.locator("tr.apr-peakrow").get_attribute("data-line") == "2"
+    page.locator(".jp-Cell").nth(3).screenshot(path=str(ARTIFACTS / "lab_summary_open.png"))
+    # nothing in either report is wider than the notebook's output area
+    overflow = page.evaluate(
+        "() => [...document.querySelectorAll('.arrayprof-widget')].map(w => {"
+        " const area = w.closest('.jp-OutputArea-output');"
+        " return w.getBoundingClientRect().right - area.getBoundingClientRect().right; })")
+    assert overflow and max(overflow) <= 1, overflow

@@ -234,7 +234,10 @@ def rewrite_badge(finding: Finding) -> tuple[str, str]:
     if rw is None:
         return "", ""
     if not rw.verified:
-        return "unverified", "not verified" + (f": {rw.check}" if rw.check else "")
+        why = rw.check
+        if why.lower().startswith("not verified"):  # the advisor's text may say it already
+            why = why[len("not verified"):].lstrip(" :")
+        return "unverified", "not verified" + (f": {why}" if why else "")
     parts = ["verified"]
     if rw.kind == "fix" and rw.equal is False:
         parts = ["verified fix"]

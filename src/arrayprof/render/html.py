@@ -159,7 +159,9 @@ def _bar(kind: str, value: int, scale: int, text: str) -> str:
 
     One element per bar instead of three keeps a 2000-line listing cheap for the browser to lay out.
     """
-    pct = 0.0 if value <= 0 else max(100.0 * value / scale, 1.5)
+    if value <= 0:  # nothing to show: an empty track, no "0 B (0)" noise
+        return f'<td class="apr-bar apr-{kind}"></td>'
+    pct = max(100.0 * value / scale, 1.5)
     return f'<td class="apr-bar apr-{kind}" style="--w:{pct:.1f}%">{escape(text)}</td>'
 
 
@@ -287,7 +289,7 @@ def array_cells(a: ArrayInfo) -> list[tuple[str, str | float]]:
     ]
 
 
-def arrays_html(report: Report, limit: int = MAX_ARRAYS) -> str:
+def arrays_html(report: Report, limit: int = MAX_ARRAYS, max_layouts: int = MAX_LAYOUTS) -> str:
     if not report.arrays:
         return '<p class="apr-note">No new or rebound arrays.</p>'
     arrays = sorted(report.arrays, key=lambda a: -a.nbytes)[:limit]
@@ -302,7 +304,7 @@ def arrays_html(report: Report, limit: int = MAX_ARRAYS) -> str:
     if len(arrays) < len(report.arrays):
         out.append(f'<p class="apr-note">the {len(arrays)} largest of {len(report.arrays)} arrays '
                    "are listed.</p>")
-    strided = [a for a in report.arrays if is_strided(a)][:MAX_LAYOUTS]
+    strided = [a for a in report.arrays if is_strided(a)][:max_layouts]
     if strided:
         out.append('<h4>Memory layout of strided arrays</h4><div class="apr-drawings">')
         for i, a in enumerate(strided):
@@ -324,7 +326,8 @@ def broadcasts_html(report: Report, limit: int = MAX_BROADCASTS) -> str:
     return f'<h4>Broadcasts</h4><div class="apr-drawings">{drawings}</div>'
 
 
-def report_body_html(report: Report, *, max_lines: int | None = MAX_LINES) -> str:
+def report_body_html(report: Report, *, max_lines: int | None = MAX_LINES,
+                     max_arrays: int = MAX_ARRAYS, max_layouts: int = MAX_LAYOUTS) -> str:
     """Every section of the report, without the style and script (callers add them once)."""
     rows, note = source_rows(report, max_lines)
     out = [
@@ -337,7 +340,7 @@ def report_body_html(report: Report, *, max_lines: int | None = MAX_LINES) -> st
         f"<h4>Findings ({len(report.findings)})</h4>",
         findings_html(report),
         "<h4>Arrays</h4>",
-        arrays_html(report),
+        arrays_html(report, max_arrays, max_layouts),
         broadcasts_html(report),
     ]
     if report.notes:
@@ -346,25 +349,30 @@ def report_body_html(report: Report, *, max_lines: int | None = MAX_LINES) -> st
     return "".join(out)
 
 
-def report_html(report: Report, *, max_lines: int | None = MAX_LINES, include_style: bool = True,
-                include_script: bool = True) -> str:
+def report_html(report: Report, *, max_lines: int | None = MAX_LINES,
+                max_arrays: int = MAX_ARRAYS, max_layouts: int = MAX_LAYOUTS,
+                include_style: bool = True, include_script: bool = True) -> str:
     """A self-contained fragment for ``_repr_html_``: style, body and the optional comforts."""
     style = f"<style>{CSS}</style>" if include_style else ""
     script = f"<script>{SCRIPT}</script>" if include_script else ""
     title = "arrayprof"
     if report.execution_count is not None:
         title += f" · cell [{report.execution_count}]"
+    body = report_body_html(report, max_lines=max_lines, max_arrays=max_arrays,
+                            max_layouts=max_layouts)
     return (f'<div class="arrayprof">{style}<h4 class="apr-title">{escape(title)}</h4>'
-            f"{report_body_html(report, max_lines=max_lines)}{script}</div>")
+            f"{body}{script}</div>")
 
 
-def summary_html(report: Report, *, max_lines: int | None = MAX_LINES) -> str:
+def summary_html(report: Report, *, max_lines: int | None = MAX_LINES,
+                 max_arrays: int = MAX_ARRAYS, max_layouts: int = MAX_LAYOUTS) -> str:
     """Automatic mode's one line, which opens into the full report (a native ``<details>``, so it
     opens without any script)."""
+    body = report_body_html(report, max_lines=max_lines, max_arrays=max_arrays,
+                            max_layouts=max_layouts)
     return (f'<div class="arrayprof"><style>{CSS}</style><details class="apr-summary"><summary>'
             f"<b>arrayprof</b> · {escape(summary_text(report))}</summary>"
-            f'<div class="apr-summary-body">{report_body_html(report, max_lines=max_lines)}</div>'
-            f"</details><script>{SCRIPT}</script></div>")
+            f'<div class="apr-summary-body">{body}</div></details><script>{SCRIPT}</script></div>')
 
 
 def document_html(reports: list[Report], title: str = "arrayprof report") -> str:

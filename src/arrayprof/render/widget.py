@@ -51,6 +51,11 @@ LINES_PER_PAGE = 200
 # The static copy each widget carries for front ends without widgets (nbconvert, GitHub): kept
 # small, since it is saved in the notebook next to the widget.
 STATIC_MAX_LINES = 300
+STATIC_MAX_ARRAYS = 100
+STATIC_MAX_LAYOUTS = 3
+STATIC_MAX_TEXT_LINES = 120
+STATIC_LIMITS: dict[str, Any] = {"max_lines": STATIC_MAX_LINES, "max_arrays": STATIC_MAX_ARRAYS,
+                                 "max_layouts": STATIC_MAX_LAYOUTS}
 FINDINGS_PER_PAGE = 10  # each finding is a handful of widget models: page them
 
 # Monospace rows in the arrays listbox keep the columns aligned with the header buttons.
@@ -147,6 +152,15 @@ def _with_fallbacks(data: dict[str, Any] | None, html: Callable[[], str],
     data["text/html"] = html()
     data["text/plain"] = text()
     return data
+
+
+def _short_text(report: Report) -> str:
+    """The text report for consoles, cut short for huge cells (it is saved in the notebook)."""
+    lines = render_text(report).splitlines()
+    if len(lines) <= STATIC_MAX_TEXT_LINES:
+        return "\n".join(lines)
+    more = f"… {len(lines) - STATIC_MAX_TEXT_LINES} more lines: arrayprof.history() holds the report"
+    return "\n".join([*lines[:STATIC_MAX_TEXT_LINES], more])
 
 
 class LinesView(widgets.VBox):
@@ -440,8 +454,8 @@ class ReportWidget(widgets.VBox):
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         """The widget view, plus the static report and the text report as fallbacks."""
         return _with_fallbacks(super()._repr_mimebundle_(**kwargs),
-                               lambda: report_html(self.report, max_lines=STATIC_MAX_LINES),
-                               lambda: render_text(self.report))
+                               lambda: report_html(self.report, **STATIC_LIMITS),
+                               lambda: _short_text(self.report))
 
 
 class SummaryWidget(widgets.VBox):
@@ -465,7 +479,7 @@ class SummaryWidget(widgets.VBox):
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         """The widget view, plus the static one-line ``<details>`` and the text line."""
         return _with_fallbacks(super()._repr_mimebundle_(**kwargs),
-                               lambda: summary_html(self.report, max_lines=STATIC_MAX_LINES),
+                               lambda: summary_html(self.report, **STATIC_LIMITS),
                                lambda: self.text)
 
     def toggle(self) -> None:
