@@ -14,18 +14,6 @@
 static allocfunc original_alloc;
 static destructor original_dealloc;
 
-/* Objects created while recording and not yet classified: open addressing, linear probing,
- * backward-shift deletion (no tombstones, so a loop that makes and drops millions of views keeps
- * the table small and fast). */
-typedef struct {
-    PyObject *obj; /* borrowed: removed from the table when the object dies */
-    int line;
-} pending_entry;
-
-static pending_entry *pending;
-static size_t pending_capacity; /* power of two, or 0 */
-static size_t pending_used;
-
 typedef struct {
     int64_t views, owners;
 } line_census;
@@ -34,13 +22,12 @@ static line_census *lines; /* lines[0]: no cell frame; lines[1..nlines]: cell li
 static int nlines;
 static int counting;
 
-static inline size_t
-slot_of(const PyObject *obj)
-{
-    uint64_t h = (uint64_t)(uintptr_t)obj >> 4;
-    h *= 0x9E3779B97F4A7C15ull;
-    return (size_t)(h ^ (h >> 32)) & (pending_capacity - 1);
-}
+/* The newest object, not yet classified: NumPy sets OWNDATA after tp_alloc returns, so an object
+ * is classified when the next one is made, when it dies, or when recording stops, whichever comes
+ * first.  NumPy finishes building an ndarray before it makes another, so its flags are final by
+ * then; and an object that died was classified in tp_dealloc, so `newest` is always alive. */
+static PyObject *newest; /* borrowed */
+static int newest_line;
 
 static void
 classify(PyObject *obj, int line)
@@ -56,73 +43,13 @@ classify(PyObject *obj, int line)
     }
 }
 
-static int
-pending_grow(void)
+static inline void
+classify_newest(void)
 {
-    size_t old_capacity = pending_capacity;
-    pending_entry *old = pending;
-    size_t new_capacity = old_capacity ? old_capacity * 2 : 1024;
-    pending_entry *grown = PyMem_RawCalloc(new_capacity, sizeof(pending_entry));
-    if (grown == NULL) {
-        return -1;
+    if (newest != NULL) {
+        classify(newest, newest_line);
+        newest = NULL;
     }
-    pending = grown;
-    pending_capacity = new_capacity;
-    for (size_t i = 0; i < old_capacity; i++) {
-        if (old[i].obj == NULL) {
-            continue;
-        }
-        size_t j = slot_of(old[i].obj);
-        while (pending[j].obj != NULL) {
-            j = (j + 1) & (pending_capacity - 1);
-        }
-        pending[j] = old[i];
-    }
-    PyMem_RawFree(old);
-    return 0;
-}
-
-static void
-pending_add(PyObject *obj, int line)
-{
-    if ((pending_used + 1) * 2 > pending_capacity && pending_grow() < 0) {
-        classify(obj, line); /* out of memory: classify now (flags may still be incomplete) */
-        return;
-    }
-    size_t j = slot_of(obj);
-    while (pending[j].obj != NULL) {
-        j = (j + 1) & (pending_capacity - 1);
-    }
-    pending[j].obj = obj;
-    pending[j].line = line;
-    pending_used++;
-}
-
-/* Remove `obj` if pending; its line, or -1. */
-static int
-pending_take(PyObject *obj)
-{
-    size_t mask = pending_capacity - 1;
-    size_t i = slot_of(obj);
-    while (pending[i].obj != obj) {
-        if (pending[i].obj == NULL) {
-            return -1;
-        }
-        i = (i + 1) & mask;
-    }
-    int line = pending[i].line;
-    /* backward-shift deletion: pull later members of the probe run into the hole */
-    size_t hole = i;
-    for (size_t j = (i + 1) & mask; pending[j].obj != NULL; j = (j + 1) & mask) {
-        size_t home = slot_of(pending[j].obj);
-        if (((j - home) & mask) >= ((j - hole) & mask)) {
-            pending[hole] = pending[j];
-            hole = j;
-        }
-    }
-    pending[hole].obj = NULL;
-    pending_used--;
-    return line;
 }
 
 static PyObject *
@@ -130,8 +57,10 @@ census_alloc(PyTypeObject *type, Py_ssize_t nitems)
 {
     PyObject *obj = original_alloc(type, nitems);
     if (obj != NULL && counting && ap_tracker_recording_here()) {
+        classify_newest();
         int line = ap_tracker_current_line(NULL, NULL);
-        pending_add(obj, line >= 0 && line <= nlines ? line : 0);
+        newest = obj;
+        newest_line = line >= 0 && line <= nlines ? line : 0;
     }
     return obj;
 }
@@ -139,11 +68,8 @@ census_alloc(PyTypeObject *type, Py_ssize_t nitems)
 static void
 census_dealloc(PyObject *obj)
 {
-    if (pending_used > 0) {
-        int line = pending_take(obj);
-        if (line >= 0) {
-            classify(obj, line);
-        }
+    if (obj == newest) {
+        classify_newest();
     }
     original_dealloc(obj);
 }
@@ -165,10 +91,7 @@ ap_census_install(void)
 static void
 forget(void)
 {
-    PyMem_RawFree(pending);
-    pending = NULL;
-    pending_capacity = 0;
-    pending_used = 0;
+    newest = NULL;
     PyMem_RawFree(lines);
     lines = NULL;
     nlines = 0;
@@ -192,11 +115,7 @@ PyObject *
 ap_census_end(void)
 {
     counting = 0;
-    for (size_t i = 0; i < pending_capacity; i++) {
-        if (pending[i].obj != NULL) {
-            classify(pending[i].obj, pending[i].line); /* still alive: its flags are final */
-        }
-    }
+    classify_newest();
     PyObject *out = PyList_New(0);
     for (int line = 0; out != NULL && lines != NULL && line <= nlines; line++) {
         const line_census *c = &lines[line];
@@ -218,5 +137,5 @@ ap_census_end(void)
 size_t
 ap_census_memory(void)
 {
-    return pending_capacity * sizeof(pending_entry) + (lines ? ((size_t)nlines + 1) * sizeof(line_census) : 0);
+    return lines ? ((size_t)nlines + 1) * sizeof(line_census) : 0;
 }

@@ -5,9 +5,10 @@
  * left out: NumPy makes them internally to box scalars (`a + 1` makes two).
  *
  * Mechanism: ndarray's tp_alloc and tp_dealloc slots are wrapped once per process.  While a cell
- * is recorded, tp_alloc remembers each new object with the line that made it; an object is
- * classified when it dies (its flags are final by then) or, for survivors, when recording stops.
- * The flags cannot be read in tp_alloc itself: NumPy fills them in after allocating the object.
+ * is recorded, tp_alloc notes the new object and the line that made it.  Its flags cannot be read
+ * there (NumPy fills them in after allocating the object), so it is classified at the next
+ * tp_alloc, at its own tp_dealloc, or when recording stops, whichever comes first: no table, one
+ * pointer comparison per deallocation.
  * Only exact ndarray objects are counted (Python subclasses get CPython's own tp_alloc).
  *
  * GIL rules: ndarray objects are created and destroyed with the GIL held, so the census needs no
