@@ -70,11 +70,13 @@ def execute(stem: str, outdir: Path, timeout: int = 120) -> float:
 
     nb = nbformat.reads(path_of(stem).read_text(), as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(HERE)}}).execute()
-    elapsed = time.perf_counter() - start
-    outdir.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, outdir / f"{stem}.ipynb")
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(HERE)}}).execute()
+    finally:  # keep what ran, also when a cell failed
+        elapsed = time.perf_counter() - start
+        outdir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, outdir / f"{stem}.ipynb")
     return elapsed
 
 

@@ -1,6 +1,6 @@
 """Notebook 1: views and copies."""
 
-from common import HOW_TO_READ, SETUP, check, code, md, solution, test
+from tutorial_cells import HOW_TO_READ, SETUP, check, code, md, solution, test
 
 TITLE = "Views and copies"
 

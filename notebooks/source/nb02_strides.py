@@ -1,6 +1,6 @@
 """Notebook 2: strides and memory order."""
 
-from common import HOW_TO_READ, SETUP, check, code, md, solution, test
+from tutorial_cells import HOW_TO_READ, SETUP, check, code, md, solution, test
 
 TITLE = "Strides and memory order"
 
