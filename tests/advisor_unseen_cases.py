@@ -100,7 +100,7 @@ for s in scores:
 '''
 
 # -- np-vectorize --------------------------------------------------------------------------------
-CASES["nv_decorator_elif"] = '''# expect: np-vectorize@7
+CASES["nv_decorator_elif"] = '''# expect: np-vectorize@8
 import numpy as np
 u = np.random.default_rng(111).random(150_000)
 # --- cell ---

@@ -21,19 +21,63 @@ def rule(function: Rule) -> Rule:
     return function
 
 
-def advise(report: Report, context: CellContext, *, verify: bool = True) -> list[Finding]:
-    from arrayprof.advisor import facts
-    from arrayprof.advisor import verify as verifier
-    from arrayprof.advisor.config import CONFIG, severity
-
+def run_rules(report: Report, context: CellContext) -> list[Finding]:
+    """Every rule on one context; a failing rule becomes a note, not a broken report."""
     findings: list[Finding] = []
-    if context.tree is None:
-        return findings
     for check in RULES:
         try:
             findings.extend(check(report, context))
         except Exception as exc:
             report.notes.append(f"arrayprof: rule {check.__name__} failed: {exc}")
+    return findings
+
+
+def scoped_findings(report: Report, context: CellContext,
+                    found: list[Finding]) -> list[Finding]:
+    """The rules again on each function the cell defines, with that function's locals.
+
+    Findings inside a function whose locals were really captured replace what the rules said
+    about those lines from the cell's namespace (where a parameter may shadow, or miss, a global
+    of the same name); rewrites found there are verified by running the definition and its calls.
+    """
+    from arrayprof.advisor import facts, scopes
+    from arrayprof.advisor import verify as verifier
+
+    try:
+        found_scopes = scopes.function_scopes(report, context)
+    except Exception as exc:
+        report.notes.append(f"arrayprof: function scopes failed: {exc}")
+        return found
+    inner: list[Finding] = []
+    for scope in found_scopes:
+        for finding in run_rules(report, scope.context(context)):
+            if scope.contains(finding.lineno):
+                inner.append(finding)
+                if finding.rewrite is not None:
+                    verifier.SCOPED[id(finding.rewrite)] = scope
+            else:
+                facts.COSTS.pop(id(finding), None)
+    outer = []
+    for finding in found:
+        if any(s.replayed and s.contains(finding.lineno) for s in found_scopes):
+            facts.COSTS.pop(id(finding), None)
+        else:
+            outer.append(finding)
+    return inner + outer
+
+
+def advise(report: Report, context: CellContext, *, verify: bool = True) -> list[Finding]:
+    from arrayprof.advisor import facts
+    from arrayprof.advisor import verify as verifier
+    from arrayprof.advisor.config import CONFIG, severity
+
+    if context.tree is None:
+        return []
+    verifier.FIX_CHECKS.clear()
+    verifier.SCOPED.clear()
+    facts.COSTS.clear()
+    findings = run_rules(report, context)
+    findings = scoped_findings(report, context, findings)
     findings = dedupe(findings)
     budget = verifier.Budget(CONFIG)
     for found in findings:
@@ -62,8 +106,11 @@ def advise(report: Report, context: CellContext, *, verify: bool = True) -> list
         elif cost is not None and found.severity != "error":
             found.severity = max(found.severity, severity(cost.bytes_wasted, cost.seconds_lost),
                                  key=("info", "warning").index)
-        if found.rewrite is not None:
-            verifier.FIX_CHECKS.pop(id(found.rewrite), None)
+    # The registries are keyed by id(): clear them so a later rewrite that happens to reuse an
+    # address never inherits a checker or a scope meant for another.
+    verifier.FIX_CHECKS.clear()
+    verifier.SCOPED.clear()
+    facts.COSTS.clear()
     findings.sort(key=lambda f: (f.lineno or 0, f.category))
     return findings
 
@@ -98,4 +145,4 @@ from arrayprof.advisor import (  # noqa: E402 - the families register themselves
 )
 
 __all__ = ["RULES", "advise", "api_misuse", "broadcasting", "copies", "dtypes", "layout",
-           "loops", "rule"]
+           "loops", "rule", "run_rules"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -267,6 +268,7 @@ class Vectorizer(ast.NodeTransformer):
         self.namespace = namespace
         self.temps = temps or {}
         self.depends = False  # the expression used a loop var or element
+        self.lists: set[str] = set()  # names holding a list while the loop runs (appends)
 
     # axis bookkeeping
     @property
@@ -416,26 +418,38 @@ class Vectorizer(ast.NodeTransformer):
             return ast.Call(func=func, args=args, keywords=[])
         if np_func(func, self.namespace, "where", "clip", "abs", "round", "sign", "square"):
             return ast.Call(func=func, args=args, keywords=[])
+        spelled = reduction_spelling(node, self.namespace)
+        if spelled is not None and isinstance(spelled[0], ast.Subscript) and \
+                self.uses_loop(spelled[0].slice):
+            # a reduction over a stretch chosen by the index (a window clipped at the ends, a
+            # segment): still one array expression (cumsum differences, reduceat), but not one
+            # this rewriter writes
+            raise NotVectorizable("index computed from the loop variable (a window)")
         raise NotVectorizable(f"call to {unparse(func)}")
 
     def reduction(self, node: ast.Call) -> ast.expr | None:
-        if isinstance(node.func, ast.Attribute) and node.func.attr in REDUCTIONS and \
-                not node.args and not node.keywords and isinstance(node.func.value, ast.Subscript):
-            sub = node.func.value
-            method = node.func.attr
-        elif (isinstance(node.func, ast.Attribute) and node.func.attr in REDUCTIONS and
-              np_func(node.func, self.namespace, node.func.attr) and len(node.args) == 1 and
-              not node.keywords and isinstance(node.args[0], ast.Subscript)):
-            sub = node.args[0]
-            method = node.func.attr
-        else:
+        """One element's reduction as the whole iteration's reduction along an axis.
+
+        ``M[:, j].sum()`` -> ``M.sum(axis=0)``; ``np.linalg.norm(F[i])`` ->
+        ``np.linalg.norm(F, axis=1)``; ``col.max()`` for ``col`` in ``T.T`` -> ``T.T.max(axis=1)``;
+        a sliding window ``x[t - w + 1:t + 1].mean()`` ->
+        ``sliding_window_view(x, w)[...].mean(axis=-1)``."""
+        spelled = reduction_spelling(node, self.namespace)
+        if spelled is None or self.naxes > 1:
             return None
-        if self.naxes != 1 or not isinstance(sub.value, ast.Name):
+        operand, build = spelled
+        if isinstance(operand, ast.Name) and operand.id in self.elements:
+            return self.element_reduction(operand.id, build)
+        if not isinstance(operand, ast.Subscript) or not isinstance(operand.value, ast.Name):
             return None
-        value = self.namespace.get(sub.value.id)
-        if not isinstance(value, np.ndarray) or value.ndim < 2:
+        value = self.namespace.get(operand.value.id)
+        if not isinstance(value, np.ndarray):
             return None
-        elts = sub.slice.elts if isinstance(sub.slice, ast.Tuple) else [sub.slice]
+        if value.ndim == 1 and isinstance(operand.slice, ast.Slice):
+            return self.window_reduction(operand, value, build)
+        if value.ndim < 2 or self.naxes != 1:
+            return None
+        elts = operand.slice.elts if isinstance(operand.slice, ast.Tuple) else [operand.slice]
         position = None
         for k, elt in enumerate(elts):
             hit = self.loop_offset(elt)
@@ -448,20 +462,57 @@ class Vectorizer(ast.NodeTransformer):
             return None
         var = self.loop_vars[elts[position].id]  # type: ignore[union-attr]
         others = [k for k in range(value.ndim) if k != position]
-        axis: ast.expr = ast.Constant(value=others[0]) if len(others) == 1 else ast.Tuple(
-            elts=[ast.Constant(value=k) for k in others], ctx=ast.Load())
-        if self.covers(var, sub.value.id, position):
-            base: ast.expr = ast.Name(id=sub.value.id, ctx=ast.Load())
+        if self.covers(var, operand.value.id, position):
+            base: ast.expr = ast.Name(id=operand.value.id, ctx=ast.Load())
         else:
             index = [ast.Slice() for _ in range(value.ndim)]
             index[position] = self.slice_for(var, 0, None)
-            base = ast.Subscript(value=ast.Name(id=sub.value.id, ctx=ast.Load()),
+            base = ast.Subscript(value=ast.Name(id=operand.value.id, ctx=ast.Load()),
                                  slice=ast.Tuple(elts=index[: max(position + 1, 1)],
                                                  ctx=ast.Load()), ctx=ast.Load())
         self.depends = True
-        return ast.Call(func=ast.Attribute(value=base, attr=method, ctx=ast.Load()), args=[],
-                        keywords=[ast.keyword(arg="axis", value=axis)])
+        return build(base, axis_node(others))
 
+    def element_reduction(self, name: str, build: Any) -> ast.expr | None:
+        """``v.max()`` where `v` runs over the rows of a 2-D (or more) array."""
+        source = parse_expr(self.elements[name])
+        value = try_eval(source, self.namespace)
+        if not isinstance(value, np.ndarray) or value.ndim < 2:
+            return None
+        self.depends = True
+        return build(source, axis_node(list(range(1, value.ndim))))
+
+    def window_reduction(self, operand: ast.Subscript, value: np.ndarray,
+                         build: Any) -> ast.expr | None:
+        """``x[i + a:i + b].mean()`` for i in range(start, stop): a fixed-width window moving
+        one element per iteration, always inside the array (Python would clip it at the ends)."""
+        window = operand.slice
+        assert isinstance(window, ast.Slice)
+        if window.step is not None or window.lower is None or window.upper is None or \
+                len(self.loop_vars) != 1:
+            return None
+        var = next(iter(self.loop_vars.values()))
+        start = safe_eval(parse_expr(var.start), self.namespace)
+        if var.stop_value is None or not isinstance(start, int | np.integer):
+            return None
+        bounds = []
+        for at_index in (0, 1):
+            scope = {**self.namespace, var.name: at_index}
+            low, high = safe_eval(window.lower, scope), safe_eval(window.upper, scope)
+            if not isinstance(low, int | np.integer) or not isinstance(high, int | np.integer):
+                return None
+            bounds.append((int(low), int(high)))
+        (a, b), (a1, b1) = bounds
+        width = b - a
+        if a1 != a + 1 or b1 != b + 1 or width < 1:
+            return None
+        first, last = int(start), int(var.stop_value) - 1
+        if first + a < 0 or last + b > value.shape[0] or first > last:
+            return None
+        windows = parse_expr(f"np.lib.stride_tricks.sliding_window_view({operand.value.id}, "
+                             f"{width})[{first + a}:{last + a + 1}]")
+        self.depends = True
+        return build(windows, ast.Constant(value=-1))
     def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
         if not self.uses_loop(node):
             return node
@@ -522,6 +573,37 @@ class Vectorizer(ast.NodeTransformer):
         return ast.fix_missing_locations(out)
 
 
+def axis_node(axes: list[int]) -> ast.expr:
+    if len(axes) == 1:
+        return ast.Constant(value=axes[0])
+    return ast.Tuple(elts=[ast.Constant(value=k) for k in axes], ctx=ast.Load())
+
+
+def reduction_spelling(node: ast.Call, namespace: dict[str, Any]) -> tuple[ast.expr, Any] | None:
+    """(the reduced operand, a builder (base, axis) -> the same reduction along `axis`) for
+    ``x.sum()``, ``np.sum(x)``, ``np.linalg.norm(x)`` without extra arguments; else None."""
+    func = node.func
+    if not isinstance(func, ast.Attribute) or node.keywords:
+        return None
+    if func.attr in REDUCTIONS and not node.args and not np_func(func, namespace, func.attr) \
+            and not isinstance(resolve(func.value, namespace), type(np)):
+
+        def method(base: ast.expr, axis: ast.expr, attr: str = func.attr) -> ast.expr:
+            return ast.Call(func=ast.Attribute(value=base, attr=attr, ctx=ast.Load()), args=[],
+                            keywords=[ast.keyword(arg="axis", value=axis)])
+
+        return func.value, method
+    numpy_reduction = func.attr in REDUCTIONS and np_func(func, namespace, func.attr)
+    if len(node.args) == 1 and (numpy_reduction or np_func(func, namespace, "linalg.norm")):
+
+        def function(base: ast.expr, axis: ast.expr, callee: ast.expr = func) -> ast.expr:
+            return ast.Call(func=callee, args=[base],
+                            keywords=[ast.keyword(arg="axis", value=axis)])
+
+        return node.args[0], function
+    return None
+
+
 def copy_node(node: ast.AST) -> Any:
     return ast.parse(ast.unparse(node), mode="eval").body if isinstance(node, ast.expr) else node
 
@@ -536,3 +618,179 @@ def walk_no_defs(node: ast.AST) -> Iterator[ast.AST]:
             if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
                               | ast.Lambda):
                 todo.append(child)
+
+
+# -- statements spanning several lines -----------------------------------------------------------
+SIMPLE_STATEMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return, ast.Delete)
+
+
+def statement_at(tree: ast.AST, lineno: int) -> ast.stmt | None:
+    """The innermost simple statement whose lines contain `lineno`.
+
+    Op records and line figures name the physical line an operation ran on; a parenthesised
+    statement spread over several lines is still one statement, and findings speak of its first
+    line (where a reader sees the assignment)."""
+    best: ast.stmt | None = None
+    for node in ast.walk(tree):
+        if isinstance(node, SIMPLE_STATEMENTS) and \
+                node.lineno <= lineno <= (node.end_lineno or node.lineno):
+            if best is None or node.lineno >= best.lineno:
+                best = node
+    return best
+
+
+def statement_lines(tree: ast.AST, lineno: int) -> range:
+    """All physical lines of the statement containing `lineno` (just `lineno` when none)."""
+    stmt = statement_at(tree, lineno)
+    if stmt is None:
+        return range(lineno, lineno + 1)
+    return range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)
+
+
+def first_line(tree: ast.AST, lineno: int) -> int:
+    """The first line of the statement containing `lineno`."""
+    stmt = statement_at(tree, lineno)
+    return stmt.lineno if stmt is not None else lineno
+
+
+def binding_lines(tree: ast.AST, name: str) -> list[int]:
+    """Lines of statements that bind `name` with ``=`` (plain or tuple targets), in order.
+
+    Writes into the array (``name[...] = v``) and augmented assignments keep the array, so they
+    are not bindings: the array was created where ``name = ...`` ran."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                elts = target.elts if isinstance(target, ast.Tuple | ast.List) else [target]
+                if any(isinstance(e, ast.Name) and e.id == name for e in elts):
+                    out.append(node.lineno)
+        elif isinstance(node, ast.For) and name in {n.id for n in ast.walk(node.target)
+                                                    if isinstance(n, ast.Name)}:
+            out.append(node.lineno)
+    return sorted(out)
+
+
+def bound_value(tree: ast.AST, name: str, lineno: int) -> ast.expr | None:
+    """The expression bound to `name` by the assignment on `lineno` (tuple targets matched
+    position by position), else None."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and node.lineno == lineno:
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id == name:
+                    return node.value
+                if isinstance(target, ast.Tuple | ast.List) and isinstance(
+                        node.value, ast.Tuple | ast.List) and \
+                        len(target.elts) == len(node.value.elts):
+                    for elt, value in zip(target.elts, node.value.elts, strict=True):
+                        if isinstance(elt, ast.Name) and elt.id == name:
+                            return value
+    return None
+
+
+# -- evaluating small side-effect-free expressions -----------------------------------------------
+PURE_METHODS = {"sum", "mean", "max", "min", "std", "var", "prod", "any", "all", "argmax",
+                "argmin", "ravel", "reshape", "transpose", "astype", "copy", "flatten",
+                "squeeze", "cumsum", "cumprod", "round", "clip", "dot", "nonzero", "tolist",
+                "item", "conj", "swapaxes", "take", "repeat", "diagonal", "trace", "ptp"}
+PURE_BUILTINS = {"abs", "len", "min", "max", "sum", "int", "float", "bool", "range", "list",
+                 "tuple", "round", "sorted", "any", "all", "zip", "enumerate", "reversed"}
+EVAL_INPUT_BYTES = 32 << 20
+
+
+def try_eval(node: ast.AST, namespace: dict[str, Any],
+             max_input_bytes: int = EVAL_INPUT_BYTES) -> Any:
+    """The value of an expression made only of names, constants, indexing, arithmetic and calls to
+    NumPy, math or pure builtins (never ``out=``, never a mutating method), evaluated on the
+    namespace; MISSING when it needs anything else or fails.
+
+    Rules use it to learn what an argument *is* (an array? which shape and dtype?) when it is not
+    a plain name: ``any(temps > 45)``, ``np.exp(z).sum(axis=-1)``, ``gains[:, None]``."""
+    names: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Lambda | ast.NamedExpr | ast.ListComp | ast.GeneratorExp
+                      | ast.DictComp | ast.SetComp | ast.Await | ast.Yield | ast.YieldFrom
+                      | ast.Starred):
+            return MISSING
+        if isinstance(sub, ast.Name):
+            names.add(sub.id)
+        if isinstance(sub, ast.Attribute) and sub.attr.startswith("_"):
+            return MISSING
+        if isinstance(sub, ast.Call):
+            if any(k.arg in ("out", "where") or k.arg is None for k in sub.keywords):
+                return MISSING
+            func = sub.func
+            if isinstance(func, ast.Name):
+                target = resolve(func, namespace)
+                if not (func.id in PURE_BUILTINS and target is getattr(builtins, func.id, None))\
+                        and not (is_numpy_object(target) or getattr(target, "__module__", "")
+                                 == "math"):
+                    return MISSING
+            elif isinstance(func, ast.Attribute):
+                owner = resolve(func.value, namespace)
+                target = resolve(func, namespace)
+                if target is not MISSING and (is_numpy_object(target) or getattr(
+                        target, "__module__", "") == "math"):
+                    if isinstance(owner, np.random.RandomState | np.random.Generator) or \
+                            owner is np.random:
+                        return MISSING  # draws would advance a generator
+                    continue
+                if func.attr not in PURE_METHODS:
+                    return MISSING
+            else:
+                return MISSING
+    total = 0
+    for name in names:
+        value = namespace.get(name)
+        if isinstance(value, np.ndarray):
+            total += value.nbytes
+    if total > max_input_bytes:
+        return MISSING
+    env = {"__builtins__": {k: getattr(builtins, k) for k in PURE_BUILTINS}}
+    try:
+        with np.errstate(all="ignore"):
+            return eval(compile(ast.Expression(body=copy_node(node)), "<arrayprof-eval>",
+                                "eval"), env, dict(namespace))
+    except Exception:
+        return MISSING
+
+
+def array_of(node: ast.AST, namespace: dict[str, Any]) -> np.ndarray | None:
+    """The ndarray an expression evaluates to (plain names directly, others via try_eval)."""
+    value = array_value(node, namespace)
+    if value is not None:
+        return value
+    if isinstance(node, ast.Constant):
+        return None
+    value = try_eval(node, namespace)
+    return value if isinstance(value, np.ndarray) else None
+
+
+# -- normalising spellings -----------------------------------------------------------------------
+class ChainedIndex(ast.NodeTransformer):
+    """``a[i][j]`` -> ``a[i, j]`` when `a` is an ndarray of at least two dimensions and the first
+    index is a single integer-like expression (so both spellings select the same element)."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.namespace = namespace
+
+    def visit_Subscript(self, node: ast.Subscript) -> Any:
+        self.generic_visit(node)
+        inner = node.value
+        if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name) and \
+                not isinstance(inner.slice, ast.Slice | ast.Tuple) and \
+                not isinstance(node.slice, ast.Tuple):
+            value = self.namespace.get(inner.value.id)
+            if isinstance(value, np.ndarray) and value.ndim >= 2:
+                return ast.copy_location(ast.Subscript(
+                    value=inner.value, slice=ast.Tuple(elts=[inner.slice, node.slice],
+                                                       ctx=ast.Load()), ctx=node.ctx), node)
+        return node
+
+
+def normalise(node: Any, namespace: dict[str, Any]) -> Any:
+    """A deep copy of `node` (line numbers kept) with equivalent spellings unified (see
+    ChainedIndex), so rules match one spelling of each pattern."""
+    clone = copy.deepcopy(node)
+    return ast.fix_missing_locations(ChainedIndex(namespace).visit(clone))

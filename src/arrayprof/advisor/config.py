@@ -26,6 +26,7 @@ class AdvisorConfig:
     verify_repeats: int = 5  # best-of-N timing
     progress_after_s: float = 1.0  # print progress on stderr after this long
     overflow_check_bytes: int = 256 << 20  # widest arrays the overflow check re-computes
+    scope_replay_seconds: float = 3.0  # re-run the cell's functions for their locals below this
 
 
 CONFIG = AdvisorConfig()

@@ -17,6 +17,7 @@ from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor import rule
 from arrayprof.advisor.config import CONFIG
 from arrayprof.advisor.facts import describe, finding, iterations, nbytes
+from arrayprof.advisor.scopes import RETURN
 from arrayprof.advisor.verify import FIX_CHECKS
 from arrayprof.report import Finding, Report, Rewrite
 from arrayprof.session import CellContext
@@ -53,6 +54,8 @@ def statement_replacing(context: CellContext, node: ast.AST, new: ast.expr) -> R
     new_stmt = ReplaceNode(node, new).visit(stmt)
     compared = sorted({at.root_name(t) for t in ast.walk(stmt) if isinstance(t, ast.Name | (
         ast.Subscript)) and isinstance(getattr(t, "ctx", None), ast.Store)} - {None})
+    if isinstance(stmt, ast.Return) and stmt.value is not None:
+        compared = [RETURN]  # inside a cell function: its return value (see scopes)
     if not compared:
         return None
     indent = at.indent_of(context.source.splitlines()[stmt.lineno - 1])

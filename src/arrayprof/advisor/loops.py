@@ -110,31 +110,76 @@ def iteration_of(loop: ast.For, ns: dict[str, Any], axis: int = 0) -> Iteration 
     return it
 
 
+def increment_of(stmt: ast.stmt) -> str | None:
+    """The name ``i += 1`` / ``i = i + 1`` / ``i = 1 + i`` steps by one, else None."""
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add) and \
+            isinstance(stmt.target, ast.Name) and at.const_int(stmt.value) == 1:
+        return stmt.target.id
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.BinOp) and \
+            isinstance(stmt.value.op, ast.Add):
+        name = stmt.targets[0].id
+        left, right = stmt.value.left, stmt.value.right
+        if isinstance(left, ast.Name) and left.id == name and at.const_int(right) == 1:
+            return name
+        if isinstance(right, ast.Name) and right.id == name and at.const_int(left) == 1:
+            return name
+    return None
+
+
 def while_as_for(loop: ast.While, tree: ast.Module,
                  ns: dict[str, Any]) -> tuple[ast.For, list[ast.stmt]] | None:
-    """``i = 0; while i < n: ...; i += 1`` seen as ``for i in range(0, n)``."""
+    """``i = 0; while i < n: ...; i += 1`` (or ``i = i + 1``, or ``i <= n - 1``) seen as
+    ``for i in range(0, n)``."""
     test = loop.test
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Lt)
-            and isinstance(test.left, ast.Name) and loop.body and not loop.orelse):
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and
+            isinstance(test.ops[0], ast.Lt | ast.LtE) and isinstance(test.left, ast.Name)
+            and loop.body and not loop.orelse):
         return None
     name = test.left.id
-    last = loop.body[-1]
-    if not (isinstance(last, ast.AugAssign) and isinstance(last.op, ast.Add)
-            and isinstance(last.target, ast.Name) and last.target.id == name
-            and at.const_int(last.value) == 1):
+    if increment_of(loop.body[-1]) != name:
         return None
     body = loop.body[:-1]
     if name in at.stored_names(body):
         return None
     start = "0"
+    latest = 0
     for stmt in ast.walk(tree):
-        if isinstance(stmt, ast.Assign) and stmt.lineno < loop.lineno and len(stmt.targets) == 1 \
-                and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
-            start = at.unparse(stmt.value)
-    call = at.parse_expr(f"range({start}, {at.unparse(test.comparators[0])})")
+        if isinstance(stmt, ast.Assign) and latest < stmt.lineno < loop.lineno and \
+                len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and \
+                stmt.targets[0].id == name:
+            start, latest = at.unparse(stmt.value), stmt.lineno
+    bound = test.comparators[0]
+    stop = at.unparse(bound)
+    if isinstance(test.ops[0], ast.LtE):
+        if isinstance(bound, ast.BinOp) and isinstance(bound.op, ast.Sub) and \
+                at.const_int(bound.right) == 1:
+            stop = at.unparse(bound.left)
+        else:
+            stop = f"{stop} + 1"
+    call = at.parse_expr(f"range({start}, {stop})")
     fake = ast.For(target=ast.Name(id=name, ctx=ast.Store()), iter=call, body=body, orelse=[],
                    lineno=loop.lineno, end_lineno=loop.end_lineno)
     return fake, body
+
+
+def list_at_loop(name: str, loop: ast.AST, tree: ast.Module, ns: dict[str, Any]) -> bool:
+    """Whether `name` holds a list while the loop runs: it is one now, or the last assignment
+    before the loop made a list literal (``out = []`` ... ``out = np.array(out)`` after)."""
+    if isinstance(ns.get(name), list):
+        return True
+    latest: ast.Assign | None = None
+    for stmt in ast.walk(tree):
+        if isinstance(stmt, ast.Assign) and stmt.lineno < loop.lineno and any(  # type: ignore
+                isinstance(t, ast.Name) and t.id == name for t in stmt.targets) and \
+                (latest is None or stmt.lineno > latest.lineno):
+            latest = stmt
+    if latest is None:
+        return False
+    value = latest.value
+    return isinstance(value, ast.List | ast.ListComp) or (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and
+        value.func.id == "list" and ns.get("list", list) is list)
 
 
 # -- turning a loop body into array statements ---------------------------------------------------
@@ -188,8 +233,32 @@ def store_target(target: ast.Subscript, vec: at.Vectorizer) -> ast.expr:
     return ast.Subscript(value=ast.Name(id=array, ctx=ast.Load()), slice=index, ctx=ast.Store())
 
 
+def running_extreme(stmt: ast.stmt) -> tuple[str, str, ast.expr] | None:
+    """``if e > best: best = e`` -> (best, "max", e); ``if e < low: low = e`` -> min."""
+    if not (isinstance(stmt, ast.If) and not stmt.orelse and len(stmt.body) == 1 and
+            isinstance(stmt.test, ast.Compare) and len(stmt.test.ops) == 1 and
+            isinstance(stmt.test.ops[0], ast.Gt | ast.GtE | ast.Lt | ast.LtE)):
+        return None
+    assign = stmt.body[0]
+    if not (isinstance(assign, ast.Assign) and len(assign.targets) == 1 and
+            isinstance(assign.targets[0], ast.Name)):
+        return None
+    name = assign.targets[0].id
+    left, right = stmt.test.left, stmt.test.comparators[0]
+    bigger = isinstance(stmt.test.ops[0], ast.Gt | ast.GtE)
+    value = at.unparse(assign.value)
+    if isinstance(right, ast.Name) and right.id == name and at.unparse(left) == value:
+        return name, "max" if bigger else "min", assign.value
+    if isinstance(left, ast.Name) and left.id == name and at.unparse(right) == value:
+        return name, "min" if bigger else "max", assign.value
+    return None
+
+
 def accumulator(stmt: ast.stmt) -> tuple[str, ast.operator | str, ast.expr] | None:
-    """``s += e`` / ``s = s + e`` / ``s = max(s, e)`` -> (s, op, e)."""
+    """``s += e`` / ``s = s + e`` / ``s = max(s, e)`` / ``if e > s: s = e`` -> (s, op, e)."""
+    extreme = running_extreme(stmt)
+    if extreme is not None:
+        return extreme
     if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
         return stmt.target.id, stmt.op, stmt.value
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0],
@@ -223,12 +292,12 @@ def vectorize_body(body: list[ast.stmt], vec: at.Vectorizer, ns: dict[str, Any],
     for stmt in body:
         if isinstance(stmt, ast.Pass):
             continue
-        if isinstance(stmt, ast.If):
+        acc = accumulator(stmt)
+        if isinstance(stmt, ast.If) and acc is None:
             if mask is not None:
                 raise at.NotVectorizable("nested if")
             out.extend(vectorize_if(stmt, vec, ns))
             continue
-        acc = accumulator(stmt)
         if acc is not None and acc[0] not in vec.loop_vars and acc[0] not in vec.temps:
             name, op, value = acc
             if name in accumulators:
@@ -280,7 +349,7 @@ def vectorize_body(body: list[ast.stmt], vec: at.Vectorizer, ns: dict[str, Any],
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
                 isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr == "append" \
                 and isinstance(stmt.value.func.value, ast.Name) and \
-                isinstance(ns.get(stmt.value.func.value.id), list) and \
+                stmt.value.func.value.id in vec.lists and \
                 len(stmt.value.args) == 1 and len(vec.loop_vars) + bool(vec.elements) >= 1:
             if len(vec.loop_vars) > 1:
                 raise at.NotVectorizable("append in nested loops")
@@ -394,6 +463,7 @@ def uses_foreign_calls(body: list[ast.stmt], ns: dict[str, Any]) -> str | None:
 
 def judge_loop(loop: ast.For | ast.While, tree: ast.Module, ns: dict[str, Any]) -> LoopVerdict:
     verdict = LoopVerdict(loop, False, lineno=loop.lineno)
+    loop = at.normalise(loop, ns)  # a[i][j] -> a[i, j]; line numbers kept
     if isinstance(loop, ast.While):
         converted = while_as_for(loop, tree, ns)
         if converted is None:
@@ -450,6 +520,7 @@ def judge_loop(loop: ast.For | ast.While, tree: ast.Module, ns: dict[str, Any]) 
         return verdict
     verdict.elementwise = True
     vec = at.Vectorizer(iteration.loop_vars, iteration.elements, ns)
+    vec.lists = {n for n in appended_names(body) if list_at_loop(n, loop, tree, ns)}
     try:
         statements = vectorize_body(body, vec, ns)
     except Recurrence as exc:
@@ -466,9 +537,24 @@ def judge_loop(loop: ast.For | ast.While, tree: ast.Module, ns: dict[str, Any]) 
         verdict.why = "nothing to vectorize"
         verdict.elementwise = False
         return verdict
+    if isinstance(loop, ast.While) and isinstance(node.target, ast.Name):
+        # the counter ends at max(start, stop); keep that when the cell reads it afterwards
+        counter = node.target.id
+        later = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == counter and
+                 isinstance(n.ctx, ast.Load) and n.lineno > (loop.end_lineno or loop.lineno)]
+        if later:
+            stop = at.unparse(node.iter.args[1])  # type: ignore[attr-defined]
+            statements.append(f"{counter} = max({counter}, {stop})")
     verdict.code = "\n".join(statements)
     verdict.compared = sorted(written_names(body, ns) - set(vec.temps) - loop_names)
     return verdict
+
+
+def appended_names(body: list[ast.stmt]) -> set[str]:
+    """Names whose ``.append(...)`` the body calls."""
+    return {n.func.value.id for s in body for n in ast.walk(s)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and
+            n.func.attr == "append" and isinstance(n.func.value, ast.Name)}
 
 
 def written_names(body: list[ast.stmt], ns: dict[str, Any]) -> set[str]:
@@ -732,6 +818,8 @@ def function_as_expression(func: ast.AST | None) -> tuple[list[str], ast.expr] |
 
 
 def returns_as_expression(body: list[ast.stmt]) -> ast.expr | None:
+    """The value a body of ``if``/``elif``/``else`` and ``return`` statements returns, as one
+    conditional expression (``if``s without ``else`` fall through to what follows them)."""
     if not body:
         return None
     first = body[0]
@@ -739,7 +827,7 @@ def returns_as_expression(body: list[ast.stmt]) -> ast.expr | None:
         return first.value
     if isinstance(first, ast.If):
         yes = returns_as_expression(first.body)
-        no = returns_as_expression(first.orelse or body[1:])
+        no = returns_as_expression([*first.orelse, *body[1:]])
         if yes is not None and no is not None:
             return ast.IfExp(test=first.test, body=yes, orelse=no)
     return None
@@ -855,34 +943,38 @@ def python_builtin(report: Report, context: CellContext) -> list[Finding]:
     found = []
     for node in ast.walk(context.tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and
-                node.func.id in BUILTIN_REWRITE and len(node.args) == 1 and not node.keywords):
+                node.func.id in BUILTIN_REWRITE and len(node.args) == 1):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords}
+        reverse = keywords.pop("reverse", None) if node.func.id == "sorted" else None
+        if keywords or (reverse is not None and not isinstance(reverse, ast.Constant)):
             continue
         if at.resolve(node.func, ns) is not getattr(builtins, node.func.id):
             continue
         array = is_array_expression(node.args[0], ns)
+        if array is None and not isinstance(node.args[0], ast.GeneratorExp | ast.ListComp |
+                                            ast.Constant | ast.List | ast.Tuple):
+            array = at.array_of(node.args[0], ns)
         if array is None or array.ndim == 0:
             continue
         name = node.func.id
         if array.ndim > 1 and name in ("max", "min", "sorted", "any", "all"):
             continue
         arg = at.unparse(node.args[0])
-        if not isinstance(node.args[0], ast.Name | ast.Subscript | ast.Attribute):
+        if not isinstance(node.args[0], ast.Name | ast.Subscript | ast.Attribute | ast.Call):
             arg = f"({arg})"
         replacement = BUILTIN_REWRITE[name].format(arg)
+        if reverse is not None and reverse.value:
+            replacement = f"np.sort({arg})[::-1].tolist()"
         if name == "sum" and array.ndim > 1:
             replacement = f"np.sum({arg}, axis=0)"
         stmt = statement_of(node, parent)
         rewrite = None
-        if stmt is not None and isinstance(stmt, ast.Assign | ast.AugAssign) and \
-                stmt.lineno == (stmt.end_lineno or stmt.lineno):
-            new_stmt = ReplaceNode(node, at.parse_expr(replacement)).visit(stmt)
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            compared = [at.root_name(t) for t in targets]
-            if all(compared) and not enclosing_loop_lines(context.tree, stmt.lineno):
-                indent = at.indent_of(at.line_text(context.source, stmt.lineno, stmt.lineno)[0])
-                rewrite = Rewrite(kind="equivalent", code=at.reindent(at.unparse(new_stmt), indent),
-                                  lines=[stmt.lineno, stmt.lineno],
-                                  compared=compared)  # type: ignore[arg-type]
+        if stmt is not None and isinstance(stmt, ast.Assign | ast.AugAssign | ast.Return) and \
+                not enclosing_loop_lines(context.tree, stmt.lineno):
+            from arrayprof.advisor.copies import statement_replacing
+
+            rewrite = statement_replacing(context, node, at.parse_expr(replacement))
         n = array.shape[0]
         estimate = min(report.wall_s, n * 5e-8 * (3 if name == "sorted" else 1))
         explanation = (
@@ -906,17 +998,32 @@ GROWERS = ("append", "concatenate", "vstack", "hstack", "row_stack", "column_sta
 
 
 def grow_call(stmt: ast.stmt, ns: dict[str, Any]) -> tuple[str, ast.Call] | None:
-    """``x = np.append(x, ...)`` style: (x, the call)."""
+    """``x = np.append(x, ...)`` style, in any spelling of the target (``x``, ``log["loss"]``,
+    ``self.rows``) and with the call anywhere in the value (``r if x is None else
+    np.vstack([x, r])``): (the target's source text, the call)."""
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and
-            isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)):
+            isinstance(stmt.targets[0], ast.Name | ast.Subscript | ast.Attribute)):
         return None
-    name = stmt.targets[0].id
-    call = stmt.value
-    if not at.np_func(call.func, ns, *GROWERS):
-        return None
-    if name not in at.loaded_names(call):
-        return None
-    return name, call
+    target = at.unparse(stmt.targets[0])
+    for call in at.walk_no_defs(stmt.value):
+        if not (isinstance(call, ast.Call) and at.np_func(call.func, ns, *GROWERS) and call.args):
+            continue
+        first = call.args[0]
+        items = first.elts if isinstance(first, ast.List | ast.Tuple) else [first]
+        if any(at.unparse(item) == target for item in items):
+            return target, call
+    return None
+
+
+def innermost_loop(tree: ast.Module, stmt: ast.stmt) -> ast.For | ast.While | None:
+    """The nearest loop whose body holds `stmt` (not counting nested function bodies)."""
+    best = None
+    for loop in at.loops(tree):
+        if loop.lineno < stmt.lineno <= (loop.end_lineno or loop.lineno) and \
+                any(node is stmt for node in at.walk_no_defs(loop)):
+            if best is None or loop.lineno > best.lineno:
+                best = loop
+    return best
 
 
 @rule
@@ -925,43 +1032,72 @@ def growing_array(report: Report, context: CellContext) -> list[Finding]:
     assert context.tree is not None
     ns = context.namespace
     found = []
-    for loop in at.loops(context.tree):
-        for stmt in loop.body:
-            hit = grow_call(stmt, ns)
-            if hit is None:
-                continue
-            name, call = hit
-            line = report.line(stmt.lineno)
-            copied = line.allocated_bytes if line else 0
-            final = ns.get(name)
-            size = describe(final) if isinstance(final, np.ndarray) else name
-            rewrite = growing_rewrite(context, loop, stmt, name, call, ns)
-            func = at.unparse(call.func)
-            explanation = (
-                f"Line {stmt.lineno} rebuilds {name} with {func} on every pass: each call "
-                f"allocates a new array and copies everything so far, so the work grows with the "
-                f"square of the length. Here that copied {nbytes(copied)} in all to end with "
-                f"{size}. Rule of thumb: collect the pieces in a list and join them once after "
-                "the loop (or preallocate and fill).")
-            found.append(finding("growing-array", stmt.lineno,
-                                 f"{func} inside a loop copies {name} on every iteration",
-                                 explanation, rewrite=rewrite, bytes_wasted=copied,
-                                 seconds_lost=report.wall_s * 0.5))
+    for stmt in at.walk_no_defs(context.tree):
+        if not isinstance(stmt, ast.Assign):
+            continue
+        hit = grow_call(stmt, ns)
+        if hit is None:
+            continue
+        loop = innermost_loop(context.tree, stmt)
+        if loop is None:
+            continue
+        name, call = hit
+        line = report.line(stmt.lineno)
+        copied = line.allocated_bytes if line else 0
+        final = at.try_eval(stmt.targets[0], ns) if not isinstance(stmt.targets[0], ast.Name) \
+            else ns.get(name)
+        size = describe(final) if isinstance(final, np.ndarray) else name
+        rewrite = growing_rewrite(context, loop, stmt, name, call, ns)
+        func = at.unparse(call.func)
+        explanation = (
+            f"Line {stmt.lineno} rebuilds {name} with {func} on every pass: each call "
+            f"allocates a new array and copies everything so far, so the work grows with the "
+            f"square of the length. Here that copied {nbytes(copied)} in all to end with "
+            f"{size}. Rule of thumb: collect the pieces in a list and join them once after "
+            "the loop (or preallocate and fill).")
+        found.append(finding("growing-array", stmt.lineno,
+                             f"{func} inside a loop copies {name} on every iteration",
+                             explanation, rewrite=rewrite, bytes_wasted=copied,
+                             seconds_lost=report.wall_s * 0.5))
     return found
+
+
+def parts_name(target: ast.expr, taken: set[str]) -> str:
+    """A fresh list name for the pieces of `target` (``x`` -> ``x_parts``, ``log["loss"]`` ->
+    ``loss_parts``)."""
+    if isinstance(target, ast.Name):
+        stem = target.id
+    elif isinstance(target, ast.Attribute):
+        stem = target.attr
+    elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and \
+            isinstance(target.slice.value, str) and target.slice.value.isidentifier():
+        stem = target.slice.value
+    else:
+        stem = at.root_name(target) or "grown"
+    name = f"{stem}_parts"
+    k = 2
+    while name in taken:
+        name, k = f"{stem}_parts{k}", k + 1
+    return name
 
 
 def growing_rewrite(context: CellContext, loop: ast.For | ast.While, stmt: ast.Assign,
                     name: str, call: ast.Call, ns: dict[str, Any]) -> Rewrite | None:
-    if loop.orelse or any(name in at.loaded_names(s) for s in loop.body if s is not stmt):
+    assert context.tree is not None
+    if loop.orelse or stmt.value is not call:
         return None
-    if any(isinstance(s, ast.Break | ast.Continue) for s in loop.body):
-        return None
+    target = stmt.targets[0]
+    root = at.root_name(target)
+    inside = [n for n in at.walk_no_defs(loop) if isinstance(n, ast.stmt) and n is not stmt
+              and not isinstance(n, ast.For | ast.While | ast.If | ast.With | ast.Try)]
+    if root is None or any(root in at.names_in(s) for s in inside):
+        return None  # the loop reads the array it grows: the pieces are not enough
     func = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
-    parts = f"{name}_parts"
+    parts = parts_name(target, at.names_in(context.tree) | set(ns))
     keywords = {k.arg: at.unparse(k.value) for k in call.keywords}
+    verb = "append"
     if func == "append":
-        if len(call.args) != 2 or not (isinstance(call.args[0], ast.Name) and
-                                       call.args[0].id == name):
+        if not (2 <= len(call.args) <= 3) or at.unparse(call.args[0]) != name:
             return None
         axis = keywords.get("axis") or (at.unparse(call.args[2]) if len(call.args) > 2 else None)
         piece = at.unparse(call.args[1])
@@ -974,25 +1110,24 @@ def growing_rewrite(context: CellContext, loop: ast.For | ast.While, stmt: ast.A
         if len(call.args) != 1 or not isinstance(call.args[0], ast.List | ast.Tuple):
             return None
         items = call.args[0].elts
-        if not items or not (isinstance(items[0], ast.Name) and items[0].id == name) or \
-                any(name in at.names_in(i) for i in items[1:]):
+        if not items or at.unparse(items[0]) != name or \
+                any(root in at.names_in(i) for i in items[1:]):
             return None
         extra = "".join(f", {k}={v}" for k, v in keywords.items())
         start = f"[{name}]"
         add = ", ".join(at.unparse(i) for i in items[1:])
         join = f"np.{func}({parts}{extra})"
         if len(items) > 2:
-            add = f"[{add}]"
+            add, verb = f"[{add}]", "extend"
     else:
         return None
     lines = context.source.splitlines()
     loop_indent = at.indent_of(lines[loop.lineno - 1])
     body_indent = at.indent_of(lines[stmt.lineno - 1])
-    verb = "extend" if add.startswith("[") else "append"
     new_body = [*lines[loop.lineno - 1: stmt.lineno - 1],
                 f"{body_indent}{parts}.{verb}({add})",
                 *lines[(stmt.end_lineno or stmt.lineno): loop.end_lineno]]
     code = "\n".join([f"{loop_indent}{parts} = {start}", *new_body,
                       f"{loop_indent}{name} = {join}"])
     return Rewrite(kind="equivalent", code=code, lines=[loop.lineno, loop.end_lineno or
-                                                        loop.lineno], compared=[name])
+                                                        loop.lineno], compared=[root])

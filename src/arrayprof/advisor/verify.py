@@ -35,11 +35,15 @@ SAFE_BUILTINS = {
 SAFE_METHOD_OWNERS = (np.ndarray, np.generic, list, dict, tuple, set, str, int, float, complex,
                       np.random.Generator, np.random.RandomState, np.dtype)
 SAFE_MODULES = ("numpy", "math")
+RETURN_NAME = "__return__"  # scopes.RETURN: a traced function's return value
 
 # A fix's rewrite may carry a checker: (original namespace, rewritten namespace, original error)
 # -> what was confirmed, in words.
 FixCheck = Callable[[dict[str, Any], dict[str, Any], BaseException | None], str]
 FIX_CHECKS: dict[int, FixCheck] = {}
+# id(rewrite) -> the scopes.Scope of the cell function whose body the rewrite changes: such a
+# rewrite is verified by running the definition and the statements that call it.
+SCOPED: dict[int, Any] = {}
 
 
 @dataclass
@@ -246,6 +250,14 @@ def as_array(value: Any) -> np.ndarray | None:
 
 def compare(before: Any, after: Any, *, same_dtype: bool = True) -> tuple[bool, str]:
     """(equal, words) for two results: same shape, same dtype, values within tolerance."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        if set(before) != set(after):
+            return False, "different keys"
+        for key in before:
+            ok, words = compare(before[key], after[key], same_dtype=same_dtype)
+            if not ok:
+                return False, f"[{key!r}]: {words}"
+        return True, f"{len(before)} entries equal"
     if isinstance(before, list | tuple) and isinstance(after, list | tuple) and before and \
             isinstance(before[0], np.ndarray):
         if len(before) != len(after):
@@ -283,15 +295,29 @@ class Run:
     error: BaseException | None
     peak_bytes: int
     best_s: float
+    locals: dict[str, Any] = field(default_factory=dict)  # of the traced function, if any
 
 
 def run_code(code: str, base: dict[str, Any], repeats: int, budget: Budget,
-             rng_state: Any) -> Run:
-    """One profiled run (peak bytes, results) and up to `repeats` - 1 timed plain runs."""
+             rng_state: Any, trace: str | None = None) -> Run:
+    """One profiled run (peak bytes, results) and up to `repeats` - 1 timed plain runs.  With
+    `trace`, the profiled run also keeps the locals of the cell function of that name when it
+    last returned (rewrites inside functions compare them)."""
+    from arrayprof.advisor.scopes import LocalsTracer
+
     ns = fresh_namespace(base)
     np.random.set_state(rng_state)
+    filename = f"<arrayprof-verify-{id(ns):x}>"
+    tracer = LocalsTracer(filename, {trace} if trace else set())
+    previous = sys.gettrace()
+    if trace:
+        sys.settrace(tracer.global_trace)
     started = time.perf_counter()
-    report, _, error = Session(code, ns, rss="off").run()
+    try:
+        report, _, error = Session(code, ns, filename=filename, rss="off").run()
+    finally:
+        if trace:
+            sys.settrace(previous)
     best = time.perf_counter() - started
     compiled = compile(code, "<arrayprof-verify>", "exec")
     if error is None:
@@ -303,7 +329,8 @@ def run_code(code: str, base: dict[str, Any], repeats: int, budget: Budget,
             t0 = time.perf_counter()
             exec(compiled, scratch)
             best = min(best, time.perf_counter() - t0)
-    return Run(ns, error, report.numpy.peak_bytes, best)
+    return Run(ns, error, report.numpy.peak_bytes, best,
+               tracer.captured.get(trace, {}) if trace else {})
 
 
 def region_code(context: CellContext, rewrite: Rewrite) -> tuple[int, str, str]:
@@ -315,6 +342,33 @@ def region_code(context: CellContext, rewrite: Rewrite) -> tuple[int, str, str]:
     original = "\n".join(lines[start - 1:end])
     new_lines = [*lines[start - 1:first - 1], *rewrite.code.splitlines(), *lines[last:end]]
     return index, original, "\n".join(new_lines)
+
+
+def statement_start(stmt: ast.stmt) -> int:
+    """First line of a top-level statement, decorators included."""
+    decorators = getattr(stmt, "decorator_list", [])
+    return min([stmt.lineno, *[d.lineno for d in decorators]])
+
+
+def scope_region_code(context: CellContext, rewrite: Rewrite, scope: Any) -> tuple[int, str, str]:
+    """(top-level index, original, rewritten) for a rewrite inside a cell function: from the
+    statement holding the definition through the last statement that calls it."""
+    assert context.tree is not None
+    body = context.tree.body
+    holder = next((i for i, stmt in enumerate(body) if any(n is scope.func for n in ast.walk(
+        stmt))), None)
+    if holder is None or not scope.calls:
+        raise NotVerified(f"the cell never calls {scope.func.name}, so the rewrite cannot be "
+                          "run")
+    stop = max(scope.calls)
+    if stop < holder:
+        raise NotVerified(f"{scope.func.name} is called before it is defined")
+    start, end = statement_start(body[holder]), body[stop].end_lineno or body[stop].lineno
+    first, last = rewrite.lines
+    lines = context.source.splitlines()
+    original = "\n".join(lines[start - 1:end])
+    new_lines = [*lines[start - 1:first - 1], *rewrite.code.splitlines(), *lines[last:end]]
+    return holder, original, "\n".join(new_lines)
 
 
 def verify(finding: Finding, context: CellContext, report: Report, budget: Budget) -> None:
@@ -341,7 +395,11 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
     if budget.remaining() < max(0.5, report.wall_s * 3):
         raise NotVerified(f"over the {config.verify_seconds:g} s time budget "
                           f"(the cell took {report.wall_s:.2f} s)")
-    index, original, rewritten = region_code(context, rewrite)
+    scope = SCOPED.get(id(rewrite))
+    if scope is not None:
+        index, original, rewritten = scope_region_code(context, rewrite, scope)
+    else:
+        index, original, rewritten = region_code(context, rewrite)
     try:
         original_tree = ast.parse(original)
         rewritten_tree = ast.parse(rewritten)
@@ -357,8 +415,9 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
     base.setdefault("np", np)
     base.setdefault("math", math)
     defs = {d.name: d for d in ast.walk(context.tree) if isinstance(d, ast.FunctionDef)}
+    names = {**scope.namespace, **context.namespace} if scope is not None else context.namespace
     for tree in (original_tree, rewritten_tree):
-        reason = unsafe_call(tree, {**context.namespace, **base}, defs)
+        reason = unsafe_call(tree, {**names, **base}, defs)
         if reason:
             raise NotVerified(f"{reason}; re-running it could repeat side effects")
     copies = sum(v.nbytes for v in base.values() if isinstance(v, np.ndarray))
@@ -371,11 +430,21 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
         print("arrayprof: verifying rewrites...", file=sys.stderr)
         budget.announced = True
     saved = np.random.get_state()
+    trace = scope.func.name if scope is not None else None
     try:
-        before = run_code(original, base, config.verify_repeats, budget, saved)
-        after = run_code(rewritten, base, config.verify_repeats, budget, saved)
+        before = run_code(original, base, config.verify_repeats, budget, saved, trace)
+        after = run_code(rewritten, base, config.verify_repeats, budget, saved, trace)
     finally:
         np.random.set_state(saved)
+    local_names = set(rewrite.compared)
+    if scope is not None:
+        # What the calls bind is what the rest of the cell sees; the rule's own names are the
+        # function's locals (or its return value), compared too when they were kept.
+        local_names = {n for n in rewrite.compared if n in before.locals}
+        rewrite.compared = [*[n for n in rewrite.compared if n in local_names
+                              and n != RETURN_NAME], *[t for t in scope.targets
+                                                      if t not in rewrite.compared]]
+
     if after.error is not None:
         raise NotVerified(f"the rewrite raised {type(after.error).__name__}: {after.error}")
     rewrite.verified = True
@@ -386,20 +455,23 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
     results = []
     equal = before.error is None
     for name in rewrite.compared:
-        if name not in after.namespace or (before.error is None and name not in
-                                           before.namespace):
+        old_ns = before.locals if name in local_names and scope is not None else before.namespace
+        new_ns = after.locals if name in local_names and scope is not None else after.namespace
+        if name not in new_ns or (before.error is None and name not in old_ns):
             equal = False
             results.append(f"{name} missing")
             continue
         if before.error is not None:
             continue
-        ok, words = compare(before.namespace[name], after.namespace[name])
+        ok, words = compare(old_ns[name], new_ns[name])
         equal = equal and ok
         results.append(f"{name}: {words}")
     rewrite.equal = equal
     checker = FIX_CHECKS.get(id(rewrite))
     if rewrite.kind == "fix" and checker is not None:
-        rewrite.check = checker(before.namespace, after.namespace, before.error)
+        # A checker names the rule's own variables: inside a function those are its locals.
+        rewrite.check = checker({**before.namespace, **before.locals},
+                                {**after.namespace, **after.locals}, before.error)
     elif equal:
         rewrite.check = "equal on copies of the inputs: " + "; ".join(results)
     else:
