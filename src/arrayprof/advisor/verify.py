@@ -298,6 +298,9 @@ class Run:
     locals: dict[str, Any] = field(default_factory=dict)  # of the traced function, if any
 
 
+TIMING_SECONDS = 0.05  # time spent on best-of-N runs of one side before taking the best so far
+
+
 def run_code(code: str, base: dict[str, Any], repeats: int, budget: Budget,
              rng_state: Any, trace: str | None = None) -> Run:
     """One profiled run (peak bytes, results) and up to `repeats` - 1 timed plain runs.  With
@@ -321,14 +324,19 @@ def run_code(code: str, base: dict[str, Any], repeats: int, budget: Budget,
     best = time.perf_counter() - started
     compiled = compile(code, "<arrayprof-verify>", "exec")
     if error is None:
+        spent = best
         for _ in range(repeats - 1):
-            if budget.remaining() < best * 2:
+            # a run of 50 ms times itself well enough: stop repeating once this much was spent
+            # (profile() then costs about twice a slow cell, not `repeats` times)
+            if budget.remaining() < best * 2 or spent > TIMING_SECONDS:
                 break
             scratch = fresh_namespace(base)
             np.random.set_state(rng_state)
             t0 = time.perf_counter()
             exec(compiled, scratch)
-            best = min(best, time.perf_counter() - t0)
+            elapsed = time.perf_counter() - t0
+            spent += elapsed
+            best = min(best, elapsed)
     return Run(ns, error, report.numpy.peak_bytes, best,
                tracer.captured.get(trace, {}) if trace else {})
 
