@@ -92,19 +92,24 @@ def diagram(array: np.ndarray, owner: np.ndarray, grid_shape: tuple[int, ...] | 
     return ["  " + " ".join(cells[i:i + width]) for i in range(0, owner.size, width)]
 
 
-def copying_operations(array: np.ndarray) -> list[str]:
-    """Which common operations on this array would copy its data."""
-    ops = ["fancy or boolean indexing (a[[0, 2]], a[a > 0])", "a.copy(), np.array(a)",
-           "a.flatten()"]
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+def copying_operations(array: np.ndarray, name: str = "a") -> list[str]:
+    """Which common operations on this array would copy its data (written with its own name)."""
+    a = name if name.isidentifier() else "a"
+    ops = [f"fancy or boolean indexing ({a}[[0, 1]], {a}[{a} > 0])", f"{a}.copy(), np.array({a})",
+           f"{a}.flatten()"]
     try:
         np.reshape(array, -1, copy=False)
         ravel_copies = False
     except (ValueError, TypeError):
         ravel_copies = True
     if ravel_copies:
-        ops.append("a.ravel() and a.reshape(-1) (not expressible as a view of this layout)")
+        ops.append(f"{a}.ravel() and {a}.reshape(-1) (not expressible as a view of this layout)")
     if not array.flags.c_contiguous:
-        ops.append("np.ascontiguousarray(a)")
+        ops.append(f"np.ascontiguousarray({a})")
     return ops
 
 
@@ -149,15 +154,18 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
     span = facts["span_bytes"]
     if array.flags.c_contiguous or array.flags.f_contiguous:
         order = "C (row-major)" if array.flags.c_contiguous else "Fortran (column-major)"
-        lines.append(f"Contiguous in {order} order: {facts['cache_lines']} cache lines of 64 bytes; "
+        lines.append(f"Contiguous in {order} order: {plural(facts['cache_lines'], 'cache line')} "
+                     "of 64 bytes; "
                      "loops and ufuncs stream through it at full speed.")
     else:
         used = array.nbytes / span if span else 1.0
         lines.append(f"Not contiguous: it spans {span:,} bytes to use {array.nbytes:,} "
-                     f"({used:.0%}); its elements sit on {facts['cache_lines']} cache lines and a "
-                     f"pass in index order fetches {facts['cache_line_fetches_index_order']} lines. "
+                     f"({used:.0%}); its elements sit on {plural(facts['cache_lines'], 'cache line')} "
+                     "and a pass in index order fetches "
+                     f"{plural(facts['cache_line_fetches_index_order'], 'line')}. "
                      "Heavy work on it is slower than on a contiguous copy.")
-    lines.append("Operations that would copy it: " + "; ".join(copying_operations(array)) + ".")
+    lines.append("Operations that would copy it: " +
+                 "; ".join(copying_operations(array, name or "a")) + ".")
     return "\n".join(lines)
 
 
