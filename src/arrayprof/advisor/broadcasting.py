@@ -8,6 +8,7 @@ already removes many temporaries, so a chain is only reported when the measured 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor import rule
 from arrayprof.advisor.config import CONFIG
 from arrayprof.advisor.facts import describe, finding, kept_bytes, line_growth, nbytes, shape
+from arrayprof.advisor.scopes import RETURN
 from arrayprof.advisor.verify import FIX_CHECKS
 from arrayprof.report import Finding, OpRecord, Report, Rewrite
 from arrayprof.session import CellContext
@@ -196,37 +198,79 @@ def accidental_rewrite(context: CellContext, lineno: int, op: OpRecord) -> Rewri
 
 # -- missing keepdims ----------------------------------------------------------------------------
 REDUCERS = ("mean", "sum", "std", "var", "max", "min", "median", "prod", "nanmean", "nansum",
-            "nanstd", "nanmax", "nanmin", "average", "amax", "amin", "ptp")
+            "nanstd", "nanmax", "nanmin", "average", "amax", "amin", "ptp", "norm")
+# position of `axis` among the positional arguments, after the array, for NumPy functions
+AXIS_POSITION = {"norm": 2}
 
 
-def reduction_info(node: ast.AST, ns: dict[str, Any]) -> tuple[str, int, ast.Call] | None:
-    """(source of the reduced array, normalised axis, the call) for ``X.mean(axis=1)`` and
-    ``np.mean(X, axis=1)`` without keepdims=True; None otherwise."""
-    if not isinstance(node, ast.Call):
+@dataclass
+class Reduction:
+    """A reduction along one axis without keepdims=True."""
+
+    source: str  # the reduced expression's source text
+    axis: int  # normalised to the source's dimensions
+    call: ast.Call
+    value: np.ndarray  # the source's value (shape, dtype)
+    reducer: str  # "mean", "sum", "norm", ...
+
+
+def reduction_info(node: ast.AST, ns: dict[str, Any]) -> Reduction | None:
+    """``X.mean(axis=1)``, ``X.sum(1)``, ``np.std(X, axis=1)``, ``np.linalg.norm(X, axis=1)`` --
+    of any array expression -- without keepdims=True; None otherwise (axis 0 too: the result
+    then broadcasts back along the right axis)."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
         return None
     keywords = {k.arg: k.value for k in node.keywords}
-    if "keepdims" in keywords:
+    if "keepdims" in keywords or node.func.attr not in REDUCERS:
         return None
-    if isinstance(node.func, ast.Attribute) and node.func.attr in REDUCERS and \
-            not at.np_func(node.func, ns, node.func.attr):
+    name = node.func.attr
+    function = at.np_func(node.func, ns, name) or (
+        name == "norm" and at.np_func(node.func, ns, "linalg.norm"))
+    if function:
+        if not node.args:
+            return None
+        array = node.args[0]
+        position = AXIS_POSITION.get(name, 1)
+        axis_node = keywords.get("axis") or (node.args[position] if len(node.args) > position
+                                             else None)
+    elif isinstance(at.resolve(node.func.value, ns), type(np)):
+        return None
+    else:
         array, axis_node = node.func.value, keywords.get("axis") or (
             node.args[0] if node.args else None)
-    elif isinstance(node.func, ast.Attribute) and node.func.attr in REDUCERS and \
-            at.np_func(node.func, ns, node.func.attr) and node.args:
-        array, axis_node = node.args[0], keywords.get("axis") or (
-            node.args[1] if len(node.args) > 1 else None)
-    else:
-        return None
     axis = at.const_int(axis_node) if axis_node is not None else None
     if axis is None:
         return None
-    value = ns.get(array.id) if isinstance(array, ast.Name) else None
-    if not isinstance(value, np.ndarray) or value.ndim < 2:
+    value = at.array_of(array, ns)
+    if value is None or value.ndim < 2 or not -value.ndim <= axis < value.ndim:
         return None
     axis = axis % value.ndim
     if axis == 0:
         return None  # (C,) broadcasts against (R, C) along the right axis
-    return at.unparse(array), axis, node
+    return Reduction(at.unparse(array), axis, node, value, name)
+
+
+ELEMENTWISE = (ast.BinOp, ast.UnaryOp)
+
+
+def derived_from(other: ast.expr, source: str, ns: dict[str, Any]) -> bool:
+    """Whether `other` is the reduced source itself or an element-wise expression of it
+    (``batch - mu[:, None]``, ``np.exp(z)``), so it keeps the source's full shape."""
+    if at.unparse(other) == source:
+        return True
+    leaves: list[ast.expr] = []
+    todo = [other]
+    while todo:
+        node = todo.pop()
+        if at.unparse(node) == source:
+            leaves.append(node)
+        elif isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
+            todo += [node.left, node.right]
+        elif isinstance(node, ast.UnaryOp):
+            todo.append(node.operand)
+        elif isinstance(node, ast.Call) and isinstance(at.resolve(node.func, ns), np.ufunc):
+            todo += node.args
+    return bool(leaves)
 
 
 @rule
@@ -234,13 +278,13 @@ def missing_keepdims(report: Report, context: CellContext) -> list[Finding]:
     """A reduction over a non-leading axis combined with its own source without keepdims."""
     assert context.tree is not None
     ns = context.namespace
-    reduced_names: dict[str, tuple[str, int, ast.Call, int]] = {}
+    reduced_names: dict[str, tuple[Reduction, int]] = {}
     for stmt in ast.walk(context.tree):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], ast.Name):
             info = reduction_info(stmt.value, ns)
             if info is not None:
-                reduced_names[stmt.targets[0].id] = (*info, stmt.lineno)
+                reduced_names[stmt.targets[0].id] = (info, stmt.lineno)
     found = []
     seen: set[int] = set()
     for node in ast.walk(context.tree):
@@ -251,29 +295,34 @@ def missing_keepdims(report: Report, context: CellContext) -> list[Finding]:
             info = reduction_info(mine, ns)
             via = None
             if info is None and isinstance(mine, ast.Name) and mine.id in reduced_names:
-                array, axis, call, via = reduced_names[mine.id]
-                info = (array, axis, call)
-            if info is None or at.unparse(other) != info[0]:
+                info, via = reduced_names[mine.id]
+                if via >= node.lineno or rebound_between(context.tree, mine.id, via,
+                                                         node.lineno):
+                    continue
+            if info is None or not derived_from(other, info.source, ns):
                 continue
-            if node.lineno in seen:
+            lineno = at.first_line(context.tree, node.lineno)
+            if lineno in seen:
                 continue
-            seen.add(node.lineno)
-            array, axis, call = info
-            value = ns[array] if array in ns else None
-            found.append(keepdims_finding(context, node, mine, array, axis, call, via, value))
+            seen.add(lineno)
+            found.append(keepdims_finding(context, node, mine, info, via, lineno))
     return found
 
 
-def keepdims_finding(context: CellContext, node: ast.BinOp, mine: ast.expr, array: str,
-                     axis: int, call: ast.Call, via: int | None, value: Any) -> Finding:
+def rebound_between(tree: ast.Module, name: str, first: int, last: int) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+               and first < n.lineno < last for n in ast.walk(tree))
+
+
+def keepdims_finding(context: CellContext, node: ast.BinOp, mine: ast.expr, info: Reduction,
+                     via: int | None, lineno: int) -> Finding:
     assert context.tree is not None
-    lineno = node.lineno
-    dims = value.shape if isinstance(value, np.ndarray) else ()
+    array, axis, call = info.source, info.axis, info.call
+    dims = info.value.shape
     reduced = tuple(d for k, d in enumerate(dims) if k != axis)
-    statements = at.statements_on(context.tree, lineno)
+    stmt = at.statement_at(context.tree, node.lineno)
     rewrite = None
-    if len(statements) == 1 and isinstance(statements[0], ast.Assign | ast.AugAssign):
-        stmt = statements[0]
+    if isinstance(stmt, ast.Assign | ast.AugAssign | ast.Return):
         if isinstance(mine, ast.Name):
             index = ", ".join([":"] * axis + ["None"])
             replacement = at.parse_expr(f"{mine.id}[{index}]")
@@ -283,14 +332,18 @@ def keepdims_finding(context: CellContext, node: ast.BinOp, mine: ast.expr, arra
         from arrayprof.advisor.loops import ReplaceNode
 
         new_stmt = ReplaceNode(mine, replacement).visit(stmt)
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        names = [at.root_name(t) for t in targets]
+        if isinstance(stmt, ast.Return):
+            names: list[str | None] = [RETURN]
+        else:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names = [at.root_name(t) for t in targets]
         if all(names):
-            indent = at.indent_of(context.source.splitlines()[lineno - 1])
+            indent = at.indent_of(context.source.splitlines()[stmt.lineno - 1])
             rewrite = Rewrite(kind="fix", code=at.reindent(at.unparse(new_stmt), indent),
-                              lines=[lineno, stmt.end_lineno or lineno],
+                              lines=[stmt.lineno, stmt.end_lineno or stmt.lineno],
                               compared=names)  # type: ignore[arg-type]
-            FIX_CHECKS[id(rewrite)] = keepdims_check(names[0], array, axis, node.op)
+            FIX_CHECKS[id(rewrite)] = keepdims_check(names[0], axis, node.op,  # type: ignore
+                                                     info.reducer)
     op_word = {ast.Sub: "subtracts", ast.Div: "divides by", ast.Add: "adds",
                ast.Mult: "multiplies by", ast.FloorDiv: "divides by"}[type(node.op)]
     source = f"the reduction on line {via}" if via else "the reduction"
@@ -299,9 +352,9 @@ def keepdims_finding(context: CellContext, node: ast.BinOp, mine: ast.expr, arra
                    "silently wrong: each row gets another row's statistic." if square else
                    "The shapes only line up along the wrong axis (or not at all).")
     explanation = (
-        f"Line {lineno} {op_word} {source} over axis {axis} of {array} {dims} "
-        f"(shape {reduced}) against {array} itself. Without keepdims=True the reduced axis is "
-        f"dropped, and broadcasting aligns shapes from the right, so the {reduced} values are "
+        f"Line {lineno} {op_word} {source} ({info.reducer} over axis {axis} of {array}, shape "
+        f"{dims} -> {reduced}) against {array} itself. Without keepdims=True the reduced axis "
+        f"is dropped, and broadcasting aligns shapes from the right, so the {reduced} values are "
         f"spread along the last axis instead of axis {axis}. {consequence} Rule of thumb: "
         "reduce with keepdims=True whenever the result is combined with its source.")
     return finding("missing-keepdims", lineno,
@@ -309,27 +362,43 @@ def keepdims_finding(context: CellContext, node: ast.BinOp, mine: ast.expr, arra
                    explanation, rewrite=rewrite, force="warning")
 
 
-def keepdims_check(target: str, array: str, axis: int, op: ast.operator) -> Any:
+# What a correct keepdims fix guarantees, per (operator, reducer): the statistic every slice
+# along the axis then has.
+FIXED_STATISTIC = {
+    ("Sub", "mean"): ("mean", 0.0), ("Sub", "nanmean"): ("mean", 0.0),
+    ("Sub", "max"): ("max", 0.0), ("Sub", "amax"): ("max", 0.0),
+    ("Sub", "min"): ("min", 0.0), ("Sub", "amin"): ("min", 0.0),
+    ("Sub", "median"): ("median", 0.0),
+    ("Div", "sum"): ("sum", 1.0), ("Div", "nansum"): ("sum", 1.0),
+    ("Div", "max"): ("max", 1.0), ("Div", "amax"): ("max", 1.0),
+    ("Div", "std"): ("std", 1.0), ("Div", "norm"): ("norm", 1.0),
+}
+
+
+def keepdims_check(target: str, axis: int, op: ast.operator, reducer: str) -> Any:
     def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
         fixed = after.get(target)
-        source = after.get(array)
-        if not isinstance(fixed, np.ndarray) or not isinstance(source, np.ndarray):
-            return f"the fix ran; {target} is not an array"
-        parts = [f"the fix gives {target} shape {fixed.shape}"]
-        if isinstance(op, ast.Sub) and fixed.dtype.kind == "f":
-            worst = float(np.abs(fixed.mean(axis=axis)).max())
-            parts.append(f"every slice along axis {axis} now has mean {worst:.1e} at most "
-                         "(centred on its own statistic)")
-        elif isinstance(op, ast.Div) and fixed.dtype.kind == "f":
-            worst = float(np.abs(fixed.sum(axis=axis) - 1).max())
-            parts.append(f"every slice along axis {axis} now sums to 1 within {worst:.1e}")
+        shown = "the result" if target == RETURN else target
+        if not isinstance(fixed, np.ndarray):
+            return f"the fix ran; {shown} is not an array"
+        parts = [f"the fix gives {shown} shape {fixed.shape}"]
+        expected = FIXED_STATISTIC.get((type(op).__name__, reducer))
+        if expected is not None and fixed.dtype.kind == "f":
+            statistic, goal = expected
+            if statistic == "norm":
+                values = np.linalg.norm(fixed, axis=axis)
+            else:
+                values = getattr(np, statistic)(fixed, axis=axis)
+            worst = float(np.nanmax(np.abs(values - goal))) if values.size else 0.0
+            parts.append(f"every slice along axis {axis} now has {statistic} {goal:g} "
+                         f"(within {worst:.1e})")
         if error is not None:
             parts.append(f"the original raised {type(error).__name__}")
         elif isinstance(before.get(target), np.ndarray):
-            differ = int(np.count_nonzero(before[target] != fixed)) if before[target].shape == \
-                fixed.shape else -1
-            parts.append("the original had a different shape" if differ < 0 else
-                         f"the original differed in {differ:,} elements")
+            old = before[target]
+            differ = int(np.count_nonzero(old != fixed)) if old.shape == fixed.shape else -1
+            parts.append(f"the original had shape {old.shape}" if differ < 0 else
+                         f"the original differed in {differ:,} of {fixed.size:,} elements")
         return "; ".join(parts)
 
     return check
@@ -346,31 +415,43 @@ def chain_depth(node: ast.AST) -> int:
 
 @rule
 def temporary_chain(report: Report, context: CellContext) -> list[Finding]:
-    """A line whose measured peak rises well above its result because of temporaries."""
+    """A statement whose measured peak rises well above its result because of temporaries."""
     assert context.tree is not None
     blown = {op.lineno for op in report.ops if op.broadcast and op.expansion >= CONFIG.blowup_factor}
     found = []
+    done: set[int] = set()
     for line in report.lines:
-        if line.temporaries < 2 or line.lineno in blown:
+        stmt = at.statement_at(context.tree, line.lineno)
+        if stmt is None or id(stmt) in done:
             continue
-        statements = at.statements_on(context.tree, line.lineno)
-        if len(statements) != 1 or not isinstance(statements[0], ast.Assign | ast.AugAssign):
+        done.add(id(stmt))
+        if not isinstance(stmt, ast.Assign | ast.AugAssign | ast.Return) or stmt.value is None:
             continue
-        stmt = statements[0]
-        if chain_depth(stmt.value) < 3:
+        lines = range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)
+        if blown & set(lines) or chain_depth(stmt.value) < 3:
             continue
-        ops = [op for op in report.ops_on(line.lineno) if op.kind in CHAIN_KINDS and op.result]
+        stats = [row for row in report.lines if row.lineno in lines]
+        temporaries = sum(row.temporaries for row in stats)
+        temporary_bytes = sum(row.temporary_bytes for row in stats)
+        if temporaries < 2:
+            continue
+        ops = [op for op in report.ops if op.lineno in lines and op.kind in CHAIN_KINDS
+               and op.result and op.name not in NOT_ELEMENTWISE]
         if len(ops) < 3:
             continue
-        target_value = None
-        target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
-        name = at.root_name(target)
-        if name:
-            target_value = context.namespace.get(name)
+        target: ast.expr | None = None
+        name = None
+        if isinstance(stmt, ast.Assign):
+            target = stmt.targets[0]
+        elif isinstance(stmt, ast.AugAssign):
+            target = stmt.target
+        if target is not None:
+            name = at.root_name(target)
+        target_value = context.namespace.get(name) if name else None
         result = target_value.nbytes if isinstance(target_value, np.ndarray) else max(
             (op.result.get("nbytes", 0) for op in ops if op.result), default=0)
-        growth = line_growth(report, line.lineno)
-        new_kept = kept_bytes(line)
+        growth = statement_growth(report, lines)
+        new_kept = sum(kept_bytes(row) for row in stats)
         excess = growth - new_kept
         temp_bytes = sum(op.result.get("nbytes", 0) for op in ops if not op.inplace
                          and op.result)
@@ -378,18 +459,46 @@ def temporary_chain(report: Report, context: CellContext) -> list[Finding]:
                 excess > temp_bytes * 1.05:
             continue
         rewrite = chain_rewrite(context, stmt, target, name)
+        lineno = stmt.lineno
         explanation = (
-            f"Line {line.lineno} evaluates a chain of {len(ops)} array operations whose result "
+            f"Line {lineno} evaluates a chain of {len(ops)} array operations whose result "
             f"is {nbytes(result)}, but NumPy memory rose by {nbytes(growth)} while it ran: "
-            f"{line.temporaries} temporaries ({nbytes(line.temporary_bytes)} in all) were alive "
+            f"{temporaries} temporaries ({nbytes(temporary_bytes)} in all) were alive "
             "at once. NumPy reuses a temporary only in simple chains; separate subexpressions "
             "each need their own buffer. Rule of thumb: for big arrays write the chain as "
             "in-place steps (out=, +=, *=) into the result, or use numexpr.")
-        found.append(finding("temporary-chain", line.lineno,
+        found.append(finding("temporary-chain", lineno,
                              f"temporaries push the line's peak to {nbytes(growth)} for a "
                              f"{nbytes(result)} result", explanation, rewrite=rewrite,
                              bytes_wasted=excess - result))
     return found
+
+
+# ufuncs whose temporaries out= cannot remove (their outputs are not element-wise results)
+NOT_ELEMENTWISE = ("matmul", "dot", "vecdot", "matvec", "vecmat")
+
+
+def statement_growth(report: Report, lines: range) -> int:
+    """How far NumPy memory rose above its level when a statement spanning `lines` started
+    (worst run), from the timeline; a one-line statement is facts.line_growth."""
+    if len(lines) == 1:
+        return line_growth(report, lines[0])
+    worst = 0
+    before = 0
+    in_run = False
+    run_start = run_peak = 0
+    for _, live, line in report.timeline:
+        if int(line) in lines:
+            if not in_run:
+                in_run, run_start, run_peak = True, before, live
+            run_peak = max(run_peak, live)
+        elif in_run:
+            worst = max(worst, run_peak - run_start)
+            in_run = False
+        before = live
+    if in_run:
+        worst = max(worst, run_peak - run_start)
+    return int(worst)
 
 
 SIMPLE = (ast.Name, ast.Constant, ast.Attribute, ast.Subscript)
@@ -415,6 +524,12 @@ class InPlace:
     def emit(self, node: ast.AST, dest: str, exists: bool) -> None:
         if isinstance(node, ast.BinOp) and type(node.op) in AUG:
             op = type(node.op)
+            if op in COMMUTATIVE and isinstance(node.left, ast.Constant) and \
+                    not isinstance(node.right, ast.Constant):
+                # 0.5 * t: start from the array, scale it in place
+                self.emit(node.right, dest, exists)
+                self.lines.append(f"{dest} {AUG[op]} {at.unparse(node.left)}")
+                return
             if self.cheap(node.right):
                 self.emit(node.left, dest, exists)
                 self.lines.append(f"{dest} {AUG[op]} {at.unparse(node.right)}")
@@ -450,24 +565,47 @@ class InPlace:
             self.lines.append(f"{dest} = {at.unparse(node)}")
 
 
-def chain_rewrite(context: CellContext, stmt: ast.Assign | ast.AugAssign, target: ast.expr,
-                  name: str | None) -> Rewrite | None:
-    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or name is None:
-        return None
-    if isinstance(target, ast.Subscript):
-        if at.unparse(target.slice) not in (":", "...") or not isinstance(target.value, ast.Name):
-            return None
-        dest, exists = name, True
-    elif isinstance(target, ast.Name):
-        dest, exists = name, False
-        if name in at.loaded_names(stmt.value):
-            return None
-    else:
-        return None
+def chain_rewrite(context: CellContext, stmt: ast.Assign | ast.AugAssign | ast.Return,
+                  target: ast.expr | None, name: str | None) -> Rewrite | None:
+    """The chain as in-place steps: into the assigned name (or ``name[:]``), into a fresh
+    local returned afterwards (``return <chain>``), or into one scratch array added to the
+    target (``acc += <chain>``)."""
+    assert context.tree is not None
+    taken = at.names_in(context.tree) | set(context.namespace)
+    fresh = next(f"chain{k}" if k else "chain" for k in range(100)
+                 if (f"chain{k}" if k else "chain") not in taken)
     emitter = InPlace(context.namespace)
-    emitter.emit(stmt.value, dest, exists)
+    tail: list[str] = []
+    compared: list[str]
+    if isinstance(stmt, ast.Return):
+        emitter.emit(stmt.value, fresh, False)
+        tail = [f"return {fresh}"]
+        compared = [RETURN]
+    elif isinstance(stmt, ast.AugAssign):
+        if not isinstance(stmt.target, ast.Name) or type(stmt.op) not in AUG or \
+                stmt.target.id in at.loaded_names(stmt.value):
+            return None
+        emitter.emit(stmt.value, fresh, False)
+        tail = [f"{stmt.target.id} {AUG[type(stmt.op)]} {fresh}", f"del {fresh}"]
+        compared = [stmt.target.id]
+    else:
+        if len(stmt.targets) != 1 or name is None:
+            return None
+        if isinstance(target, ast.Subscript):
+            if at.unparse(target.slice) not in (":", "...") or \
+                    not isinstance(target.value, ast.Name):
+                return None
+            dest, exists = name, True
+        elif isinstance(target, ast.Name):
+            dest, exists = name, False
+            if name in at.loaded_names(stmt.value):
+                return None
+        else:
+            return None
+        emitter.emit(stmt.value, dest, exists)
+        compared = [name]
     if len(emitter.lines) < 2:
         return None
     indent = at.indent_of(context.source.splitlines()[stmt.lineno - 1])
-    return Rewrite(kind="equivalent", code=at.reindent("\n".join(emitter.lines), indent),
-                   lines=[stmt.lineno, stmt.end_lineno or stmt.lineno], compared=[name])
+    return Rewrite(kind="equivalent", code=at.reindent("\n".join(emitter.lines + tail), indent),
+                   lines=[stmt.lineno, stmt.end_lineno or stmt.lineno], compared=compared)

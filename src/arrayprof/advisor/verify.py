@@ -200,7 +200,10 @@ def base_namespace(context: CellContext, index: int, needed: set[str]) -> dict[s
             ns[name] = fresh(context.namespace[name])
         elif context.inputs is not None and name in context.inputs.missing:
             raise NotVerified(context.inputs.missing[name])
-        elif context.inputs is None and name in context.namespace:
+        elif name in context.namespace:
+            # the cell changed it and no copy from before the cell was kept (for instance a name
+            # the cell only updates in place, ``acc += ...``): running on today's value would
+            # compare different computations
             raise NotVerified(f"no copy of {name} from before the cell was kept")
     if replay:
         ns.update(replay_prefix(context, index, replay))
@@ -379,6 +382,80 @@ def scope_region_code(context: CellContext, rewrite: Rewrite, scope: Any) -> tup
     return holder, original, "\n".join(new_lines)
 
 
+def expression_reads(node: ast.AST) -> set[str]:
+    """Names an expression or simple statement loads, without the targets of its own
+    comprehensions and the parameters of its lambdas."""
+    loaded = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and
+              isinstance(n.ctx, ast.Load)}
+    own: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.comprehension):
+            own |= {n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}
+        elif isinstance(sub, ast.Lambda):
+            own |= {a.arg for a in sub.args.args}
+    return loaded - own
+
+
+def free_names(module: ast.Module) -> set[str]:
+    """Names the code reads before binding them itself (``x += 1`` reads ``x``; a ``for``
+    target or a function parameter is bound): the inputs it needs from before it runs."""
+    bound: set[str] = set()
+    free: set[str] = set()
+    deferred: set[str] = set()  # read by function bodies: looked up when they are called
+
+    def block(stmts: list[ast.stmt]) -> None:
+        for stmt in stmts:
+            statement(stmt)
+
+    def read(node: ast.AST | None) -> None:
+        if node is not None:
+            free.update(expression_reads(node) - bound)
+
+    def statement(stmt: ast.stmt) -> None:
+        if isinstance(stmt, ast.For):
+            read(stmt.iter)
+            bound.update(at.stored_names(stmt.target))
+            block(stmt.body)
+            block(stmt.orelse)
+        elif isinstance(stmt, ast.While | ast.If):
+            read(stmt.test)
+            block(stmt.body)
+            block(stmt.orelse)
+        elif isinstance(stmt, ast.With):
+            for item in stmt.items:
+                read(item.context_expr)
+                if item.optional_vars is not None:
+                    bound.update(at.stored_names(item.optional_vars))
+            block(stmt.body)
+        elif isinstance(stmt, ast.Try):
+            block(stmt.body)
+            for handler in stmt.handlers:
+                read(handler.type)
+                if handler.name:
+                    bound.add(handler.name)
+                block(handler.body)
+            block(stmt.orelse)
+            block(stmt.finalbody)
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for decorator in stmt.decorator_list:
+                read(decorator)
+            params = {a.arg for a in ast.walk(stmt) if isinstance(a, ast.arg)}
+            inner = set()
+            for sub in stmt.body:
+                inner |= expression_reads(sub)
+            deferred.update(inner - params - at.stored_names(stmt.body))
+            bound.add(stmt.name)
+        else:
+            if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and \
+                    stmt.target.id not in bound:
+                free.add(stmt.target.id)
+            read(stmt)
+            bound.update(at.stored_names(stmt))
+
+    block(module.body)
+    return free | (deferred - bound)
+
+
 def verify(finding: Finding, context: CellContext, report: Report, budget: Budget) -> None:
     """Fill the rewrite's verified/equal/check/speedup/peak fields (never raises)."""
     rewrite = finding.rewrite
@@ -413,11 +490,7 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
         rewritten_tree = ast.parse(rewritten)
     except SyntaxError as exc:
         raise NotVerified(f"the rewrite does not parse ({exc.msg})") from exc
-    needed = set()
-    for tree in (original_tree, rewritten_tree):
-        needed |= at.loaded_names(tree)
-        needed |= {n.target.id for n in ast.walk(tree)
-                   if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
+    needed = free_names(original_tree) | free_names(rewritten_tree)
     needed -= {n for n in needed if hasattr(builtins, n) and n not in context.namespace}
     base = base_namespace(context, index, needed)
     base.setdefault("np", np)
