@@ -103,6 +103,10 @@ def advise(report: Report, context: CellContext, *, verify: bool = True) -> list
         cost = facts.COSTS.pop(id(found), None)
         if found.rewrite is not None and found.rewrite.kind == "fix":
             found.severity = "warning"
+        elif cost is not None and cost.measured and found.severity != "error":
+            # the original and a rewrite really ran: what the cell loses is known, and a
+            # pattern that costs nothing here is worth a mention, not a warning
+            found.severity = severity(cost.bytes_wasted, cost.seconds_lost)
         elif cost is not None and found.severity != "error":
             found.severity = max(found.severity, severity(cost.bytes_wasted, cost.seconds_lost),
                                  key=("info", "warning").index)

@@ -161,7 +161,11 @@ def unexpected_copy(report: Report, context: CellContext) -> list[Finding]:
 
 
 def dtype_of(node: ast.AST, ns: dict[str, Any]) -> np.dtype | None:
+    """The dtype an astype argument names: ``np.float64``, ``"f8"``, ``float``, or an
+    expression such as ``other.dtype``."""
     value: Any = node.value if isinstance(node, ast.Constant) else at.resolve(node, ns)
+    if value is at.MISSING:
+        value = at.try_eval(node, ns)
     if value is at.MISSING:
         return None
     try:
@@ -193,13 +197,32 @@ def fancy_range(context: CellContext, report: Report, node: ast.Subscript) -> Fi
     if array is None:
         return None
     index = node.slice
+    rest = ""
+    if isinstance(index, ast.Tuple) and index.elts and all(
+            isinstance(e, ast.Slice) for e in index.elts[1:]):
+        # m[[0, 1, 2], :] selects rows like m[[0, 1, 2]]
+        rest = "".join(", " + at.unparse(e) for e in index.elts[1:])
+        index = index.elts[0]
+    if isinstance(index, ast.Call) and at.np_func(index.func, ns, "array", "asarray") and \
+            len(index.args) == 1 and not index.keywords and isinstance(index.args[0], ast.List):
+        index = index.args[0]  # np.array([0, 1, 2]) indexes like [0, 1, 2]
+    if isinstance(index, ast.Call) and isinstance(index.func, ast.Name) and \
+            index.func.id == "list" and len(index.args) == 1 and \
+            at.resolve(index.func, ns) is list:
+        index = index.args[0]  # list(range(a, b)) indexes like range(a, b)
     values: list[int] | None = None
+    ranged = isinstance(index, ast.Call) and not index.keywords and 1 <= len(index.args) <= 3 \
+        and (at.np_func(index.func, ns, "arange") or (
+            isinstance(index.func, ast.Name) and index.func.id == "range" and
+            at.resolve(index.func, ns) is range))
     if isinstance(index, ast.List) and all(at.const_int(e) is not None for e in index.elts):
         values = [at.const_int(e) for e in index.elts]  # type: ignore[misc]
         rng = consecutive(values)
-    elif isinstance(index, ast.Call) and at.np_func(index.func, ns, "arange") and \
-            1 <= len(index.args) <= 3 and not index.keywords:
+    elif ranged:
+        assert isinstance(index, ast.Call)
         parts = [at.unparse(a) for a in index.args]
+        if len(parts) == 3 and (at.const_int(index.args[2]) or 0) <= 0:
+            return None  # a negative step from a computed start: leave it
         rng = (0, 0, 1)
         text = ":".join(parts) if len(parts) > 1 else f":{parts[0]}"
         slice_text = text
@@ -222,7 +245,7 @@ def fancy_range(context: CellContext, report: Report, node: ast.Subscript) -> Fi
     if name and changed_after(context.tree, name, node.lineno):  # type: ignore[arg-type]
         return None
     row = array.nbytes // max(1, array.shape[0])
-    new = ast.Subscript(value=node.value, slice=at.parse_expr(f"x[{slice_text}]").slice,
+    new = ast.Subscript(value=node.value, slice=at.parse_expr(f"x[{slice_text}{rest}]").slice,
                         ctx=ast.Load())
     rewrite = statement_replacing(context, node, new)
     piece = row * count if count else row
@@ -251,7 +274,7 @@ def tile_to_match(context: CellContext, report: Report, node: ast.Call) -> Findi
     small = node.args[0] if node.args else None
     if small is None:
         return None
-    small_value = at.array_value(small, ns) if isinstance(small, ast.Name) else None
+    small_value = at.array_of(small, ns)
     uses: list[ast.BinOp] = []
     name = target_name(context, node)
     if isinstance(holder, ast.BinOp):

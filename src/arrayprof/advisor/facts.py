@@ -24,6 +24,7 @@ class Cost:
 
     bytes_wasted: float = 0.0
     seconds_lost: float = 0.0
+    measured: bool = False  # set by verification: both versions really ran and were timed
 
 
 # id(finding) -> cost; findings are plain dataclasses shared with renderers, so the cost travels

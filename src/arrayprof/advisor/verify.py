@@ -566,6 +566,7 @@ def finding_costs_update(finding: Finding, before: Run, after: Run) -> None:
     from arrayprof.advisor.facts import COSTS, Cost
 
     cost = COSTS.setdefault(id(finding), Cost())
+    cost.measured = before.error is None and after.error is None
     cost.seconds_lost = max(0.0, before.best_s - after.best_s)
     cost.bytes_wasted = max(cost.bytes_wasted if finding.category in ("view-pins-base",)
                             else 0.0, float(before.peak_bytes - after.peak_bytes))
