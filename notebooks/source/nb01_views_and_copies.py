@@ -76,7 +76,7 @@ CELLS = [
         indexing** (integers, slices `start:stop:step`, `None`, `...`) only changes the recipe, so
         it returns a view in constant time, whatever the size of the array.
 
-        Let's make one megabyte-sized array, `prices`, and take three slices of it.
+        Let's make an array of a million prices (8 MB of float64) and take three slices of it.
     """),
     code("""
         %%arrayprof
@@ -418,6 +418,7 @@ CELLS = [
 
         before = arrayprof.profile("first = load_sensor()", {"load_sensor": load_sensor}).to_dict()
         assert ("view-pins-base", 1) in findings(before)
+        assert array_row(before, "first")["nbytes"] == 80
         assert array_row(before, "first")["base_nbytes"] == 16_000_000
         after = arrayprof.profile("first = load_sensor_fixed()",
                                   {"load_sensor_fixed": load_sensor_fixed}).to_dict()

@@ -54,6 +54,7 @@ CELLS = [
         assert row["strides"] == [32, 8] and row["is_view"] and row["base"] == "a"
         assert report["numpy"]["allocated_bytes"] == 64
         assert not row["c_contiguous"] and not row["f_contiguous"]
+        assert array_row(report, "a")["is_view"] and array_row(report, "a")["base"] is None
     """),
     md("""
         (`a` itself is a view too: `reshape` gave `arange`'s buffer a 4 x 4 recipe. That buffer
@@ -108,7 +109,7 @@ CELLS = [
         assert line_row(report, 3)["allocations"] == 0
     """),
     md("""
-        The transpose allocated nothing (line 3 is not even in the lines table). Operations that
+        The transpose allocated nothing (0 bytes on line 3). Operations that
         need a particular order copy when they have to: `np.ascontiguousarray(t)` makes a C-ordered
         copy, and so does `t.ravel()`.
 

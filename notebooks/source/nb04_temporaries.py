@@ -125,8 +125,8 @@ CELLS = [
 
         arrayprof flags the line as a *temporary-chain*. Its explanation also says that it tried
         a rewrite on copies of your inputs and dropped it: written as a fresh assignment
-        (`y = ...`), in-place steps cannot beat three buffers for this expression. The next
-        section shows when they can.
+        (`y = ...`), whole-array in-place steps cannot beat three buffers here (`y` itself, and
+        `sin` and `cos` of `x` alive at the same time). The next section shows when they can.
 
         ## 2. `out=` and in-place operators
 
@@ -209,8 +209,9 @@ CELLS = [
         assert "temporary-chain" not in {category for category, _ in findings(report)}
     """),
     md("""
-        Chunks of 10^5 elements (800 KB) keep each pass inside the CPU caches, so chunking
-        often costs no speed at all. Pick chunks of a few hundred kilobytes to a few megabytes.
+        Chunks this small also tend to stay in the CPU's caches between the steps of the
+        expression, so chunking often costs little or no speed. Chunks of a few hundred
+        kilobytes to a few megabytes are a good start.
 
         ## 4. `np.memmap`: arrays that live in a file
 
@@ -320,6 +321,9 @@ CELLS = [
         namespace = {"np": np, "x": x}
         before = arrayprof.profile("g = np.exp(-x**2 / 2) / np.sqrt(2 * np.pi)", namespace).to_dict()
         assert 2 * x.nbytes <= before["numpy"]["peak_bytes"] < 2 * x.nbytes + 1_000
+        big_ops = [(op["name"], op["inplace"]) for op in before["ops"] if op["result"]["shape"]]
+        assert big_ops == [("square", False), ("negative", True), ("divide", True), ("exp", False),
+                           ("divide", True)]
         g_before = namespace.pop("g")
         after = arrayprof.profile("g = np.square(x)\\ng *= -0.5\\nnp.exp(g, out=g)\\n"
                                   "g /= np.sqrt(2 * np.pi)\\n", namespace).to_dict()

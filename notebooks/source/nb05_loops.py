@@ -57,11 +57,11 @@ CELLS = [
     md("""
         The exact factor depends on your machine, and it is measured, not guessed: arrayprof
         timed the loop and the rewrite (best of several runs) on copies of `temps_c` and
-        `temps_f`, and checked that both produce the same values. Expect one to two orders of
-        magnitude for simple arithmetic like this.
+        `temps_f`, and checked that both produce the same values. For simple arithmetic like
+        this, expect tens to hundreds of times.
 
         Why so much? The loop body runs 100,000 times in the interpreter, and each `temps_c[i]`
-        creates a NumPy scalar object. The array expression runs four compiled loops over
+        creates a NumPy scalar object. The array expression runs a few compiled loops over
         contiguous memory. The memory price is small: the rewrite's temporaries are the size of
         the array (its peak is in the report), which is usually a good trade.
 
@@ -125,8 +125,8 @@ CELLS = [
     code("""
         report = last_report()
         for advice in report["findings"]:
-            print(f"line {advice['lineno']}: {advice['message']} -> {advice['rewrite']['code']}"
-                  f" ({advice['rewrite']['speedup']:.0f}x)")
+            print(f"[{advice['severity']}] line {advice['lineno']}: {advice['message']}"
+                  f" -> {advice['rewrite']['code']} ({advice['rewrite']['speedup']:.0f}x)")
     """),
     test("""
         assert {("python-builtin", 1), ("python-builtin", 2)} <= findings(report)
@@ -136,8 +136,9 @@ CELLS = [
         assert abs(total - np.sum(temps_c)) < 1e-6 * abs(total)
     """),
     md("""
-        These findings are *info*, not *warning*: on 100,000 elements the loss is small in
-        absolute terms. The habit is still worth having: `np.sum`, `np.max`, `arr.min()`,
+        arrayprof grades each finding by what it cost in this cell: *info* when the loss is
+        small in absolute terms, *warning* when it is worth fixing now. On 100,000 elements these
+        are milliseconds; the habit is still worth having: `np.sum`, `np.max`, `arr.min()`,
         `np.sort`, `np.any`, `np.all`. (`np.sum` is also more accurate: it adds pairwise, while
         `sum()` adds one element at a time.)
 

@@ -33,6 +33,10 @@ CELLS = [
         halves = np.array([1, 2, 3], dtype=np.float32)
         (small * 1.5).dtype, (halves * 1.5).dtype
     """),
+    test("""
+        assert (small * 1.5).dtype == np.float64 and (halves * 1.5).dtype == np.float32
+        assert (small * 1.5).itemsize == 8 * small.itemsize
+    """),
     md("""
         `float64` and `float32`. An int8 array cannot hold 1.5, so the result must be a float,
         and NumPy's default float is float64: eight times the bytes of the input. The float32
@@ -71,6 +75,7 @@ CELLS = [
         assert dtypes["b"] == ("float32", 400_000)
         assert dtypes["d"] == ("int16", 200_000)
         assert ("dtype-upcast", 3) in findings(report)
+        assert finding(report, "dtype-upcast")["severity"] == "info"
         assert "dtype-upcast" not in {category for category, line in findings(report) if line == 4}
     """),
     md("""
@@ -209,7 +214,7 @@ CELLS = [
               f" (float64 would be twice that)")
     """),
     test("""
-        assert abs(running[-1] - 100_000) > 100
+        assert 0.005 < abs(running[-1] - 100_000) / 100_000 < 0.02  # about one percent
         assert abs(pairwise - 100_000) < 1
         assert abs(accurate - 100_000) < 0.01
         assert array_row(report, "running")["nbytes"] == 4_000_000

@@ -79,8 +79,8 @@ SETUP = code('''
 
 
     def line_row(report, lineno):
-        """The report's entry for cell line `lineno` (lines that allocated nothing and ran no
-        array operation are not listed: they cost nothing)."""
+        """The report's entry for cell line `lineno` (all zeros when the report does not list
+        the line: it cost nothing)."""
         empty = {"lineno": lineno, "allocations": 0, "allocated_bytes": 0, "temporaries": 0,
                  "temporary_bytes": 0, "peak_bytes": 0}
         return next((row for row in report["lines"] if row["lineno"] == lineno), empty)
