@@ -45,8 +45,8 @@ CELLS = [
         to `a`. `c` is a **copy**: fancy indexing with a list built a new array with its own
         memory.
 
-        The report says the same in its *arrays* list (each array the cell bound: is it a view,
-        and of which named array) and in its lines table: line 2 allocated nothing, line 3
+        The report says the same in its *Arrays* list (each array the cell bound: is it a view,
+        and of which named array) and in its *Lines* table: line 2 allocated nothing, line 3
         allocated a buffer. arrayprof also flagged line 4 (*view-mutation*): writing through `b`
         silently changes `a`, which the cell reads again on line 6. Here that was the point; in
         real code it is a classic bug.
@@ -180,7 +180,7 @@ CELLS = [
 
         "When the memory order allows" matters: a reshape or ravel that cannot be expressed with
         strides silently copies. The cell below profiles a few of these on a small matrix; read
-        the *allocs* column of the lines table.
+        the *allocated* column of the *Lines* table.
     """),
     code("""
         %%arrayprof
@@ -326,7 +326,7 @@ CELLS = [
         ## Exercises
 
         **Exercise 1.** For the 3 x 4 matrix `m` of section 2, which of these allocate a new
-        buffer? Decide first, then check with `%%arrayprof` (look at the lines table) or with
+        buffer? Decide first, then check with `%%arrayprof` (look at the *Lines* table) or with
         `np.shares_memory(x, m)`.
 
         ```python
@@ -360,7 +360,7 @@ CELLS = [
 
         A trap in `e5`: its `.base` is *not* `None` (and the report lists it as not owning its
         data), because `reshape` copied into a fresh array and returned a view of that copy. It
-        still shares nothing with `m`: the lines table shows line 5 allocating, and
+        still shares nothing with `m`: the *Lines* table shows line 5 allocating, and
         `np.shares_memory(e5, m)` is `False`. `.base` tells you "not the owner", not "shares
         memory with my array".
     """),

@@ -37,7 +37,7 @@ CELLS = [
         `(32, 8)`. One row of `a` is 4 floats of 4 bytes, 16 bytes; skipping every other row
         steps 32 bytes. Along a row, skipping every other float steps 8 bytes. `b` allocated
         nothing: the only buffer the cell made is `arange`'s 64 bytes, and `b` is a view of `a`
-        (look at the report's arrays list). `%arrayprof explain` draws which elements of the
+        (look at the report's *Arrays* list). `%arrayprof explain` draws which elements of the
         buffer `b` reads:
     """),
     code("""
@@ -118,7 +118,7 @@ CELLS = [
         Memory reaches the CPU in **cache lines** of 64 bytes, never one number at a time. Reading
         one float64 costs the same as reading the 8 around it, so the question for speed is how
         many cache lines an array's elements sit on. arrayprof counts them from the real
-        addresses (`cache_lines` in its arrays list), alongside the *span* (bytes from the first
+        addresses (`cache_lines` in its *Arrays* list), alongside the *span* (bytes from the first
         to the last element) and the *utilization* (data bytes / span).
 
         Take a 2000 x 2000 float64 matrix in C order. A row is 2000 neighbouring floats; a column
@@ -301,7 +301,7 @@ CELLS = [
         ## Exercises
 
         **Exercise 1.** Predict the strides of each array, then check with `%%arrayprof` (the
-        arrays list) or `.strides`:
+        *Arrays* list) or `.strides`:
 
         ```python
         z = np.zeros((5, 6), dtype=np.int16)

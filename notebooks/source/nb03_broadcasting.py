@@ -36,7 +36,7 @@ CELLS = [
     """),
     md("""
         `(3, 3)`: a 3 x 3 table with `x[j] + y[i]` in row `i`, column `j`. Neither input had that
-        shape. The report's *broadcasts* section lists the operation on line 3 as a broadcast,
+        shape. The report's *Broadcasts* section lists the operation on line 3 as a broadcast,
         with the result shape and how much bigger it is than the largest input (its *expansion*).
     """),
     code("""
