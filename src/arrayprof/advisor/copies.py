@@ -343,8 +343,9 @@ def view_pins_base(report: Report, context: CellContext) -> list[Finding]:
             other.nbytes * CONFIG.pin_factor >= pinned]
         if reachable:
             continue
-        lineno = info.lineno
-        rewrite = pin_rewrite(context, lineno, info.name)
+        lineno, rewrite = view_origin(context, info.name, info.lineno)
+        if rewrite is None:
+            rewrite = pin_rewrite(context, lineno, info.name)
         explanation = (
             f"{info.name} is a view of {nbytes(info.nbytes)} made on line {lineno}, but a view "
             f"keeps its whole base buffer alive: {nbytes(pinned)} stay allocated although no "
@@ -356,6 +357,37 @@ def view_pins_base(report: Report, context: CellContext) -> list[Finding]:
                              f"{nbytes(pinned)} base alive", explanation, rewrite=rewrite,
                              bytes_wasted=pinned - info.nbytes))
     return found
+
+
+def view_origin(context: CellContext, name: str, lineno: int) -> tuple[int, Rewrite | None]:
+    """The line that made the view bound to `name`, and a ``.copy()`` rewrite there when it is
+    inside a cell function: ``preview = load()`` where ``load`` ends ``return raw[:20]`` made the
+    view on the ``return`` line (the report's line is where the name was bound)."""
+    from arrayprof.advisor import scopes
+    from arrayprof.advisor.verify import SCOPED
+
+    assert context.tree is not None
+    bindings = at.binding_lines(context.tree, name)
+    if not bindings:
+        return lineno, None
+    bound_at = bindings[-1] if lineno not in bindings else lineno
+    value = at.bound_value(context.tree, name, bound_at)
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+        return bound_at, None
+    func = next((f for f in scopes.cell_functions(context.tree) if f.name == value.func.id),
+                None)
+    if func is None:
+        return bound_at, None
+    returns = [r for r in ast.walk(func) if isinstance(r, ast.Return) and r.value is not None]
+    views = [r for r in returns if view_source(r.value, {}) is not None]  # type: ignore
+    if len(views) != 1 or len(returns) != 1:
+        return bound_at, None
+    ret = views[0]
+    indent = at.indent_of(context.source.splitlines()[ret.lineno - 1])
+    rewrite = Rewrite(kind="equivalent", code=f"{indent}return {at.unparse(ret.value)}.copy()",
+                      lines=[ret.lineno, ret.end_lineno or ret.lineno], compared=[RETURN])
+    SCOPED[id(rewrite)] = scopes.scope_for(context, func)
+    return ret.lineno, rewrite
 
 
 def pin_rewrite(context: CellContext, lineno: int, name: str) -> Rewrite | None:
@@ -401,15 +433,25 @@ def view_mutation(report: Report, context: CellContext) -> list[Finding]:
     assert context.tree is not None
     ns = context.namespace
     views: dict[str, tuple[str, int]] = {}
-    for stmt in context.tree.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], ast.Name):
-            base = view_source(stmt.value, ns)
-            if base is not None and isinstance(ns.get(base), np.ndarray):
-                views[stmt.targets[0].id] = (base, stmt.lineno)
+    for stmt in at.walk_no_defs(context.tree):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            pairs = [(target, stmt.value)]
+            if isinstance(target, ast.Tuple | ast.List) and isinstance(
+                    stmt.value, ast.Tuple | ast.List) and len(target.elts) == len(
+                    stmt.value.elts):
+                pairs = list(zip(target.elts, stmt.value.elts, strict=True))
+            for name, value in pairs:
+                if not isinstance(name, ast.Name):
+                    continue
+                base = view_source(value, ns)
+                if base is not None and isinstance(ns.get(base), np.ndarray):
+                    views[name.id] = (base, stmt.lineno)
     for info in report.arrays:
         if info.is_view and info.base and info.name not in views and info.lineno:
-            views[info.name] = (info.base, info.lineno)
+            # the line that bound the name (``row *= 0`` later does not make a new view)
+            bindings = at.binding_lines(context.tree, info.name)
+            views[info.name] = (info.base, bindings[-1] if bindings else info.lineno)
     found = []
     for stmt in ast.walk(context.tree):
         if not isinstance(stmt, ast.stmt):
@@ -454,10 +496,15 @@ def mutation_finding(context: CellContext, stmt: ast.stmt, view: str, base: str,
     lines = context.source.splitlines()
     statements = at.statements_on(context.tree, created)
     rewrite = None
-    if len(statements) == 1 and isinstance(statements[0], ast.Assign):
+    value = at.bound_value(context.tree, view, created)
+    if len(statements) == 1 and isinstance(statements[0], ast.Assign) and value is not None:
         decl = statements[0]
         indent = at.indent_of(lines[created - 1])
-        first_line = f"{indent}{view} = {at.unparse(decl.value)}.copy()"
+        from arrayprof.advisor.loops import ReplaceNode
+
+        copied = ast.Call(func=ast.Attribute(value=value, attr="copy", ctx=ast.Load()), args=[],
+                          keywords=[])
+        first_line = f"{indent}{at.unparse(ReplaceNode(value, copied).visit(decl))}"
         last = stmt.end_lineno or stmt.lineno
         code = "\n".join([first_line, *lines[created: last]])
         rewrite = Rewrite(kind="fix", code=code, lines=[created, last], compared=[base, view])

@@ -16,6 +16,7 @@ from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor import rule
 from arrayprof.advisor.config import CONFIG
 from arrayprof.advisor.facts import finding, nbytes, shape
+from arrayprof.advisor.scopes import RETURN
 from arrayprof.advisor.verify import FIX_CHECKS, NotVerified, base_namespace, unsafe_call
 from arrayprof.report import Finding, Report, Rewrite
 from arrayprof.session import CellContext
@@ -77,36 +78,72 @@ def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
 
 
 class Float32Scalars(ast.NodeTransformer):
-    def __init__(self) -> None:
+    """Make the float scalars of a statement float32: float literals, names bound to Python or
+    NumPy float scalars, and an integer literal divisor (``img / 255`` promotes to float64 just
+    the same)."""
+
+    def __init__(self, ns: dict[str, Any]) -> None:
+        self.ns = ns
         self.count = 0
+
+    def wrap(self, node: ast.expr) -> ast.expr:
+        self.count += 1
+        return at.parse_expr(f"np.float32({at.unparse(node)})")
 
     def visit_Constant(self, node: ast.Constant) -> Any:
         if isinstance(node.value, float):
-            self.count += 1
-            return at.parse_expr(f"np.float32({node.value!r})")
+            return self.wrap(node)
         return node
+
+    def visit_Name(self, node: ast.Name) -> Any:
+        value = self.ns.get(node.id)
+        if isinstance(node.ctx, ast.Load) and isinstance(value, float | np.floating) and \
+                not isinstance(value, np.float32 | np.float16):
+            return self.wrap(node)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        if isinstance(node.op, ast.Div) and isinstance(node.right, ast.Constant) and \
+                isinstance(node.right.value, int) and not isinstance(node.right.value, bool):
+            node.left = self.visit(node.left)
+            node.right = self.wrap(node.right)
+            return node
+        return self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> Any:
+        if at.np_func(node.func, self.ns, "float32"):
+            return node  # already float32
+        return self.generic_visit(node)
 
 
 def upcast_rewrite(context: CellContext, lineno: int) -> Rewrite | None:
-    stmt = single_assign(context, lineno)
-    if stmt is None:
+    assert context.tree is not None
+    stmt = at.statement_at(context.tree, lineno)
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], ast.Name):
+        target = stmt.targets[0].id
+    elif isinstance(stmt, ast.Return) and stmt.value is not None:
+        target = RETURN
+    else:
         return None
-    transformer = Float32Scalars()
+    transformer = Float32Scalars(context.namespace)
     new = transformer.visit(ast.parse(at.unparse(stmt)).body[0])
     if not transformer.count:
         return None
-    target = stmt.targets[0].id  # type: ignore[attr-defined]
-    indent = at.indent_of(context.source.splitlines()[lineno - 1])
+    indent = at.indent_of(context.source.splitlines()[stmt.lineno - 1])
     rewrite = Rewrite(kind="fix", code=at.reindent(at.unparse(new), indent),
-                      lines=[lineno, stmt.end_lineno or lineno], compared=[target])
+                      lines=[stmt.lineno, stmt.end_lineno or stmt.lineno], compared=[target])
+    shown = "the result" if target == RETURN else target
 
     def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
         old, fixed = before.get(target), after.get(target)
         if not isinstance(old, np.ndarray) or not isinstance(fixed, np.ndarray):
             return "the fix ran, but the results are not arrays"
+        if fixed.dtype.itemsize >= old.dtype.itemsize:
+            return f"the fix still gives {fixed.dtype}"
         scale = float(np.abs(old).max()) or 1.0
         worst = float(np.abs(old - fixed).max()) / scale
-        return (f"{target} is now {fixed.dtype} ({nbytes(fixed.nbytes)} instead of "
+        return (f"{shown} is now {fixed.dtype} ({nbytes(fixed.nbytes)} instead of "
                 f"{nbytes(old.nbytes)}); it matches the {old.dtype} result within {worst:.1e} "
                 "relative (float32 precision)")
 
@@ -164,21 +201,48 @@ def dtype_overflow(report: Report, context: CellContext) -> list[Finding]:
     found = []
     lines = sorted({op.lineno for op in report.ops if op.lineno and op.result and op.kind in (
         "ufunc", "binop") and op.name in ARITH and np.dtype(op.result["dtype"]).name in NARROW})
+    done: set[int] = set()
     for lineno in lines:
         if at.enclosing_loops(context.tree, lineno):
             continue
-        stmt = single_assign(context, lineno)
-        if stmt is None or any(k.arg == "out" for n in ast.walk(stmt.value)
-                               if isinstance(n, ast.Call) for k in n.keywords):
+        spec = overflow_statement(context, lineno)
+        if spec is None or spec[0].lineno in done:
             continue
-        checked = wraparound(context, stmt)
+        stmt, expr, target = spec
+        done.add(stmt.lineno)
+        if any(k.arg == "out" for n in ast.walk(expr) if isinstance(n, ast.Call)
+               for k in n.keywords):
+            continue
+        checked = wraparound(context, stmt, expr)
         if checked is None:
             continue
         original, widened, wrapped, ns = checked
         if wrapped == 0:
             continue
-        found.append(overflow_finding(context, stmt, original, widened, wrapped, ns))
+        found.append(overflow_finding(context, stmt, expr, target, original, widened, wrapped,
+                                      ns))
     return found
+
+
+def overflow_statement(context: CellContext, lineno: int,
+                       ) -> tuple[ast.stmt, ast.expr, str] | None:
+    """(statement, the integer expression it computes, the name its result goes to) for
+    ``y = <expr>``, ``y += <expr>`` (computing ``y + <expr>``) and ``return <expr>`` (the result
+    is the function's return value)."""
+    assert context.tree is not None
+    stmt = at.statement_at(context.tree, lineno)
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], ast.Name):
+        return stmt, stmt.value, stmt.targets[0].id
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and \
+            isinstance(stmt.op, ast.Add | ast.Sub | ast.Mult | ast.LShift | ast.FloorDiv
+                       | ast.Pow):
+        expr = ast.BinOp(left=ast.Name(id=stmt.target.id, ctx=ast.Load()), op=stmt.op,
+                         right=stmt.value)
+        return stmt, ast.fix_missing_locations(ast.copy_location(expr, stmt)), stmt.target.id
+    if isinstance(stmt, ast.Return) and stmt.value is not None:
+        return stmt, stmt.value, RETURN
+    return None
 
 
 def values_before(context: CellContext, stmt: ast.stmt) -> dict[str, Any] | None:
@@ -186,6 +250,8 @@ def values_before(context: CellContext, stmt: ast.stmt) -> dict[str, Any] | None
     assert context.tree is not None
     index, _, _ = at.top_level_span(context.tree, stmt.lineno, stmt.lineno)
     needed = at.loaded_names(stmt)
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+        needed.add(stmt.target.id)  # x += 1 reads x
     later = at.changed_names(context.tree.body[index:])
     if not (needed & later) or context.inputs is None:
         ns = {n: context.namespace[n] for n in needed if n in context.namespace}
@@ -198,23 +264,23 @@ def values_before(context: CellContext, stmt: ast.stmt) -> dict[str, Any] | None
         return None
 
 
-def wraparound(context: CellContext, stmt: ast.Assign,
+def wraparound(context: CellContext, stmt: ast.stmt, expr: ast.expr,
                ) -> tuple[np.ndarray, np.ndarray, int, dict[str, Any]] | None:
     ns = values_before(context, stmt)
     if ns is None:
         return None
     ns = {**{"np": np}, **ns}
-    if unsafe_call(stmt.value, {**context.namespace, **ns}):
+    if unsafe_call(expr, {**context.namespace, **ns}):
         return None
     size = sum(v.nbytes for v in ns.values() if isinstance(v, np.ndarray))
     if size * 8 > CONFIG.overflow_check_bytes:
         return None
     widened_expr = ast.fix_missing_locations(ast.Expression(body=Widen(ns).visit(
-        ast.parse(at.unparse(stmt.value), mode="eval").body)))
+        ast.parse(at.unparse(expr), mode="eval").body)))
     try:
         with np.errstate(all="ignore"):
-            original = eval(compile(ast.Expression(body=stmt.value), "<overflow>", "eval"),
-                            dict(ns))
+            original = eval(compile(ast.Expression(body=at.copy_node(expr)), "<overflow>",
+                                    "eval"), dict(ns))
             widened = eval(compile(widened_expr, "<overflow>", "eval"),
                            {**ns, "__widen": widen})
     except Exception:
@@ -226,10 +292,10 @@ def wraparound(context: CellContext, stmt: ast.Assign,
     return original, widened, wrapped, ns
 
 
-def overflow_finding(context: CellContext, stmt: ast.Assign, original: np.ndarray,
-                     widened: np.ndarray, wrapped: int, ns: dict[str, Any]) -> Finding:
+def overflow_finding(context: CellContext, stmt: ast.stmt, expr: ast.expr, target: str,
+                     original: np.ndarray, widened: np.ndarray, wrapped: int,
+                     ns: dict[str, Any]) -> Finding:
     lineno = stmt.lineno
-    target = stmt.targets[0].id  # type: ignore[attr-defined]
     position = int(np.flatnonzero(original.ravel().astype(np.int64) != widened.ravel())[0])
     example = f"{widened.ravel()[position]} became {original.ravel()[position]}"
     dtype = original.dtype
@@ -242,7 +308,7 @@ def overflow_finding(context: CellContext, stmt: ast.Assign, original: np.ndarra
     ladder = [np.dtype(n) for n in (("uint16", "uint32", "int64") if dtype.kind == "u" and
                                     widened.min() >= 0 else ("int16", "int32", "int64"))]
     for candidate in [d for d in ladder if d.itemsize > dtype.itemsize]:
-        attempt = overflow_rewrite(context, stmt, candidate, target, widened)
+        attempt = overflow_rewrite(context, stmt, expr, candidate, target, widened, ns)
         if attempt is None:
             break
         try:
@@ -267,20 +333,28 @@ def overflow_finding(context: CellContext, stmt: ast.Assign, original: np.ndarra
                    rewrite=rewrite, force="warning")
 
 
-def overflow_rewrite(context: CellContext, stmt: ast.Assign, wide: np.dtype, target: str,
-                     widened: np.ndarray) -> Rewrite | None:
-    ns = context.namespace
-    names = [n for n in ast.walk(stmt.value) if isinstance(n, ast.Name) and isinstance(
+def overflow_rewrite(context: CellContext, stmt: ast.stmt, expr: ast.expr, wide: np.dtype,
+                     target: str, widened: np.ndarray, values: dict[str, Any]) -> Rewrite | None:
+    """Widen the first narrow array the expression reads (``a.astype(np.int16) - b``); an
+    augmented assignment becomes a plain one, since ``x += ...`` cannot change x's dtype."""
+    ns = {**context.namespace, **values}
+    names = [n for n in ast.walk(expr) if isinstance(n, ast.Name) and isinstance(
         ns.get(n.id), np.ndarray) and ns[n.id].dtype.name in NARROW]
     if not names:
         return None
     first = min(names, key=lambda n: (n.lineno, n.col_offset))
     from arrayprof.advisor.loops import ReplaceNode
 
-    new = ReplaceNode(first, at.parse_expr(f"{first.id}.astype(np.{wide.name})")).visit(stmt)
+    widened_name = at.parse_expr(f"{first.id}.astype(np.{wide.name})")
+    if isinstance(stmt, ast.AugAssign):
+        new: ast.AST = ast.Assign(targets=[ast.Name(id=target, ctx=ast.Store())],
+                                  value=ReplaceNode(first, widened_name).visit(expr), lineno=0)
+    else:
+        new = ReplaceNode(first, widened_name).visit(stmt)
     indent = at.indent_of(context.source.splitlines()[stmt.lineno - 1])
     rewrite = Rewrite(kind="fix", code=at.reindent(at.unparse(new), indent),
                       lines=[stmt.lineno, stmt.end_lineno or stmt.lineno], compared=[target])
+    shown = "the result" if target == RETURN else target
 
     def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
         fixed = after.get(target)
@@ -293,7 +367,7 @@ def overflow_rewrite(context: CellContext, stmt: ast.Assign, wide: np.dtype, tar
         wrapped = int(np.count_nonzero(np.asarray(old).astype(np.int64) != widened)) if \
             isinstance(old, np.ndarray) and old.shape == widened.shape else 0
         if same:
-            return (f"no wraparound: {target} ({fixed.dtype}) equals the computation in int64; "
+            return (f"no wraparound: {shown} ({fixed.dtype}) equals the computation in int64; "
                     f"the original wrapped {wrapped:,} of {widened.size:,} elements")
         return f"the fix still differs from the computation in int64 ({fixed.dtype})"
 
@@ -302,6 +376,8 @@ def overflow_rewrite(context: CellContext, stmt: ast.Assign, wide: np.dtype, tar
 
 
 # -- object arrays -------------------------------------------------------------------------------
+INT64 = np.iinfo(np.int64)
+
 def numeric_kind(array: np.ndarray) -> str | None:
     """'int', 'float' or 'complex' when every (sampled) element is a number, else None."""
     flat = array.ravel()
@@ -311,6 +387,8 @@ def numeric_kind(array: np.ndarray) -> str | None:
         if isinstance(item, bool | np.bool_):
             continue
         if isinstance(item, int | np.integer):
+            if not INT64.min <= item <= INT64.max:
+                return None  # beyond int64: object (Python ints) is the right choice
             continue
         if isinstance(item, float | np.floating):
             kind = "float" if kind != "complex" else kind
@@ -334,13 +412,22 @@ def object_dtype(report: Report, context: CellContext) -> list[Finding]:
         value = ns.get(name)
         if isinstance(value, np.ndarray) and value.dtype == object and name not in candidates:
             candidates[name] = None
+    numeric = {name for name in candidates if isinstance(ns.get(name), np.ndarray) and
+               ns[name].size and numeric_kind(ns[name]) is not None}
     for name, lineno in candidates.items():
-        value = ns.get(name)
-        if not isinstance(value, np.ndarray) or value.size == 0:
+        if name not in numeric:
             continue
+        value = ns[name]
         kind = numeric_kind(value)
         if kind is None:
             continue
+        bindings = at.binding_lines(context.tree, name)
+        if bindings and lineno is not None:
+            # the statement that bound the name (a later ``x[:] = ...`` only fills it)
+            lineno = max([b for b in bindings if b <= lineno] or bindings[:1])
+        stmt = at.statement_at(context.tree, lineno) if lineno else None
+        if stmt is not None and (at.loaded_names(stmt) & (numeric - {name})):
+            continue  # derived from another object array of numbers: that one is the cause
         if lineno is None:
             uses = [n.lineno for n in ast.walk(context.tree) if isinstance(n, ast.Name) and
                     n.id == name]

@@ -269,3 +269,13 @@ def function_scopes(report: Report, context: CellContext) -> list[Scope]:
         scopes.append(Scope(func, namespace, replayed=bool(local), calls=calls,
                             targets=targets))
     return scopes
+
+
+def scope_for(context: CellContext, func: ast.FunctionDef) -> Scope:
+    """A Scope for `func` without replay (enough to verify a rewrite inside it)."""
+    assert context.tree is not None
+    funcs = cell_functions(context.tree)
+    called_by = users(context.tree, funcs)
+    calls = calling_statements(context.tree, called_by.get(func.name, {func.name}))
+    targets = sorted({n for i in calls for n in bound_targets(context.tree.body[i])})
+    return Scope(func, dict(context.namespace), calls=calls, targets=targets)

@@ -568,5 +568,8 @@ def finding_costs_update(finding: Finding, before: Run, after: Run) -> None:
     cost = COSTS.setdefault(id(finding), Cost())
     cost.measured = before.error is None and after.error is None
     cost.seconds_lost = max(0.0, before.best_s - after.best_s)
-    cost.bytes_wasted = max(cost.bytes_wasted if finding.category in ("view-pins-base",)
+    # NumPy's peak cannot see a pinned base that outlives the cell, nor the Python objects an
+    # object array points to: for those the estimate stands
+    cost.bytes_wasted = max(cost.bytes_wasted if finding.category in ("view-pins-base",
+                                                                      "object-dtype")
                             else 0.0, float(before.peak_bytes - after.peak_bytes))
