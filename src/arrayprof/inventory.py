@@ -1,14 +1,13 @@
 """The arrays inventory: NumPy arrays bound to names after a cell, with view and layout facts.
 
-Which names count: those the cell bound anew or rebound (compared with weak references taken before
-the cell, so a recycled ``id`` cannot hide a rebinding).  Names starting with an underscore are
-IPython's output cache and private helpers, and are left out.
+Which names count: those the cell bound anew or rebound (compared with fingerprints taken before
+the cell; a buffer the cell allocated marks its array new even if its ``id`` was recycled).  Names
+starting with an underscore are IPython's output cache and private helpers, and are left out.
 """
 
 from __future__ import annotations
 
 import ast
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,13 +16,20 @@ import numpy as np
 from arrayprof.report import ArrayInfo
 from arrayprof.tracker import layout
 
-NameSnapshot = dict[str, Any]  # name -> weakref.ref to the array bound before the cell
+NameSnapshot = dict[str, Any]  # name -> fingerprint of the array bound before the cell
+
+
+def fingerprint(array: np.ndarray) -> tuple[Any, ...]:
+    """What identifies an array without holding a reference to it: no strong reference (it would
+    keep buffers alive that the cell frees, and falsify freed_bytes and the peak) and no weak one
+    either (NumPy refuses ``a.resize(...)`` on an array that has weak references)."""
+    return (id(array), type(array), array.__array_interface__["data"][0], array.shape,
+            array.strides, array.dtype)
 
 
 def snapshot_names(namespace: dict[str, Any]) -> NameSnapshot:
-    """Weak references to every array bound before the cell (no strong ones: those would keep
-    buffers alive that the cell frees, and falsify freed_bytes and the peak)."""
-    return {name: weakref.ref(value) for name, value in list(namespace.items())
+    """Fingerprints of every array bound before the cell."""
+    return {name: fingerprint(value) for name, value in list(namespace.items())
             if type(value) is np.ndarray or isinstance(value, np.ndarray)}
 
 
@@ -31,15 +37,25 @@ def is_public_name(name: str) -> bool:
     return not name.startswith("_")
 
 
-def new_or_rebound(namespace: dict[str, Any], before: NameSnapshot) -> list[str]:
+def new_or_rebound(namespace: dict[str, Any], before: NameSnapshot,
+                   allocated: dict[int, Any] | None = None) -> list[str]:
+    """Public array names bound anew or rebound by the cell.  `allocated`: buffers the cell
+    allocated that are still alive (by address); an array on one of them is new, even where a
+    freed array's ``id`` was recycled for it."""
     names = []
     for name, value in list(namespace.items()):
         if not isinstance(value, np.ndarray) or not is_public_name(name):
             continue
         old = before.get(name)
-        if old is None or old() is not value:
+        if old is None or old != fingerprint(value) or (allocated and _on_buffer_of(value,
+                                                                                 allocated)):
             names.append(name)
     return names
+
+
+def _on_buffer_of(array: np.ndarray, allocated: dict[int, Any]) -> bool:
+    owner = owner_of(array)[0]
+    return isinstance(owner, np.ndarray) and owner.__array_interface__["data"][0] in allocated
 
 
 @dataclass
@@ -55,56 +71,64 @@ def binding_lines(tree: ast.AST | None) -> Bindings:
     """Where the cell binds each top-level name.  Only names themselves count as bound: in
     `w[::2] = 0` or `obj.attr = v`, `w` and `obj` are used, not rebound."""
     found = Bindings()
-    if tree is None:
-        return found
-
-    def bind(target: ast.AST, lineno: int, into: dict[str, set[int]]) -> None:
-        if isinstance(target, ast.Name):
-            into.setdefault(target.id, set()).add(lineno)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                bind(element, lineno, into)
-        elif isinstance(target, ast.Starred):
-            bind(target.value, lineno, into)
-
-    class Binder(ast.NodeVisitor):
-        def visit_FunctionDef(self, node: ast.AST) -> None:  # names inside functions are local
-            found.plain.setdefault(node.name, set()).add(node.lineno)
-
-        visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
-        visit_Lambda = lambda self, node: None  # noqa: E731
-
-        def visit_Assign(self, node: ast.Assign) -> None:
-            for target in node.targets:
-                bind(target, node.lineno, found.plain)
-            self.generic_visit(node)
-
-        def visit_AugAssign(self, node: ast.AugAssign) -> None:
-            bind(node.target, node.lineno, found.augmented)
-            self.generic_visit(node)
-
-        def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-            if node.value is not None:
-                bind(node.target, node.lineno, found.plain)
-            self.generic_visit(node)
-
-        def visit_For(self, node: ast.For) -> None:
-            bind(node.target, node.lineno, found.plain)
-            self.generic_visit(node)
-
-        visit_AsyncFor = visit_For
-
-        def visit_withitem(self, node: ast.withitem) -> None:
-            if node.optional_vars is not None:
-                bind(node.optional_vars, node.context_expr.lineno, found.plain)
-            self.generic_visit(node)
-
-        def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-            bind(node.target, node.lineno, found.plain)
-            self.generic_visit(node)
-
-    Binder().visit(tree)
+    if tree is not None:
+        _Binder(found).visit(tree)
     return found
+
+
+def _bind(target: ast.AST, lineno: int, into: dict[str, set[int]]) -> None:
+    if isinstance(target, ast.Name):
+        into.setdefault(target.id, set()).add(lineno)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            _bind(element, lineno, into)
+    elif isinstance(target, ast.Starred):
+        _bind(target.value, lineno, into)
+
+
+class _Binder(ast.NodeVisitor):
+    """`binding_lines`' visitor.  At module level, not defined per call: a class or a recursive
+    closure made per cell is cyclic garbage, which would move the user's garbage collections."""
+
+    def __init__(self, found: Bindings) -> None:
+        self.found = found
+
+    def visit_FunctionDef(self, node: ast.AST) -> None:  # names inside functions are local
+        self.found.plain.setdefault(node.name, set()).add(node.lineno)  # type: ignore[attr-defined]
+
+    visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        return None
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            _bind(target, node.lineno, self.found.plain)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        _bind(node.target, node.lineno, self.found.augmented)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            _bind(node.target, node.lineno, self.found.plain)
+        self.generic_visit(node)
+
+    def visit_For(self, node: ast.For) -> None:
+        _bind(node.target, node.lineno, self.found.plain)
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            _bind(node.optional_vars, node.context_expr.lineno, self.found.plain)
+        self.generic_visit(node)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        _bind(node.target, node.lineno, self.found.plain)
+        self.generic_visit(node)
 
 
 def creation_line(name: str, array: np.ndarray, owner: Any, bindings: Bindings,

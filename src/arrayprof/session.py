@@ -187,7 +187,7 @@ class Session:
             report.numpy.views += views
             report.numpy.copies += copies
         report.timeline = [[t_ns / 1e9, live, line] for t_ns, live, line in raw["timeline"]]
-        names = inventory.new_or_rebound(self.namespace, self._names_before)
+        names = inventory.new_or_rebound(self.namespace, self._names_before, raw["live"])
         report.arrays = inventory.build_inventory(self.namespace, names, self.tree, raw["live"])
         return report
 

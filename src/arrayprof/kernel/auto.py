@@ -1,11 +1,30 @@
 """Automatic mode: every cell profiled through IPython's pre/post_run_cell events.
 
 Only a one-line summary is shown, and only when a cell allocates more than the threshold or has
-warnings.  Everything here is wrapped so that a failure is one line, never a broken cell.
+warnings.  The user's notebook must come out exactly as it would without arrayprof, so everything
+arrayprof does around a cell runs inside `OwnWork`:
+
+* NumPy floating-point errors are ignored in arrayprof's own arithmetic: a user's
+  ``np.seterr(all="raise" | "call" | "log" | "print")`` must not fire for, or print from, it;
+* a warning raised by arrayprof's own code becomes one tagged note instead of a line on the
+  cell's stderr, and the warning filters are never touched (changing them resets every module's
+  "already shown" registry, so a user's warning that was shown once would show again);
+* CPython's garbage collector is paused, and its young-generation count is put back to where the
+  user's code left it, so automatic collections (and with them ``gc.collect()``'s return value,
+  ``__del__`` and weakref callbacks of cyclic garbage) happen where they would without arrayprof;
+* any failure, even an interrupt, ends as one tagged note.
+
+The summary is not shown after a ``clear_output(wait=True)`` that nothing has consumed yet: any
+output would trigger that deferred clear in the front end and wipe the user's last output.
 """
 
 from __future__ import annotations
 
+import gc
+import sys
+import warnings
+from collections.abc import Callable
+from types import TracebackType
 from typing import Any
 
 from arrayprof import api
@@ -21,6 +40,145 @@ def is_arrayprof_cell(raw_cell: str) -> bool:
                for line in raw_cell.splitlines())
 
 
+def say(message: str) -> None:
+    """A tagged one-line note; if even that fails, the kernel's own stderr (never the cell's)."""
+    try:
+        show_note(message)
+    except BaseException:
+        try:
+            print(message, file=sys.__stderr__)
+        except BaseException:
+            pass
+
+
+class GcBalance:
+    """Keep CPython's automatic garbage collections where they would be without arrayprof.
+
+    A young-generation collection runs when the count of container objects allocated minus those
+    freed passes a threshold; arrayprof's work between two cells allocates (and keeps: reports in
+    the history) such objects, which would move every later collection to another statement of
+    the user's code.  While arrayprof works the collector is off; afterwards the count is brought
+    back to its value before: by freeing objects from a reserve (each free lowers the count by
+    one) or by adding objects to it (each allocation raises it by one).  The reserve is made of
+    empty lists, about 56 bytes each, refilled as arrayprof's own objects are freed.  Best effort:
+    counts are CPython's; elsewhere, or with the reserve empty, the collector is only paused.
+    """
+
+    RESERVE = 20_000
+
+    def __init__(self) -> None:
+        self.reserve: list[list[Any]] = [[] for _ in range(self.RESERVE)]
+        self._enabled = False
+        self._count = 0
+
+    def __enter__(self) -> GcBalance:
+        self._enabled = gc.isenabled()
+        gc.disable()
+        self._count = gc.get_count()[0]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.restore()
+        finally:
+            if self._enabled:
+                gc.enable()
+
+    def restore(self) -> None:
+        reserve = self.reserve
+        for _ in range(4):  # list growth and shrinking are not counted; a few passes settle it
+            excess = gc.get_count()[0] - self._count
+            if excess == 0:
+                return
+            if excess > 0:
+                for _ in range(min(excess, len(reserve))):
+                    reserve.pop()
+            else:
+                reserve.extend([] for _ in range(-excess))
+
+
+class OwnWork:
+    """The context arrayprof's own work around a cell runs in (see the module docstring)."""
+
+    def __init__(self, balance: GcBalance | None) -> None:
+        self.balance = balance
+        self.warned: list[str] = []
+        self._errstate: Any = None
+        self._showwarning: Callable[..., Any] | None = None
+
+    def __enter__(self) -> OwnWork:
+        if self.balance is not None:
+            self.balance.__enter__()
+        import numpy as np
+
+        self._errstate = np.errstate(all="ignore")
+        self._errstate.__enter__()
+        self._showwarning = warnings.showwarning
+        warnings.showwarning = self._collect
+        return self
+
+    def _collect(self, message: Any, category: type[Warning], filename: str, lineno: int,
+                 file: Any = None, line: str | None = None) -> None:
+        self.warned.append(f"{category.__name__}: {message}")
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool:
+        if warnings.showwarning == self._collect:
+            warnings.showwarning = self._showwarning  # type: ignore[assignment]
+        self._errstate.__exit__(None, None, None)
+        if exc is not None:
+            what = "interrupted" if isinstance(exc, KeyboardInterrupt) else \
+                f"failed ({type(exc).__name__}: {exc})"
+            say(f"arrayprof: profiling this cell {what}; the cell itself ran normally")
+        if self.warned:
+            say(f"arrayprof: its own work warned ({'; '.join(self.warned)[:300]})")
+        if self.balance is not None:
+            self.balance.__exit__(None, None, None)
+        return exc is None or isinstance(exc, Exception | KeyboardInterrupt)
+
+
+class ClearWatch:
+    """Whether the running cell left a ``clear_output(wait=True)`` that no output consumed.
+
+    Front ends defer such a clear until the cell's next output; an arrayprof summary shown then
+    would wipe the user's last output.  Watched through the display publisher's hooks (ipykernel),
+    registered only while a cell runs.  Text printed after the clear also consumes it, but streams
+    are sent from another thread, out of sight of these hooks, so that case counts as pending: the
+    summary is then skipped, which is harmless.
+    """
+
+    def __init__(self) -> None:
+        self.pending = False
+        self._publisher: Any = None
+
+    def hook(self, msg: Any) -> Any:
+        try:
+            kind = msg.get("msg_type") or msg["header"]["msg_type"]
+            if kind == "clear_output":
+                self.pending = bool(msg["content"].get("wait"))
+            elif kind == "display_data":
+                self.pending = False
+        except Exception:
+            pass
+        return msg
+
+    def start(self, shell: Any) -> None:
+        self.stop()
+        self.pending = False
+        publisher = getattr(shell, "display_pub", None)
+        if publisher is not None and hasattr(publisher, "register_hook"):
+            publisher.register_hook(self.hook)
+            self._publisher = publisher
+
+    def stop(self) -> None:
+        publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            try:
+                publisher.unregister_hook(self.hook)
+            except Exception:
+                pass
+
+
 class AutoProfiler:
     def __init__(self, shell: Any) -> None:
         self.shell = shell
@@ -28,6 +186,12 @@ class AutoProfiler:
         self.threshold_bytes = DEFAULT_THRESHOLD
         self.verify = False
         self._session: Session | None = None
+        self._clear = ClearWatch()
+        self._balance = GcBalance()
+        # IPython >= 9.8 counts the cell before pre_run_cell; older versions after it.  Only the
+        # names of terminal IPython's cells depend on it; learnt from each cell's result.
+        self._counted_before_pre: bool | None = None
+        self._count_at_pre: int | None = None
 
     def enable(self, threshold_bytes: int | None = None) -> None:
         if threshold_bytes is not None:
@@ -42,6 +206,7 @@ class AutoProfiler:
             self.shell.events.unregister("pre_run_cell", self.pre_run_cell)
             self.shell.events.unregister("post_run_cell", self.post_run_cell)
             self.enabled = False
+        self._clear.stop()
         self._abandon()
 
     def status(self) -> str:
@@ -51,47 +216,83 @@ class AutoProfiler:
                 f"{self.threshold_bytes:,} bytes allocated or on warnings")
 
     def _abandon(self) -> None:
-        if self._session is not None:
-            self._session.finish_recording()
-            self._session = None
+        session, self._session = self._session, None
+        if session is not None:
+            session.finish_recording()
 
-    def _code_name(self, raw_cell: str) -> tuple[str, str]:
-        """The filename IPython is about to compile this cell under, so lines can be attributed."""
-        compiler = self.shell.compile
-        transformed = self.shell.transform_cell(raw_cell)
-        return compiler.get_code_name(raw_cell, transformed, self.shell.execution_count), transformed
+    def _cell_number(self, info: Any) -> int:
+        count = int(self.shell.execution_count)
+        self._count_at_pre = count
+        counted = getattr(info, "store_history", False) and not getattr(info, "silent", False)
+        if not counted:
+            return count
+        before = self._counted_before_pre
+        if before is None:
+            import IPython
+
+            before = tuple(IPython.version_info[:2]) >= (9, 8)
+        return count - 1 if before else count
+
+    def _code_name(self, info: Any, raw_cell: str) -> tuple[str, str]:
+        """The filename IPython is about to compile this cell under, so lines can be attributed.
+
+        The transformed cell comes from IPython when it says (9.x): transforming again would run
+        the user's own input transformers a second time."""
+        transformed = getattr(info, "transformed_cell", None)
+        if not isinstance(transformed, str):
+            transformed = self.shell.transform_cell(raw_cell)
+        name = self.shell.compile.get_code_name(raw_cell, transformed, self._cell_number(info))
+        return name, transformed
 
     def pre_run_cell(self, info: Any) -> None:
-        self._abandon()
-        raw_cell = getattr(info, "raw_cell", None) or ""
-        if is_arrayprof_cell(raw_cell):
-            return
-        try:
-            filename, transformed = self._code_name(raw_cell)
-            self._session = Session(transformed, self.shell.user_ns, filename=filename, rss="hwm",
-                                    capture=self.verify)
-            self._session.begin()
-        except Exception as exc:
+        with OwnWork(self._balance):
             self._abandon()
-            show_note(f"arrayprof: could not start profiling this cell ({exc}); it ran normally")
+            self._clear.stop()
+            raw_cell = getattr(info, "raw_cell", None) or ""
+            if is_arrayprof_cell(raw_cell):
+                return
+            try:
+                filename, transformed = self._code_name(info, raw_cell)
+                session = Session(transformed, self.shell.user_ns, filename=filename, rss="hwm",
+                                  capture=self.verify)
+                self._clear.start(self.shell)
+                self._session = session
+                session.begin()
+            except Exception as exc:
+                self._abandon()
+                self._clear.stop()
+                say(f"arrayprof: could not start profiling this cell ({type(exc).__name__}: "
+                    f"{exc}); it ran normally")
 
     def post_run_cell(self, result: Any) -> None:
         session, self._session = self._session, None
         if session is None:
+            self._clear.stop()
             return
-        try:
-            session.finish_recording()
+        with OwnWork(self._balance):
+            session.finish_recording()  # first thing after the user's code
+            self._clear.stop()
+            self._learn_counting(result)
             error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec",
                                                                        None)
+            if error is not None or getattr(result, "result", None) is not None:
+                self._clear.pending = False  # the traceback or the value consumed the clear
             report = session.end(error)
-            report.execution_count = getattr(getattr(result, "info", None), "execution_count",
-                                             None) or getattr(result, "execution_count", None)
+            report.execution_count = getattr(result, "execution_count", None) or getattr(
+                getattr(result, "info", None), "execution_count", None)
             if session.tree is not None:
                 api.advise(report, session.context(report), verify=self.verify)
             api.remember(report, session.context(report))
             warned = any(f.severity != "info" for f in report.findings)
-            if report.numpy.allocated_bytes > self.threshold_bytes or warned:
+            if (report.numpy.allocated_bytes > self.threshold_bytes or warned) \
+                    and not self._clear.pending:
                 show_report(self.shell, report, compact=True)
-        except Exception as exc:
-            show_note(f"arrayprof: profiling this cell failed ({type(exc).__name__}: {exc}); "
-                      "the cell itself ran normally")
+
+    def _learn_counting(self, result: Any) -> None:
+        """Whether this IPython counted the cell before pre_run_cell (see `_cell_number`)."""
+        info = getattr(result, "info", None)
+        number = getattr(result, "execution_count", None)
+        if self._count_at_pre is None or number is None or info is None \
+                or not getattr(info, "store_history", False):
+            return
+        self._counted_before_pre = number == self._count_at_pre - 1
