@@ -55,19 +55,20 @@ def nan_constant(node: ast.AST, ns: dict[str, Any]) -> bool:
 @rule
 def api_misuse(report: Report, context: CellContext) -> list[Finding]:
     assert context.tree is not None
-    ns = context.namespace
     found = []
+    parents = at.parents(context.tree)
     for node in ast.walk(context.tree):
-        hit = (solve_instead(report, context, node) or nan_compare(context, node)
+        hit = (solve_instead(report, context, node, parents) or nan_compare(context, node)
                or legacy_random(context, node) or count_nonzero(context, node)
-               or sort_for_extreme(context, node))
+               or sort_for_extreme(context, node) or cancellation(context, node))
         if hit is not None:
             found.append(hit)
-    del ns
+    found.extend(inverse_kept(report, context))
     return found
 
 
-def solve_instead(report: Report, context: CellContext, node: ast.AST) -> Finding | None:
+def solve_instead(report: Report, context: CellContext, node: ast.AST,
+                  parents: dict[ast.AST, ast.AST]) -> Finding | None:
     ns = context.namespace
     matrix = rhs = None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
@@ -80,9 +81,15 @@ def solve_instead(report: Report, context: CellContext, node: ast.AST) -> Findin
         matrix, rhs = inv_call(node.args[0], ns), node.args[1]
     if matrix is None or rhs is None:
         return None
+    # inv(A) @ B @ y is (inv(A) @ B) @ y: solve A x = B @ y once instead of solving for all of B
+    outer: ast.AST = node
+    while isinstance(parents.get(outer), ast.BinOp) and isinstance(
+            parents[outer].op, ast.MatMult) and parents[outer].left is outer:  # type: ignore
+        outer = parents[outer]
+        rhs = ast.BinOp(left=rhs, op=ast.MatMult(), right=outer.right)  # type: ignore
     new = at.parse_expr(f"np.linalg.solve({at.unparse(matrix)}, {at.unparse(rhs)})")
-    rewrite = statement_rewrite(context, node, new)
-    value = at.array_value(matrix, ns)
+    rewrite = statement_rewrite(context, outer, new)
+    value = at.array_of(matrix, ns)
     size = value.shape[0] if value is not None and value.ndim == 2 else 0
     explanation = (
         f"Line {node.lineno} inverts {describe(value) if value is not None else 'a matrix'} and "
@@ -93,6 +100,84 @@ def solve_instead(report: Report, context: CellContext, node: ast.AST) -> Findin
     return finding("api-misuse", node.lineno, "inv(A) @ b: use np.linalg.solve(A, b)",
                    explanation, rewrite=rewrite,
                    seconds_lost=report.wall_s * 0.5 if size >= 100 else 0.0)
+
+
+def inverse_uses(tree: ast.Module, name: str, after: int) -> list[tuple[ast.AST, ast.expr]]:
+    """Every read of `name` after line `after`, as (the product node, the right-hand side) when
+    it is ``name @ b`` / ``name.dot(b)`` / ``np.dot(name, b)``, else (the read, None)."""
+    parents = at.parents(tree)
+    out: list[tuple[ast.AST, Any]] = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Name) and node.id == name and
+                isinstance(node.ctx, ast.Load) and node.lineno > after):
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.MatMult) and \
+                parent.left is node:
+            out.append((parent, parent.right))
+        elif isinstance(parent, ast.Attribute) and parent.attr == "dot" and \
+                isinstance(parents.get(parent), ast.Call) and \
+                len(parents[parent].args) == 1:  # type: ignore[attr-defined]
+            call = parents[parent]
+            out.append((call, call.args[0]))  # type: ignore[attr-defined]
+        elif isinstance(parent, ast.Call) and len(parent.args) == 2 and parent.args[0] is node \
+                and isinstance(parent.func, ast.Attribute) and parent.func.attr in ("dot",
+                                                                                   "matmul"):
+            out.append((parent, parent.args[1]))
+        else:
+            out.append((node, None))
+    return out
+
+
+def inverse_kept(report: Report, context: CellContext) -> list[Finding]:
+    """``Ainv = inv(A)`` whose only use is one product ``Ainv @ b``: the same misuse, written
+    on two lines (reported on the line that inverts)."""
+    assert context.tree is not None
+    ns = context.namespace
+    found = []
+    for stmt in at.walk_no_defs(context.tree):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and
+                isinstance(stmt.targets[0], ast.Name)):
+            continue
+        matrix = inv_call(stmt.value, ns)
+        if matrix is None:
+            continue
+        name = stmt.targets[0].id
+        uses = inverse_uses(context.tree, name, stmt.end_lineno or stmt.lineno)
+        if len(uses) != 1 or uses[0][1] is None or \
+                at.rebound_anywhere(context.tree, name, stmt.lineno):
+            continue
+        product, rhs = uses[0]
+        rewrite = None
+        use_stmt = next((s for s in context.tree.body if any(n is product for n in ast.walk(s))),
+                        None)
+        if stmt in context.tree.body and use_stmt is not None and not isinstance(
+                use_stmt, ast.For | ast.While | ast.If | ast.With | ast.FunctionDef):
+            from arrayprof.advisor.loops import ReplaceNode
+
+            new = at.parse_expr(f"np.linalg.solve({at.unparse(matrix)}, {at.unparse(rhs)})")
+            replaced = ReplaceNode(product, new).visit(use_stmt)
+            lines = context.source.splitlines()
+            first, last = stmt.lineno, use_stmt.end_lineno or use_stmt.lineno
+            between = lines[(stmt.end_lineno or stmt.lineno):use_stmt.lineno - 1]
+            compared = sorted(at.stored_names(use_stmt))
+            if compared:
+                rewrite = Rewrite(kind="equivalent", code="\n".join(
+                    [*between, at.unparse(replaced)]), lines=[first, last], compared=compared)
+        value = at.array_of(matrix, ns)
+        size = value.shape[0] if value is not None and value.ndim == 2 else 0
+        explanation = (
+            f"Line {stmt.lineno} inverts {describe(value) if value is not None else 'a matrix'}"
+            f" into {name}, and the cell only uses {name} to multiply "
+            f"{at.unparse(rhs)} (line {product.lineno}). np.linalg.solve"  # type: ignore
+            f"({at.unparse(matrix)}, {at.unparse(rhs)}) gives the same product with about 3x "
+            "less arithmetic, no n x n inverse in memory and smaller rounding errors. Rule of "
+            "thumb: never form inv(A) to compute inv(A) @ b.")
+        found.append(finding("api-misuse", stmt.lineno,
+                             f"{name} = inv(...) only feeds {name} @ ...: use np.linalg.solve",
+                             explanation, rewrite=rewrite,
+                             seconds_lost=report.wall_s * 0.5 if size >= 100 else 0.0))
+    return found
 
 
 def nan_compare(context: CellContext, node: ast.AST) -> Finding | None:
@@ -111,19 +196,16 @@ def nan_compare(context: CellContext, node: ast.AST) -> Finding | None:
     new = at.parse_expr(("~" if negate else "") + f"np.isnan({at.unparse(other)})")
     rewrite = statement_rewrite(context, node, new, kind="fix")
     if rewrite is not None:
-        target = rewrite.compared[0]
 
         def check(before: dict[str, Any], after: dict[str, Any],
                   error: BaseException | None) -> str:
-            old, fixed = np.asarray(before.get(target)), np.asarray(after.get(target))
-            nans = int(np.count_nonzero(np.isnan(fixed) if fixed.dtype.kind == "f" else
-                                        fixed != old))
-            found = int(np.count_nonzero(fixed if not negate else ~fixed)) \
-                if fixed.dtype == bool else nans
-            flagged = int(np.count_nonzero(old)) if old.dtype == bool else -1
-            return (f"np.isnan finds {found:,} NaN element(s); the comparison with NaN "
-                    f"flagged {max(flagged, 0) if not negate else 'every element' } "
-                    "(NaN never equals anything, itself included)")
+            values = at.try_eval(other, before)
+            values = np.asarray(values) if values is not at.MISSING else np.asarray([])
+            nans = int(np.count_nonzero(np.isnan(values))) if values.dtype.kind in "fc" else 0
+            matched = "every element" if negate else "nothing"
+            return (f"np.isnan finds {nans:,} NaN element(s) in {at.unparse(other)}, which the "
+                    f"comparison with NaN missed (it matched {matched}: NaN never equals "
+                    "anything, itself included)")
 
         FIX_CHECKS[id(rewrite)] = check
     explanation = (
@@ -155,27 +237,124 @@ def legacy_random(context: CellContext, node: ast.AST) -> Finding | None:
                    explanation, force="info")
 
 
-def count_nonzero(context: CellContext, node: ast.AST) -> Finding | None:
-    """``len(np.where(c)[0])`` / ``np.where(c)[0].size`` / ``len(np.nonzero(c)[0])``."""
-    ns = context.namespace
-    inner = None
+def counted(node: ast.AST) -> ast.expr | None:
+    """E for ``len(E)``, ``E.size``, ``E.shape[0]``, ``np.size(E)``."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" \
-            and len(node.args) == 1:
-        inner = node.args[0]
-    elif isinstance(node, ast.Attribute) and node.attr == "size":
-        inner = node.value
-    if not (isinstance(inner, ast.Subscript) and at.const_int(inner.slice) == 0 and
-            isinstance(inner.value, ast.Call) and len(inner.value.args) == 1 and
-            at.np_func(inner.value.func, ns, "where", "nonzero")):
+            and len(node.args) == 1 and not node.keywords:
+        return node.args[0]
+    if isinstance(node, ast.Attribute) and node.attr == "size" and isinstance(node.ctx, ast.Load):
+        return node.value
+    if isinstance(node, ast.Subscript) and at.const_int(node.slice) == 0 and \
+            isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
+        return node.value.value
+    return None
+
+
+def matches_of(node: ast.expr, ns: dict[str, Any]) -> ast.expr | None:
+    """The condition whose True elements `node` lists, for ``np.where(c)[0]``,
+    ``np.nonzero(c)[0]``, ``c.nonzero()[0]``, ``np.argwhere(c)``, ``np.flatnonzero(c)`` and a
+    boolean-mask selection ``x[c]`` (c with x's shape)."""
+    if isinstance(node, ast.Subscript) and at.const_int(node.slice) == 0 and \
+            isinstance(node.value, ast.Call):
+        call = node.value
+        if len(call.args) == 1 and not call.keywords and at.np_func(call.func, ns, "where",
+                                                                      "nonzero"):
+            return call.args[0]
+        if not call.args and isinstance(call.func, ast.Attribute) and \
+                call.func.attr == "nonzero" and at.array_of(call.func.value, ns) is not None:
+            return call.func.value
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and \
+            at.np_func(node.func, ns, "argwhere", "flatnonzero"):
+        return node.args[0]
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and \
+            not isinstance(node.slice, ast.Slice | ast.Tuple):
+        base = at.array_of(node.value, ns)
+        mask = at.array_of(node.slice, ns)
+        if base is not None and mask is not None and mask.dtype == bool and \
+                mask.shape == base.shape:
+            return node.slice
+    return None
+
+
+def count_nonzero(context: CellContext, node: ast.AST) -> Finding | None:
+    """Counting matches by building them: ``len(np.where(c)[0])``, ``np.argwhere(c).shape[0]``,
+    ``x[x > t].size`` ... -- np.count_nonzero(c) counts without allocating anything."""
+    ns = context.namespace
+    inner = counted(node)
+    condition = matches_of(inner, ns) if inner is not None else None
+    if condition is None:
         return None
-    condition = inner.value.args[0]
     new = at.parse_expr(f"np.count_nonzero({at.unparse(condition)})")
     rewrite = statement_rewrite(context, node, new)
     return finding("api-misuse", node.lineno,  # type: ignore[attr-defined]
-                   "counting through np.where: use np.count_nonzero",
-                   f"Line {node.lineno} builds an index array of every match "  # type: ignore
-                   "only to take its length; np.count_nonzero counts without allocating it.",
-                   rewrite=rewrite)
+                   "counting matches by listing them: use np.count_nonzero",
+                   f"Line {node.lineno} builds {at.unparse(inner)} -- every match, "  # type: ignore
+                   "as indices or values -- only to take its length; np.count_nonzero"
+                   f"({at.unparse(condition)}) counts without allocating it.", rewrite=rewrite)
+
+
+def cancellation(context: CellContext, node: ast.AST) -> Finding | None:
+    """``np.log(1 + x)`` / ``np.exp(x) - 1`` where x is so small on this data that the result
+    loses digits; np.log1p / np.expm1 keep them."""
+    ns = context.namespace
+    small = None
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and \
+            at.np_func(node.func, ns, "log") and isinstance(node.args[0], ast.BinOp) and \
+            isinstance(node.args[0].op, ast.Add):
+        left, right = node.args[0].left, node.args[0].right
+        if is_one(left):
+            small = right
+        elif is_one(right):
+            small = left
+        better = "log1p"
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and is_one(node.right) and \
+            isinstance(node.left, ast.Call) and len(node.left.args) == 1 and \
+            at.np_func(node.left.func, ns, "exp"):
+        small = node.left.args[0]
+        better = "expm1"
+    if small is None:
+        return None
+    values = at.array_of(small, ns)
+    if values is None or values.dtype.kind != "f" or not values.size:
+        return None
+    with np.errstate(all="ignore"):
+        naive = np.log(1 + values) if better == "log1p" else np.exp(values) - 1
+        exact = getattr(np, better)(values)
+        scale = np.where(exact != 0, np.abs(exact), 1.0)
+        error = np.abs(naive - exact) / scale
+    lost = float(np.nanmax(error)) if error.size else 0.0
+    if not lost > 1e-9:
+        return None  # not small enough here to matter: say nothing
+    new = at.parse_expr(f"np.{better}({at.unparse(small)})")
+    rewrite = statement_rewrite(context, node, new, kind="fix")
+    if rewrite is not None:
+        target = rewrite.compared[0]
+
+        def check(before: dict[str, Any], after: dict[str, Any],
+                  error: BaseException | None) -> str:
+            old, fixed = np.asarray(before.get(target)), np.asarray(after.get(target))
+            if old.shape != fixed.shape or fixed.dtype.kind != "f":
+                return f"np.{better} ran; {target} changed shape or dtype"
+            with np.errstate(all="ignore"):
+                rel = np.abs(old - fixed) / np.where(fixed != 0, np.abs(fixed), 1.0)
+            return (f"np.{better} keeps full precision: the original was off by up to "
+                    f"{float(np.nanmax(rel)):.1e} relative on this data")
+
+        FIX_CHECKS[id(rewrite)] = check
+    naive_text = f"np.log(1 + {at.unparse(small)})" if better == "log1p" else \
+        f"np.exp({at.unparse(small)}) - 1"
+    return finding("api-misuse", node.lineno,  # type: ignore[attr-defined]
+                   f"{naive_text} loses precision for small values: use np.{better}",
+                   f"Line {node.lineno} computes {naive_text}. For values this small (down to "  # type: ignore
+                   f"{float(np.nanmin(np.abs(values[values != 0]))) if np.any(values) else 0:.1e}"
+                   f") 1 + x rounds away most of x's digits: the results are off by up to "
+                   f"{lost:.1e} relative. np.{better} computes the same function without the "
+                   "cancellation.", rewrite=rewrite, force="warning")
+
+
+def is_one(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value in (1, 1.0) and \
+        not isinstance(node.value, bool)
 
 
 def sort_for_extreme(context: CellContext, node: ast.AST) -> Finding | None:

@@ -689,6 +689,11 @@ def bound_value(tree: ast.AST, name: str, lineno: int) -> ast.expr | None:
     return None
 
 
+def rebound_anywhere(tree: ast.AST, name: str, besides: int) -> bool:
+    """Whether `name` is assigned on some line other than `besides`."""
+    return any(line != besides for line in binding_lines(tree, name))
+
+
 # -- evaluating small side-effect-free expressions -----------------------------------------------
 PURE_METHODS = {"sum", "mean", "max", "min", "std", "var", "prod", "any", "all", "argmax",
                 "argmin", "ravel", "reshape", "transpose", "astype", "copy", "flatten",

@@ -43,6 +43,9 @@ def loop_slice(node: ast.Subscript, loop_names: set[str], ns: dict[str, Any]) ->
             index.append(at.const_int(elt))
         else:
             return None
+    if len(index) > array.ndim:
+        return None
+    index += [slice(None)] * (array.ndim - len(index))  # F[i] is F[i, :]
     if not varies or not any(isinstance(i, slice) for i in index):
         return None
     try:
@@ -102,6 +105,19 @@ def non_contiguous(report: Report, context: CellContext) -> list[Finding]:
                                  f"strided slice {text} read in a loop against the memory order",
                                  explanation, rewrite=rewrite,
                                  seconds_lost=report.wall_s * 0.5))
+        for hit_line, text, array, axis in scalar_walks(loop, ns):
+            if hit_line in flagged:
+                continue
+            flagged.add(hit_line)
+            found.append(finding(
+                "non-contiguous", hit_line,
+                f"{text} walks {at.unparse(loop.target)} across rows: against the memory order",
+                f"Line {hit_line} reads {text} with the inner loop moving along axis {axis} of "
+                f"{describe(array)}, whose neighbours along that axis are "
+                f"{array.strides[axis]:,} bytes apart: each step lands on another cache line, "
+                "so the walk uses a fraction of every line it fetches. Rule of thumb: let the "
+                "innermost loop (or better, one array operation) run along the last axis of a "
+                "C-ordered array.", seconds_lost=report.wall_s * 0.5))
         if isinstance(loop.iter, ast.Attribute) and loop.iter.attr == "T" and \
                 loop.lineno not in flagged:
             array = ns.get(at.root_name(loop.iter) or "")
@@ -116,6 +132,39 @@ def non_contiguous(report: Report, context: CellContext) -> list[Finding]:
                     "memory order. Reduce along axis 0 in one call, or iterate the rows.",
                     seconds_lost=report.wall_s * 0.5))
     return found
+
+
+def scalar_walks(outer: ast.For, ns: dict[str, Any]) -> list[tuple[int, str, np.ndarray, int]]:
+    """``A[i, j]`` read in nested loops where the *inner* loop's index selects an axis with a
+    larger stride than the outer one's (a column-major walk of a C-ordered array, or the
+    reverse): (line, source, the array, the inner axis)."""
+    out: list[tuple[int, str, np.ndarray, int]] = []
+    if not isinstance(outer.target, ast.Name):
+        return out
+    for inner in ast.walk(outer):
+        if inner is outer or not isinstance(inner, ast.For) or \
+                not isinstance(inner.target, ast.Name):
+            continue
+        count = loop_count(inner, ns)
+        if count is not None and count < MIN_ELEMENTS:
+            continue
+        outer_name, inner_name = outer.target.id, inner.target.id
+        for node in ast.walk(inner):
+            if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and
+                    isinstance(node.slice, ast.Tuple)):
+                continue
+            array = ns.get(node.value.id)
+            elts = node.slice.elts
+            if not isinstance(array, np.ndarray) or len(elts) != array.ndim or array.ndim < 2:
+                continue
+            axes = {e.id: k for k, e in enumerate(elts) if isinstance(e, ast.Name)}
+            if inner_name not in axes or outer_name not in axes:
+                continue
+            inner_axis, outer_axis = axes[inner_name], axes[outer_name]
+            step, other = abs(array.strides[inner_axis]), abs(array.strides[outer_axis])
+            if step >= 64 and step > other and array.shape[inner_axis] >= MIN_ELEMENTS:
+                out.append((node.lineno, at.unparse(node), array, inner_axis))
+    return out
 
 
 def loop_count(loop: ast.For, ns: dict[str, Any]) -> int | None:
