@@ -230,7 +230,7 @@ def replay(report: Report, context: CellContext, funcs: list[ast.FunctionDef],
     if verify.unsafe_call(module, {**bound, **context.namespace}, defined):
         return {}
     try:
-        base = verify.base_namespace(context, start, at.loaded_names(module))
+        base = verify.base_namespace(context, start, verify.free_names(module))
     except verify.NotVerified:
         return {}
     copies = sum(v.nbytes for v in base.values() if isinstance(v, np.ndarray))

@@ -124,8 +124,9 @@ def call_reason(func: ast.expr, namespace: dict[str, Any], local: set[str]) -> s
                     getattr(builtins, getattr(owner.func, "id", ""), None) is target:
                 return None
             return f"it calls a method on what {at.unparse(owner.func)}() returns"
-        if isinstance(owner, ast.Constant | ast.List | ast.Tuple | ast.BinOp | ast.Dict):
-            return None
+        if isinstance(owner, ast.Constant | ast.List | ast.Tuple | ast.BinOp | ast.Dict
+                      | ast.Compare | ast.UnaryOp | ast.BoolOp):
+            return None  # a method of an arithmetic result; the operands' calls are checked
         if isinstance(owner, ast.Name) and owner.id in local and owner.id not in namespace:
             return None
         value = at.resolve(owner, namespace)
