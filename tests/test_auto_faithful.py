@@ -171,6 +171,25 @@ def code_cells(nb: Any) -> list[Any]:
     return [cell for cell in nb.cells if cell.cell_type == "code"]
 
 
+def unstable_gc_count(cell: Any, outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The value of a cell ending in ``gc.collect()``, which no extension can keep identical.
+
+    It counts the cyclic garbage that CPython's automatic collections had not reached yet.  Full
+    automatic collections wait until the objects promoted since the last one exceed a quarter of
+    all long-lived objects, so merely importing a package (more long-lived objects) moves them;
+    plain runs repeat the count only because they load the same modules.  What arrayprof itself
+    controls (no cyclic garbage of its own, no collection triggered or moved by its work between
+    cells) is tested exactly by `test_no_garbage_and_no_moved_collections`."""
+    lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+    if not lines or not re.fullmatch(r"(gc\.)?collect\(\)", lines[-1]):
+        return outputs
+    for entry in outputs:
+        if entry["output_type"] == "execute_result" and \
+                entry["data"].get("text/plain", "").isdigit():
+            entry["data"] = {**entry["data"], "text/plain": "<gc.collect() count>"}
+    return outputs
+
+
 def differences(plain: Run, auto: Run, workdirs: tuple[Path, Path],
                 skip_first: int = 0) -> list[str]:
     """Human-readable differences between the user-visible outputs of two runs."""
@@ -179,9 +198,9 @@ def differences(plain: Run, auto: Run, workdirs: tuple[Path, Path],
     auto_cells = code_cells(auto.nb)[skip_first:]
     assert len(plain_cells) == len(auto_cells)
     for number, (p, a) in enumerate(zip(plain_cells, auto_cells, strict=True), start=1):
-        expected = normalise_outputs(p.outputs, workdirs[0])
-        got = shift_cell_numbers(normalise_outputs(a.outputs, workdirs[1], skip_first),
-                                 skip_first)
+        expected = unstable_gc_count(p, normalise_outputs(p.outputs, workdirs[0]))
+        got = unstable_gc_count(a, shift_cell_numbers(
+            normalise_outputs(a.outputs, workdirs[1], skip_first), skip_first))
         if expected != got:
             found.append(f"code cell {number}:\n{p.source}\n--- plain:\n{expected!r}\n"
                          f"--- with arrayprof:\n{got!r}")

@@ -3,14 +3,28 @@ the cell started from (cells change their inputs in place), never on the user's 
 
 Only what verification needs is copied: arrays the cell reads *and* may change (rebinds, writes
 into, passes as ``out=``, calls a mutating method on).  Arrays it only reads are the same object
-after the cell, so a weak reference is enough and costs nothing.  Copies respect a memory budget.
+after the cell, so looking them up again by name is enough and costs nothing.  Copies respect a
+memory budget.
+
+Nothing here may change what the user's program does, now or later (the inputs live on with the
+last report):
+
+* no reference to a user object is kept, strong or weak: a strong one delays ``__del__`` and
+  frees past the user's ``del``; a weak one makes ``a.resize(...)`` fail (NumPy refuses to resize
+  an array with weak references).  What is not copied is looked up by name and identity later;
+* only plain data is copied: arrays without Python objects inside, and containers of numbers,
+  strings and such arrays.  Copying anything else could run user code (``__deepcopy__``,
+  ``__reduce__``, a subclass's ``__array_finalize__``), and copies of objects with ``__del__``
+  would run it when they die;
+* random generators are copied with their state, so replaying the cell's lines draws from the
+  copy and the user's generator stays where the cell left it.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
-import weakref
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,10 +39,10 @@ VIEW_METHODS = {"ravel", "reshape", "view", "transpose", "swapaxes", "squeeze", 
 
 @dataclass
 class CellInputs:
-    """Pre-cell values by name: copies, or weak references to arrays the cell does not change."""
+    """Pre-cell values by name: copies, or lookups of values the cell does not change."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    weak: dict[str, Any] = field(default_factory=dict)
+    weak: dict[str, Any] = field(default_factory=dict)  # name -> callable: the value, or None
     missing: dict[str, str] = field(default_factory=dict)  # name -> why it could not be kept
 
     def get(self, name: str) -> Any:
@@ -45,6 +59,58 @@ class CellInputs:
 
     def names(self) -> set[str]:
         return set(self.values) | set(self.weak)
+
+
+class Unchanged:
+    """The value a name is bound to now, if it is still the object it was before the cell; None
+    otherwise.  Called like a weak reference, but holds no reference to the object at all."""
+
+    __slots__ = ("identity", "name", "namespace")
+
+    def __init__(self, namespace: dict[str, Any], name: str, value: Any) -> None:
+        self.namespace = namespace
+        self.name = name
+        self.identity = identity(value)
+
+    def __call__(self) -> Any:
+        value = self.namespace.get(self.name)
+        return value if value is not None and identity(value) == self.identity else None
+
+
+def identity(value: Any) -> tuple[Any, ...]:
+    """``id`` alone can be recycled; an array's buffer and geometry make that practically safe."""
+    if isinstance(value, np.ndarray):
+        return (id(value), type(value), value.__array_interface__["data"][0], value.shape,
+                value.strides, value.dtype)
+    return (id(value), type(value))
+
+
+RANDOM_STATES = (np.random.Generator, np.random.RandomState, np.random.BitGenerator,
+                 random.Random)
+PLAIN_SCALARS = (int, float, complex, str, bytes, bool, type(None), np.generic)
+MAX_PLAIN_ITEMS = 100_000
+
+
+def plain_array(value: np.ndarray) -> bool:
+    """An array whose copy runs no user code and holds no user objects."""
+    if value.dtype.hasobject:
+        return False
+    return type(value) is np.ndarray or type(value).__module__.split(".")[0] == "numpy"
+
+
+def plain_data(value: Any, budget: list[int]) -> bool:
+    """Numbers, strings, plain arrays and (nested) lists, tuples, dicts and sets of them, at most
+    MAX_PLAIN_ITEMS items in all: what can be deep-copied without running user code."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return False
+    if type(value) in (list, tuple, set, frozenset):
+        return all(plain_data(item, budget) for item in value)
+    if type(value) is dict:
+        return all(plain_data(k, budget) and plain_data(v, budget) for k, v in value.items())
+    if isinstance(value, np.ndarray):
+        return plain_array(value)
+    return type(value) in PLAIN_SCALARS or isinstance(value, np.generic)
 
 
 def view_base(value: ast.expr) -> str | None:
@@ -124,20 +190,28 @@ def capture_inputs(tree: ast.AST, namespace: dict[str, Any], budget_bytes: int) 
         value = namespace[name]
         if isinstance(value, np.ndarray):
             if name not in changed:
-                inputs.weak[name] = weakref.ref(value)
+                inputs.weak[name] = Unchanged(namespace, name, value)
+            elif not plain_array(value):
+                inputs.missing[name] = (f"{name} holds Python objects or is a subclass with its own "
+                                        "__array_finalize__; copying it could run user code")
             elif spent + value.nbytes <= budget_bytes:
                 inputs.values[name] = value.copy()
                 spent += value.nbytes
             else:
                 inputs.missing[name] = f"{name} ({value.nbytes:,} bytes) is over the copy budget"
-        elif isinstance(value, int | float | complex | str | bytes | bool | type(None)
-                        | np.generic):
-            inputs.values[name] = value
-        elif isinstance(value, list | dict | tuple | set) and name in changed:
+        elif type(value) in PLAIN_SCALARS or isinstance(value, np.generic):
+            inputs.values[name] = value  # immutable
+        elif isinstance(value, RANDOM_STATES):
             try:
-                inputs.values[name] = copy.deepcopy(value)
+                inputs.values[name] = copy.deepcopy(value)  # the state before the cell's draws
             except Exception:
-                inputs.missing[name] = f"{name} could not be copied"
+                inputs.missing[name] = f"{name} (a random generator) could not be copied"
+        elif name in changed and type(value) in (list, dict, tuple, set):
+            if plain_data(value, [MAX_PLAIN_ITEMS]):
+                inputs.values[name] = copy.deepcopy(value)
+            else:
+                inputs.missing[name] = (f"{name} holds objects whose copy could run user code, "
+                                        "or too many items")
         else:
-            inputs.values[name] = value  # modules, functions, unchanged containers: by reference
+            inputs.weak[name] = Unchanged(namespace, name, value)  # modules, functions, objects
     return inputs
