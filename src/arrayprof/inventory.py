@@ -180,6 +180,38 @@ def byte_interval(array: np.ndarray) -> tuple[int, int]:
     return address + facts["low_offset"], address + facts["high_offset"]
 
 
+def holds_address(array: np.ndarray, address: int) -> bool:
+    """Is `address` the first byte of one of `array`'s elements?  Exact for up to two dimensions
+    (one modular check per row of the shorter axis); arrays of more dimensions are assumed to."""
+    offset = address - array.__array_interface__["data"][0]
+    shape, strides = array.shape, array.strides
+    if array.ndim == 0:
+        return offset == 0
+    if array.ndim == 1:
+        (n,), (s,) = shape, strides
+        if s == 0:
+            return offset == 0
+        return offset % s == 0 and 0 <= offset // s < n
+    if array.ndim == 2:
+        order = sorted(range(2), key=lambda k: shape[k])  # walk the shorter axis
+        (n0, n1), (s0, s1) = (shape[k] for k in order), (strides[k] for k in order)
+        rest = offset - np.arange(n0, dtype=np.int64) * s0
+        if s1 == 0:
+            return bool(np.any(rest == 0))
+        return bool(np.any((rest % s1 == 0) & (rest // s1 >= 0) & (rest // s1 < n1)))
+    return True
+
+
+def corner_addresses(array: np.ndarray) -> list[int]:
+    """The first element, the last, and one step along each axis: enough to tell whether another
+    array's element grid holds this one."""
+    start = array.__array_interface__["data"][0]
+    corners = {start, start + sum((n - 1) * s for n, s in zip(array.shape, array.strides,
+                                                                 strict=True))}
+    corners.update(start + s for n, s in zip(array.shape, array.strides, strict=True) if n > 1)
+    return sorted(corners)
+
+
 def _named_base(name: str, array: np.ndarray, owner: Any, candidates: dict[str, np.ndarray],
                 owners: dict[str, Any], born: dict[str, int] | None = None) -> str | None:
     """The smallest other named array on the same buffer whose span contains this one's.
@@ -190,10 +222,13 @@ def _named_base(name: str, array: np.ndarray, owner: Any, candidates: dict[str, 
     An array cannot derive from one the cell made after it (`born`: the cell line that bound each
     name, 0 for names older than the cell): in `a = np.arange(6).reshape(2, 3); e = a[..., None]`,
     `a` is a view of the unnamed arange, not of `e`.
+    A strided candidate must hold this array's elements, not only span them: `w = p[1000:2000]`
+    is not a view of `e = p[::2]`, whose span contains it.
     """
     if array.size == 0:
         return None
     low, high = byte_interval(array)
+    corners = corner_addresses(array)
     born = born or {}
     own_birth = born.get(name)
     best: tuple[int, int, int, str] | None = None
@@ -206,6 +241,10 @@ def _named_base(name: str, array: np.ndarray, owner: Any, candidates: dict[str, 
         other_low, other_high = byte_interval(other)
         if other_low <= low and high <= other_high:
             span = other_high - other_low
+            gapless = other.flags.c_contiguous or other.flags.f_contiguous
+            if not gapless and other.itemsize == array.itemsize and \
+                    not all(holds_address(other, c) for c in corners):
+                continue
             repeats = 1 if other.nbytes > span else 0
             key = (repeats, span, 0 if other.base is None else 1, other_name)
             if best is None or key < best:
