@@ -24,9 +24,34 @@ export interface ILayoutPlan {
   /** For 'bar': touched positions as fractions of the buffer, 0..1. */
   ticks: number[];
   bufferSlots: number;
+  /** Slots touched by the elements the kernel sent (all of them unless `layout.truncated`). */
   touched: number;
   rows: number;
   columns: number;
+  /** Lowest and highest byte (exclusive) the array can reach, from its shape and strides. */
+  spanBytes: [number, number];
+  /** The elements tile their span without gaps or overlaps (contiguous in some axis order). */
+  dense: boolean;
+}
+
+/** The byte span of the array in its buffer, and whether its elements fill it exactly. */
+export function spanOf(layout: ILayout): { span: [number, number]; dense: boolean } {
+  const itemsize = Math.max(1, layout.itemsize);
+  if (layout.size === 0 || layout.shape.some(n => n === 0)) {
+    return { span: [layout.offset_bytes, layout.offset_bytes], dense: false };
+  }
+  let low = layout.offset_bytes;
+  let high = layout.offset_bytes + itemsize;
+  let repeats = false;
+  layout.shape.forEach((n, axis) => {
+    const step = (n - 1) * (layout.strides[axis] ?? 0);
+    if (n > 1 && layout.strides[axis] === 0) {
+      repeats = true;
+    }
+    low += Math.min(0, step);
+    high += Math.max(0, step);
+  });
+  return { span: [low, high], dense: !repeats && layout.size * itemsize === high - low };
 }
 
 export function planLayout(layout: ILayout): ILayoutPlan {
@@ -40,6 +65,7 @@ export function planLayout(layout: ILayout): ILayoutPlan {
     }
   });
   const touched = orderOf.size;
+  const { span, dense } = spanOf(layout);
   if (bufferSlots <= MAX_SLOTS) {
     const slots: ISlot[] = [];
     for (let slot = 0; slot < bufferSlots; slot++) {
@@ -55,11 +81,13 @@ export function planLayout(layout: ILayout): ILayoutPlan {
       bufferSlots,
       touched,
       rows: Math.ceil(bufferSlots / columns),
-      columns
+      columns,
+      spanBytes: span,
+      dense
     };
   }
   const ticks = Array.from(orderOf.keys())
     .sort((a, b) => a - b)
     .map(slot => slot / bufferSlots);
-  return { kind: 'bar', slots: [], ticks, bufferSlots, touched, rows: 1, columns: 1 };
+  return { kind: 'bar', slots: [], ticks, bufferSlots, touched, rows: 1, columns: 1, spanBytes: span, dense };
 }

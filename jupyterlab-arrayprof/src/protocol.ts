@@ -124,6 +124,16 @@ export interface IReportFinding {
   lineno: number | null;
   message: string;
   explanation: string;
+  rewrite?: IReportRewrite | null;
+}
+
+export interface IReportRewrite {
+  kind: string;
+  code: string;
+  lines: number[];
+  verified: boolean;
+  check?: string;
+  speedup?: number | null;
 }
 
 export interface IReportLine {
@@ -141,6 +151,7 @@ export interface IReport {
   source: string;
   lines: IReportLine[];
   findings: IReportFinding[];
+  numpy?: { peak_lineno?: number | null; [key: string]: unknown };
   [key: string]: unknown;
 }
 

@@ -1,17 +1,66 @@
-/** The live arrays: a sortable, filterable table; clicking a row selects the array. */
+/**
+ * The live arrays: a sortable, filterable table; clicking a row selects the array.
+ *
+ * The table is a CSS grid (style/base.css): in a sidebar of the default width each array takes
+ * two lines (name, shape, dtype, bytes; then strides, layout, view of under them), in a wide one
+ * a single line.  Long values are cut with an ellipsis and shown whole in the cell's tooltip, so
+ * the table never scrolls sideways.
+ */
 import { formatBytes, formatShape } from '../format';
 import { ArrayprofModel, contiguityOf, SortKey } from '../model';
+import { IArrayInfo } from '../protocol';
 import { ModelView } from './base';
 import { clear, h } from './dom';
 
-const COLUMNS: { key: SortKey | null; title: string }[] = [
-  { key: 'name', title: 'name' },
-  { key: 'shape', title: 'shape' },
-  { key: null, title: 'strides' },
-  { key: 'dtype', title: 'dtype' },
-  { key: 'nbytes', title: 'bytes' },
-  { key: 'base', title: 'view of' },
-  { key: 'contiguity', title: 'layout' }
+interface IColumn {
+  /** The cell's class (its place in the grid comes from it). */
+  cls: string;
+  title: string;
+  /** What the header's tooltip says. */
+  help: string;
+  key: SortKey | null;
+  text: (info: IArrayInfo) => string;
+}
+
+/** In DOM order; the grid places them (two lines when narrow). */
+export const ARRAY_COLUMNS: IColumn[] = [
+  { cls: 'jp-arrayprof-name', title: 'name', help: 'Sort by name', key: 'name', text: a => a.name },
+  {
+    cls: 'jp-arrayprof-shape',
+    title: 'shape',
+    help: 'Sort by number of elements',
+    key: 'shape',
+    text: a => formatShape(a.shape)
+  },
+  {
+    cls: 'jp-arrayprof-strides',
+    title: 'strides',
+    help: 'Bytes to step along each axis',
+    key: null,
+    text: a => formatShape(a.strides)
+  },
+  { cls: 'jp-arrayprof-dtype', title: 'dtype', help: 'Sort by dtype', key: 'dtype', text: a => a.dtype },
+  {
+    cls: 'jp-arrayprof-bytes',
+    title: 'bytes',
+    help: 'Sort by size (nbytes)',
+    key: 'nbytes',
+    text: a => formatBytes(a.nbytes)
+  },
+  {
+    cls: 'jp-arrayprof-base',
+    title: 'view of',
+    help: 'Sort by the array it is a view of',
+    key: 'base',
+    text: a => a.base ?? (a.is_view ? '(unnamed)' : '')
+  },
+  {
+    cls: 'jp-arrayprof-contiguity',
+    title: 'layout',
+    help: 'Sort by memory order: C, F (Fortran), C+F or strided',
+    key: 'contiguity',
+    text: a => contiguityOf(a)
+  }
 ];
 
 export class ArraysView extends ModelView {
@@ -20,7 +69,8 @@ export class ArraysView extends ModelView {
     this._filter = h('input', {
       type: 'search',
       class: 'jp-arrayprof-filter',
-      placeholder: 'Filter by name or dtype'
+      placeholder: 'Filter by name or dtype',
+      'aria-label': 'Filter arrays by name or dtype'
     });
     this._filter.addEventListener('input', () => this.model.setFilter(this._filter.value));
     this._head = h('tr');
@@ -28,11 +78,7 @@ export class ArraysView extends ModelView {
     this.node.append(
       h('h3', { class: 'jp-arrayprof-heading' }, 'Arrays'),
       this._filter,
-      h(
-        'div',
-        { class: 'jp-arrayprof-scroll' },
-        h('table', { class: 'jp-arrayprof-table' }, h('thead', {}, this._head), this._body)
-      )
+      h('table', { class: 'jp-arrayprof-table jp-arrayprof-grid' }, h('thead', {}, this._head), this._body)
     );
   }
 
@@ -40,34 +86,50 @@ export class ArraysView extends ModelView {
     const m = this.model;
     this.showIf(this.hasKernelData);
     clear(this._head);
-    for (const column of COLUMNS) {
+    for (const column of ARRAY_COLUMNS) {
       const key = column.key;
       if (key === null) {
-        this._head.append(h('th', {}, column.title));
+        this._head.append(h('th', { class: column.cls, title: column.help }, column.title));
         continue;
       }
-      const arrow = m.sortKey === key ? (m.sortAscending ? ' ▲' : ' ▼') : '';
-      const th = h('th', { 'data-sort': key, title: `Sort by ${column.title}` }, column.title + arrow);
+      const sorted = m.sortKey === key;
+      const arrow = sorted ? (m.sortAscending ? ' ▲' : ' ▼') : '';
+      const th = h(
+        'th',
+        {
+          class: column.cls,
+          'data-sort': key,
+          title: column.help,
+          'aria-sort': sorted ? (m.sortAscending ? 'ascending' : 'descending') : 'none'
+        },
+        column.title + arrow
+      );
       th.addEventListener('click', () => this.model.setSort(key));
       this._head.append(th);
     }
     clear(this._body);
     const shown = m.visibleArrays();
     for (const info of shown) {
+      const cells = ARRAY_COLUMNS.map(column => {
+        const text = column.text(info);
+        const strided = column.key === 'contiguity' && text === 'strided';
+        return h(
+          'td',
+          {
+            class: strided ? `${column.cls} jp-arrayprof-strided` : column.cls,
+            title: text ? `${column.title}: ${text}` : ''
+          },
+          text
+        );
+      });
       const row = h(
         'tr',
         {
           class: info.name === m.selectedArray ? 'jp-arrayprof-selected' : '',
           'data-array': info.name,
-          title: `${info.nbytes} bytes`
+          'aria-selected': info.name === m.selectedArray ? 'true' : 'false'
         },
-        h('td', { class: 'jp-arrayprof-name' }, info.name),
-        h('td', { class: 'jp-arrayprof-shape' }, formatShape(info.shape)),
-        h('td', { class: 'jp-arrayprof-strides' }, formatShape(info.strides)),
-        h('td', {}, info.dtype),
-        h('td', { class: 'jp-arrayprof-num' }, formatBytes(info.nbytes)),
-        h('td', { class: 'jp-arrayprof-base' }, info.base ?? (info.is_view ? '(unnamed)' : '')),
-        h('td', { class: 'jp-arrayprof-contiguity' }, contiguityOf(info))
+        ...cells
       );
       row.addEventListener('click', () =>
         this.model.selectArray(info.name === this.model.selectedArray ? null : info.name)
@@ -76,7 +138,15 @@ export class ArraysView extends ModelView {
     }
     if (shown.length === 0 && m.state === 'ready') {
       this._body.append(
-        h('tr', {}, h('td', { colspan: '7', class: 'jp-arrayprof-empty' }, m.arrays.length ? 'No array matches the filter.' : 'No NumPy arrays in the namespace yet.'))
+        h(
+          'tr',
+          {},
+          h(
+            'td',
+            { colspan: String(ARRAY_COLUMNS.length), class: 'jp-arrayprof-empty' },
+            m.arrays.length ? 'No array matches the filter.' : 'No NumPy arrays in the namespace yet.'
+          )
+        )
       );
     }
   }

@@ -24,10 +24,14 @@ export function drawLayout(layout: ILayout): SVGElement {
   if (plan.kind === 'slots') {
     const width = plan.columns * (BOX + GAP);
     const height = plan.rows * (BOX + GAP);
+    // more than 8 columns would shrink the boxes below legible numbers in a narrow sidebar:
+    // the class lets style/base.css hide them there (the boxes and their tooltips stay)
     const root = svg('svg', {
       viewBox: `0 0 ${width} ${height}`,
-      class: 'jp-arrayprof-layout-svg',
-      style: `max-width: ${width}px`
+      class: `jp-arrayprof-layout-svg${plan.columns > 8 ? ' jp-arrayprof-many-columns' : ''}`,
+      style: `max-width: ${width}px`,
+      role: 'img',
+      'aria-label': `memory layout: ${plan.touched} of ${plan.bufferSlots} buffer elements used`
     });
     for (const slot of plan.slots) {
       const x = (slot.slot % plan.columns) * (BOX + GAP);
@@ -54,13 +58,87 @@ export function drawLayout(layout: ILayout): SVGElement {
     }
     return root;
   }
+  // a bar for the whole buffer: the array's span shaded, filled when its elements tile it, else
+  // a tick per element the kernel sent
   const width = 300;
-  const root = svg('svg', { width, height: 28, viewBox: `0 0 ${width} 28`, class: 'jp-arrayprof-layout-svg' });
+  const root = svg('svg', {
+    width,
+    height: 28,
+    viewBox: `0 0 ${width} 28`,
+    class: 'jp-arrayprof-layout-svg jp-arrayprof-layout-bar',
+    role: 'img',
+    'aria-label': 'memory layout of a large buffer'
+  });
   root.append(svg('rect', { x: 0, y: 4, width, height: 20, class: 'jp-arrayprof-slot' }));
-  for (const tick of plan.ticks) {
-    root.append(svg('rect', { x: Math.min(width - 1, tick * width), y: 4, width: 1, height: 20, class: 'jp-arrayprof-slot-used' }));
+  const buffer = Math.max(1, layout.buffer_bytes);
+  const [low, high] = plan.spanBytes;
+  const x0 = (Math.max(0, low) / buffer) * width;
+  const spanWidth = Math.max(1, (Math.min(buffer, high) / buffer) * width - x0);
+  root.append(
+    svg('rect', {
+      x: x0,
+      y: 4,
+      width: spanWidth,
+      height: 20,
+      class: plan.dense ? 'jp-arrayprof-slot-used' : 'jp-arrayprof-span'
+    })
+  );
+  if (!plan.dense) {
+    for (const tick of plan.ticks) {
+      root.append(svg('rect', { x: Math.min(width - 1, tick * width), y: 4, width: 1, height: 20, class: 'jp-arrayprof-slot-used' }));
+    }
   }
   return root;
+}
+
+/**
+ * The explanation as paragraphs; its indented lines (the little text drawings of the buffer) stay
+ * in a monospace block.
+ */
+export function explanationNode(text: string): HTMLElement {
+  const node = h('div', { class: 'jp-arrayprof-explanation' });
+  let block: string[] = [];
+  const flush = (): void => {
+    if (block.length) {
+      node.append(h('pre', { class: 'jp-arrayprof-ascii' }, block.join('\n')));
+      block = [];
+    }
+  };
+  for (const line of text.split('\n')) {
+    if (/^\s/.test(line) && line.trim()) {
+      block.push(line);
+      continue;
+    }
+    flush();
+    if (line.trim()) {
+      node.append(h('p', {}, line));
+    }
+  }
+  flush();
+  return node;
+}
+
+/** What the drawing shows, in words. */
+export function layoutCaption(name: string, layout: ILayout): string {
+  const plan = planLayout(layout);
+  const buffer =
+    `Memory layout: the owning buffer, ${formatBytes(layout.buffer_bytes)} in ` +
+    `${plan.bufferSlots} elements of ${layout.itemsize} B`;
+  if (plan.kind === 'slots') {
+    return (
+      `${buffer}; ${name} uses ${plan.touched}` +
+      (layout.truncated ? ` (its first ${layout.element_offsets.length} elements drawn)` : '') +
+      ', numbered in the order it visits them.'
+    );
+  }
+  const [low, high] = plan.spanBytes;
+  if (plan.dense) {
+    return `${buffer}; ${name} fills bytes ${low}–${high} of it without gaps.`;
+  }
+  return (
+    `${buffer}; ${name} reaches bytes ${low}–${high} (shaded) and touches ` +
+    (layout.truncated ? `the marked places with its first ${layout.element_offsets.length} elements.` : 'the marked places.')
+  );
 }
 
 export class DetailView extends ModelView {
@@ -84,7 +162,6 @@ export class DetailView extends ModelView {
     }
     const info = detail.info;
     const layout = detail.layout;
-    const plan = planLayout(layout);
     this.node.append(
       h(
         'div',
@@ -93,16 +170,9 @@ export class DetailView extends ModelView {
           `${formatBytes(info.nbytes)}` +
           (info.is_view ? ` · view of ${info.base ?? 'an unnamed buffer'}, keeps ${formatBytes(info.base_nbytes)} alive` : '')
       ),
-      h(
-        'div',
-        { class: 'jp-arrayprof-layout-caption' },
-        `Memory layout: the owning buffer, ${formatBytes(layout.buffer_bytes)} in ` +
-          `${plan.bufferSlots} elements of ${layout.itemsize} B; ${m.selectedArray} uses ${plan.touched}` +
-          (layout.truncated ? ` (first ${layout.element_offsets.length} of ${layout.size} drawn)` : '') +
-          ', numbered in the order it visits them.'
-      ),
+      h('div', { class: 'jp-arrayprof-layout-caption' }, layoutCaption(m.selectedArray, layout)),
       h('div', { class: 'jp-arrayprof-layout' }, drawLayout(layout) as unknown as Node),
-      h('pre', { class: 'jp-arrayprof-explanation' }, detail.explanation)
+      explanationNode(detail.explanation)
     );
   }
 }

@@ -7,7 +7,7 @@ import { clear, h } from './dom';
 const STATE_TEXT: Record<ConnectionState, string> = {
   'no-kernel': 'No kernel: open a notebook or console with a Python kernel.',
   connecting: 'Connecting to the kernel…',
-  'not-installed': 'arrayprof is not installed in this kernel. Install it there: pip install arrayprof',
+  'not-installed': 'arrayprof is not installed in this kernel.',
   unsupported: "This kernel's arrayprof cannot talk to the panel (upgrade arrayprof).",
   ready: 'Connected.',
   error: 'arrayprof could not start in this kernel.'
@@ -28,7 +28,14 @@ export class StatusView extends ModelView {
     this._source = h('div', { class: 'jp-arrayprof-source' });
     this._totals = h('div', { class: 'jp-arrayprof-totals' });
     this._error = h('div', { class: 'jp-arrayprof-error' });
-    this.node.append(this._source, this._banner, this._autoLabel, this._totals, this._error);
+    this.node.append(
+      h('h2', { class: 'jp-arrayprof-title' }, 'Array Inspector'),
+      this._source,
+      this._banner,
+      this._autoLabel,
+      this._totals,
+      this._error
+    );
   }
 
   protected render(): void {
@@ -38,6 +45,17 @@ export class StatusView extends ModelView {
     this.node.dataset.state = busy ? 'busy' : m.state;
     clear(this._banner);
     this._banner.append(busy ? 'Kernel busy: the lists update when the cell finishes.' : STATE_TEXT[m.state]);
+    if (m.state === 'not-installed') {
+      this._banner.append(
+        h(
+          'div',
+          { class: 'jp-arrayprof-install' },
+          "Install it in the kernel's environment: ",
+          h('code', {}, 'pip install arrayprof'),
+          ', then restart the kernel.'
+        )
+      );
+    }
     if (m.stateMessage && m.state !== 'ready') {
       this._banner.append(h('div', { class: 'jp-arrayprof-state-detail' }, m.stateMessage));
     }
@@ -45,9 +63,15 @@ export class StatusView extends ModelView {
     this._toggle.checked = m.auto.enabled;
     this._totals.style.display = m.state === 'ready' ? '' : 'none';
     const truncated = m.arraysTruncated ? ` (largest ${m.arrays.length} shown)` : '';
-    this._totals.textContent =
-      `${m.arrayCount} ${m.arrayCount === 1 ? 'array' : 'arrays'}${truncated} · NumPy ${formatBytes(m.numpyBytes)}` +
-      ` of RSS ${formatBytes(m.rssBytes)}`;
+    clear(this._totals);
+    this._totals.title = 'NumPy data buffers held by the arrays in the namespace, and the kernel process memory (RSS)';
+    this._totals.append(
+      h('span', {}, `${m.arrayCount} ${m.arrayCount === 1 ? 'array' : 'arrays'}${truncated}`),
+      ' · ',
+      h('span', {}, `NumPy ${formatBytes(m.numpyBytes)}`),
+      ' · ',
+      h('span', {}, `process RSS ${formatBytes(m.rssBytes)}`)
+    );
     this._error.textContent = m.lastError ?? '';
     this._error.style.display = m.lastError ? '' : 'none';
   }

@@ -45,6 +45,33 @@ async function openPanelByCommand(page: IJupyterLabPageFixture): Promise<void> {
   await expect(panel(page)).toBeVisible();
 }
 
+/**
+ * Nothing in the panel is wider than the panel: it never scrolls sideways.  Returns the panel's
+ * width, so a test can say at which width it checked.
+ */
+async function expectNoSidewaysScroll(page: IJupyterLabPageFixture): Promise<number> {
+  const result = await panel(page).evaluate((root: HTMLElement) => {
+    const box = root.getBoundingClientRect();
+    const wide: string[] = [];
+    const candidates = [root, ...Array.from(root.querySelectorAll<HTMLElement>('.lm-Widget, table, tr, svg, pre, input'))];
+    for (const element of candidates) {
+      const rect = element.getBoundingClientRect();
+      if (rect.width === 0 && rect.height === 0) {
+        continue; // hidden
+      }
+      const overflows = element.scrollWidth > element.clientWidth + 1 && getComputedStyle(element).overflowX !== 'auto';
+      if (rect.right > box.right + 1 || rect.left < box.left - 1 || (overflows && element.tagName !== 'PRE')) {
+        wide.push(`${element.tagName.toLowerCase()}.${String(element.getAttribute('class') ?? '').split(' ').join('.')} ` +
+          `(${Math.round(rect.left)}..${Math.round(rect.right)}, scroll ${element.scrollWidth} > ${element.clientWidth})`);
+      }
+    }
+    return { width: box.width, scroll: root.scrollWidth - root.clientWidth, wide };
+  });
+  expect(result.wide).toEqual([]);
+  expect(result.scroll).toBeLessThanOrEqual(0);
+  return result.width;
+}
+
 async function addAndRun(page: IJupyterLabPageFixture, source: string): Promise<void> {
   const count = await page.notebook.getCellCount();
   // a new notebook starts with one empty cell: use it first
@@ -110,8 +137,33 @@ test('the panel shows live arrays, explanations, history, and survives a kernel 
   await expect(detail.locator('.jp-arrayprof-explanation')).toContainText('view of a');
   await expect(detail.locator('rect.jp-arrayprof-slot')).toHaveCount(16);
   await expect(detail.locator('rect.jp-arrayprof-slot-used')).toHaveCount(4);
-  await panel(page).screenshot({ path: path.join(SHOTS, '1-arrays-and-detail.png') });
+  // b sits in a's buffer as a's rows and columns: 4 per row, elements 0, 2, 8 and 10
+  await expect(detail.locator('rect.jp-arrayprof-slot-used title')).toHaveText([
+    /buffer element 0 .*: element 0 of the array/,
+    /buffer element 2 .*: element 1 of the array/,
+    /buffer element 8 .*: element 2 of the array/,
+    /buffer element 10 .*: element 3 of the array/
+  ]);
+
+  // at the sidebar's default width nothing scrolls sideways: an array takes two lines
+  const width = await expectNoSidewaysScroll(page);
+  expect(width).toBeLessThan(300);
+  const nameBox = await arrayRow(page, 'b').locator('.jp-arrayprof-name').boundingBox();
+  const stridesBox = await arrayRow(page, 'b').locator('.jp-arrayprof-strides').boundingBox();
+  expect(stridesBox!.y).toBeGreaterThan(nameBox!.y + 4);
+  await panel(page).locator('.jp-arrayprof-status').screenshot({ path: path.join(SHOTS, '1-status.png') });
+  await panel(page).locator('.jp-arrayprof-arrays').screenshot({ path: path.join(SHOTS, '1-arrays.png') });
+  await detail.screenshot({ path: path.join(SHOTS, '1-detail.png') });
   await page.screenshot({ path: path.join(SHOTS, '1-lab.png') });
+
+  // widened, the table takes one line per array, and still fits
+  expect(await page.sidebar.setWidth(560, 'right')).toBe(true);
+  await expect
+    .poll(async () => (await arrayRow(page, 'b').locator('.jp-arrayprof-strides').boundingBox())!.y)
+    .toBeLessThan((await arrayRow(page, 'b').locator('.jp-arrayprof-name').boundingBox())!.y + 4);
+  expect(await expectNoSidewaysScroll(page)).toBeGreaterThan(500);
+  await panel(page).locator('.jp-arrayprof-arrays').screenshot({ path: path.join(SHOTS, '1-arrays-wide.png') });
+  await page.sidebar.setWidth(251, 'right');
 
   // clicking a history row shows that cell's report and makes it the active cell
   await panel(page).locator('.jp-arrayprof-history tbody tr[data-cell]', { hasText: '[2]' }).click();
@@ -120,7 +172,25 @@ test('the panel shows live arrays, explanations, history, and survives a kernel 
   await expect
     .poll(async () => page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.content.activeCellIndex))
     .toBe(1);
-  await panel(page).screenshot({ path: path.join(SHOTS, '2-history-report.png') });
+  await expectNoSidewaysScroll(page);
+  await panel(page).locator('.jp-arrayprof-history').screenshot({ path: path.join(SHOTS, '2-history.png') });
+  await panel(page).locator('.jp-arrayprof-report').screenshot({ path: path.join(SHOTS, '2-report.png') });
+
+  // a cell with a finding: its report lists it, and the panel still fits
+  await addAndRun(page, 'x = np.arange(2000.0)\nspread = np.abs(x[:, None] - x[None, :]).max()');
+  await expect(historyRows(page)).toHaveCount(before + 4);
+  await historyRows(page).first().click();
+  await expect(panel(page).locator('.jp-arrayprof-report')).toContainText('spread = np.abs(');
+  await expect(panel(page).locator('.jp-arrayprof-report tr.jp-arrayprof-peakline')).toContainText('spread');
+  await expectNoSidewaysScroll(page);
+  await panel(page).locator('.jp-arrayprof-report').screenshot({ path: path.join(SHOTS, '2-report-findings.png') });
+  // a buffer too large for one box per element is drawn as a bar
+  await arrayRow(page, 'x').locator('.jp-arrayprof-name').click();
+  await expect(detail.locator('.jp-arrayprof-explanation')).toContainText('x:');
+  await expect(detail.locator('.jp-arrayprof-layout-caption')).toContainText('x fills bytes 0–16000 of it without gaps');
+  await expect(detail.locator('svg.jp-arrayprof-layout-bar rect.jp-arrayprof-slot-used')).toHaveCount(1);
+  await expectNoSidewaysScroll(page);
+  await detail.screenshot({ path: path.join(SHOTS, '2-detail-large.png') });
 
   // busy: a long cell shows the busy state, then the panel is ready again
   await addAndRun(page, 'import time; time.sleep(0.1)');
@@ -154,6 +224,24 @@ test('the panel shows live arrays, explanations, history, and survives a kernel 
   await page.notebook.close(true);
   await expect(status).toHaveAttribute('data-state', 'no-kernel');
   await panel(page).screenshot({ path: path.join(SHOTS, '4-no-kernel.png') });
+});
+
+test('the command palette lists the Array Inspector and opens it', async ({ page }) => {
+  await expect(panel(page)).toBeHidden();
+  await page.keyboard.press('Control+Shift+C');
+  const palette = page.locator('#modal-command-palette');
+  await expect(palette).toBeVisible();
+  await palette.locator('input').fill('Array Inspector');
+  const entry = palette.locator('.lm-CommandPalette-item', { hasText: 'Show Array Inspector (arrayprof)' });
+  await expect(entry).toBeVisible();
+  await palette.screenshot({ path: path.join(SHOTS, '0-palette.png') });
+  await entry.click();
+  await expect(palette).toBeHidden();
+  await expect(panel(page)).toBeVisible();
+  // no notebook is open: the panel says so
+  await expect(panel(page).locator('.jp-arrayprof-status')).toHaveAttribute('data-state', 'no-kernel');
+  await expectNoSidewaysScroll(page);
+  await panel(page).screenshot({ path: path.join(SHOTS, '0-no-kernel.png') });
 });
 
 function emptyNotebook(kernel = 'python3'): string {
@@ -207,6 +295,8 @@ test('a kernel without arrayprof gets a clear state', async ({ page, tmpPath }) 
   const status = panel(page).locator('.jp-arrayprof-status');
   await expect(status).toHaveAttribute('data-state', 'not-installed', { timeout: 60000 });
   await expect(status).toContainText('arrayprof is not installed in this kernel');
+  await expect(status.locator('.jp-arrayprof-install code')).toHaveText('pip install arrayprof');
+  await expectNoSidewaysScroll(page);
   await panel(page).screenshot({ path: path.join(SHOTS, '6-not-installed.png') });
 });
 
