@@ -138,3 +138,13 @@ def test_creation_lines_ignore_in_place_updates_and_item_writes() -> None:
                  "make()\n")
     created = {info.name: info.lineno for info in report.arrays}
     assert created == {"v": 1, "w": 3, "s": 6, "x": 8, "g": 11}
+
+
+def test_matmul_broadcasts_only_over_its_stacking_dimensions() -> None:
+    report = run("G = X @ X.T\n"          # (500, 16) @ (16, 500): core dimensions only
+                 "B = S @ M\n"            # M is reused for each of the 10 stacked matrices
+                 "w = X @ v\n",
+                 X=np.ones((500, 16)), S=np.ones((10, 3, 4)), M=np.ones((4, 5)), v=np.ones(16))
+    facts = [(op.lineno, op.broadcast, op.expansion, op.result["shape"]) for op in report.ops]
+    assert facts == [(1, False, 31.25, [500, 500]), (2, True, 1.25, [10, 3, 5]),
+                     (3, False, 1.0, [500])]

@@ -154,23 +154,44 @@ record_for(int line, int offset, PyObject *ufunc, op_kind kind)
 }
 
 /* Did this operand have to be stretched to reach the result's shape?  Scalars and 0-d operands
- * are not counted: every ufunc "broadcasts" those and nothing interesting grows from them. */
+ * are not counted: every ufunc "broadcasts" those and nothing interesting grows from them.
+ * `operand_core` and `result_core` are the trailing core dimensions of a generalized ufunc
+ * (matmul's (n,k),(k,m)->(n,m)): only the loop dimensions in front of them broadcast. */
 static int
-stretched(const value_info *operand, const value_info *result)
+stretched(const value_info *operand, const value_info *result, int operand_core, int result_core)
 {
     if (operand->kind != VAL_ARRAY || result->kind != VAL_ARRAY || operand->ndim == 0) {
         return 0;
     }
-    if (operand->ndim < result->ndim) {
+    int operand_loop = operand->ndim - operand_core, result_loop = result->ndim - result_core;
+    if (operand_loop < 0) {
+        operand_loop = 0;
+    }
+    if (result_loop < 0) {
+        result_loop = 0;
+    }
+    if (operand_loop < result_loop) {
         return 1;
     }
-    int pad = operand->ndim - result->ndim;
-    for (int i = 0; i < result->ndim && i + pad < MAX_DIMS && i < MAX_DIMS; i++) {
+    int pad = operand_loop - result_loop;
+    for (int i = 0; i < result_loop && i + pad < MAX_DIMS && i < MAX_DIMS; i++) {
         if (operand->shape[i + pad] != result->shape[i]) {
             return 1;
         }
     }
     return 0;
+}
+
+/* Core dimensions of argument `i` (inputs first, then outputs) of a generalized ufunc; 0 for an
+ * element-wise one. */
+static int
+core_dims(PyObject *ufunc, int i)
+{
+    PyUFuncObject *u = (PyUFuncObject *)ufunc;
+    if (!u->core_enabled || u->core_num_dims == NULL || i >= u->nargs) {
+        return 0;
+    }
+    return u->core_num_dims[i];
 }
 
 static PyObject *
@@ -236,8 +257,12 @@ record_call(PyObject *ufunc, op_kind kind, PyObject *const *args, Py_ssize_t nar
         if (operand->nbytes > largest) {
             largest = operand->nbytes;
         }
-        if (kind == OP_UFUNC || kind == OP_OUTER) {
-            r->broadcast |= stretched(operand, &r->result);
+        if (kind == OP_UFUNC) {
+            int nin = ((PyUFuncObject *)ufunc)->nin;
+            r->broadcast |= stretched(operand, &r->result, core_dims(ufunc, i), core_dims(ufunc, nin));
+        }
+        else if (kind == OP_OUTER) {
+            r->broadcast |= stretched(operand, &r->result, 0, 0);
         }
         if (operand->kind == VAL_ARRAY && r->result.kind == VAL_ARRAY &&
             operand->data == r->result.data && operand->nbytes > 0) {
