@@ -32,6 +32,11 @@ def run_rules(report: Report, context: CellContext) -> list[Finding]:
     return findings
 
 
+# Categories judged from the arrays the cell leaves bound to names (and traced back to the line
+# that made them, which may be inside a function): the cell-level run is the one that sees them.
+FROM_CELL_NAMES = ("view-pins-base", "view-mutation", "object-dtype")
+
+
 def scoped_findings(report: Report, context: CellContext,
                     found: list[Finding]) -> list[Finding]:
     """The rules again on each function the cell defines, with that function's locals.
@@ -59,7 +64,8 @@ def scoped_findings(report: Report, context: CellContext,
                 facts.COSTS.pop(id(finding), None)
     outer = []
     for finding in found:
-        if any(s.replayed and s.contains(finding.lineno) for s in found_scopes):
+        if finding.category not in FROM_CELL_NAMES and any(
+                s.replayed and s.contains(finding.lineno) for s in found_scopes):
             facts.COSTS.pop(id(finding), None)
         else:
             outer.append(finding)
