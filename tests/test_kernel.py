@@ -80,6 +80,8 @@ def test_cell_magic_shows_last_value_and_keeps_exceptions(kernel) -> None:
     value = execute(kernel, "%%arrayprof --quiet\nq = np.arange(4)\nq.sum()")
     results = [o for o in value["outputs"] if o["type"] == "execute_result"]
     assert results and results[0]["data"]["text/plain"] == "np.int64(6)"
+    quiet = execute(kernel, "%%arrayprof --quiet\nq = np.arange(4)\nq.sum();")
+    assert [o for o in quiet["outputs"] if o["type"] == "execute_result"] == []
 
     plain = execute(kernel, "np.ones(3) + np.ones(4)")
     profiled = execute(kernel, "%%arrayprof --quiet\nx = 1\nnp.ones(3) + np.ones(4)")

@@ -140,8 +140,10 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
         lines.append("It owns its data (OWNDATA): nothing else keeps its buffer alive.")
     else:
         of = f"a view of {base_name}" if base_name else "a view of an unnamed buffer"
+        writes = ("writing to it writes to that buffer" if array.flags.writeable else
+                  "it is read-only, so it cannot change that buffer")
         lines.append(f"It is {of}: it owns no data and keeps the whole {human_bytes(owner_bytes)} "
-                     "buffer alive as long as it exists; writing to it writes to that buffer.")
+                     f"buffer alive as long as it exists; {writes}.")
     facts = layout(array, index_order=True)
     lines.append(f"Layout: {describe_layout(array, base_array)}.")
     if isinstance(owner, np.ndarray) and array.size:
@@ -154,9 +156,11 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
     span = facts["span_bytes"]
     if array.flags.c_contiguous or array.flags.f_contiguous:
         order = "C (row-major)" if array.flags.c_contiguous else "Fortran (column-major)"
+        speed = ("its elements are pointers to Python objects, so every operation goes through "
+                 "the interpreter one object at a time" if array.dtype.hasobject else
+                 "loops and ufuncs stream through it at full speed")
         lines.append(f"Contiguous in {order} order: {plural(facts['cache_lines'], 'cache line')} "
-                     "of 64 bytes; "
-                     "loops and ufuncs stream through it at full speed.")
+                     f"of 64 bytes; {speed}.")
     else:
         used = array.nbytes / span if span else 1.0
         lines.append(f"Not contiguous: it spans {span:,} bytes to use {array.nbytes:,} "

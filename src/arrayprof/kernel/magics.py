@@ -12,6 +12,7 @@ import json
 import shlex
 from typing import Any
 
+from IPython.core.displayhook import DisplayHook
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import MagicArgumentParser
@@ -149,6 +150,8 @@ class ArrayprofMagics(Magics):
                       f"{exc}); the cell ran normally")
         if error is not None:
             raise error.with_traceback(user_traceback(error, session.filename))
+        if DisplayHook.semicolon_at_end_of_expression(source):
+            return None  # `np.add(z, 1, out=z);` shows nothing, as in a plain cell
         return value
 
     # -- subcommands -------------------------------------------------------------------------------
