@@ -36,6 +36,22 @@ def test_header_and_peak_line() -> None:
     assert "line 2: subtract" in widget.broadcasts.value
 
 
+def test_per_line_bars() -> None:
+    """Allocated, temporaries and peak bars per line, on scales shared by all lines."""
+    table = ReportWidget(known_report()).lines.table.value
+    bars = {int(n): row for n, row in re.findall(r'data-line="(\d)">(.*?)</tr>', table)}
+    widths = {n: re.findall(r'class="apr-bar apr-(\w+)"(?: style="--w:([\d.]+)%")?>([^<]*)<',
+                            row) for n, row in bars.items()}
+    # line 2 allocated the most and peaked: full bars; line 1's 96 B is 96/2304 of line 2's
+    assert widths[2] == [("alloc", "100.0", "2.3 kB (2)"), ("temp", "50.0", "1.15 kB (1)"),
+                         ("pk", "100.0", "2.4 kB")]
+    assert widths[1][0] == ("alloc", "4.2", "96 B (1)")
+    assert widths[1][1] == ("temp", "", "")  # nothing: an empty track, no "0 B (0)"
+    # lines without stats (3 and 4 made views) have no bars at all
+    assert "apr-bar" not in bars[3] and "apr-bar" not in bars[4]
+    assert "◀ peak" in bars[2] and "⚑ warning" in bars[2] and "⚑ info" in bars[4]
+
+
 def test_arrays_rows_sorting_and_selection() -> None:
     arrays = ReportWidget(known_report()).arrays
     assert arrays.rows == KNOWN_ROWS  # largest first
@@ -100,6 +116,34 @@ def test_large_report_pages() -> None:
     widget.findings.more.click()
     assert len(widget.findings.items) == 20
     assert widget.findings.more.description == "30 more findings"
+
+
+def test_layout_drawing_in_the_buffer_when_the_offset_is_known() -> None:
+    report = known_report()
+    report.array("t").offset_bytes = 0  # type: ignore[attr-defined]  # d.T starts where d does
+    report.array("b").offset_bytes = 8  # type: ignore[attr-defined]  # as if b were x[1::3]
+    arrays = ReportWidget(report).arrays
+    assert arrays.selected == "b"
+    model = arrays.layout_model
+    assert model is not None and model.in_buffer and model.total_cells == 12
+    assert arrays.highlighted_cells == [1, 4, 7, 10]
+    assert [model.order[c] for c in (1, 4, 7, 10)] == [0, 1, 2, 3]  # numbered in visiting order
+    assert re.findall(r'class="apr-order"[^>]*>(\d+)<', arrays.drawing.value) == ["0", "1", "2", "3"]
+    assert "b in x&#x27;s buffer: 12 cells of 8 B, 4 touched" in arrays.drawing.value
+    arrays.select("t")
+    model = arrays.layout_model
+    assert model is not None and model.in_buffer and model.row_cells == 12  # d's rows, from d
+    assert "t in d&#x27;s buffer: 144 cells of 8 B, 144 touched" in arrays.drawing.value
+
+
+def test_static_copies_stay_small_for_huge_cells() -> None:
+    """The HTML and text a widget output carries for static viewers are saved in the notebook."""
+    report = large_report(n_lines=10_000, n_arrays=1_000, n_timeline=100_000, n_findings=50)
+    bundle = ReportWidget(report)._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert len(bundle["text/html"]) < 400_000 and bundle["text/html"].count("<tr data-name=") == 100
+    assert len(bundle["text/plain"].splitlines()) == 121
+    assert bundle["text/plain"].splitlines()[-1].endswith("arrayprof.history() holds the report")
 
 
 def test_summary_widget_expands() -> None:
