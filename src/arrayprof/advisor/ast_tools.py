@@ -570,7 +570,36 @@ class Vectorizer(ast.NodeTransformer):
     def vectorize(self, node: ast.expr) -> ast.expr:
         self.depends = False
         out = self.visit(copy_node(node))
-        return ast.fix_missing_locations(out)
+        return fix_missing_locations(out)
+
+
+def fix_missing_locations(node: Any) -> Any:
+    """`ast.fix_missing_locations` without its recursive closure: that closure is a reference
+    cycle, garbage for the collector after every call, and the advisor runs after every cell of
+    automatic mode, where it would move the user's garbage collections."""
+    stack = [(node, 1, 0, 1, 0)]
+    while stack:
+        item, lineno, col, end_lineno, end_col = stack.pop()
+        fields = item._attributes
+        if "lineno" in fields:
+            if not hasattr(item, "lineno"):
+                item.lineno = lineno
+            lineno = item.lineno
+        if "end_lineno" in fields:
+            if getattr(item, "end_lineno", None) is None:
+                item.end_lineno = end_lineno
+            end_lineno = item.end_lineno
+        if "col_offset" in fields:
+            if not hasattr(item, "col_offset"):
+                item.col_offset = col
+            col = item.col_offset
+        if "end_col_offset" in fields:
+            if getattr(item, "end_col_offset", None) is None:
+                item.end_col_offset = end_col
+            end_col = item.end_col_offset
+        stack.extend((child, lineno, col, end_lineno, end_col)
+                     for child in ast.iter_child_nodes(item))
+    return node
 
 
 def axis_node(axes: list[int]) -> ast.expr:
@@ -798,4 +827,4 @@ def normalise(node: Any, namespace: dict[str, Any]) -> Any:
     """A deep copy of `node` (line numbers kept) with equivalent spellings unified (see
     ChainedIndex), so rules match one spelling of each pattern."""
     clone = copy.deepcopy(node)
-    return ast.fix_missing_locations(ChainedIndex(namespace).visit(clone))
+    return fix_missing_locations(ChainedIndex(namespace).visit(clone))

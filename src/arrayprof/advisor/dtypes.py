@@ -239,7 +239,7 @@ def overflow_statement(context: CellContext, lineno: int,
                        | ast.Pow):
         expr = ast.BinOp(left=ast.Name(id=stmt.target.id, ctx=ast.Load()), op=stmt.op,
                          right=stmt.value)
-        return stmt, ast.fix_missing_locations(ast.copy_location(expr, stmt)), stmt.target.id
+        return stmt, at.fix_missing_locations(ast.copy_location(expr, stmt)), stmt.target.id
     if isinstance(stmt, ast.Return) and stmt.value is not None:
         return stmt, stmt.value, RETURN
     return None
@@ -275,7 +275,7 @@ def wraparound(context: CellContext, stmt: ast.stmt, expr: ast.expr,
     size = sum(v.nbytes for v in ns.values() if isinstance(v, np.ndarray))
     if size * 8 > CONFIG.overflow_check_bytes:
         return None
-    widened_expr = ast.fix_missing_locations(ast.Expression(body=Widen(ns).visit(
+    widened_expr = at.fix_missing_locations(ast.Expression(body=Widen(ns).visit(
         ast.parse(at.unparse(expr), mode="eval").body)))
     try:
         with np.errstate(all="ignore"):

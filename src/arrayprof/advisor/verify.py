@@ -454,6 +454,7 @@ def free_names(module: ast.Module) -> set[str]:
             bound.update(at.stored_names(stmt))
 
     block(module.body)
+    block = None  # type: ignore[assignment]  # break the block <-> statement closure cycle
     return free | (deferred - bound)
 
 
