@@ -66,19 +66,23 @@ CSS = f"""
 .arrayprof td {{ padding: 1px 6px; vertical-align: middle; }}
 .arrayprof .apr-lines td.apr-no {{ color: var(--apr-muted); text-align: right; width: 3em;
   font-family: var(--apr-code); }}
-.arrayprof .apr-lines td.apr-src {{ font-family: var(--apr-code); white-space: pre;
-  max-width: 520px; overflow: hidden; text-overflow: ellipsis; }}
+.arrayprof table.apr-lines {{ table-layout: fixed; }}
+.arrayprof .apr-lines th.apr-h-no {{ width: 3em; }}
+.arrayprof .apr-lines th.apr-h-bar {{ width: 92px; }}
+.arrayprof .apr-lines th.apr-h-mark {{ width: 96px; }}
+.arrayprof .apr-lines td.apr-src {{ font-family: var(--apr-code); white-space: pre-wrap;
+  overflow-wrap: anywhere; }}
 .arrayprof .apr-lines tr.apr-peakrow td:not(.apr-bar) {{ background: rgba(228, 87, 86, .10); }}
 .arrayprof .apr-lines tr.apr-errrow td.apr-src {{ text-decoration: wavy underline {PEAK_COLOR}; }}
 .arrayprof .apr-lines tr.apr-gap td {{ color: var(--apr-muted); font-style: italic; }}
-.arrayprof td.apr-bar {{ width: 130px; min-width: 130px; font-size: 11px; white-space: nowrap;
+.arrayprof td.apr-bar {{ font-size: 11px; white-space: nowrap; overflow: hidden;
   padding: 0 4px; background: linear-gradient(to right, var(--apr-c) var(--w, 0%),
   var(--apr-bg2) var(--w, 0%)) no-repeat; background-clip: content-box; }}
 .arrayprof td.apr-alloc {{ --apr-c: {ALLOC_COLOR}88; }}
 .arrayprof td.apr-temp {{ --apr-c: {TEMP_COLOR}88; }}
 .arrayprof td.apr-pk {{ --apr-c: {PEAK_COLOR}88; }}
-.arrayprof .apr-mark {{ color: {PEAK_COLOR}; font-weight: 600; font-size: 11px;
-  white-space: nowrap; }}
+.arrayprof .apr-mark {{ color: {PEAK_COLOR}; font-weight: 600; font-size: 11px; }}
+.arrayprof .apr-mark span {{ white-space: nowrap; }}
 .arrayprof .apr-finding {{ border: 1px solid var(--apr-border); border-radius: 6px;
   padding: 6px 10px; margin: 6px 0; }}
 .arrayprof .apr-sev {{ display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 11px;
@@ -190,8 +194,11 @@ def lines_table_html(report: Report, rows: list[SourceRow]) -> str:
     for f in sorted_findings(report.findings):
         if f.lineno is not None:
             finding_lines.setdefault(f.lineno, f.severity)
-    out = ['<table class="apr-lines"><thead><tr><th>#</th><th>source</th><th>allocated</th>'
-           "<th>temporaries</th><th>peak while running</th><th></th></tr></thead><tbody>"]
+    out = ['<table class="apr-lines"><thead><tr><th class="apr-h-no">#</th>'
+           '<th class="apr-h-src">source</th><th class="apr-h-bar">allocated</th>'
+           '<th class="apr-h-bar">temporaries</th><th class="apr-h-bar" title="the cell&#x27;s '
+           'NumPy memory at its highest while the line ran">peak while running</th>'
+           '<th class="apr-h-mark"></th></tr></thead><tbody>']
     for row in rows:
         if row.gap:
             last = row.lineno + row.gap - 1
@@ -223,7 +230,8 @@ def lines_table_html(report: Report, rows: list[SourceRow]) -> str:
             bars = "<td></td><td></td><td></td>"
         out.append(f'<tr{cls} data-line="{row.lineno}"><td class="apr-no">{row.lineno}</td>'
                    f'<td class="apr-src">{escape(row.source) or " "}</td>{bars}'
-                   f'<td class="apr-mark">{escape(" ".join(marks))}</td></tr>')
+                   f'<td class="apr-mark">{" ".join(f"<span>{escape(m)}</span>" for m in marks)}'
+                   "</td></tr>")
     out.append("</tbody></table>")
     return "".join(out)
 
