@@ -88,14 +88,18 @@ def identity(value: Any) -> tuple[Any, ...]:
 RANDOM_STATES = (np.random.Generator, np.random.RandomState, np.random.BitGenerator,
                  random.Random)
 PLAIN_SCALARS = (int, float, complex, str, bytes, bool, type(None), np.generic)
-MAX_PLAIN_ITEMS = 100_000
+MAX_PLAIN_ITEMS = 1_000_000
 
 
 def plain_array(value: np.ndarray) -> bool:
-    """An array whose copy runs no user code and holds no user objects."""
-    if value.dtype.hasobject:
+    """An array whose copy runs no user code and shares no mutable user objects: NumPy's own
+    array types, holding no Python objects other than numbers and strings."""
+    if type(value) is not np.ndarray and type(value).__module__.split(".")[0] != "numpy":
         return False
-    return type(value) is np.ndarray or type(value).__module__.split(".")[0] == "numpy"
+    if not value.dtype.hasobject:
+        return True
+    return value.dtype == object and value.size <= MAX_PLAIN_ITEMS and all(
+        type(item) in PLAIN_SCALARS for item in value.flat)
 
 
 def plain_data(value: Any, budget: list[int]) -> bool:

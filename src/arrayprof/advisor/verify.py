@@ -26,6 +26,7 @@ from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor.config import CONFIG, AdvisorConfig
 from arrayprof.report import Finding, Report, Rewrite
 from arrayprof.session import CellContext, Session
+from arrayprof.snapshot import MAX_PLAIN_ITEMS, RANDOM_STATES, plain_array, plain_data
 
 SAFE_BUILTINS = {
     "abs", "all", "any", "bool", "complex", "dict", "divmod", "enumerate", "filter", "float",
@@ -146,13 +147,22 @@ def call_reason(func: ast.expr, namespace: dict[str, Any], local: set[str]) -> s
 
 # -- namespaces ----------------------------------------------------------------------------------
 def fresh(value: Any) -> Any:
+    """A private copy of an input for one verification run.  Only plain data is copied (see
+    `arrayprof.snapshot`): copying user objects can run their code, and each copy of an object
+    with ``__del__`` runs it again when the copy dies, printing into the user's cell.  Random
+    generators are copied with their state, so the runs never draw from the user's own."""
     if isinstance(value, np.ndarray):
+        if not plain_array(value):
+            raise NotVerified("an input holds Python objects or is an array subclass with its "
+                              "own code; copying it could run user code")
         return value.copy()
+    if isinstance(value, RANDOM_STATES):
+        return copy.deepcopy(value)
     if isinstance(value, list | dict | set):
-        try:
-            return copy.deepcopy(value)
-        except Exception:
-            return copy.copy(value)
+        if not plain_data(value, [MAX_PLAIN_ITEMS]):
+            raise NotVerified("an input holds objects whose copy could run user code, or too "
+                              "many items to copy")
+        return copy.deepcopy(value)
     return value
 
 
