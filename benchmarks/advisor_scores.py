@@ -1,13 +1,13 @@
 """Per-category precision and recall of the advisor over shared/examples, the style cases in
-tests/advisor_style_cases.py and the unseen-style cases in tests/advisor_unseen_cases.py, plus the
-speedups verification measured.
+tests/advisor_style_cases.py and the unseen-style cases (and the held-out batch) in
+tests/advisor_unseen_cases.py, plus the speedups verification measured.
 
 Scoring follows shared/examples/README.md: a finding counts when its category matches and its line
 is the expected line or the header of a loop around it (or the reverse); a warning or error in a
 category the case does not expect is a false alarm; info findings are free, except in an
 `expect-not` category where any finding is a failure.
 
-    python benchmarks/advisor_scores.py [GROUP ...]   (groups: examples, styles, unseen)
+    python benchmarks/advisor_scores.py [GROUP ...]   (groups: examples, styles, unseen, heldout)
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from advisor_style_cases import CASES  # noqa: E402
 from advisor_unseen_cases import CASES as UNSEEN  # noqa: E402
+from advisor_unseen_cases import HELD_OUT  # noqa: E402
 
-GROUPS = ("examples", "styles", "unseen")
+GROUPS = ("examples", "styles", "unseen", "heldout")
 
 
 def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
@@ -42,6 +43,9 @@ def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
     if "unseen" in groups:
         for name, text in sorted(UNSEEN.items()):
             out.append(("unseen", name, text))
+    if "heldout" in groups:
+        for name, text in sorted(HELD_OUT.items()):
+            out.append(("heldout", name, text))
     return out
 
 

@@ -873,3 +873,570 @@ for i in range(300):
     pair = np.concatenate([left[i], right[i]])
     norms[i] = pair @ pair
 '''
+
+
+# -- held out: a second batch written after the rules were generalised on the first, used to
+# measure how well they carry over (see benchmarks/advisor_scores.py, group "heldout") ---------
+HELD_OUT: dict[str, str] = {}
+
+HELD_OUT["h_loop_over_np_arange"] = '''# expect: python-loop@2
+import numpy as np
+temps_c = np.random.default_rng(201).normal(20.0, 5.0, 100_000)
+# --- cell ---
+temps_f = np.empty_like(temps_c)
+for idx in np.arange(len(temps_c)):
+    temps_f[idx] = temps_c[idx] * 9.0 / 5.0 + 32.0
+'''
+
+HELD_OUT["h_map_lambda"] = '''# expect: python-loop@1
+import numpy as np
+z = np.random.default_rng(202).normal(0.0, 1.0, 150_000)
+# --- cell ---
+squashed = np.array(list(map(lambda v: 1.0 / (1.0 + np.exp(-v)), z)))
+'''
+
+HELD_OUT["h_helper_function_in_comprehension"] = '''# expect: python-loop@3
+import numpy as np
+xs = np.random.default_rng(203).random(150_000)
+# --- cell ---
+def smoothstep(t):
+    return t * t * (3.0 - 2.0 * t)
+ys = np.array([smoothstep(t) for t in xs])
+'''
+
+HELD_OUT["h_enumerate_zip_nested_target"] = '''# expect: python-loop@2
+import numpy as np
+a = np.random.default_rng(204).random(120_000)
+b = np.random.default_rng(205).random(120_000)
+# --- cell ---
+prod = np.zeros(len(a))
+for i, (p, q) in enumerate(zip(a, b)):
+    prod[i] = p * q
+'''
+
+HELD_OUT["h_rows_summed_in_loop"] = '''# expect: python-loop@2
+import numpy as np
+M = np.random.default_rng(206).random((20_000, 30))
+# --- cell ---
+row_totals = []
+for row in M:
+    row_totals.append(row.sum())
+'''
+
+HELD_OUT["h_histogram_by_hand"] = '''# expect: python-loop@2
+import numpy as np
+labels = np.random.default_rng(207).integers(0, 10, 100_000)
+# --- cell ---
+counts = np.zeros(10, dtype=np.int64)
+for lab in labels:
+    counts[lab] += 1
+'''
+
+HELD_OUT["h_vectorize_with_scalar_arg"] = '''# expect: np-vectorize@4
+import numpy as np
+vals = np.random.default_rng(208).random(150_000)
+# --- cell ---
+def threshold(v, level):
+    return 1.0 if v > level else 0.0
+vthr = np.vectorize(threshold, otypes=[np.float64])
+flags = vthr(vals, 0.5)
+'''
+
+HELD_OUT["h_vectorize_imported_name"] = '''# expect: np-vectorize@1
+import numpy as np
+from numpy import vectorize
+grid = np.random.default_rng(209).random(150_000)
+# --- cell ---
+rounded = vectorize(lambda g: round(g, 2))(grid)
+'''
+
+HELD_OUT["h_frompyfunc_kept_object"] = '''# expect: np-vectorize@2
+import numpy as np
+nums = np.arange(1, 100_001)
+# --- cell ---
+collatz = np.frompyfunc(lambda n: n // 2 if n % 2 == 0 else 3 * n + 1, 1, 1)
+nxt = collatz(nums).astype(np.int64)
+'''
+
+HELD_OUT["h_builtin_sum_of_compare"] = '''# expect: python-builtin@1
+import numpy as np
+returns = np.random.default_rng(210).normal(0.0, 0.01, 400_000)
+# --- cell ---
+n_up = sum(returns > 0)
+'''
+
+HELD_OUT["h_builtin_mean_by_hand"] = '''# expect: python-builtin@1
+import numpy as np
+heights = np.random.default_rng(211).normal(170.0, 8.0, 400_000)
+# --- cell ---
+avg = sum(heights) / len(heights)
+'''
+
+HELD_OUT["h_builtin_min_column"] = '''# expect: python-builtin@1
+import numpy as np
+table = np.random.default_rng(212).random((400_000, 3))
+# --- cell ---
+lowest = min(table[:, 0])
+'''
+
+HELD_OUT["h_builtin_all_finite"] = '''# expect: python-builtin@2
+import numpy as np
+data = np.random.default_rng(213).random(400_000)
+# --- cell ---
+if data.size:
+    ok = all(np.isfinite(data))
+'''
+
+HELD_OUT["h_grow_with_r_"] = '''# expect: growing-array@3
+import numpy as np
+# --- cell ---
+trace = np.zeros(0)
+for step in range(3000):
+    trace = np.r_[trace, step * 0.1]
+'''
+
+HELD_OUT["h_grow_hstack_tuple_while_break"] = '''# expect: growing-array@5
+import numpy as np
+# --- cell ---
+found = np.array([], dtype=np.int64)
+n = 0
+while True:
+    if n % 7 == 0:
+        found = np.hstack((found, [n]))
+    n += 1
+    if n > 20_000:
+        break
+'''
+
+HELD_OUT["h_grow_concatenate_rows"] = '''# expect: growing-array@4
+import numpy as np
+blocks = np.random.default_rng(214).random((400, 8, 16))
+# --- cell ---
+merged = np.empty((0, 16))
+for blk in blocks:
+    scaled = blk * 0.5
+    merged = np.concatenate([merged, scaled], axis=0)
+'''
+
+HELD_OUT["h_blowup_min_distance"] = '''# expect: broadcast-blowup@1
+import numpy as np
+a = np.random.default_rng(215).random(3000)
+b = np.random.default_rng(216).random(2500)
+# --- cell ---
+closest = np.abs(a[:, None] - b).min(axis=1)
+'''
+
+HELD_OUT["h_blowup_reshape_equal_sum"] = '''# expect: broadcast-blowup@1
+import numpy as np
+x = np.random.default_rng(217).integers(0, 50, 3000)
+y = np.random.default_rng(218).integers(0, 50, 3000)
+# --- cell ---
+matches = (x.reshape(-1, 1) == y.reshape(1, -1)).sum()
+'''
+
+HELD_OUT["h_blowup_fancy_column"] = '''# expect: broadcast-blowup@2
+import numpy as np
+data = np.random.default_rng(219).random((3000, 4))
+preds = np.random.default_rng(220).random(3000)
+# --- cell ---
+target = data[:, [3]]
+resid = target - preds
+'''
+
+HELD_OUT["h_keepdims_augmented"] = '''# expect: missing-keepdims@2
+import numpy as np
+scores = np.random.default_rng(221).random((500, 500))
+# --- cell ---
+S = scores.copy()
+S -= S.mean(axis=1)
+'''
+
+HELD_OUT["h_keepdims_ufunc_call"] = '''# expect: missing-keepdims@1
+import numpy as np
+counts = np.random.default_rng(222).random((600, 600)) + 0.1
+# --- cell ---
+freqs = np.divide(counts, counts.sum(axis=1))
+'''
+
+HELD_OUT["h_keepdims_tuple_axis"] = '''# expect: missing-keepdims@1
+import numpy as np
+imgs = np.random.default_rng(223).random((32, 32, 32))
+# --- cell ---
+centred = imgs - imgs.mean(axis=(1, 2))
+'''
+
+HELD_OUT["h_chain_ufunc_products"] = '''# expect: temporary-chain@1
+import numpy as np
+rng = np.random.default_rng(224)
+a, b, c, d, e = (rng.random(1_500_000) for _ in range(5))
+# --- cell ---
+y = np.hypot(a, b) * np.log1p(c) - np.arctan(d) * np.tanh(e)
+'''
+
+# NumPy's temporary elision already keeps this at two live arrays, which is all in-place steps
+# could reach too: nothing to gain, so nothing to say.
+HELD_OUT["h_ok_three_products"] = '''# expect-not: temporary-chain
+import numpy as np
+rng = np.random.default_rng(224)
+a, b, c, d, e, f = (rng.random(1_500_000) for _ in range(6))
+# --- cell ---
+y = a * b + c * d - e * f
+'''
+
+HELD_OUT["h_chain_function_calls"] = '''# expect: temporary-chain@1
+import numpy as np
+rng = np.random.default_rng(225)
+a, b, c, d = (rng.random(2_000_000) for _ in range(4))
+# --- cell ---
+out = np.add(np.multiply(a, b), np.multiply(np.sin(c), np.cos(d)))
+'''
+
+HELD_OUT["h_chain_in_loop_body"] = '''# expect: temporary-chain@3
+import numpy as np
+u = np.random.default_rng(226).random(2_000_000)
+# --- cell ---
+total = 0.0
+for k in range(3):
+    field = np.exp(-u * k) * np.cos(u) + np.sqrt(u) * np.sin(u * k)
+    total += field[0]
+'''
+
+HELD_OUT["h_copy_np_array_dtype"] = '''# expect: unexpected-copy@1
+import numpy as np
+weights = np.random.default_rng(227).random(3_000_000)
+# --- cell ---
+w = np.array(weights, dtype=np.float64)
+norm = np.sqrt(w @ w)
+'''
+
+HELD_OUT["h_copy_astype_string"] = '''# expect: unexpected-copy@1
+import numpy as np
+signal = np.random.default_rng(228).random(3_000_000)
+# --- cell ---
+power = signal.astype("float64") ** 2
+'''
+
+HELD_OUT["h_copy_tile_row"] = '''# expect: unexpected-copy@1
+import numpy as np
+M = np.random.default_rng(229).random((3000, 400))
+offset = np.random.default_rng(230).random(400)
+# --- cell ---
+shifted = M + np.tile(offset, (M.shape[0], 1))
+'''
+
+HELD_OUT["h_copy_fancy_rows_tuple"] = '''# expect: unexpected-copy@3
+import numpy as np
+big = np.random.default_rng(231).random((3000, 1000))
+# --- cell ---
+acc = 0.0
+for _ in range(50):
+    acc += big[[0, 1, 2, 3, 4, 5, 6, 7], :].mean()
+'''
+
+HELD_OUT["h_pin_column_after_del"] = '''# expect: view-pins-base@2
+import numpy as np
+# --- cell ---
+matrix = np.random.default_rng(232).random((3000, 2000))
+first_col = matrix[:, 0]
+del matrix
+'''
+
+HELD_OUT["h_pin_legacy_tail"] = '''# expect: view-pins-base@1
+import numpy as np
+# --- cell ---
+tail = np.random.default_rng(233).random(8_000_000)[-10:]
+'''
+
+HELD_OUT["h_pin_reshape_row_rebind"] = '''# expect: view-pins-base@2
+import numpy as np
+# --- cell ---
+frames = np.random.default_rng(234).random((200, 200, 200))
+frames = frames.reshape(200, -1)[0]
+'''
+
+HELD_OUT["h_mutation_reshape"] = '''# expect: view-mutation@2
+import numpy as np
+x = np.arange(24.0)
+# --- cell ---
+grid = x.reshape(4, 6)
+grid[0] = -1.0
+check = x.sum()
+'''
+
+HELD_OUT["h_mutation_ellipsis_channel"] = '''# expect: view-mutation@2
+import numpy as np
+img = np.random.default_rng(235).random((64, 64, 3))
+# --- cell ---
+red = img[..., 0]
+red += 0.5
+brightness = img.mean()
+'''
+
+HELD_OUT["h_mutation_view_method_fill"] = '''# expect: view-mutation@2
+import numpy as np
+buf = np.ones(100)
+# --- cell ---
+alias = buf.view()
+alias.fill(0.0)
+total = buf.sum()
+'''
+
+HELD_OUT["h_upcast_int32_divide"] = '''# expect: dtype-upcast@1
+import numpy as np
+hits = np.random.default_rng(236).integers(0, 1000, 3_000_000).astype(np.int32)
+# --- cell ---
+rate = hits / 1000
+'''
+
+HELD_OUT["h_upcast_uint8_scale"] = '''# expect: dtype-upcast@1
+import numpy as np
+mask8 = np.random.default_rng(237).integers(0, 2, (2000, 2000), dtype=np.uint8)
+# --- cell ---
+soft = mask8 * 0.9 + 0.05
+'''
+
+HELD_OUT["h_upcast_float32_plus_float64_scalar"] = '''# expect: dtype-upcast@2
+import numpy as np
+emb32 = np.random.default_rng(238).random(3_000_000, dtype=np.float32)
+# --- cell ---
+bias = np.float64(0.1)
+shifted = emb32 + bias
+'''
+
+HELD_OUT["h_overflow_astype_narrow"] = '''# expect: dtype-overflow@1
+import numpy as np
+readings = np.random.default_rng(239).integers(0, 100_000, 50_000)
+# --- cell ---
+compact = readings.astype(np.int16)
+'''
+
+HELD_OUT["h_overflow_diff_uint8"] = '''# expect: dtype-overflow@1
+import numpy as np
+levels = np.random.default_rng(240).integers(0, 256, 100_000).astype(np.uint8)
+# --- cell ---
+steps = np.diff(levels)
+'''
+
+HELD_OUT["h_overflow_shift"] = '''# expect: dtype-overflow@1
+import numpy as np
+codes = np.random.default_rng(241).integers(0, 256, 100_000).astype(np.uint8)
+# --- cell ---
+packed = codes << 4
+'''
+
+HELD_OUT["h_object_nested_list"] = '''# expect: object-dtype@1
+import numpy as np
+# --- cell ---
+pairs = np.array([[k, k * 0.5] for k in range(50_000)], dtype=object)
+col = pairs[:, 1].sum()
+'''
+
+HELD_OUT["h_object_np_object_"] = '''# expect: object-dtype@1
+import numpy as np
+values = [k % 97 for k in range(300_000)]
+# --- cell ---
+arr = np.array(values, dtype=np.object_)
+top = arr.max()
+'''
+
+HELD_OUT["h_object_asarray"] = '''# expect: object-dtype@1
+import numpy as np
+mixed = [1, 2.5, 3, 4.75] * 50_000
+# --- cell ---
+boxed = np.asarray(mixed, dtype=object)
+doubled = boxed * 2
+'''
+
+HELD_OUT["h_noncontig_center_columns"] = '''# expect: python-loop@1, non-contiguous@2
+import numpy as np
+D = np.random.default_rng(242).random((3000, 1000))
+# --- cell ---
+for j in range(D.shape[1]):
+    D[:, j] = D[:, j] - D[:, j].mean()
+'''
+
+HELD_OUT["h_noncontig_diag_products"] = '''# expect: python-loop@2, non-contiguous@3
+import numpy as np
+A = np.random.default_rng(243).random((1500, 1500))
+B = np.random.default_rng(244).random((1500, 1500))
+# --- cell ---
+d = np.empty(1500)
+for k in range(1500):
+    d[k] = A[k, :] @ B[:, k]
+'''
+
+HELD_OUT["h_noncontig_transposed_rows"] = '''# expect: python-loop@3, non-contiguous@4
+import numpy as np
+W = np.random.default_rng(245).random((2000, 1500))
+# --- cell ---
+Wt = W.T
+peaks = np.empty(Wt.shape[0])
+for r in range(Wt.shape[0]):
+    peaks[r] = Wt[r].max()
+'''
+
+HELD_OUT["h_api_matmul_inv"] = '''# expect: api-misuse@1
+import numpy as np
+A = np.random.default_rng(246).random((400, 400)) + 400 * np.eye(400)
+b = np.random.default_rng(247).random(400)
+# --- cell ---
+x = np.matmul(np.linalg.inv(A), b)
+'''
+
+HELD_OUT["h_api_randomstate"] = '''# expect: api-misuse@1
+import numpy as np
+# --- cell ---
+rs = np.random.RandomState(0)
+draws = rs.normal(size=1000)
+'''
+
+HELD_OUT["h_api_len_of_mask_selection"] = '''# expect: api-misuse@1
+import numpy as np
+prices = np.random.default_rng(248).random(2_000_000)
+# --- cell ---
+n_cheap = len(prices[prices < 0.1])
+'''
+
+HELD_OUT["h_api_nan_in_loop"] = '''# expect: api-misuse@3
+import numpy as np
+vals = np.array([1.0, np.nan, 2.0] * 100)
+# --- cell ---
+missing = 0
+for v in vals:
+    if v == np.nan:
+        missing += 1
+'''
+
+HELD_OUT["h_ok_cumsum_moving_average"] = '''# expect-not: python-loop
+# expect-not: temporary-chain
+# expect-not: unexpected-copy
+import numpy as np
+x = np.random.default_rng(249).random(2_000_000)
+w = 50
+# --- cell ---
+cs = np.cumsum(x)
+ma = (cs[w:] - cs[:-w]) / w
+'''
+
+HELD_OUT["h_ok_kernel_matrix_kept"] = '''# expect-not: broadcast-blowup
+# expect-not: temporary-chain
+import numpy as np
+pts = np.random.default_rng(250).random(1500)
+# --- cell ---
+K = np.exp(-(pts[:, None] - pts[None, :]) ** 2)
+'''
+
+HELD_OUT["h_ok_linear_recurrence"] = '''# expect-not: python-loop
+import numpy as np
+x = np.random.default_rng(251).random(30_000)
+# --- cell ---
+v = np.zeros_like(x)
+for t in range(1, len(x)):
+    v[t] = v[t - 1] * 0.95 + x[t]
+'''
+
+HELD_OUT["h_ok_copy_then_clip"] = '''# expect-not: unexpected-copy
+# expect-not: view-mutation
+import numpy as np
+A = np.random.default_rng(252).normal(0.0, 1.0, 3_000_000)
+# --- cell ---
+B = A.copy()
+B[B < 0] = 0.0
+ratio = B.sum() / A.sum()
+'''
+
+HELD_OUT["h_ok_write_tail_of_unused_base"] = '''# expect-not: view-mutation
+import numpy as np
+# --- cell ---
+buf = np.ones(1000)
+tail = buf[-100:]
+tail[:] = 0.0
+'''
+
+HELD_OUT["h_ok_einsum_and_where"] = '''# expect-not: python-loop
+# expect-not: temporary-chain
+# expect-not: broadcast-blowup
+import numpy as np
+A = np.random.default_rng(253).random((3000, 64))
+B = np.random.default_rng(254).random((3000, 64))
+# --- cell ---
+rowdots = np.einsum("ij,ij->i", A, B)
+pos = np.where(rowdots > 16.0, rowdots, 0.0)
+'''
+
+HELD_OUT["h_ok_log_of_counts"] = '''# expect-not: api-misuse
+import numpy as np
+counts = np.random.default_rng(255).integers(0, 1000, 1_000_000).astype(np.float64)
+# --- cell ---
+logc = np.log(1 + counts)
+'''
+
+HELD_OUT["h_ok_subtract_out"] = '''# expect-not: temporary-chain
+# expect-not: unexpected-copy
+# expect-not: view-mutation
+import numpy as np
+a = np.random.default_rng(256).random(3_000_000)
+b = np.random.default_rng(257).random(3_000_000)
+# --- cell ---
+np.subtract(a, b, out=a)
+np.abs(a, out=a)
+a *= 0.5
+'''
+
+HELD_OUT["h_ok_uint16_no_wrap"] = '''# expect-not: dtype-overflow
+import numpy as np
+img = np.random.default_rng(258).integers(0, 256, (500, 500), dtype=np.uint8)
+# --- cell ---
+img16 = img.astype(np.uint16)
+total = img16 + img16
+narrow_ok = (img // 2).astype(np.int8)
+'''
+
+HELD_OUT["h_ok_object_with_none"] = '''# expect-not: object-dtype
+import numpy as np
+# --- cell ---
+slots = np.array([1.5, None, 3.0] * 20_000)
+names = np.array(["a", "bb", 3] * 1000, dtype=object)
+'''
+
+HELD_OUT["h_ok_column_read_once"] = '''# expect-not: non-contiguous
+# expect-not: python-loop
+import numpy as np
+M = np.random.default_rng(259).random((3000, 3000))
+# --- cell ---
+first = M[:, 0].copy()
+colmeans = M.mean(axis=0)
+'''
+
+HELD_OUT["h_ok_epoch_loop_with_helper"] = '''# expect-not: python-loop
+# expect-not: growing-array
+import numpy as np
+X = np.random.default_rng(260).random((5000, 10))
+y = X.sum(axis=1)
+def step(w, lr):
+    return w - lr * X.T @ (X @ w - y) / len(y)
+# --- cell ---
+w = np.zeros(10)
+history = []
+for epoch in range(200):
+    w = step(w, 0.05)
+    history.append(float(((X @ w - y) ** 2).mean()))
+losses = np.array(history)
+'''
+
+HELD_OUT["h_ok_float_sqrt_and_mean"] = '''# expect-not: dtype-upcast
+import numpy as np
+img = np.random.default_rng(261).integers(0, 256, (2000, 2000), dtype=np.uint8)
+f32 = np.random.default_rng(262).random(3_000_000, dtype=np.float32)
+# --- cell ---
+m = img.mean(axis=0)
+r = np.sqrt(f32) * 2.0
+'''
+
+HELD_OUT["h_ok_keepdims_norm_and_std"] = '''# expect-not: missing-keepdims
+import numpy as np
+E = np.random.default_rng(263).random((800, 800))
+# --- cell ---
+unit = E / np.linalg.norm(E, axis=1, keepdims=True)
+z = (E - E.mean(axis=1, keepdims=True)) / E.std(axis=1, keepdims=True)
+'''
