@@ -63,6 +63,13 @@ WIDGET_CSS = """
 .arrayprof-mono select, .arrayprof-mono option, .arrayprof-mono button {
   font-family: var(--jp-code-font-family, monospace) !important; font-size: 12px !important; }
 .arrayprof-mono .widget-button { padding: 0 2px; text-align: left; }
+.arrayprof-header .widget-button { background: transparent; box-shadow: none; height: 22px;
+  border-bottom: 1px solid var(--jp-border-color2, #d0d7de); font-weight: 600;
+  color: var(--jp-ui-font-color2, #57606a); font-size: 11px !important; }
+.arrayprof-header .widget-button:hover { background: var(--jp-layout-color2, #f6f8fa);
+  color: var(--jp-ui-font-color0, #1f2328); box-shadow: none; }
+.arrayprof-header .widget-button:focus:not(:focus-visible) { outline: none; }
+.arrayprof-header { margin-bottom: 0 !important; }
 .arrayprof-summary-button button, .arrayprof-summary-button { text-align: left !important; }
 """
 
@@ -343,6 +350,7 @@ class ArraysView(widgets.VBox):
         if report.arrays:
             header = widgets.HBox(list(self.headers.values()))
             header.add_class("arrayprof-mono")
+            header.add_class("arrayprof-header")
             self.table.add_class("arrayprof-mono")
             super().__init__([header, self.table, self.drawing])
         else:
