@@ -154,6 +154,7 @@ test('the panel shows live arrays, explanations, history, and survives a kernel 
   await panel(page).locator('.jp-arrayprof-status').screenshot({ path: path.join(SHOTS, '1-status.png') });
   await panel(page).locator('.jp-arrayprof-arrays').screenshot({ path: path.join(SHOTS, '1-arrays.png') });
   await detail.screenshot({ path: path.join(SHOTS, '1-detail.png') });
+  await panel(page).evaluate((root: HTMLElement) => root.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SHOTS, '1-lab.png') });
 
   // widened, the table takes one line per array, and still fits
