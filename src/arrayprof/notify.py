@@ -26,3 +26,9 @@ def internal_failure(report: Any, what: str, exc: BaseException) -> None:
     if report is not None:
         report.notes.append(message)
     _notify(message)
+
+
+def note(message: str) -> None:
+    """A one-line message about arrayprof's own work (progress), shown where failures are: in a
+    kernel a tagged output, never the cell's stderr, which belongs to the user's program."""
+    _notify(message)

@@ -24,6 +24,7 @@ import numpy as np
 
 from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor.config import CONFIG, AdvisorConfig
+from arrayprof.notify import note
 from arrayprof.report import Finding, Report, Rewrite
 from arrayprof.session import CellContext, Session
 from arrayprof.snapshot import MAX_PLAIN_ITEMS, RANDOM_STATES, plain_array, plain_data
@@ -520,7 +521,7 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
                           f"{report.numpy.peak_bytes / 1e6:.0f} MB)")
     if budget.remaining() > 0 and time.perf_counter() - budget.started > \
             config.progress_after_s and not budget.announced:
-        print("arrayprof: verifying rewrites...", file=sys.stderr)
+        note("arrayprof: verifying rewrites...")
         budget.announced = True
     saved = np.random.get_state()
     trace = scope.func.name if scope is not None else None

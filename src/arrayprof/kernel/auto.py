@@ -28,7 +28,7 @@ from types import TracebackType
 from typing import Any
 
 from arrayprof import api
-from arrayprof.kernel.display import show_note, show_report
+from arrayprof.kernel.display import held, show_note, show_report
 from arrayprof.session import Session
 
 DEFAULT_THRESHOLD = 10 * 1000 * 1000
@@ -57,11 +57,15 @@ class GcBalance:
     A young-generation collection runs when the count of container objects allocated minus those
     freed passes a threshold; arrayprof's work between two cells allocates (and keeps: reports in
     the history) such objects, which would move every later collection to another statement of
-    the user's code.  While arrayprof works the collector is off; afterwards the count is brought
-    back to its value before: by freeing objects from a reserve (each free lowers the count by
-    one) or by adding objects to it (each allocation raises it by one).  The reserve is made of
-    empty lists, about 56 bytes each, refilled as arrayprof's own objects are freed.  Best effort:
-    counts are CPython's; elsewhere, or with the reserve empty, the collector is only paused.
+    the user's code.  Between `start` and `stop` the collector is off; `stop` brings the count
+    back to its value at `start`: by freeing objects from a reserve (each free lowers the count
+    by one) or by adding objects to it (each allocation raises it by one).  The reserve is made of
+    empty lists, about 56 bytes each, refilled as arrayprof's own objects are freed.
+
+    `start` and `stop` are plain method calls, never a ``with`` block: entering one allocates a
+    bound method outside the balanced span and frees it inside.  Whatever runs in between must
+    drop its own objects before `stop` (the hooks keep their work in a separate function).
+    Best effort: counts are CPython's; with the reserve empty the collector is only paused.
     """
 
     RESERVE = 20_000
@@ -71,44 +75,37 @@ class GcBalance:
         self._enabled = False
         self._count = 0
 
-    def __enter__(self) -> GcBalance:
+    def start(self) -> None:
         self._enabled = gc.isenabled()
         gc.disable()
         self._count = gc.get_count()[0]
-        return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
         try:
-            self.restore()
+            reserve = self.reserve
+            for _ in range(4):  # the reserve's own growth is not counted; a few passes settle
+                excess = gc.get_count()[0] - self._count
+                if excess == 0:
+                    break
+                if excess > 0:
+                    for _ in range(min(excess, len(reserve))):
+                        reserve.pop()
+                else:
+                    reserve.extend([] for _ in range(-excess))
         finally:
             if self._enabled:
                 gc.enable()
-
-    def restore(self) -> None:
-        reserve = self.reserve
-        for _ in range(4):  # list growth and shrinking are not counted; a few passes settle it
-            excess = gc.get_count()[0] - self._count
-            if excess == 0:
-                return
-            if excess > 0:
-                for _ in range(min(excess, len(reserve))):
-                    reserve.pop()
-            else:
-                reserve.extend([] for _ in range(-excess))
 
 
 class OwnWork:
     """The context arrayprof's own work around a cell runs in (see the module docstring)."""
 
-    def __init__(self, balance: GcBalance | None) -> None:
-        self.balance = balance
+    def __init__(self) -> None:
         self.warned: list[str] = []
         self._errstate: Any = None
         self._showwarning: Callable[..., Any] | None = None
 
     def __enter__(self) -> OwnWork:
-        if self.balance is not None:
-            self.balance.__enter__()
         import numpy as np
 
         self._errstate = np.errstate(all="ignore")
@@ -132,8 +129,6 @@ class OwnWork:
             say(f"arrayprof: profiling this cell {what}; the cell itself ran normally")
         if self.warned:
             say(f"arrayprof: its own work warned ({'; '.join(self.warned)[:300]})")
-        if self.balance is not None:
-            self.balance.__exit__(None, None, None)
         return exc is None or isinstance(exc, Exception | KeyboardInterrupt)
 
 
@@ -245,7 +240,21 @@ class AutoProfiler:
         return name, transformed
 
     def pre_run_cell(self, info: Any) -> None:
-        with OwnWork(self._balance):
+        self._balance.start()
+        try:
+            self._pre_run_cell(info)
+        finally:
+            self._balance.stop()
+
+    def post_run_cell(self, result: Any) -> None:
+        self._balance.start()
+        try:
+            self._post_run_cell(result)
+        finally:
+            self._balance.stop()
+
+    def _pre_run_cell(self, info: Any) -> None:
+        with OwnWork():
             self._abandon()
             self._clear.stop()
             raw_cell = getattr(info, "raw_cell", None) or ""
@@ -264,19 +273,21 @@ class AutoProfiler:
                 say(f"arrayprof: could not start profiling this cell ({type(exc).__name__}: "
                     f"{exc}); it ran normally")
 
-    def post_run_cell(self, result: Any) -> None:
+    def _post_run_cell(self, result: Any) -> None:
         session, self._session = self._session, None
+        self._clear.stop()
         if session is None:
-            self._clear.stop()
             return
-        with OwnWork(self._balance):
+        try:
             session.finish_recording()  # first thing after the user's code
-            self._clear.stop()
+        except BaseException:
+            pass  # end() tries again and reports it
+        error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec",
+                                                                   None)
+        if error is not None or getattr(result, "result", None) is not None:
+            self._clear.pending = False  # the traceback or the value consumed the clear
+        with held(self._clear.pending), OwnWork():
             self._learn_counting(result)
-            error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec",
-                                                                       None)
-            if error is not None or getattr(result, "result", None) is not None:
-                self._clear.pending = False  # the traceback or the value consumed the clear
             report = session.end(error)
             report.execution_count = getattr(result, "execution_count", None) or getattr(
                 getattr(result, "info", None), "execution_count", None)
@@ -284,8 +295,7 @@ class AutoProfiler:
                 api.advise(report, session.context(report), verify=self.verify)
             api.remember(report, session.context(report))
             warned = any(f.severity != "info" for f in report.findings)
-            if (report.numpy.allocated_bytes > self.threshold_bytes or warned) \
-                    and not self._clear.pending:
+            if report.numpy.allocated_bytes > self.threshold_bytes or warned:
                 show_report(self.shell, report, compact=True)
 
     def _learn_counting(self, result: Any) -> None:

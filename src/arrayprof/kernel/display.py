@@ -7,6 +7,9 @@ tools (and our own tests) can tell it apart from the user's output.
 from __future__ import annotations
 
 import importlib
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from arrayprof.render.text import render_text, summary_line
@@ -49,9 +52,29 @@ def _rich_report(report: Report, compact: bool) -> Any | None:
         return None
 
 
+_held = 0
+
+
+@contextmanager
+def held(hold: bool = True) -> Iterator[None]:
+    """While active (and `hold` is true), nothing is shown in the cell: notes go to the kernel's
+    own stderr (its log, not the cell), reports only to the history.  Automatic mode holds its
+    output when the user's cell left a ``clear_output(wait=True)`` pending: any output would set
+    off that clear and wipe the user's last output."""
+    global _held
+    _held += bool(hold)
+    try:
+        yield
+    finally:
+        _held -= bool(hold)
+
+
 def show_report(shell: Any, report: Report, *, compact: bool = False) -> None:
     """Show `report` under the running cell: rich in a notebook, text in a terminal."""
     from IPython.display import display
+
+    if _held:
+        return
 
     text = summary_line(report) if compact else render_text(report)
     rich = _rich_report(report, compact) if in_notebook(shell) else None
@@ -67,5 +90,9 @@ def show_report(shell: Any, report: Report, *, compact: bool = False) -> None:
 def show_note(message: str) -> None:
     """A one-line message from arrayprof itself (failures, status)."""
     from IPython.display import display
+
+    if _held:
+        print(message, file=sys.__stderr__)
+        return
 
     display({"text/plain": message}, raw=True, metadata=metadata("note"))
