@@ -22,7 +22,9 @@ from arrayprof.session import CellContext
 
 LEGACY_RANDOM = ("rand", "randn", "randint", "random", "random_sample", "ranf", "sample",
                  "normal", "uniform", "choice", "permutation", "shuffle", "seed", "poisson",
-                 "binomial", "exponential", "standard_normal", "random_integers", "beta", "gamma")
+                 "binomial", "exponential", "standard_normal", "random_integers", "beta", "gamma",
+                 "RandomState", "lognormal", "multinomial", "multivariate_normal", "laplace",
+                 "geometric", "chisquare", "triangular", "weibull", "dirichlet", "rayleigh")
 
 
 def statement_rewrite(context: CellContext, node: ast.AST, new: ast.expr,
@@ -227,6 +229,13 @@ def legacy_random(context: CellContext, node: ast.AST) -> Finding | None:
     if owner is not np.random:
         return None
     name = node.func.attr
+    if name == "RandomState":
+        return finding("api-misuse", node.lineno, "np.random.RandomState is the legacy API; use "
+                       "np.random.default_rng",
+                       f"Line {node.lineno} creates a np.random.RandomState, the legacy generator "
+                       "kept for old code. New code should use np.random.default_rng(seed), a "
+                       "Generator: faster, better statistical properties. The streams differ, so "
+                       "this is advice rather than a drop-in rewrite.", force="info")
     explanation = (
         f"Line {node.lineno} calls np.random.{name}, the legacy global RandomState API. New "
         "code should create a Generator once (rng = np.random.default_rng(seed)) and call its "

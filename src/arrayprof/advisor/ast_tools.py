@@ -269,6 +269,10 @@ class Vectorizer(ast.NodeTransformer):
         self.temps = temps or {}
         self.depends = False  # the expression used a loop var or element
         self.lists: set[str] = set()  # names holding a list while the loop runs (appends)
+        # where the loop axis sits in the arrays built so far: "first" (rows, ``M[i]``) or
+        # "last" (columns, ``M[:, j]``); mixing the two would misalign broadcasting
+        self.position: str | None = None
+        self.functions: dict[str, ast.FunctionDef | ast.Lambda] = {}  # inlinable helpers
 
     # axis bookkeeping
     @property
@@ -321,12 +325,38 @@ class Vectorizer(ast.NodeTransformer):
     def uses_loop(self, node: ast.AST) -> bool:
         return bool(names_in(node) & (set(self.loop_vars) | set(self.elements) | set(self.temps)))
 
+    def place(self, position: str) -> None:
+        if self.position is not None and self.position != position:
+            raise NotVectorizable("rows and columns of the loop index mixed")
+        self.position = position
+
+    def column(self, array: str, elts: list[ast.expr]) -> tuple[ast.expr, list[int]] | None:
+        """``M[:, j]`` (full slices, then the loop index on the last axis): the whole range is
+        ``M[:, s]``, with the loop axis last."""
+        if self.naxes != 1 or len(elts) < 2:
+            return None
+        value = self.namespace.get(array)
+        hit = self.loop_offset(elts[-1])
+        if hit is None or not isinstance(value, np.ndarray) or value.ndim != len(elts) or \
+                not all(is_full_slice(e) for e in elts[:-1]):
+            return None
+        var, offset = hit
+        piece = self.slice_for(var, offset, array, len(elts) - 1)
+        self.place("last")
+        if is_full_slice(piece):
+            return ast.Name(id=array, ctx=ast.Load()), [var.axis]
+        return ast.Subscript(value=ast.Name(id=array, ctx=ast.Load()), slice=ast.Tuple(
+            elts=[*elts[:-1], piece], ctx=ast.Load()), ctx=ast.Load()), [var.axis]
+
     def subscript(self, node: ast.Subscript) -> tuple[ast.expr, list[int]]:
         """(sliced expression, loop axes it spans in order) for ``a[i, j, 0]`` style indexes."""
         array = node.value.id if isinstance(node.value, ast.Name) else None
         if array is None or self.uses_loop(node.value):
             raise NotVectorizable("indexed object is not a plain name")
         elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        columns = self.column(array, elts)
+        if columns is not None:
+            return columns
         out: list[ast.expr] = []
         axes: list[int] = []
         trailing_free = False
@@ -350,6 +380,10 @@ class Vectorizer(ast.NodeTransformer):
         if self.naxes > 1 and (trailing_free or not isinstance(value, np.ndarray)
                                or value.ndim != len(elts)):
             raise NotVectorizable("nested loops over part of an array")
+        if self.naxes == 1 and isinstance(value, np.ndarray):
+            rest = sum(isinstance(e, ast.Slice) for e in elts) + value.ndim - len(elts)
+            if rest:
+                self.place("first")  # M[i] or M[i, :]: the loop axis comes first
         if all(isinstance(e, ast.Slice) and e.lower is None and e.upper is None for e in out):
             expr: ast.expr = ast.Name(id=array, ctx=ast.Load())
         else:
@@ -396,6 +430,12 @@ class Vectorizer(ast.NodeTransformer):
         if reduced is not None:
             return reduced
         func = node.func
+        if np_func(func, self.namespace, "dot", "inner", "vdot") and len(node.args) == 2 and \
+                not node.keywords and all(self.uses_loop(a) for a in node.args):
+            return self.row_dot(node.args[0], node.args[1])
+        inlined = self.inline(node)
+        if inlined is not None:
+            return self.visit(inlined)
         args = [self.visit(a) for a in node.args]
         if node.keywords:
             raise NotVectorizable("keyword arguments")
@@ -513,6 +553,27 @@ class Vectorizer(ast.NodeTransformer):
                              f"{width})[{first + a}:{last + a + 1}]")
         self.depends = True
         return build(windows, ast.Constant(value=-1))
+    def inline(self, node: ast.Call) -> ast.expr | None:
+        """A call of one of the cell's small functions (a lambda, or a def that only returns an
+        expression, if/else allowed), with the arguments put in place of the parameters."""
+        if not isinstance(node.func, ast.Name) or node.keywords or \
+                node.func.id not in self.functions:
+            return None
+        spec = function_body(self.functions[node.func.id])
+        if spec is None:
+            return None
+        params, body = spec
+        if len(params) != len(node.args):
+            return None
+        mapping = dict(zip(params, node.args, strict=True))
+
+        class Substitute(ast.NodeTransformer):
+            def visit_Name(self, name: ast.Name) -> Any:
+                return copy_node(mapping[name.id]) if name.id in mapping and \
+                    isinstance(name.ctx, ast.Load) else name
+
+        return ast.fix_missing_locations(Substitute().visit(copy_node(body)))
+
     def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
         if not self.uses_loop(node):
             return node
@@ -553,9 +614,41 @@ class Vectorizer(ast.NodeTransformer):
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         if isinstance(node.op, ast.MatMult):
             left_dep, right_dep = self.uses_loop(node.left), self.uses_loop(node.right)
+            if left_dep and right_dep:
+                return self.row_dot(node.left, node.right)
             if right_dep or (left_dep and self.naxes != 1):
                 raise NotVectorizable("matrix product of loop-indexed operands")
         return self.generic_visit(node)
+
+    def stacked(self, node: ast.expr) -> ast.expr:
+        """The vectors ``A[k, :]`` / ``B[:, k]`` for every k, stacked as rows."""
+        if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and
+                isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2 and
+                self.naxes == 1):
+            raise NotVectorizable("matrix product of loop-indexed operands")
+        value = self.namespace.get(node.value.id)
+        first, second = node.slice.elts
+        if not isinstance(value, np.ndarray) or value.ndim != 2:
+            raise NotVectorizable("matrix product of loop-indexed operands")
+        for position, (index, other) in enumerate(((first, second), (second, first))):
+            hit = self.loop_offset(index)
+            if hit is not None and is_full_slice(other):
+                var, offset = hit
+                piece = self.slice_for(var, offset, node.value.id, position)
+                base: ast.expr = ast.Name(id=node.value.id, ctx=ast.Load())
+                if not is_full_slice(piece):
+                    base = ast.Subscript(value=base, slice=ast.Tuple(
+                        elts=[piece, ast.Slice()] if position == 0 else [ast.Slice(), piece],
+                        ctx=ast.Load()), ctx=ast.Load())
+                self.depends = True
+                return base if position == 0 else ast.Attribute(value=base, attr="T",
+                                                                ctx=ast.Load())
+        raise NotVectorizable("matrix product of loop-indexed operands")
+
+    def row_dot(self, left: ast.expr, right: ast.expr) -> ast.expr:
+        """``A[k, :] @ B[:, k]`` for every k: one einsum over the stacked rows."""
+        return np_call("einsum", ast.Constant(value="ij,ij->i"), self.stacked(left),
+                       self.stacked(right))
 
     def visit_Lambda(self, node: ast.Lambda) -> ast.expr:
         raise NotVectorizable("lambda")
@@ -600,6 +693,56 @@ def fix_missing_locations(node: Any) -> Any:
         stack.extend((child, lineno, col, end_lineno, end_col)
                      for child in ast.iter_child_nodes(item))
     return node
+
+
+def is_full_slice(node: ast.AST) -> bool:
+    return isinstance(node, ast.Slice) and node.lower is None and node.upper is None and \
+        node.step is None
+
+
+def function_body(func: ast.AST) -> tuple[list[str], ast.expr] | None:
+    """(parameters, the expression returned) of a lambda, or of a def whose body is returns
+    under if/elif/else (a docstring allowed); None for anything else."""
+    if isinstance(func, ast.Lambda):
+        return [a.arg for a in func.args.args], func.body
+    if not isinstance(func, ast.FunctionDef) or func.args.vararg or func.args.kwarg or \
+            func.args.kwonlyargs or func.decorator_list:
+        return None
+    body = func.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    expr = returned_expression(body)
+    return ([a.arg for a in func.args.args], expr) if expr is not None else None
+
+
+def returned_expression(body: list[ast.stmt]) -> ast.expr | None:
+    """The value a body of ``if``/``elif``/``else`` and ``return`` statements returns, as one
+    conditional expression (``if``s without ``else`` fall through to what follows them)."""
+    if not body:
+        return None
+    first = body[0]
+    if isinstance(first, ast.Return) and first.value is not None:
+        return first.value
+    if isinstance(first, ast.If):
+        yes = returned_expression(first.body)
+        no = returned_expression([*first.orelse, *body[1:]])
+        if yes is not None and no is not None:
+            return ast.IfExp(test=first.test, body=yes, orelse=no)
+    return None
+
+
+def inlinable_functions(tree: ast.AST, namespace: dict[str, Any],
+                        ) -> dict[str, ast.FunctionDef | ast.Lambda]:
+    """The cell's functions (and lambdas bound to names) simple enough to inline, by name;
+    only those whose name still denotes them (not rebound to something else)."""
+    out: dict[str, ast.FunctionDef | ast.Lambda] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and function_body(node) is not None:
+            out[node.name] = node
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Lambda):
+            out[node.targets[0].id] = node.value
+    return {k: v for k, v in out.items() if callable(namespace.get(k, len))}
 
 
 def axis_node(axes: list[int]) -> ast.expr:

@@ -208,7 +208,7 @@ class Reduction:
     """A reduction along one axis without keepdims=True."""
 
     source: str  # the reduced expression's source text
-    axis: int  # normalised to the source's dimensions
+    axis: int | tuple[int, ...]  # normalised to the source's dimensions
     call: ast.Call
     value: np.ndarray  # the source's value (shape, dtype)
     reducer: str  # "mean", "sum", "norm", ...
@@ -238,16 +238,23 @@ def reduction_info(node: ast.AST, ns: dict[str, Any]) -> Reduction | None:
     else:
         array, axis_node = node.func.value, keywords.get("axis") or (
             node.args[0] if node.args else None)
-    axis = at.const_int(axis_node) if axis_node is not None else None
-    if axis is None:
+    if axis_node is None:
+        return None
+    if isinstance(axis_node, ast.Tuple):
+        axes = [at.const_int(e) for e in axis_node.elts]
+    else:
+        axes = [at.const_int(axis_node)]
+    if not axes or any(a is None for a in axes):
         return None
     value = at.array_of(array, ns)
-    if value is None or value.ndim < 2 or not -value.ndim <= axis < value.ndim:
+    if value is None or value.ndim < 2 or not all(-value.ndim <= a < value.ndim
+                                                  for a in axes):  # type: ignore[operator]
         return None
-    axis = axis % value.ndim
-    if axis == 0:
-        return None  # (C,) broadcasts against (R, C) along the right axis
-    return Reduction(at.unparse(array), axis, node, value, name)
+    normal = sorted({a % value.ndim for a in axes})  # type: ignore[operator]
+    if normal == list(range(len(normal))):
+        return None  # leading axes: (C,) broadcasts against (R, C) along the right axis
+    return Reduction(at.unparse(array), normal[0] if len(normal) == 1 else tuple(normal),
+                     node, value, name)
 
 
 ELEMENTWISE = (ast.BinOp, ast.UnaryOp)
@@ -288,10 +295,10 @@ def missing_keepdims(report: Report, context: CellContext) -> list[Finding]:
     found = []
     seen: set[int] = set()
     for node in ast.walk(context.tree):
-        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub | ast.Div | ast.Add
-                                                           | ast.Mult | ast.FloorDiv)):
+        pairs = combined_operands(node, ns)
+        if pairs is None:
             continue
-        for mine, other in ((node.right, node.left), (node.left, node.right)):
+        for mine, other in pairs:
             info = reduction_info(mine, ns)
             via = None
             if info is None and isinstance(mine, ast.Name) and mine.id in reduced_names:
@@ -309,22 +316,53 @@ def missing_keepdims(report: Report, context: CellContext) -> list[Finding]:
     return found
 
 
+COMBINING = (ast.Sub, ast.Div, ast.Add, ast.Mult, ast.FloorDiv)
+COMBINING_UFUNCS = {"subtract": ast.Sub, "divide": ast.Div, "true_divide": ast.Div,
+                    "add": ast.Add, "multiply": ast.Mult, "floor_divide": ast.FloorDiv}
+
+
+def combined_operands(node: ast.AST, ns: dict[str, Any],
+                      ) -> list[tuple[ast.expr, ast.expr]] | None:
+    """(candidate reduction, the other operand) pairs of an element-wise combination: ``a - b``,
+    ``a -= b`` (the target is the other operand) and ``np.subtract(a, b)``."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, COMBINING):
+        return [(node.right, node.left), (node.left, node.right)]
+    if isinstance(node, ast.AugAssign) and isinstance(node.op, COMBINING):
+        target = ast.copy_location(ast.Name(id=node.target.id, ctx=ast.Load()), node.target) \
+            if isinstance(node.target, ast.Name) else node.target
+        return [(node.value, target)]
+    if isinstance(node, ast.Call) and len(node.args) == 2 and isinstance(node.func, ast.Attribute):
+        for name in COMBINING_UFUNCS:
+            if at.np_func(node.func, ns, name):
+                return [(node.args[1], node.args[0]), (node.args[0], node.args[1])]
+    return None
+
+
+def operator_of(node: ast.AST, ns: dict[str, Any]) -> ast.operator:
+    if isinstance(node, ast.BinOp | ast.AugAssign):
+        return node.op
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    return COMBINING_UFUNCS.get(node.func.attr, ast.Sub)()
+
+
 def rebound_between(tree: ast.Module, name: str, first: int, last: int) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
                and first < n.lineno < last for n in ast.walk(tree))
 
 
-def keepdims_finding(context: CellContext, node: ast.BinOp, mine: ast.expr, info: Reduction,
+def keepdims_finding(context: CellContext, node: ast.AST, mine: ast.expr, info: Reduction,
                      via: int | None, lineno: int) -> Finding:
     assert context.tree is not None
     array, axis, call = info.source, info.axis, info.call
+    op = operator_of(node, context.namespace)
     dims = info.value.shape
-    reduced = tuple(d for k, d in enumerate(dims) if k != axis)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    reduced = tuple(d for k, d in enumerate(dims) if k not in axes)
     stmt = at.statement_at(context.tree, node.lineno)
     rewrite = None
     if isinstance(stmt, ast.Assign | ast.AugAssign | ast.Return):
         if isinstance(mine, ast.Name):
-            index = ", ".join([":"] * axis + ["None"])
+            index = ", ".join(":" if k not in axes else "None" for k in range(max(axes) + 1))
             replacement = at.parse_expr(f"{mine.id}[{index}]")
         else:
             replacement = ast.Call(func=call.func, args=call.args, keywords=[
@@ -342,10 +380,10 @@ def keepdims_finding(context: CellContext, node: ast.BinOp, mine: ast.expr, info
             rewrite = Rewrite(kind="fix", code=at.reindent(at.unparse(new_stmt), indent),
                               lines=[stmt.lineno, stmt.end_lineno or stmt.lineno],
                               compared=names)  # type: ignore[arg-type]
-            FIX_CHECKS[id(rewrite)] = keepdims_check(names[0], axis, node.op,  # type: ignore
+            FIX_CHECKS[id(rewrite)] = keepdims_check(names[0], axis, op,  # type: ignore
                                                      info.reducer)
     op_word = {ast.Sub: "subtracts", ast.Div: "divides by", ast.Add: "adds",
-               ast.Mult: "multiplies by", ast.FloorDiv: "divides by"}[type(node.op)]
+               ast.Mult: "multiplies by", ast.FloorDiv: "divides by"}[type(op)]
     source = f"the reduction on line {via}" if via else "the reduction"
     square = len(set(dims)) < len(dims)
     consequence = ("Because the array is square the shapes happen to fit, so the result is "
@@ -375,7 +413,8 @@ FIXED_STATISTIC = {
 }
 
 
-def keepdims_check(target: str, axis: int, op: ast.operator, reducer: str) -> Any:
+def keepdims_check(target: str, axis: int | tuple[int, ...], op: ast.operator,
+                   reducer: str) -> Any:
     def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
         fixed = after.get(target)
         shown = "the result" if target == RETURN else target
@@ -386,7 +425,7 @@ def keepdims_check(target: str, axis: int, op: ast.operator, reducer: str) -> An
         if expected is not None and fixed.dtype.kind == "f":
             statistic, goal = expected
             if statistic == "norm":
-                values = np.linalg.norm(fixed, axis=axis)
+                values = np.linalg.norm(fixed, axis=axis)  # type: ignore[arg-type]
             else:
                 values = getattr(np, statistic)(fixed, axis=axis)
             worst = float(np.nanmax(np.abs(values - goal))) if values.size else 0.0

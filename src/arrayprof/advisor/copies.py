@@ -142,13 +142,19 @@ def unexpected_copy(report: Report, context: CellContext) -> list[Finding]:
                                       f"already is {array.dtype} copies it",
                                       "astype(..., copy=False) returns the array itself",
                                       statement_replacing(context, node, new)))
-        elif at.np_func(func, ns, "array") and len(node.args) == 1 and not node.keywords:
+        elif at.np_func(func, ns, "array") and len(node.args) == 1 and same_dtype_keywords(
+                node, ns):
             array = at.array_value(node.args[0], ns)
             if array is None or array.nbytes < CONFIG.silent_bytes:
                 continue
+            if any(k.arg == "dtype" for k in node.keywords):
+                dtype = dtype_of(next(k.value for k in node.keywords if k.arg == "dtype"), ns)
+                if dtype != array.dtype:
+                    continue
             if not read_only_use(context, node, at.root_name(node.args[0])):
                 continue
-            new = ast.Call(func=at.np_attr("asarray"), args=node.args, keywords=[])
+            new = ast.Call(func=at.np_attr("asarray"), args=node.args, keywords=[
+                k for k in node.keywords if k.arg == "dtype"])
             found.append(copy_finding(context, report, node, array,
                                       "np.array(arr) copies an existing array",
                                       "np.asarray(arr) returns it unchanged",
@@ -158,6 +164,11 @@ def unexpected_copy(report: Report, context: CellContext) -> list[Finding]:
             if hit:
                 found.append(hit)
     return found
+
+
+def same_dtype_keywords(node: ast.Call, ns: dict[str, Any]) -> bool:
+    """np.array's keywords allow a view: none, or only ``dtype=`` (checked by the caller)."""
+    return all(k.arg == "dtype" for k in node.keywords)
 
 
 def dtype_of(node: ast.AST, ns: dict[str, Any]) -> np.dtype | None:

@@ -375,13 +375,144 @@ def overflow_rewrite(context: CellContext, stmt: ast.stmt, expr: ast.expr, wide:
     return rewrite
 
 
+@rule
+def narrowing_cast(report: Report, context: CellContext) -> list[Finding]:
+    """``x.astype(np.int16)`` (or ``np.array(x, dtype=...)``) of values the narrower integer
+    type cannot hold: the cast wraps them around silently (float to int too; float64 to float16
+    overflows to inf)."""
+    assert context.tree is not None
+    ns = context.namespace
+    found = []
+    for node in at.walk_no_defs(context.tree):
+        spec = cast_of(node, ns)
+        if spec is None:
+            continue
+        source, dtype = spec
+        values = at.array_of(source, ns)
+        if values is None or values.size == 0 or values.dtype.kind not in "iuf":
+            continue
+        bad, wide = out_of_range(values, dtype)
+        if bad == 0:
+            continue
+        stmt = at.statement_at(context.tree, node.lineno)  # type: ignore[attr-defined]
+        lineno = stmt.lineno if stmt is not None else node.lineno  # type: ignore[attr-defined]
+        rewrite = cast_rewrite(context, stmt, node, source, dtype, wide, values)
+        low, high = values.min(), values.max()
+        explanation = (
+            f"Line {lineno} casts {at.unparse(source)} ({values.dtype}, values {low}..{high}) to "
+            f"{dtype}, which holds {range_words(dtype)}: {bad:,} of {values.size:,} values do "
+            "not fit and are silently "
+            + ("turned into inf" if dtype.kind == "f" else "wrapped around (only the low bits "
+               "are kept)")
+            + f". {wide} holds them all. Rule of thumb: check the range (x.min(), x.max()) "
+            "before casting to a narrower type.")
+        found.append(finding("dtype-overflow", lineno,
+                             f"casting to {dtype} loses {bad:,} values that do not fit",
+                             explanation, rewrite=rewrite, force="warning"))
+    return found
+
+
+def cast_of(node: ast.AST, ns: dict[str, Any]) -> tuple[ast.expr, np.dtype] | None:
+    """(the cast expression, the target dtype) for ``x.astype(D)``, ``np.array(x, dtype=D)``,
+    ``np.asarray(x, dtype=D)``, ``D(x)`` with D a NumPy scalar type (np.int16(x))."""
+    if not isinstance(node, ast.Call):
+        return None
+    dtype_node = None
+    source = None
+    keywords = {k.arg: k.value for k in node.keywords}
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "astype" and node.args and \
+            not isinstance(at.resolve(node.func.value, ns), type(np)):
+        source, dtype_node = node.func.value, node.args[0]
+    elif at.np_func(node.func, ns, "array", "asarray") and node.args and "dtype" in keywords:
+        source, dtype_node = node.args[0], keywords["dtype"]
+    if source is None or dtype_node is None:
+        return None
+    from arrayprof.advisor.copies import dtype_of
+
+    dtype = dtype_of(dtype_node, ns)
+    if dtype is None or not (dtype.kind in "iu" or dtype == np.float16):
+        return None
+    return source, dtype
+
+
+def out_of_range(values: np.ndarray, dtype: np.dtype) -> tuple[int, np.dtype]:
+    """(how many values the cast cannot hold, the narrowest dtype of the same kind that can)."""
+    with np.errstate(all="ignore"):
+        if dtype.kind == "f":
+            finite = np.isfinite(values)
+            bad = int(np.count_nonzero(finite & (np.abs(values) > np.finfo(dtype).max)))
+            return bad, np.dtype(np.float32)
+        info = np.iinfo(dtype)
+        data = values[np.isfinite(values)] if values.dtype.kind == "f" else values
+        bad = int(np.count_nonzero((data < info.min) | (data > info.max)))
+        if values.dtype.kind == "f":
+            bad += int(values.size - data.size)  # NaN and inf have no integer value
+        low, high = (int(data.min()), int(data.max())) if data.size else (0, 0)
+        return bad, smallest_holding(low, high, dtype.kind == "u")
+
+
+def range_words(dtype: np.dtype) -> str:
+    if dtype.kind == "f":
+        return f"magnitudes up to {np.finfo(dtype).max:g}"
+    info = np.iinfo(dtype)
+    return f"{info.min}..{info.max}"
+
+
+def cast_rewrite(context: CellContext, stmt: ast.stmt | None, node: ast.AST,
+                 source: ast.expr, dtype: np.dtype, wide: np.dtype,
+                 values: np.ndarray) -> Rewrite | None:
+    """The same cast to the narrowest type that holds every value (a fix: the dtype changes)."""
+    if stmt is None:
+        return None
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], ast.Name):
+        target = stmt.targets[0].id
+    elif isinstance(stmt, ast.Return):
+        target = RETURN
+    else:
+        return None
+    from arrayprof.advisor.loops import ReplaceNode
+
+    assert isinstance(node, ast.Call)
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "astype":
+        new: ast.expr = ast.Call(func=node.func, args=[at.parse_expr(f"np.{wide.name}"),
+                                                       *node.args[1:]], keywords=node.keywords)
+    else:
+        new = ast.Call(func=node.func, args=node.args, keywords=[
+            ast.keyword(arg=k.arg, value=at.parse_expr(f"np.{wide.name}")) if k.arg == "dtype"
+            else k for k in node.keywords])
+    indent = at.indent_of(context.source.splitlines()[stmt.lineno - 1])
+    rewrite = Rewrite(kind="fix", code=at.reindent(at.unparse(ReplaceNode(node, new).visit(stmt)),
+                                                   indent),
+                      lines=[stmt.lineno, stmt.end_lineno or stmt.lineno], compared=[target])
+    shown = "the result" if target == RETURN else target
+
+    def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
+        fixed, old = after.get(target), before.get(target)
+        if not isinstance(fixed, np.ndarray):
+            return "the fix ran, but gave no array"
+        exact = fixed.shape == values.shape and bool(np.array_equal(fixed, values))
+        changed = int(np.count_nonzero(np.asarray(old) != values)) if isinstance(
+            old, np.ndarray) and old.shape == values.shape else -1
+        if exact:
+            return (f"no wraparound: {shown} ({fixed.dtype}) keeps every value exactly; the "
+                    f"{dtype} cast changed {changed:,} of {values.size:,}")
+        return f"the fix still changes values ({fixed.dtype})"
+
+    FIX_CHECKS[id(rewrite)] = check
+    return rewrite
+
+
 # -- object arrays -------------------------------------------------------------------------------
 INT64 = np.iinfo(np.int64)
 
 def numeric_kind(array: np.ndarray) -> str | None:
     """'int', 'float' or 'complex' when every (sampled) element is a number, else None."""
     flat = array.ravel()
-    sample = flat if flat.size <= 20_000 else flat[:: max(1, flat.size // 20_000)]
+    # every element up to a million (a strided sample can step over every None of a pattern
+    # like [1.5, None, 3.0] * n); beyond that a random sample
+    sample = flat if flat.size <= 1_000_000 else flat[np.random.default_rng(0).integers(
+        0, flat.size, 200_000)]
     kind = "int"
     for item in sample:
         if isinstance(item, bool | np.bool_):

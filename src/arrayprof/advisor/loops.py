@@ -42,9 +42,14 @@ class Recurrence(Exception):
 
 
 def range_spec(call: ast.expr, name: str, axis: int, ns: dict[str, Any]) -> at.LoopVar | None:
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-            and call.func.id == "range" and ns.get("range", range) is range
-            and not call.keywords and 1 <= len(call.args) <= 3):
+    """``range(...)``, or ``np.arange(...)`` of integers (the same indices, as NumPy ints)."""
+    if not (isinstance(call, ast.Call) and not call.keywords and 1 <= len(call.args) <= 3):
+        return None
+    if isinstance(call.func, ast.Name) and call.func.id == "range":
+        if ns.get("range", range) is not range:
+            return None
+    elif not at.np_func(call.func, ns, "arange") or not all(
+            isinstance(at.safe_eval(a, ns), int | np.integer) for a in call.args):
         return None
     args = call.args
     if len(args) == 3 and at.const_int(args[2]) != 1:
@@ -73,6 +78,15 @@ def iteration_of(loop: ast.For, ns: dict[str, Any], axis: int = 0) -> Iteration 
             it.arrays.add(source.value.id)
         else:
             return None
+    elif nested_enumerate_zip(target, source, ns):
+        # for i, (p, q) in enumerate(zip(a, b)): i indexes, p and q are elements
+        index, pair = target.elts  # type: ignore[attr-defined]
+        arrays = [a.id for a in source.args[0].args]  # type: ignore[attr-defined]
+        it.loop_vars.append(at.LoopVar(index.id, "0", f"len({arrays[0]})", axis,
+                                       len(ns[arrays[0]])))
+        for elt, array in zip(pair.elts, arrays, strict=True):
+            it.elements[elt.id] = array
+            it.arrays.add(array)
     elif isinstance(target, ast.Tuple) and isinstance(source, ast.Call) and isinstance(
             source.func, ast.Name) and all(isinstance(t, ast.Name) for t in target.elts):
         names = [t.id for t in target.elts]  # type: ignore[attr-defined]
@@ -108,6 +122,24 @@ def iteration_of(loop: ast.For, ns: dict[str, Any], axis: int = 0) -> Iteration 
         if var.stop_value is not None and isinstance(start, int | np.integer):
             it.count = int(var.stop_value) - int(start)
     return it
+
+
+def nested_enumerate_zip(target: ast.expr, source: ast.expr, ns: dict[str, Any]) -> bool:
+    """``i, (p, q)`` over ``enumerate(zip(a, b))`` with a, b equally long arrays."""
+    if not (isinstance(target, ast.Tuple) and len(target.elts) == 2 and
+            isinstance(target.elts[0], ast.Name) and isinstance(target.elts[1], ast.Tuple) and
+            all(isinstance(e, ast.Name) for e in target.elts[1].elts)):
+        return False
+    if not (isinstance(source, ast.Call) and isinstance(source.func, ast.Name) and
+            source.func.id == "enumerate" and len(source.args) == 1 and not source.keywords):
+        return False
+    inner = source.args[0]
+    if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and
+            inner.func.id == "zip" and len(inner.args) == len(target.elts[1].elts) and
+            all(isinstance(a, ast.Name) and isinstance(ns.get(a.id), np.ndarray)
+                for a in inner.args)):
+        return False
+    return len({len(ns[a.id]) for a in inner.args}) == 1  # type: ignore[attr-defined]
 
 
 def increment_of(stmt: ast.stmt) -> str | None:
@@ -215,8 +247,21 @@ def is_subscripted(name: ast.Name, stmt: ast.stmt) -> bool:
 
 
 def store_target(target: ast.Subscript, vec: at.Vectorizer) -> ast.expr:
-    """``out[i, j]`` -> ``out[:]`` (whole range) or ``out[a:b, c:d]``."""
+    """``out[i, j]`` -> ``out[:]`` (whole range) or ``out[a:b, c:d]``; ``out[:, j]`` ->
+    ``out[:, :]`` (a column per iteration)."""
     elts = target.slice.elts if isinstance(target.slice, ast.Tuple) else [target.slice]
+    if isinstance(target.value, ast.Name):
+        columns = vec.column(target.value.id, elts)
+        if columns is not None:
+            expr = columns[0]
+            if isinstance(expr, ast.Name):
+                expr = ast.Subscript(value=expr, slice=ast.Tuple(
+                    elts=[ast.Slice() for _ in elts], ctx=ast.Load()), ctx=ast.Load())
+            return ast.Subscript(value=expr.value, slice=expr.slice,  # type: ignore
+                                 ctx=ast.Store())
+    if any(vec.uses_loop(e) for e in elts) and any(vec.loop_offset(e) is None and
+                                                   vec.uses_loop(e) for e in elts):
+        raise at.NotVectorizable("index computed from the loop variable (a scatter)")
     hits = [vec.loop_offset(e) for e in elts]
     if any(h is None or h[1] != 0 for h in hits) or len(hits) != len(vec.loop_vars):
         raise at.NotVectorizable("store index is not the loop index")
@@ -336,6 +381,10 @@ def vectorize_body(body: list[ast.stmt], vec: at.Vectorizer, ns: dict[str, Any],
             if isinstance(target, ast.Name) and mask is None and target.id not in vec.loop_vars:
                 vec.temps[target.id] = vec.vectorize(stmt.value)
                 continue
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript) and \
+                mask is None and scatter_index(stmt.target, vec) is not None:
+            out.append(scatter(stmt, vec))
+            continue
         if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
             new_target = store_target(stmt.target, vec)
             value = vec.vectorize(stmt.value)
@@ -362,6 +411,35 @@ def vectorize_body(body: list[ast.stmt], vec: at.Vectorizer, ns: dict[str, Any],
             continue
         raise at.NotVectorizable(f"statement {type(stmt).__name__}")
     return out
+
+
+SCATTER_UFUNC = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}
+
+
+def scatter_index(target: ast.Subscript, vec: at.Vectorizer) -> ast.expr | None:
+    """The index of ``counts[label] += v`` when it is computed from the loop (an element, or
+    ``idx[i]``) rather than the loop index itself: iterations may hit the same slot."""
+    if not isinstance(target.value, ast.Name) or isinstance(target.slice, ast.Tuple | ast.Slice):
+        return None
+    index = target.slice
+    if not vec.uses_loop(index) or vec.loop_offset(index) is not None:
+        return None
+    if target.value.id in at.names_in(index):
+        return None
+    return index
+
+
+def scatter(stmt: ast.AugAssign, vec: at.Vectorizer) -> str:
+    """``counts[label] += v`` -> ``np.add.at(counts, labels, v)``, which adds once per
+    occurrence even when labels repeat (``counts[labels] += v`` would not)."""
+    ufunc = SCATTER_UFUNC.get(type(stmt.op))
+    target = stmt.target
+    assert isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+    if ufunc is None:
+        raise at.NotVectorizable("index computed from the loop variable (a scatter)")
+    index = vec.vectorize(target.slice)
+    value = vec.vectorize(stmt.value)
+    return f"np.{ufunc}.at({target.value.id}, {at.unparse(index)}, {at.unparse(value)})"
 
 
 def vectorize_if(stmt: ast.If, vec: at.Vectorizer, ns: dict[str, Any]) -> list[str]:
@@ -440,10 +518,15 @@ class LoopVerdict:
     arrays: set[str] = field(default_factory=set)
 
 
-def uses_foreign_calls(body: list[ast.stmt], ns: dict[str, Any]) -> str | None:
-    """Calls the body makes to functions outside NumPy, math and builtins (not element work)."""
+def uses_foreign_calls(body: list[ast.stmt], ns: dict[str, Any],
+                       inlinable: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """Calls the body makes to functions outside NumPy, math and builtins (not element work);
+    the cell's own small functions in `inlinable` are element work once inlined."""
     for stmt in body:
         for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                    node.func.id in inlinable:
+                continue
             if isinstance(node, ast.Call):
                 target = at.resolve(node.func, ns)
                 if isinstance(node.func, ast.Attribute):
@@ -491,7 +574,8 @@ def judge_loop(loop: ast.For | ast.While, tree: ast.Module, ns: dict[str, Any]) 
                 iteration.count *= inner.count
             body = body[0].body
     verdict.iterations = iteration.count
-    foreign = uses_foreign_calls(body, ns)
+    functions = at.inlinable_functions(tree, ns)
+    foreign = uses_foreign_calls(body, ns, set(functions))
     if foreign:
         verdict.why = f"calls {foreign}"
         return verdict
@@ -521,6 +605,7 @@ def judge_loop(loop: ast.For | ast.While, tree: ast.Module, ns: dict[str, Any]) 
     verdict.elementwise = True
     vec = at.Vectorizer(iteration.loop_vars, iteration.elements, ns)
     vec.lists = {n for n in appended_names(body) if list_at_loop(n, loop, tree, ns)}
+    vec.functions = functions
     try:
         statements = vectorize_body(body, vec, ns)
     except Recurrence as exc:
@@ -650,15 +735,19 @@ def comprehension_iteration(comp: ast.ListComp | ast.GeneratorExp,
     return iteration_of(fake, ns)
 
 
-def vectorize_comprehension(comp: ast.ListComp | ast.GeneratorExp,
-                            ns: dict[str, Any]) -> tuple[ast.expr, ast.expr | None, Iteration] | None:
+def vectorize_comprehension(comp: ast.ListComp | ast.GeneratorExp, ns: dict[str, Any],
+                            functions: dict[str, Any] | None = None,
+                            ) -> tuple[ast.expr, ast.expr | None, Iteration] | None:
+    functions = functions or {}
     iteration = comprehension_iteration(comp, ns)
     if iteration is None or len(iteration.loop_vars) > 1:
         return None
     if uses_foreign_calls([ast.Expr(value=comp.elt)] + [ast.Expr(value=c) for c in
-                                                         comp.generators[0].ifs], ns):
+                                                         comp.generators[0].ifs], ns,
+                          set(functions)):
         return None
     vec = at.Vectorizer(iteration.loop_vars, iteration.elements, ns)
+    vec.functions = functions
     try:
         expr = vec.vectorize(comp.elt)
         if not vec.depends:
@@ -686,22 +775,65 @@ def statement_of(node: ast.AST, parent: dict[ast.AST, ast.AST]) -> ast.stmt | No
     return node if isinstance(node, ast.stmt) else None
 
 
+def map_as_comprehension(node: ast.AST, ns: dict[str, Any],
+                         ) -> tuple[ast.AST, ast.ListComp | ast.GeneratorExp] | None:
+    """``list(map(f, a, b))`` as ``[f(p, q) for p, q in zip(a, b)]`` (a bare ``map(...)`` as a
+    generator): (the node it replaces, the comprehension).  A lambda's body is used directly."""
+    wrapped = None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+            node.func.id == "list" and len(node.args) == 1 and not node.keywords and \
+            at.resolve(node.func, ns) is list:
+        wrapped, node = node, node.args[0]
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and
+            node.func.id == "map" and at.resolve(node.func, ns) is map and
+            len(node.args) >= 2 and not node.keywords):
+        return None
+    func, sources = node.args[0], node.args[1:]
+    if isinstance(func, ast.Lambda):
+        params = [a.arg for a in func.args.args]
+        if len(params) != len(sources) or func.args.vararg:
+            return None
+        elt = func.body
+    else:
+        params = [f"_v{k}" for k in range(len(sources))]
+        elt = ast.Call(func=func, args=[ast.Name(id=p, ctx=ast.Load()) for p in params],
+                       keywords=[])
+    target: ast.expr = ast.Name(id=params[0], ctx=ast.Store()) if len(params) == 1 else \
+        ast.Tuple(elts=[ast.Name(id=p, ctx=ast.Store()) for p in params], ctx=ast.Store())
+    source = sources[0] if len(sources) == 1 else ast.Call(
+        func=ast.Name(id="zip", ctx=ast.Load()), args=list(sources), keywords=[])
+    generator = ast.comprehension(target=target, iter=source, ifs=[], is_async=0)
+    kind = ast.ListComp if wrapped is not None else ast.GeneratorExp
+    comp = ast.copy_location(kind(elt=elt, generators=[generator]), node)
+    ast.fix_missing_locations(comp)
+    return (wrapped or node), comp
+
+
 def comprehension_findings(report: Report, context: CellContext) -> list[Finding]:
     assert context.tree is not None
     ns = context.namespace
     parent = at.parents(context.tree)
+    functions = at.inlinable_functions(context.tree, ns)
     found = []
-    for comp in ast.walk(context.tree):
-        if not isinstance(comp, ast.ListComp | ast.GeneratorExp):
-            continue
-        done = vectorize_comprehension(comp, ns)
+    candidates: list[tuple[ast.AST, ast.ListComp | ast.GeneratorExp]] = []
+    for node in ast.walk(context.tree):
+        if isinstance(node, ast.ListComp | ast.GeneratorExp):
+            candidates.append((node, node))
+        else:
+            mapped = map_as_comprehension(node, ns)
+            if mapped is not None and not any(mapped[0] is c[0] for c in candidates):
+                candidates.append(mapped)
+    for original, comp in candidates:
+        done = vectorize_comprehension(comp, ns, functions)
         if done is None:
             continue
+        if original is not comp:
+            parent[comp] = parent[original]
         expr, mask, iteration = done
         if iteration.count is not None and iteration.count < MIN_ITERATIONS:
             continue
         holder = parent.get(comp)
-        replace: ast.AST = comp
+        replace: ast.AST = original
         new: ast.expr
         body = at.parse_expr(f"({at.unparse(expr)})")
         if mask is not None:
@@ -710,7 +842,7 @@ def comprehension_findings(report: Report, context: CellContext) -> list[Finding
                 slice=mask, ctx=ast.Load())
         builtin_name = None
         if isinstance(holder, ast.Call) and len(holder.args) == 1 and not holder.keywords and \
-                holder.args[0] is comp:
+                holder.args[0] is original:
             if at.np_func(holder.func, ns, "array", "asarray"):
                 replace, new = holder, body
             elif isinstance(holder.func, ast.Name) and holder.func.id in BUILTIN_TO_NP and \
@@ -908,7 +1040,8 @@ def is_array_expression(node: ast.AST, ns: dict[str, Any]) -> np.ndarray | None:
         base = is_array_expression(node.value, ns)
         if base is not None and any(isinstance(e, ast.Slice) for e in (
                 node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice])):
-            return base
+            sliced = at.try_eval(node, ns)  # table[:, 0] is 1-D although table is not
+            return sliced if isinstance(sliced, np.ndarray) else base
         return None
     if isinstance(node, ast.BinOp):
         return is_array_expression(node.left, ns) if is_array_expression(node.left, ns) \
@@ -1006,6 +1139,10 @@ def grow_call(stmt: ast.stmt, ns: dict[str, Any]) -> tuple[str, ast.Call] | None
         return None
     target = at.unparse(stmt.targets[0])
     for call in at.walk_no_defs(stmt.value):
+        if isinstance(call, ast.Subscript) and at.is_obj(call.value, ns, np.r_, np.c_) and \
+                isinstance(call.slice, ast.Tuple) and \
+                any(at.unparse(e) == target for e in call.slice.elts):
+            return target, call  # type: ignore[return-value]  # np.r_[x, v]
         if not (isinstance(call, ast.Call) and at.np_func(call.func, ns, *GROWERS) and call.args):
             continue
         first = call.args[0]
@@ -1048,7 +1185,7 @@ def growing_array(report: Report, context: CellContext) -> list[Finding]:
             else ns.get(name)
         size = describe(final) if isinstance(final, np.ndarray) else name
         rewrite = growing_rewrite(context, loop, stmt, name, call, ns)
-        func = at.unparse(call.func)
+        func = at.unparse(call.func if isinstance(call, ast.Call) else call.value)
         explanation = (
             f"Line {stmt.lineno} rebuilds {name} with {func} on every pass: each call "
             f"allocates a new array and copies everything so far, so the work grows with the "
@@ -1084,7 +1221,7 @@ def parts_name(target: ast.expr, taken: set[str]) -> str:
 def growing_rewrite(context: CellContext, loop: ast.For | ast.While, stmt: ast.Assign,
                     name: str, call: ast.Call, ns: dict[str, Any]) -> Rewrite | None:
     assert context.tree is not None
-    if loop.orelse or stmt.value is not call:
+    if loop.orelse or stmt.value is not call or not isinstance(call, ast.Call):
         return None
     target = stmt.targets[0]
     root = at.root_name(target)

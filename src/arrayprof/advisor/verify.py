@@ -82,6 +82,14 @@ def unsafe_call(tree: ast.AST, namespace: dict[str, Any],
                     local = local | {arg.id}
             if isinstance(node.func, ast.Call):
                 continue  # np.vectorize(f)(x): the inner call is checked on its own
+            callee = node.func.id if isinstance(node.func, ast.Name) else None
+            if callee in defs and callee not in local:
+                # a function the cell defined: safe when its own body is
+                inner = unsafe_call(ast.Module(body=defs[callee].body, type_ignores=[]),
+                                    namespace, {k: v for k, v in defs.items() if k != callee})
+                if inner:
+                    return inner
+                local = local | {callee}
         if isinstance(node, ast.Global | ast.Nonlocal):
             return "it declares global names"
         if isinstance(node, ast.Import | ast.ImportFrom):
