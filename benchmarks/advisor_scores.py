@@ -7,7 +7,7 @@ is the expected line or the header of a loop around it (or the reverse); a warni
 category the case does not expect is a false alarm; info findings are free, except in an
 `expect-not` category where any finding is a failure.
 
-    python benchmarks/advisor_scores.py [GROUP ...]   (groups: examples, styles, unseen, heldout)
+    python benchmarks/advisor_scores.py [GROUP ...]   (groups: examples, styles, unseen, heldout, third)
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from advisor_style_cases import CASES  # noqa: E402
 from advisor_unseen_cases import CASES as UNSEEN  # noqa: E402
-from advisor_unseen_cases import HELD_OUT  # noqa: E402
+from advisor_unseen_cases import HELD_OUT, THIRD  # noqa: E402
 
-GROUPS = ("examples", "styles", "unseen", "heldout")
+GROUPS = ("examples", "styles", "unseen", "heldout", "third")
 
 
 def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
@@ -46,6 +46,9 @@ def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
     if "heldout" in groups:
         for name, text in sorted(HELD_OUT.items()):
             out.append(("heldout", name, text))
+    if "third" in groups:
+        for name, text in sorted(THIRD.items()):
+            out.append(("third", name, text))
     return out
 
 

@@ -1440,3 +1440,265 @@ E = np.random.default_rng(263).random((800, 800))
 unit = E / np.linalg.norm(E, axis=1, keepdims=True)
 z = (E - E.mean(axis=1, keepdims=True)) / E.std(axis=1, keepdims=True)
 '''
+
+
+# -- third batch: mostly near misses and odd constructs (classes, try/except, rolling buffers,
+# errors), measured before the rules were touched again ----------------------------------------
+THIRD: dict[str, str] = {}
+
+THIRD["t_matrix_times_row"] = '''# expect: python-loop@2
+import numpy as np
+W = np.random.default_rng(301).random((16, 32))
+X = np.random.default_rng(302).random((20_000, 32))
+# --- cell ---
+H = np.empty((X.shape[0], 16))
+for i in range(X.shape[0]):
+    H[i] = W @ X[i]
+'''
+
+THIRD["t_loop_in_try"] = '''# expect: python-loop@3
+import numpy as np
+v = np.random.default_rng(303).random(100_000)
+# --- cell ---
+out = np.empty_like(v)
+try:
+    for i in range(v.size):
+        out[i] = np.sqrt(v[i]) + 1.0
+except ValueError:
+    out = None
+'''
+
+THIRD["t_loop_in_method"] = '''# expect: python-loop@6
+import numpy as np
+data = np.random.default_rng(304).random(100_000)
+# --- cell ---
+class Scaler:
+    def __init__(self, k):
+        self.k = k
+    def apply(self, arr):
+        res = np.empty_like(arr)
+        for i in range(len(arr)):
+            res[i] = arr[i] * self.k
+        return res
+scaled = Scaler(3.0).apply(data)
+'''
+
+THIRD["t_builtin_in_fstring"] = '''# expect: python-builtin@1
+import numpy as np
+vals = np.random.default_rng(305).random(400_000)
+# --- cell ---
+report = f"max={max(vals):.3f}"
+'''
+
+THIRD["t_keepdims_var_divide"] = '''# expect: missing-keepdims@2
+import numpy as np
+P = np.random.default_rng(306).random((450, 450))
+# --- cell ---
+row_sum = P.sum(1)
+P_norm = P / row_sum
+'''
+
+THIRD["t_grow_vstack_in_function_loop"] = '''# expect: growing-array@5
+import numpy as np
+# --- cell ---
+def simulate(n):
+    state = np.zeros((1, 4))
+    for step in range(n):
+        state = np.vstack([state, state[-1] + 0.1])
+    return state
+traj = simulate(1500)
+'''
+
+THIRD["t_upcast_in_comprehension_sum"] = '''# expect: dtype-upcast@1
+import numpy as np
+frames = [np.random.default_rng(k).integers(0, 256, (600, 600), dtype=np.uint8) for k in range(6)]
+# --- cell ---
+stack = [f / 255.0 for f in frames]
+'''
+
+THIRD["t_overflow_int8_sum_of_products"] = '''# expect: dtype-overflow@1
+import numpy as np
+w8 = np.random.default_rng(307).integers(-100, 100, 50_000).astype(np.int8)
+x8 = np.random.default_rng(308).integers(-100, 100, 50_000).astype(np.int8)
+# --- cell ---
+acc = (w8 * x8).astype(np.int32).sum()
+'''
+
+THIRD["t_error_after_finding"] = '''# expect: python-builtin@1
+import numpy as np
+arr = np.random.default_rng(309).random(400_000)
+# --- cell ---
+top = sorted(arr)
+bad = arr.reshape(3, -1)
+'''
+
+THIRD["t_ok_rolling_buffer"] = '''# expect-not: growing-array
+# expect-not: python-loop
+import numpy as np
+stream = np.random.default_rng(310).random(3000)
+# --- cell ---
+window = np.zeros(50)
+for value in stream:
+    window = np.concatenate([window[1:], [value]])
+'''
+
+THIRD["t_ok_loop_calls_print"] = '''# expect-not: python-loop
+import numpy as np
+x = np.random.default_rng(311).random(200)
+# --- cell ---
+for i in range(len(x)):
+    if x[i] > 0.999:
+        print("outlier at", i)
+'''
+
+THIRD["t_ok_class_with_arrays"] = '''# expect-not: python-loop
+# expect-not: unexpected-copy
+# expect-not: view-mutation
+import numpy as np
+# --- cell ---
+class Buffer:
+    def __init__(self, n):
+        self.data = np.zeros(n)
+        self.pos = 0
+    def push(self, v):
+        self.data[self.pos % len(self.data)] = v
+        self.pos += 1
+buf = Buffer(100)
+for k in range(500):
+    buf.push(k * 0.5)
+'''
+
+THIRD["t_ok_early_exit_search"] = '''# expect-not: python-loop
+import numpy as np
+series = np.random.default_rng(312).random(100_000)
+# --- cell ---
+first = -1
+for i, v in enumerate(series):
+    if v > 0.9999:
+        first = i
+        break
+'''
+
+THIRD["t_ok_chunked_matmul"] = '''# expect-not: python-loop
+# expect-not: temporary-chain
+import numpy as np
+A = np.random.default_rng(313).random((4000, 256))
+B = np.random.default_rng(314).random((256, 256))
+# --- cell ---
+out = np.empty((4000, 256))
+for start in range(0, 4000, 500):
+    out[start:start + 500] = np.tanh(A[start:start + 500] @ B)
+'''
+
+THIRD["t_ok_sum_of_list_of_arrays"] = '''# expect-not: python-builtin
+import numpy as np
+parts = [np.random.default_rng(k).random(200_000) for k in range(5)]
+# --- cell ---
+combined = sum(parts)
+biggest = max(len(p) for p in parts)
+'''
+
+THIRD["t_ok_outer_kept"] = '''# expect-not: broadcast-blowup
+import numpy as np
+u = np.random.default_rng(315).random(2000)
+v = np.random.default_rng(316).random(1500)
+# --- cell ---
+table = np.outer(u, v)
+table2 = u[:, None] * v
+'''
+
+THIRD["t_ok_view_for_inplace_update"] = '''# expect-not: view-pins-base
+# expect-not: unexpected-copy
+import numpy as np
+img = np.random.default_rng(317).random((2000, 2000))
+# --- cell ---
+roi = img[500:1500, 500:1500]
+roi *= 0.5
+'''
+
+THIRD["t_ok_float_to_int_in_range"] = '''# expect-not: dtype-overflow
+import numpy as np
+probs = np.random.default_rng(318).random(500_000)
+# --- cell ---
+bins = (probs * 10).astype(np.int8)
+pixels = (probs * 255).astype(np.uint8)
+'''
+
+THIRD["t_ok_object_strings"] = '''# expect-not: object-dtype
+import numpy as np
+# --- cell ---
+words = np.array(["alpha", "beta", "gamma"] * 10_000, dtype=object)
+lengths = np.array([len(w) for w in words[:10]])
+'''
+
+THIRD["t_ok_inv_used_twice"] = '''# expect-not: api-misuse
+import numpy as np
+C = np.random.default_rng(319).random((300, 300)) + 300 * np.eye(300)
+a = np.random.default_rng(320).random(300)
+b = np.random.default_rng(321).random(300)
+# --- cell ---
+Ci = np.linalg.inv(C)
+mahal_a = a @ Ci @ a
+mahal_b = b @ Ci @ b
+'''
+
+THIRD["t_ok_small_everything"] = '''# expect-not: growing-array
+# expect-not: dtype-upcast
+import numpy as np
+small = np.arange(30, dtype=np.uint8)
+# --- cell ---
+out = np.array([])
+for s in small:
+    out = np.append(out, s)
+f = small * 0.5
+t = sum(small)
+'''
+
+THIRD["t_ok_error_in_cell"] = '''# expect-not: python-loop
+import numpy as np
+a = np.ones((100, 3))
+b = np.ones((4, 100))
+# --- cell ---
+c = a @ b
+d = c.sum()
+'''
+
+THIRD["t_ok_nan_sentinel_is_number"] = '''# expect-not: api-misuse
+import numpy as np
+x = np.random.default_rng(322).random(10_000)
+# --- cell ---
+x[x < 0.01] = -999.0
+flagged = x == -999.0
+'''
+
+THIRD["t_ok_where_indices_used"] = '''# expect-not: api-misuse
+import numpy as np
+x = np.random.default_rng(323).random(1_000_000)
+# --- cell ---
+idx = np.where(x > 0.99)[0]
+picked = x[idx]
+n_picked = idx.size
+'''
+
+THIRD["t_ok_strided_once"] = '''# expect-not: non-contiguous
+import numpy as np
+M = np.random.default_rng(324).random((3000, 3000))
+# --- cell ---
+every_other = M[:, ::2].sum()
+col = M[:, 7].mean()
+'''
+
+THIRD["t_ok_vectorized_ml"] = '''# expect-not: python-loop
+# expect-not: missing-keepdims
+# expect-not: broadcast-blowup
+# expect-not: temporary-chain
+import numpy as np
+X = np.random.default_rng(325).random((5000, 20))
+w = np.random.default_rng(326).random(20)
+y = (X @ w > 5).astype(np.float64)
+# --- cell ---
+z = X @ w
+p = 1.0 / (1.0 + np.exp(-z))
+grad = X.T @ (p - y) / len(y)
+loss = -np.mean(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))
+'''
