@@ -51,6 +51,14 @@ def say(message: str) -> None:
             pass
 
 
+class _Token:
+    """A reserve object for `GcBalance`: a container the collector counts exactly once when made
+    and once when freed.  Empty lists, dicts and tuples will not do: CPython recycles them through
+    free lists that bypass the count (80 lists freed barely move it)."""
+
+    __slots__ = ("_",)
+
+
 class GcBalance:
     """Keep CPython's automatic garbage collections where they would be without arrayprof.
 
@@ -59,8 +67,8 @@ class GcBalance:
     the history) such objects, which would move every later collection to another statement of
     the user's code.  Between `start` and `stop` the collector is off; `stop` brings the count
     back to its value at `start`: by freeing objects from a reserve (each free lowers the count
-    by one) or by adding objects to it (each allocation raises it by one).  The reserve is made of
-    empty lists, about 56 bytes each, refilled as arrayprof's own objects are freed.
+    by one) or by adding objects to it (each allocation raises it by one).  The reserve holds
+    20,000 tokens of 56 bytes (1.1 MB), refilled as arrayprof's own objects are freed.
 
     `start` and `stop` are plain method calls, never a ``with`` block: entering one allocates a
     bound method outside the balanced span and frees it inside.  Whatever runs in between must
@@ -71,7 +79,10 @@ class GcBalance:
     RESERVE = 20_000
 
     def __init__(self) -> None:
-        self.reserve: list[list[Any]] = [[] for _ in range(self.RESERVE)]
+        # a fixed number of slots, each a token or None: the slot array itself is never resized,
+        # so the reserve's own memory stays put (tracemalloc users see no movement)
+        self.reserve: list[_Token | None] = [_Token() for _ in range(self.RESERVE)]
+        self.filled = self.RESERVE
         self._enabled = False
         self._count = 0
 
@@ -83,15 +94,15 @@ class GcBalance:
     def stop(self) -> None:
         try:
             reserve = self.reserve
-            for _ in range(4):  # the reserve's own growth is not counted; a few passes settle
-                excess = gc.get_count()[0] - self._count
-                if excess == 0:
-                    break
-                if excess > 0:
-                    for _ in range(min(excess, len(reserve))):
-                        reserve.pop()
-                else:
-                    reserve.extend([] for _ in range(-excess))
+            excess = gc.get_count()[0] - self._count
+            while excess > 0 and self.filled > 0:  # each freed list lowers the count by one
+                self.filled -= 1
+                reserve[self.filled] = None
+                excess -= 1
+            while excess < 0 and self.filled < len(reserve):  # each new one raises it by one
+                reserve[self.filled] = _Token()
+                self.filled += 1
+                excess += 1
         finally:
             if self._enabled:
                 gc.enable()
@@ -174,6 +185,20 @@ class ClearWatch:
                 pass
 
 
+def warm_up() -> None:
+    """Import now what the hooks will need, not while a cell is being profiled: a first import
+    from inside a hook would land in the user's measurements (tracemalloc's statistics list
+    importlib and traitlets by the hundred kilobytes) and take time from the first summary."""
+    import importlib
+
+    for module in ("arrayprof.advisor", "arrayprof.render.text", "arrayprof.render.html",
+                   "arrayprof.render.widget", "IPython.display"):
+        try:
+            importlib.import_module(module)
+        except Exception:
+            pass  # the hooks will say what is missing
+
+
 class AutoProfiler:
     def __init__(self, shell: Any) -> None:
         self.shell = shell
@@ -191,6 +216,7 @@ class AutoProfiler:
     def enable(self, threshold_bytes: int | None = None) -> None:
         if threshold_bytes is not None:
             self.threshold_bytes = threshold_bytes
+        warm_up()
         if not self.enabled:
             self.shell.events.register("pre_run_cell", self.pre_run_cell)
             self.shell.events.register("post_run_cell", self.post_run_cell)
