@@ -1498,7 +1498,7 @@ row_sum = P.sum(1)
 P_norm = P / row_sum
 '''
 
-THIRD["t_grow_vstack_in_function_loop"] = '''# expect: growing-array@5
+THIRD["t_grow_vstack_in_function_loop"] = '''# expect: growing-array@4
 import numpy as np
 # --- cell ---
 def simulate(n):

@@ -616,9 +616,40 @@ class Vectorizer(ast.NodeTransformer):
             left_dep, right_dep = self.uses_loop(node.left), self.uses_loop(node.right)
             if left_dep and right_dep:
                 return self.row_dot(node.left, node.right)
+            if right_dep and self.naxes == 1:
+                return self.matrix_times_rows(node)
             if right_dep or (left_dep and self.naxes != 1):
                 raise NotVectorizable("matrix product of loop-indexed operands")
         return self.generic_visit(node)
+
+    def matrix_times_rows(self, node: ast.BinOp) -> ast.expr:
+        """``W @ X[i]`` for every i: the rows of X times W's transpose, ``X @ W.T`` (``v @ X[i]``
+        with a vector v is ``X @ v``)."""
+        matrix = array_of(node.left, self.namespace)
+        if matrix is None or matrix.ndim not in (1, 2):
+            raise NotVectorizable("matrix product of loop-indexed operands")
+        rows = self.stacked_rows(node.right)
+        right: ast.expr = node.left if matrix.ndim == 1 else ast.Attribute(
+            value=node.left, attr="T", ctx=ast.Load())
+        return ast.BinOp(left=rows, op=ast.MatMult(), right=right)
+
+    def stacked_rows(self, node: ast.expr) -> ast.expr:
+        """``X[i]`` / ``X[i, :]`` of a 2-D array for every i, as the rows of one array."""
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            value = self.namespace.get(node.value.id)
+            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if isinstance(value, np.ndarray) and value.ndim == 2 and \
+                    (len(elts) == 1 or (len(elts) == 2 and is_full_slice(elts[1]))):
+                hit = self.loop_offset(elts[0])
+                if hit is not None:
+                    var, offset = hit
+                    piece = self.slice_for(var, offset, node.value.id, 0)
+                    self.depends = True
+                    self.place("first")
+                    base: ast.expr = ast.Name(id=node.value.id, ctx=ast.Load())
+                    return base if is_full_slice(piece) else ast.Subscript(
+                        value=base, slice=piece, ctx=ast.Load())
+        raise NotVectorizable("matrix product of loop-indexed operands")
 
     def stacked(self, node: ast.expr) -> ast.expr:
         """The vectors ``A[k, :]`` / ``B[:, k]`` for every k, stacked as rows."""

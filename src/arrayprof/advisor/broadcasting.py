@@ -494,7 +494,9 @@ def temporary_chain(report: Report, context: CellContext) -> list[Finding]:
         excess = growth - new_kept
         temp_bytes = sum(op.result.get("nbytes", 0) for op in ops if not op.inplace
                          and op.result)
-        if excess < CONFIG.silent_bytes or excess < CONFIG.temporary_factor * max(result, 1) or \
+        # Below a warning's worth the temporaries cost nothing anyone would notice, and every
+        # vectorized expression has a few: saying nothing is the right answer there.
+        if excess < CONFIG.warn_bytes or excess < CONFIG.temporary_factor * max(result, 1) or \
                 excess > temp_bytes * 1.05:
             continue
         rewrite = chain_rewrite(context, stmt, target, name)

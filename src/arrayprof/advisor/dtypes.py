@@ -137,6 +137,9 @@ def upcast_rewrite(context: CellContext, lineno: int) -> Rewrite | None:
 
     def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
         old, fixed = before.get(target), after.get(target)
+        if isinstance(old, list | tuple) and isinstance(fixed, list | tuple) and old and \
+                len(old) == len(fixed) and all(isinstance(v, np.ndarray) for v in (*old, *fixed)):
+            old, fixed = np.stack(old), np.stack(fixed)  # a list of arrays, one per item
         if not isinstance(old, np.ndarray) or not isinstance(fixed, np.ndarray):
             return "the fix ran, but the results are not arrays"
         if fixed.dtype.itemsize >= old.dtype.itemsize:
@@ -292,10 +295,44 @@ def wraparound(context: CellContext, stmt: ast.stmt, expr: ast.expr,
     return original, widened, wrapped, ns
 
 
+def culprit(expr: ast.expr, ns: dict[str, Any]) -> tuple[ast.expr, np.ndarray, np.ndarray] | None:
+    """The innermost narrow-integer sub-expression that wraps around, with its values as
+    computed and as computed in int64: in ``(w8 * x8).astype(np.int32).sum()`` the int8
+    product is what overflows, not the int64 sum it feeds."""
+    best = None
+    for node in ast.walk(expr):
+        if not isinstance(node, ast.BinOp | ast.Call | ast.UnaryOp) or node is expr:
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                plain = np.asarray(eval(compile(ast.Expression(body=at.copy_node(node)),
+                                                "<overflow>", "eval"), dict(ns)))
+                wide = np.asarray(eval(compile(ast.fix_missing_locations(ast.Expression(
+                    body=Widen(ns).visit(at.copy_node(node)))), "<overflow>", "eval"),
+                    {**ns, "__widen": widen}))
+        except Exception:
+            continue
+        if plain.dtype.name not in NARROW or plain.shape != wide.shape:
+            continue
+        if np.array_equal(plain.astype(np.int64), wide):
+            continue
+        if best is None or any(n is node for n in ast.walk(best[0])):
+            best = (node, plain, wide)  # deeper than the one found so far
+    return best
+
+
 def overflow_finding(context: CellContext, stmt: ast.stmt, expr: ast.expr, target: str,
                      original: np.ndarray, widened: np.ndarray, wrapped: int,
                      ns: dict[str, Any]) -> Finding:
     lineno = stmt.lineno
+    whole = (original, widened)
+    inner = culprit(expr, ns) if original.dtype.name not in NARROW else None
+    if inner is not None:
+        # say what wrapped where it wrapped; the fix is checked against the whole statement
+        focus, original, widened = inner
+        wrapped = int(np.count_nonzero(original.astype(np.int64) != widened))
+    else:
+        focus = expr
     position = int(np.flatnonzero(original.ravel().astype(np.int64) != widened.ravel())[0])
     example = f"{widened.ravel()[position]} became {original.ravel()[position]}"
     dtype = original.dtype
@@ -308,7 +345,7 @@ def overflow_finding(context: CellContext, stmt: ast.stmt, expr: ast.expr, targe
     ladder = [np.dtype(n) for n in (("uint16", "uint32", "int64") if dtype.kind == "u" and
                                     widened.min() >= 0 else ("int16", "int32", "int64"))]
     for candidate in [d for d in ladder if d.itemsize > dtype.itemsize]:
-        attempt = overflow_rewrite(context, stmt, expr, candidate, target, widened, ns)
+        attempt = overflow_rewrite(context, stmt, expr, candidate, target, whole[1], ns, focus)
         if attempt is None:
             break
         try:
@@ -317,14 +354,15 @@ def overflow_finding(context: CellContext, stmt: ast.stmt, expr: ast.expr, targe
                 value = np.asarray(eval(compile(fixed_expr, "<fix>", "eval"), dict(ns)))
         except Exception:
             continue
-        if value.shape == widened.shape and np.array_equal(value, widened):
+        if value.shape == whole[1].shape and np.array_equal(value, whole[1]):
             rewrite, wide = attempt, candidate
             break
         FIX_CHECKS.pop(id(attempt), None)
     info = np.iinfo(dtype)
+    where = f" ({at.unparse(focus)})" if focus is not expr else ""
     explanation = (
-        f"Line {lineno} computes in {dtype}, which holds {info.min}..{info.max}. On this data "
-        f"{wrapped:,} of {original.size:,} results wrapped around ({example}): NumPy integer "
+        f"Line {lineno} computes{where} in {dtype}, which holds {info.min}..{info.max}. On this "
+        f"data {wrapped:,} of {original.size:,} results wrapped around ({example}): NumPy integer "
         f"arithmetic never warns, it silently keeps the low bits. Recomputed in a wider dtype the "
         f"results need {wide}. Rule of thumb: widen (astype) before arithmetic that can leave "
         "the input's range.")
@@ -334,12 +372,14 @@ def overflow_finding(context: CellContext, stmt: ast.stmt, expr: ast.expr, targe
 
 
 def overflow_rewrite(context: CellContext, stmt: ast.stmt, expr: ast.expr, wide: np.dtype,
-                     target: str, widened: np.ndarray, values: dict[str, Any]) -> Rewrite | None:
-    """Widen the first narrow array the expression reads (``a.astype(np.int16) - b``); an
-    augmented assignment becomes a plain one, since ``x += ...`` cannot change x's dtype."""
+                     target: str, widened: np.ndarray, values: dict[str, Any],
+                     focus: ast.expr | None = None) -> Rewrite | None:
+    """Widen the first narrow array the expression (or its wrapping part, `focus`) reads
+    (``a.astype(np.int16) - b``); an augmented assignment becomes a plain one, since
+    ``x += ...`` cannot change x's dtype."""
     ns = {**context.namespace, **values}
-    names = [n for n in ast.walk(expr) if isinstance(n, ast.Name) and isinstance(
-        ns.get(n.id), np.ndarray) and ns[n.id].dtype.name in NARROW]
+    names = [n for n in ast.walk(focus if focus is not None else expr) if isinstance(
+        n, ast.Name) and isinstance(ns.get(n.id), np.ndarray) and ns[n.id].dtype.name in NARROW]
     if not names:
         return None
     first = min(names, key=lambda n: (n.lineno, n.col_offset))
@@ -358,14 +398,16 @@ def overflow_rewrite(context: CellContext, stmt: ast.stmt, expr: ast.expr, wide:
 
     def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
         fixed = after.get(target)
-        if not isinstance(fixed, np.ndarray):
-            return "the fix ran, but gave no array"
+        if not isinstance(fixed, np.ndarray | np.generic | int):
+            return "the fix ran, but gave no numbers"
+        fixed = np.asarray(fixed)
         same = fixed.shape == widened.shape and bool(np.array_equal(fixed.astype(np.int64)
                                                                     if fixed.dtype.kind in "iu"
                                                                     else fixed, widened))
         old = before.get(target)
-        wrapped = int(np.count_nonzero(np.asarray(old).astype(np.int64) != widened)) if \
-            isinstance(old, np.ndarray) and old.shape == widened.shape else 0
+        old = np.asarray(old) if isinstance(old, np.ndarray | np.generic | int) else None
+        wrapped = int(np.count_nonzero(old.astype(np.int64) != widened)) if \
+            old is not None and old.shape == widened.shape else 0
         if same:
             return (f"no wraparound: {shown} ({fixed.dtype}) equals the computation in int64; "
                     f"the original wrapped {wrapped:,} of {widened.size:,} elements")

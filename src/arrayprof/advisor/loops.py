@@ -18,7 +18,8 @@ import numpy as np
 
 from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor import rule
-from arrayprof.advisor.facts import describe, finding, nbytes, seconds
+from arrayprof.advisor.config import CONFIG
+from arrayprof.advisor.facts import describe, finding, iterations, nbytes, seconds
 from arrayprof.report import Finding, Report, Rewrite
 from arrayprof.session import CellContext
 
@@ -1088,8 +1089,8 @@ def python_builtin(report: Report, context: CellContext) -> list[Finding]:
         if array is None and not isinstance(node.args[0], ast.GeneratorExp | ast.ListComp |
                                             ast.Constant | ast.List | ast.Tuple):
             array = at.array_of(node.args[0], ns)
-        if array is None or array.ndim == 0:
-            continue
+        if array is None or array.ndim == 0 or array.shape[0] < MIN_ITERATIONS:
+            continue  # a few elements: as cheap in Python as in NumPy
         name = node.func.id
         if array.ndim > 1 and name in ("max", "min", "sorted", "any", "all"):
             continue
@@ -1181,6 +1182,11 @@ def growing_array(report: Report, context: CellContext) -> list[Finding]:
         name, call = hit
         line = report.line(stmt.lineno)
         copied = line.allocated_bytes if line else 0
+        walk = iteration_of(loop, ns) if isinstance(loop, ast.For) else None
+        runs = walk.count if walk is not None and walk.count is not None else \
+            iterations(report, range(stmt.lineno, stmt.lineno + 1))
+        if runs < MIN_ITERATIONS and copied < CONFIG.silent_bytes:
+            continue  # a few appends of small arrays: quadratic in theory, free here
         final = at.try_eval(stmt.targets[0], ns) if not isinstance(stmt.targets[0], ast.Name) \
             else ns.get(name)
         size = describe(final) if isinstance(final, np.ndarray) else name

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
@@ -77,27 +78,42 @@ def cell_functions(tree: ast.Module) -> list[ast.FunctionDef]:
     return out
 
 
-def calls_in(node: ast.AST, names: set[str]) -> bool:
-    """Whether `node` (outside nested definitions) loads one of `names`."""
+def calls_in(node: ast.AST, names: set[str], methods: set[str] | None = None) -> bool:
+    """Whether `node` (outside nested definitions) loads one of `names`, or calls a method
+    named in `methods` (``obj.apply(...)`` for a class the cell defines)."""
     for sub in at.walk_no_defs(node):
         if isinstance(sub, ast.Name) and sub.id in names and isinstance(sub.ctx, ast.Load):
+            return True
+        if methods and isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
+                sub.func.attr in methods:
             return True
     return False
 
 
+def method_names(tree: ast.Module) -> set[str]:
+    """Names of the methods of the classes the cell defines."""
+    return {f.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef) for f in c.body
+            if isinstance(f, ast.FunctionDef)}
+
+
 def calling_statements(tree: ast.Module, names: set[str]) -> list[int]:
-    """Indices of top-level statements (not definitions) that use one of `names`."""
+    """Indices of top-level statements (not definitions) that use one of `names` (functions
+    by name, methods of the cell's classes by attribute)."""
+    methods = names & method_names(tree)
     return [i for i, stmt in enumerate(tree.body)
-            if not isinstance(stmt, ast.FunctionDef | ast.ClassDef) and calls_in(stmt, names)]
+            if not isinstance(stmt, ast.FunctionDef | ast.ClassDef) and
+            calls_in(stmt, names, methods)]
 
 
 def users(tree: ast.Module, funcs: list[ast.FunctionDef]) -> dict[str, set[str]]:
     """For each function, itself and the cell functions that call it (transitively), so a call
     of `outer` counts as a call of the `inner` it uses."""
     called_by: dict[str, set[str]] = {f.name: {f.name} for f in funcs}
+    methods = method_names(tree)
     for f in funcs:
         for g in funcs:
-            if g is not f and calls_in(ast.Module(body=g.body, type_ignores=[]), {f.name}):
+            if g is not f and calls_in(ast.Module(body=g.body, type_ignores=[]), {f.name},
+                                       {f.name} & methods):
                 called_by[f.name].add(g.name)
     changed = True
     while changed:
@@ -192,14 +208,16 @@ def traced_exec(code: Any, namespace: dict[str, Any], filename: str,
     """exec `code` (compiled under `filename`) with a LocalsTracer for `names`."""
     tracer = LocalsTracer(filename, names)
     previous = sys.gettrace()
-    sys.settrace(tracer.global_trace)
     error: BaseException | None = None
-    try:
-        exec(code, namespace)
-    except Exception as exc:
-        error = exc
-    finally:
-        sys.settrace(previous)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the cell's own run already showed them
+        sys.settrace(tracer.global_trace)
+        try:
+            exec(code, namespace)
+        except Exception as exc:
+            error = exc
+        finally:
+            sys.settrace(previous)
     return tracer.captured, error
 
 

@@ -16,6 +16,7 @@ import copy
 import math
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,6 +130,8 @@ def call_reason(func: ast.expr, namespace: dict[str, Any], local: set[str]) -> s
             inner = call_reason(owner.func, namespace, local)
             if inner:
                 return inner
+            if isinstance(owner.func, ast.Name) and owner.func.id in local:
+                return None  # a method of a class the code defines: its body is walked too
             target = at.resolve(owner.func, namespace)
             if target is at.MISSING or at.is_numpy_object(target) or \
                     getattr(builtins, getattr(owner.func, "id", ""), None) is target:
@@ -328,7 +331,15 @@ def run_code(code: str, base: dict[str, Any], repeats: int, budget: Budget,
              rng_state: Any, trace: str | None = None) -> Run:
     """One profiled run (peak bytes, results) and up to `repeats` - 1 timed plain runs.  With
     `trace`, the profiled run also keeps the locals of the cell function of that name when it
-    last returned (rewrites inside functions compare them)."""
+    last returned (rewrites inside functions compare them).  Warnings the code raises were
+    already shown when the cell ran; repeating them for every verification run is noise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return run_quietly(code, base, repeats, budget, rng_state, trace)
+
+
+def run_quietly(code: str, base: dict[str, Any], repeats: int, budget: Budget,
+                rng_state: Any, trace: str | None) -> Run:
     from arrayprof.advisor.scopes import LocalsTracer
 
     ns = fresh_namespace(base)
