@@ -84,16 +84,33 @@ def test_findings_fold_and_copy() -> None:
     assert [(f.finding.severity, f.finding.lineno) for f in findings.items] == [
         ("warning", 2), ("info", None), ("info", 4)]
     first = findings.items[0]
-    assert not first.expanded and first.explanation.layout.display == "none"
-    first.toggle.value = True
-    assert first.expanded and first.explanation.layout.display == ""
-    assert "two 1.15 kB arrays from two 96 B inputs" in first.explanation.value
+    html = first.html.value
+    assert html.index("apr-sev-warning") < html.index("line 2") < html.index("materialises")
+    # the explanation is folded (a native <details>: it opens in the browser, no kernel needed)
+    assert first.explanation_folded
+    assert "<details><summary>why</summary><div>Line 2 builds two 1.15 kB arrays" in html
     assert first.badge == "verified · 3.2× faster · peak 2.4 kB → 96 B"
+    assert "✓ verified · 3.2× faster · peak 2.4 kB → 96 B" in html
+    assert "equivalent rewrite of lines 2–5" in html
+    assert "<code>s = 12 * x.sum() - 12 * x.sum()</code>" in html
     assert first.copy is not None
     assert getattr(first.copy, "text", None) == "s = 12 * x.sum() - 12 * x.sum()" or (
         "s = 12 * x.sum() - 12 * x.sum()" in first.copy.value)
     assert findings.items[2].badge == "not verified: over the time budget"
-    assert findings.items[1].copy is None  # no rewrite, no button
+    assert findings.items[1].copy is None and findings.items[1].children == (
+        findings.items[1].html,)  # no rewrite, no button
+    assert "never &lt;true&gt;" in findings.items[1].html.value  # escaped
+
+
+def test_widget_models_stay_few() -> None:
+    """Every widget model is a message and a view in the browser: a big report must not need
+    hundreds (the findings page costs two per finding)."""
+    from ipywidgets.widgets.widget import _instances
+
+    report = large_report(n_lines=10_000, n_arrays=1_000, n_timeline=100_000, n_findings=50)
+    before = set(_instances)
+    ReportWidget(report)
+    assert len(set(_instances) - before) < 150
 
 
 def test_large_report_pages() -> None:

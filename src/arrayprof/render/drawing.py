@@ -51,19 +51,33 @@ def timeline_model(report: Report, max_points: int = 1200) -> TimelineModel:
     raw = report.timeline
     if not raw:
         return TimelineModel([], None, peak_lineno(report), 0.0, report.wall_s)
-    pts = [(float(p[0]), float(p[1]), int(p[2]) if len(p) > 2 and p[2] else 0) for p in raw]
-    if len(pts) > max_points:
-        arr = np.asarray([(t, b) for t, b, _ in pts])
-        t0, t1 = arr[0, 0], arr[-1, 0]
+    def point(p: list[float] | tuple[float, ...]) -> tuple[float, float, int]:
+        return float(p[0]), float(p[1]), int(p[2]) if len(p) > 2 and p[2] else 0
+
+    if len(raw) > max_points:
+        # numpy on the (time, bytes) columns; Python tuples only for the points kept
+        times = np.fromiter((p[0] for p in raw), dtype=np.float64, count=len(raw))
+        live = np.fromiter((p[1] for p in raw), dtype=np.float64, count=len(raw))
+        t0, t1 = times[0], times[-1]
         buckets = max_points // 4
-        idx = np.minimum(((arr[:, 0] - t0) / max(t1 - t0, 1e-12) * buckets).astype(int), buckets - 1)
-        keep: set[int] = set()
+        idx = np.minimum(((times - t0) / max(t1 - t0, 1e-12) * buckets).astype(int), buckets - 1)
         starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
-        ends = np.r_[starts[1:], len(pts)]
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            chunk = arr[s:e, 1]
-            keep.update((s, e - 1, s + int(chunk.argmax()), s + int(chunk.argmin())))
-        pts = [pts[i] for i in sorted(keep)]
+        ends = np.r_[starts[1:], len(raw)]
+        # each bucket's highest and lowest point: reduceat over the buckets' runs
+        order = np.arange(len(raw))
+        highest = np.maximum.reduceat(live, starts)
+        lowest = np.minimum.reduceat(live, starts)
+        bucket_of = np.repeat(np.arange(len(starts)), ends - starts)
+        first_high = np.full(len(starts), len(raw))
+        first_low = np.full(len(starts), len(raw))
+        np.minimum.at(first_high, bucket_of[live == highest[bucket_of]],
+                      order[live == highest[bucket_of]])
+        np.minimum.at(first_low, bucket_of[live == lowest[bucket_of]],
+                      order[live == lowest[bucket_of]])
+        keep = np.unique(np.concatenate([starts, ends - 1, first_high, first_low]))
+        pts = [point(raw[i]) for i in keep.tolist()]
+    else:
+        pts = [point(p) for p in raw]
     peak_index = max(range(len(pts)), key=lambda i: pts[i][1])
     duration = max(report.wall_s, pts[-1][0])
     segments: list[tuple[float, float, int]] = []

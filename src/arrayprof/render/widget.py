@@ -39,6 +39,7 @@ from arrayprof.render.drawing import (
 from arrayprof.render.html import (
     CSS,
     broadcasts_html,
+    finding_html,
     header_html,
     lines_table_html,
     report_html,
@@ -70,6 +71,8 @@ WIDGET_CSS = """
   color: var(--jp-ui-font-color0, #1f2328); box-shadow: none; }
 .arrayprof-header .widget-button:focus:not(:focus-visible) { outline: none; }
 .arrayprof-header { margin-bottom: 0 !important; }
+.arrayprof-finding .apr-finding { border: none; padding: 0; margin: 0; }
+.arrayprof-finding .widget-html-content { line-height: 1.45; }
 .arrayprof-summary-button button, .arrayprof-summary-button { text-align: left !important; }
 """
 
@@ -224,52 +227,33 @@ class LinesView(widgets.VBox):
         self.show_page(page)
 
 
-class FindingView(widgets.VBox):
-    """One finding; the explanation folds (`expanded`), the rewrite has a copy button."""
+class FindingView(widgets.HBox):
+    """One finding: the static report's markup (severity, message, the explanation folded in a
+    native ``<details>``, the rewrite with its badge) and a copy button for the rewrite.
+
+    Two widget models per finding (the HTML and the button), not one per part: a cell's findings
+    must not flood the front end with models.
+    """
 
     def __init__(self, finding: Finding) -> None:
         self.finding = finding
-        where = f"line {finding.lineno}" if finding.lineno is not None else "whole cell"
-        self.head = widgets.HTML(_wrap(
-            f'<span class="apr-sev apr-sev-{escape(finding.severity)}">'
-            f"{escape(finding.severity)}</span><b>{escape(where)}</b>: "
-            f'{escape(finding.message)}<span class="apr-cat">{escape(finding.category)}</span>'))
-        self.toggle = widgets.ToggleButton(value=False, description="why?", icon="chevron-right",
-                                           layout=widgets.Layout(width="auto"),
-                                           disabled=not finding.explanation)
-        self.explanation = widgets.HTML(_wrap(f"<div>{escape(finding.explanation)}</div>"),
-                                        layout=widgets.Layout(display="none"))
-        self.toggle.observe(self._on_toggle, names="value")
-        children: list[widgets.Widget] = [widgets.HBox([self.head, self.toggle]), self.explanation]
         self.copy: widgets.Widget | None = None
-        self.badge = ""
-        rw = finding.rewrite
-        if rw is not None:
-            kind = "equivalent rewrite" if rw.kind == "equivalent" else "fix"
-            target = ""
-            if rw.lines:
-                target = (f" of line {rw.lines[0]}" if rw.lines[0] == rw.lines[-1]
-                          else f" of lines {rw.lines[0]}–{rw.lines[-1]}")
-            cls, self.badge = rewrite_badge(finding)
-            mark = "✓ " if cls == "verified" else ""
-            self.copy = copy_button(rw.code)
-            rewrite = widgets.HTML(_wrap(
-                f"{kind}{escape(target)} <span class=\"apr-badge {cls}\">{mark}"
-                f"{escape(self.badge)}</span>"
-                f'<pre class="apr-code"><code>{escape(rw.code)}</code></pre>'),
-                layout=widgets.Layout(flex="1 1 auto"))
-            children.append(widgets.HBox([rewrite, self.copy]))
+        self.badge = rewrite_badge(finding)[1] if finding.rewrite is not None else ""
+        self.html = widgets.HTML(_wrap(finding_html(finding, copy_button=False)),
+                                 layout=widgets.Layout(flex="1 1 auto", min_width="0"))
+        children: list[widgets.Widget] = [self.html]
+        if finding.rewrite is not None:
+            self.copy = copy_button(finding.rewrite.code)
+            children.append(self.copy)
         super().__init__(children, layout=widgets.Layout(
             border="1px solid var(--jp-border-color2, #d0d7de)", padding="2px 8px",
-            margin="3px 0"))
+            margin="3px 0", align_items="flex-end"))
+        self.add_class("arrayprof-finding")
 
     @property
-    def expanded(self) -> bool:
-        return bool(self.toggle.value)
-
-    def _on_toggle(self, change: dict[str, Any]) -> None:
-        self.explanation.layout.display = "" if change["new"] else "none"
-        self.toggle.icon = "chevron-down" if change["new"] else "chevron-right"
+    def explanation_folded(self) -> bool:
+        """The explanation is there, folded until the reader opens it."""
+        return "<details><summary>why</summary>" in self.html.value
 
 
 class FindingsView(widgets.VBox):
