@@ -875,6 +875,70 @@ for i in range(300):
 '''
 
 
+CASES["pl_np_sum_of_comprehension"] = '''# expect: python-loop@1
+import numpy as np
+x = np.random.default_rng(192).random(300_000)
+# --- cell ---
+energy = np.sum([v * v for v in x])
+'''
+
+CASES["pl_if_else_temporary"] = '''# expect: python-loop@2
+import numpy as np
+x = np.random.default_rng(193).random(100_000)
+# --- cell ---
+out = np.empty_like(x)
+for i in range(len(x)):
+    if x[i] > 0.5:
+        s = x[i]
+    else:
+        s = -x[i]
+    out[i] = s * 2
+'''
+
+CASES["mk_min_max_scaling"] = '''# expect: missing-keepdims@1
+import numpy as np
+X = np.random.default_rng(194).random((600, 600))
+# --- cell ---
+Y = (X - X.min(1)) / (X.max(1) - X.min(1))
+'''
+
+CASES["bb_subtract_outer_max"] = '''# expect: broadcast-blowup@1
+import numpy as np
+x = np.random.default_rng(195).random(3000)
+# --- cell ---
+spread = np.subtract.outer(x, x).max()
+'''
+
+CASES["am_index_with_where"] = '''# expect: api-misuse@1
+import numpy as np
+x = np.random.default_rng(196).random(2_000_000)
+# --- cell ---
+big = x[np.where(x > 0.5)]
+'''
+
+CASES["am_argsort_for_argmax"] = '''# expect: api-misuse@1
+import numpy as np
+x = np.random.default_rng(197).random(1_000_000)
+# --- cell ---
+imax = np.argsort(x)[-1]
+'''
+
+CASES["am_pinv_times_vector"] = '''# expect: api-misuse@1
+import numpy as np
+A = np.random.default_rng(198).random((2000, 300))
+b = np.random.default_rng(199).random(2000)
+# --- cell ---
+coef = np.linalg.pinv(A) @ b
+'''
+
+CASES["ok_sqrt_of_bytes_is_float16"] = '''# expect-not: dtype-upcast
+import numpy as np
+u8 = np.random.default_rng(200).integers(0, 256, 2_000_000).astype(np.uint8)
+# --- cell ---
+r8 = np.sqrt(u8)
+'''
+
+
 # -- held out: a second batch written after the rules were generalised on the first, used to
 # measure how well they carry over (see benchmarks/advisor_scores.py, group "heldout") ---------
 HELD_OUT: dict[str, str] = {}

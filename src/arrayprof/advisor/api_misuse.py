@@ -62,7 +62,9 @@ def api_misuse(report: Report, context: CellContext) -> list[Finding]:
     for node in ast.walk(context.tree):
         hit = (solve_instead(report, context, node, parents) or nan_compare(context, node)
                or legacy_random(context, node) or count_nonzero(context, node)
-               or sort_for_extreme(context, node) or cancellation(context, node))
+               or sort_for_extreme(context, node) or cancellation(context, node)
+               or where_index(context, node) or argsort_for_extreme(context, node)
+               or pinv_instead(report, context, node))
         if hit is not None:
             found.append(hit)
     found.extend(inverse_kept(report, context))
@@ -386,3 +388,74 @@ def sort_for_extreme(context: CellContext, node: ast.AST) -> Finding | None:
                    f"sorting to take the {'largest' if position == -1 else 'smallest'} element",
                    f"Line {node.lineno} sorts {describe(value)} (a copy, O(n log n)) to read one "
                    "end; np.max / np.min scan it once without a copy.", rewrite=rewrite)
+
+
+def where_index(context: CellContext, node: ast.AST) -> Finding | None:
+    """``x[np.where(c)]`` / ``x[np.nonzero(c)]``: builds the index arrays of every match to
+    select what the boolean mask ``x[c]`` selects directly."""
+    ns = context.namespace
+    if not (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and
+            isinstance(node.slice, ast.Call) and len(node.slice.args) == 1 and
+            not node.slice.keywords and at.np_func(node.slice.func, ns, "where", "nonzero")):
+        return None
+    base = at.array_of(node.value, ns)
+    mask = at.array_of(node.slice.args[0], ns)
+    if base is None or mask is None or mask.dtype != bool or mask.shape != base.shape:
+        return None
+    new = ast.Subscript(value=node.value, slice=node.slice.args[0], ctx=ast.Load())
+    rewrite = statement_rewrite(context, node, new)
+    return finding("api-misuse", node.lineno,
+                   "indexing with np.where(mask): index with the mask itself",
+                   f"Line {node.lineno} turns the mask {at.unparse(node.slice.args[0])} into "
+                   "index arrays with np.where and then gathers through them; indexing with the "
+                   "boolean mask selects the same elements in one pass, without the index "
+                   "arrays.", rewrite=rewrite)
+
+
+def argsort_for_extreme(context: CellContext, node: ast.AST) -> Finding | None:
+    """``np.argsort(x)[-1]`` / ``[0]``: an O(n log n) sort for np.argmax / np.argmin."""
+    ns = context.namespace
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call) and
+            len(node.value.args) == 1 and not node.value.keywords):
+        return None
+    call = node.value
+    if at.np_func(call.func, ns, "argsort"):
+        array = call.args[0]
+    elif isinstance(call.func, ast.Attribute) and call.func.attr == "argsort" and \
+            not call.args:
+        array = call.func.value
+    else:
+        return None
+    position = at.const_int(node.slice)
+    value = at.array_of(array, ns)
+    if position not in (0, -1) or value is None or value.ndim != 1:
+        return None
+    new = at.parse_expr(f"np.{'argmax' if position == -1 else 'argmin'}({at.unparse(array)})")
+    rewrite = statement_rewrite(context, node, new)
+    return finding("api-misuse", node.lineno,
+                   f"sorting to find the {'largest' if position == -1 else 'smallest'} "
+                   "element's position",
+                   f"Line {node.lineno} sorts the indices of {describe(value)} (O(n log n)) to "
+                   f"read one end; np.{'argmax' if position == -1 else 'argmin'} finds it in one "
+                   "pass.", rewrite=rewrite)
+
+
+def pinv_instead(report: Report, context: CellContext, node: ast.AST) -> Finding | None:
+    """``np.linalg.pinv(A) @ b``: np.linalg.lstsq solves the least-squares problem without
+    forming the pseudo-inverse (an SVD and an n x m matrix)."""
+    ns = context.namespace
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult) and
+            isinstance(node.left, ast.Call) and len(node.left.args) == 1 and
+            not node.left.keywords and at.np_func(node.left.func, ns, "linalg.pinv")):
+        return None
+    matrix, rhs = node.left.args[0], node.right
+    new = at.parse_expr(f"np.linalg.lstsq({at.unparse(matrix)}, {at.unparse(rhs)}, "
+                        "rcond=None)[0]")
+    rewrite = statement_rewrite(context, node, new)
+    value = at.array_of(matrix, ns)
+    return finding("api-misuse", node.lineno, "pinv(A) @ b: use np.linalg.lstsq(A, b)",
+                   f"Line {node.lineno} forms the pseudo-inverse of "
+                   f"{describe(value) if value is not None else 'a matrix'} only to multiply "
+                   "it by one right-hand side. np.linalg.lstsq solves the same least-squares "
+                   "problem directly, with less work and less memory.", rewrite=rewrite,
+                   seconds_lost=report.wall_s * 0.3)

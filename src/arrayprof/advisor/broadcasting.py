@@ -370,6 +370,17 @@ def keepdims_finding(context: CellContext, node: ast.AST, mine: ast.expr, info: 
         from arrayprof.advisor.loops import ReplaceNode
 
         new_stmt = ReplaceNode(mine, replacement).visit(stmt)
+        # (x - x.min(1)) / (x.max(1) - x.min(1)): every such reduction of the source needs it
+        while True:
+            pending = next((n for n in ast.walk(new_stmt) if isinstance(n, ast.Call) and (
+                more := reduction_info(n, context.namespace)) is not None and
+                more.source == array), None)
+            if pending is None:
+                break
+            new_stmt = ReplaceNode(pending, ast.Call(
+                func=pending.func, args=pending.args, keywords=[
+                    *pending.keywords,
+                    ast.keyword(arg="keepdims", value=ast.Constant(True))])).visit(new_stmt)
         if isinstance(stmt, ast.Return):
             names: list[str | None] = [RETURN]
         else:

@@ -23,6 +23,10 @@ from arrayprof.session import CellContext
 
 ARITH = ("add", "subtract", "multiply", "true_divide", "divide", "power", "square", "left_shift",
          "negative", "absolute", "floor_divide")
+# ufuncs that return floats for integer input (np.sqrt of int32 is float64)
+FLOATING = ("sqrt", "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan",
+            "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "cbrt", "reciprocal", "hypot",
+            "arctan2")
 
 
 def single_assign(context: CellContext, lineno: int) -> ast.Assign | None:
@@ -40,8 +44,8 @@ def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
     found = []
     seen: set[int] = set()
     for op in report.ops:
-        if op.kind not in ("ufunc", "binop") or op.name not in ARITH or op.result is None or \
-                op.lineno is None or op.lineno in seen:
+        if op.kind not in ("ufunc", "binop", "unaryop") or op.name not in ARITH + FLOATING or \
+                op.result is None or op.lineno is None or op.lineno in seen:
             continue
         arrays = [o for o in op.operands if o.get("value", "array") == "array" and o["shape"]]
         if not arrays:
@@ -50,8 +54,8 @@ def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
         widest_in = max(np.dtype(o["dtype"]).itemsize for o in arrays)
         result_dtype = np.dtype(op.result["dtype"])
         if result_dtype.itemsize < CONFIG.upcast_factor * widest_in or \
-                result_dtype.kind not in "fc":
-            continue
+                result_dtype.kind not in "fc" or result_dtype.itemsize < 4:
+            continue  # float16 from uint8 is already the narrowest float there is
         result_bytes = op.result.get("nbytes", 0)
         if result_bytes < CONFIG.silent_bytes:
             continue

@@ -445,6 +445,17 @@ def scatter(stmt: ast.AugAssign, vec: at.Vectorizer) -> str:
 
 def vectorize_if(stmt: ast.If, vec: at.Vectorizer, ns: dict[str, Any]) -> list[str]:
     test = vec.vectorize(stmt.test)
+    if stmt.orelse and len(stmt.body) == 1 and len(stmt.orelse) == 1 and \
+            all(isinstance(b, ast.Assign) and len(b.targets) == 1 and
+                isinstance(b.targets[0], ast.Name) for b in (stmt.body[0], stmt.orelse[0])) and \
+            stmt.body[0].targets[0].id == stmt.orelse[0].targets[0].id and \
+            stmt.body[0].targets[0].id not in vec.loop_vars:  # type: ignore[attr-defined]
+        # if v > 0: s = v  else: s = -v   ->  s = np.where(v > 0, v, -v), used afterwards
+        name = stmt.body[0].targets[0].id  # type: ignore[attr-defined]
+        yes = vec.vectorize(stmt.body[0].value)  # type: ignore[attr-defined]
+        no = vec.vectorize(stmt.orelse[0].value)  # type: ignore[attr-defined]
+        vec.temps[name] = at.np_call("where", test, yes, no)
+        return []
     if stmt.orelse:
         if not (len(stmt.body) == 1 and len(stmt.orelse) == 1 and
                 isinstance(stmt.body[0], ast.Assign) and isinstance(stmt.orelse[0], ast.Assign)
@@ -846,6 +857,10 @@ def comprehension_findings(report: Report, context: CellContext) -> list[Finding
                 holder.args[0] is original:
             if at.np_func(holder.func, ns, "array", "asarray"):
                 replace, new = holder, body
+            elif at.is_numpy_object(at.resolve(holder.func, ns)) and \
+                    isinstance(comp, ast.ListComp | ast.GeneratorExp) and \
+                    not at.np_func(holder.func, ns, "fromiter"):
+                new = body  # np.sum([v * v for v in x]) -> np.sum(x * x)
             elif isinstance(holder.func, ast.Name) and holder.func.id in BUILTIN_TO_NP and \
                     at.resolve(holder.func, ns) is getattr(builtins, holder.func.id):
                 builtin_name = holder.func.id
