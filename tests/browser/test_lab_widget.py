@@ -42,6 +42,9 @@ CELLS = [
     "%arrayprof on --threshold 1MB",
     # automatic mode: the same cell without the magic gets the one-line summary widget
     f"y = x * 2\n{PEAK_SOURCE}\nb = x[::2]",
+    # a report with known findings (not the advisor's): folding and copying in the browser
+    "%arrayprof off\nfrom arrayprof.render import ReportWidget\n"
+    "from arrayprof.render.samples import known_report\nReportWidget(known_report())",
 ]
 
 
@@ -211,9 +214,9 @@ def run_notebook_and_check(page: Page, url: str) -> None:
     # sorting from the browser reaches the kernel and comes back
     widget.get_by_role("button", name="name", exact=True).click()
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.arrayprof-widget select option')]"
+        "w => [...w.querySelectorAll('select option')]"
         ".map(o => o.textContent.trim().split(/\\s/)[0]).join(',') === 'b,y'",
-        timeout=30_000)
+        arg=widget.element_handle(), timeout=30_000)
     widget.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "lab_widget_page.png"), full_page=True)
     widget.screenshot(path=str(ARTIFACTS / "lab_widget.png"))
@@ -223,7 +226,8 @@ def run_notebook_and_check(page: Page, url: str) -> None:
     summary = page.locator(".arrayprof-summary-button")
     summary.wait_for(state="visible", timeout=30_000)
     assert "peak 36 MB on line 2" in summary.inner_text()
-    assert page.locator(".arrayprof-widget").count() == 1  # closed: no report built yet
+    # closed: no report built yet
+    assert page.locator(".jp-Cell").nth(3).locator(".arrayprof-widget").count() == 0
     summary.scroll_into_view_if_needed()
     page.locator(".jp-Cell").nth(3).screenshot(path=str(ARTIFACTS / "lab_summary_closed.png"))
     summary.click()
@@ -237,3 +241,17 @@ def run_notebook_and_check(page: Page, url: str) -> None:
         " const area = w.closest('.jp-OutputArea-output');"
         " return w.getBoundingClientRect().right - area.getBoundingClientRect().right; })")
     assert overflow and max(overflow) <= 1, overflow
+
+    # findings: the explanation opens in the browser; the copy button answers
+    known = page.locator(".jp-Cell").nth(4).locator(".arrayprof-widget")
+    known.scroll_into_view_if_needed()
+    explanation = known.get_by_text("Line 2 builds two 1.15 kB arrays")
+    assert not explanation.is_visible()
+    known.locator(".arrayprof-finding summary", has_text="why").first.click()
+    explanation.wait_for(state="visible", timeout=10_000)
+    copy = known.locator("button.apr-copybtn").first
+    copy.click()
+    page.wait_for_function("b => b.textContent !== 'copy'", arg=copy.element_handle(),
+                           timeout=10_000)
+    assert copy.inner_text() in ("copied", "select the code and copy")
+    known.locator(".arrayprof-finding").first.screenshot(path=str(ARTIFACTS / "lab_finding.png"))
