@@ -566,13 +566,7 @@ class Vectorizer(ast.NodeTransformer):
         if len(params) != len(node.args):
             return None
         mapping = dict(zip(params, node.args, strict=True))
-
-        class Substitute(ast.NodeTransformer):
-            def visit_Name(self, name: ast.Name) -> Any:
-                return copy_node(mapping[name.id]) if name.id in mapping and \
-                    isinstance(name.ctx, ast.Load) else name
-
-        return ast.fix_missing_locations(Substitute().visit(copy_node(body)))
+        return fix_missing_locations(Substitute(mapping).visit(copy_node(body)))
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
         if not self.uses_loop(node):
@@ -724,6 +718,19 @@ def fix_missing_locations(node: Any) -> Any:
         stack.extend((child, lineno, col, end_lineno, end_col)
                      for child in ast.iter_child_nodes(item))
     return node
+
+
+class Substitute(ast.NodeTransformer):
+    """Every loaded name in `mapping` replaced by (a copy of) its expression.  At module level:
+    a class made inside a function is a reference cycle, garbage after every cell."""
+
+    def __init__(self, mapping: dict[str, ast.expr]) -> None:
+        self.mapping = mapping
+
+    def visit_Name(self, name: ast.Name) -> Any:
+        if name.id in self.mapping and isinstance(name.ctx, ast.Load):
+            return copy_node(self.mapping[name.id])
+        return name
 
 
 def is_full_slice(node: ast.AST) -> bool:

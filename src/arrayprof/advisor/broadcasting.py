@@ -169,13 +169,8 @@ def accidental_rewrite(context: CellContext, lineno: int, op: OpRecord) -> Rewri
         return None
     column = columns[0]
 
-    class Flatten(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name) -> Any:
-            if node.id == column and isinstance(node.ctx, ast.Load):
-                return at.parse_expr(f"{column}[:, 0]")
-            return node
-
-    new = Flatten().visit(ast.parse(at.unparse(stmt)).body[0])
+    new = at.Substitute({column: at.parse_expr(f"{column}[:, 0]")}).visit(
+        ast.parse(at.unparse(stmt)).body[0])
     names = [at.root_name(t) for t in stmt.targets]
     if not all(names):
         return None

@@ -311,7 +311,7 @@ def culprit(expr: ast.expr, ns: dict[str, Any]) -> tuple[ast.expr, np.ndarray, n
             with np.errstate(all="ignore"):
                 plain = np.asarray(eval(compile(ast.Expression(body=at.copy_node(node)),
                                                 "<overflow>", "eval"), dict(ns)))
-                wide = np.asarray(eval(compile(ast.fix_missing_locations(ast.Expression(
+                wide = np.asarray(eval(compile(at.fix_missing_locations(ast.Expression(
                     body=Widen(ns).visit(at.copy_node(node)))), "<overflow>", "eval"),
                     {**ns, "__widen": widen}))
         except Exception:
@@ -553,28 +553,37 @@ def cast_rewrite(context: CellContext, stmt: ast.stmt | None, node: ast.AST,
 INT64 = np.iinfo(np.int64)
 
 def numeric_kind(array: np.ndarray) -> str | None:
-    """'int', 'float' or 'complex' when every (sampled) element is a number, else None."""
+    """'int', 'float' or 'complex' when every (sampled) element is a number, else None.
+
+    Every element up to a million is looked at (a strided sample can step over every None of
+    a pattern like ``[1.5, None, 3.0] * n``); beyond that a random sample.  Types are collected
+    in one pass; Python ints are then checked to fit int64 (beyond it, object is right)."""
     flat = array.ravel()
-    # every element up to a million (a strided sample can step over every None of a pattern
-    # like [1.5, None, 3.0] * n); beyond that a random sample
     sample = flat if flat.size <= 1_000_000 else flat[np.random.default_rng(0).integers(
         0, flat.size, 200_000)]
-    kind = "int"
-    for item in sample:
-        if isinstance(item, bool | np.bool_):
-            continue
-        if isinstance(item, int | np.integer):
-            if not INT64.min <= item <= INT64.max:
-                return None  # beyond int64: object (Python ints) is the right choice
-            continue
-        if isinstance(item, float | np.floating):
-            kind = "float" if kind != "complex" else kind
-            continue
-        if isinstance(item, complex | np.complexfloating):
-            kind = "complex"
-            continue
+    kinds = set()
+    for kind_of in set(map(type, sample)):
+        if issubclass(kind_of, bool | np.bool_):
+            kinds.add("bool")
+        elif issubclass(kind_of, int | np.integer):
+            kinds.add("int")
+        elif issubclass(kind_of, float | np.floating):
+            kinds.add("float")
+        elif issubclass(kind_of, complex | np.complexfloating):
+            kinds.add("complex")
+        else:
+            return None
+    if not kinds:
         return None
-    return kind
+    if kinds <= {"int", "bool"}:
+        try:
+            sample.astype(np.int64)
+        except (OverflowError, TypeError, ValueError):
+            return None  # beyond int64: object (Python ints) is the right choice
+    for kind in ("complex", "float", "int"):
+        if kind in kinds:
+            return kind
+    return "int"
 
 
 @rule

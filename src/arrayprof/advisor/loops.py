@@ -817,7 +817,7 @@ def map_as_comprehension(node: ast.AST, ns: dict[str, Any],
     generator = ast.comprehension(target=target, iter=source, ifs=[], is_async=0)
     kind = ast.ListComp if wrapped is not None else ast.GeneratorExp
     comp = ast.copy_location(kind(elt=elt, generators=[generator]), node)
-    ast.fix_missing_locations(comp)
+    at.fix_missing_locations(comp)
     return (wrapped or node), comp
 
 

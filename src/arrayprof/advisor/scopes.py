@@ -204,21 +204,21 @@ class LocalsTracer:
 
 
 def traced_exec(code: Any, namespace: dict[str, Any], filename: str,
-                names: set[str]) -> tuple[dict[str, dict[str, Any]], BaseException | None]:
+                names: set[str]) -> tuple[dict[str, dict[str, Any]], bool]:
     """exec `code` (compiled under `filename`) with a LocalsTracer for `names`."""
     tracer = LocalsTracer(filename, names)
     previous = sys.gettrace()
-    error: BaseException | None = None
+    failed = False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the cell's own run already showed them
         sys.settrace(tracer.global_trace)
         try:
             exec(code, namespace)
-        except Exception as exc:
-            error = exc
+        except Exception:
+            failed = True  # not kept: its traceback's frames would make a cycle
         finally:
             sys.settrace(previous)
-    return tracer.captured, error
+    return tracer.captured, failed
 
 
 def replay(report: Report, context: CellContext, funcs: list[ast.FunctionDef],
@@ -259,10 +259,11 @@ def replay(report: Report, context: CellContext, funcs: list[ast.FunctionDef],
     code = compile(module, filename, "exec")
     saved = np.random.get_state()
     try:
-        captured, error = traced_exec(code, base, filename, names)
+        captured, failed = traced_exec(code, base, filename, names)
     finally:
         np.random.set_state(saved)
-    if error is not None and not captured:
+        base.clear()  # functions it defined point back at it: no cycle left behind
+    if failed and not captured:
         return {}
     return captured
 

@@ -355,6 +355,8 @@ def run_quietly(code: str, base: dict[str, Any], repeats: int, budget: Budget,
     finally:
         if trace:
             sys.settrace(previous)
+    if error is not None:
+        error.__traceback__ = None  # its frames would hold this one: a cycle
     best = time.perf_counter() - started
     compiled = compile(code, "<arrayprof-verify>", "exec")
     if error is None:
@@ -369,6 +371,7 @@ def run_quietly(code: str, base: dict[str, Any], repeats: int, budget: Budget,
             t0 = time.perf_counter()
             exec(compiled, scratch)
             elapsed = time.perf_counter() - t0
+            scratch.clear()  # functions it defined point back at it: no cycle left behind
             spent += elapsed
             best = min(best, elapsed)
     return Run(ns, error, report.numpy.peak_bytes, best,
@@ -591,6 +594,9 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
         rewrite.check = "not equal: " + "; ".join(results) if before.error is None else \
             f"the original raised {type(before.error).__name__}"
     finding_costs_update(finding, before, after)
+    for run in (before, after):  # the code's functions point back at these namespaces
+        run.namespace.clear()
+        run.locals.clear()
 
 
 def finding_costs_update(finding: Finding, before: Run, after: Run) -> None:
