@@ -238,3 +238,49 @@ def test_keepdims_fix_covers_every_reduction_of_the_source() -> None:
     assert scale.rewrite.code == ("Y = (X - X.min(1, keepdims=True)) / "
                                   "(X.max(1, keepdims=True) - X.min(1, keepdims=True))")
     assert "min 0" in scale.rewrite.check
+
+
+GARBAGE_CHECK = """
+import gc, sys, warnings
+from collections import Counter
+warnings.simplefilter("ignore")
+sys.path.insert(0, {tests!r})
+import arrayprof, arrayprof.advisor
+from advisor_unseen_cases import CASES, HELD_OUT, THIRD
+cases = {{**CASES, **HELD_OUT, **THIRD}}
+
+def garbage(name, profiled):
+    setup, cell = cases[name].split("# --- cell ---\\n")
+    ns = {{}}
+    exec(setup, ns)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    arrayprof.profile(cell, ns) if profiled else exec(cell, ns)
+    del ns
+    gc.collect()
+    gc.set_debug(0)
+    found = Counter(type(o).__name__ for o in gc.garbage)
+    gc.garbage.clear()
+    return found
+
+for name in {names!r}:
+    garbage(name, True)  # the first run imports what it needs
+    plain, profiled = garbage(name, False), garbage(name, True)
+    assert plain == profiled, (name, dict(plain), dict(profiled))
+print("ok")
+"""
+
+
+def test_advice_leaves_no_cyclic_garbage() -> None:
+    """Rules, function replays and verification runs leave no reference cycles behind (the
+    automatic mode runs the advisor after every cell, where garbage would move the user's
+    collections): the collector finds exactly what running the cell plainly leaves."""
+    import subprocess
+
+    names = ["pl_loop_inside_function", "h_map_lambda", "bb_reshape_column_equal",
+             "h_helper_function_in_comprehension", "t_overflow_int8_sum_of_products",
+             "mk_inside_function_positional_axis", "ga_dict_entry", "nv_decorator_elif"]
+    script = GARBAGE_CHECK.format(tests=str(Path(__file__).resolve().parent), names=names)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("ok"), done.stderr[-3000:]
