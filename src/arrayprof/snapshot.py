@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import copy
 import random
+import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,14 +92,15 @@ PLAIN_SCALARS = (int, float, complex, str, bytes, bool, type(None), np.generic)
 MAX_PLAIN_ITEMS = 1_000_000
 
 
-def plain_array(value: np.ndarray) -> bool:
+def plain_array(value: np.ndarray, limit: int = MAX_PLAIN_ITEMS) -> bool:
     """An array whose copy runs no user code and shares no mutable user objects: NumPy's own
-    array types, holding no Python objects other than numbers and strings."""
+    array types, holding no Python objects other than numbers and strings (at most `limit` of
+    them, to bound the time spent looking)."""
     if type(value) is not np.ndarray and type(value).__module__.split(".")[0] != "numpy":
         return False
     if not value.dtype.hasobject:
         return True
-    return value.dtype == object and value.size <= MAX_PLAIN_ITEMS and all(
+    return value.dtype == object and value.size <= limit and all(
         type(item) in PLAIN_SCALARS for item in value.flat)
 
 
@@ -184,6 +186,50 @@ def names_read_and_changed(tree: ast.AST) -> tuple[set[str], set[str]]:
     return reads, changed
 
 
+INERT_ITEMS = 10_000  # items looked at per container or object array, after every cell
+NUMPY_MODULES = ("numpy", "math", "cmath", "random", "builtins", "operator", "functools")
+
+
+def inert(value: Any) -> bool:
+    """Whether reading the value, its attributes and items, and computing with it run no user
+    code: what the advisor may look at.  Judged by the type alone (``isinstance`` could ask a
+    ``__class__`` property).  Numbers, strings, NumPy's own arrays without Python objects inside,
+    NumPy, math and standard-library objects, functions, classes, modules without a module-level
+    ``__getattr__`` (NumPy's is its own), and containers of such plain data.  Not inert: instances
+    of user classes (properties, ``__getitem__``, ``__len__``, arithmetic), array subclasses
+    defined outside NumPy (``__array_ufunc__``, ``__array_finalize__``), generators and iterators
+    (looking at them consumes them), arrays and containers holding user objects."""
+    kind = type(value)
+    if kind in PLAIN_SCALARS or issubclass(kind, np.generic):
+        return True
+    if issubclass(kind, np.ndarray):
+        return plain_array(value, INERT_ITEMS)
+    if kind in (list, tuple, dict, set, frozenset):
+        return plain_data(value, [INERT_ITEMS])
+    if kind is types.ModuleType:
+        return value.__name__.split(".")[0] == "numpy" or "__getattr__" not in vars(value)
+    if isinstance(value, type) or kind in (types.FunctionType, types.BuiltinFunctionType,
+                                           types.MethodType, types.BuiltinMethodType):
+        return kind is not types.MethodType or inert(value.__self__)
+    return kind.__module__.split(".")[0] in NUMPY_MODULES
+
+
+def advisor_namespace(namespace: dict[str, Any]) -> dict[str, Any]:
+    """The names the advisor may see after a cell: the inert values only (see `inert`).  Rules
+    resolve dotted names with ``getattr`` and evaluate small expressions to learn shapes and
+    ranges; on a user object that would run its properties, ``__getitem__`` or arithmetic, draw
+    from its generator, exhaust its iterator.  A shallow copy: it holds references while the
+    advisor runs and must not be kept (the user's ``del`` would no longer free memory)."""
+    safe = {}
+    for name, value in list(namespace.items()):
+        try:
+            if inert(value):
+                safe[name] = value
+        except Exception:
+            continue
+    return safe
+
+
 def capture_inputs(tree: ast.AST, namespace: dict[str, Any], budget_bytes: int) -> CellInputs:
     inputs = CellInputs()
     reads, changed = names_read_and_changed(tree)
@@ -216,6 +262,9 @@ def capture_inputs(tree: ast.AST, namespace: dict[str, Any], budget_bytes: int) 
             else:
                 inputs.missing[name] = (f"{name} holds objects whose copy could run user code, "
                                         "or too many items")
+        elif inert(value):
+            inputs.weak[name] = Unchanged(namespace, name, value)  # modules, functions, ...
         else:
-            inputs.weak[name] = Unchanged(namespace, name, value)  # modules, functions, objects
+            inputs.missing[name] = (f"{name} is an object whose use could run user code; the "
+                                    "verifier leaves it alone")
     return inputs

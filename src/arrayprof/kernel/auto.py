@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
 from arrayprof import api
 from arrayprof.kernel.display import held, show_note, show_report
 from arrayprof.session import Session
+from arrayprof.snapshot import advisor_namespace
 
 DEFAULT_THRESHOLD = 10 * 1000 * 1000
 
@@ -115,6 +118,7 @@ class OwnWork:
         self.warned: list[str] = []
         self._errstate: Any = None
         self._showwarning: Callable[..., Any] | None = None
+        self._thread = threading.get_ident()
 
     def __enter__(self) -> OwnWork:
         import numpy as np
@@ -127,6 +131,10 @@ class OwnWork:
 
     def _collect(self, message: Any, category: type[Warning], filename: str, lineno: int,
                  file: Any = None, line: str | None = None) -> None:
+        if threading.get_ident() != self._thread and self._showwarning is not None:
+            # a warning of the user's own threads, raised while arrayprof works: theirs to show
+            self._showwarning(message, category, filename, lineno, file, line)
+            return
         self.warned.append(f"{category.__name__}: {message}")
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -317,9 +325,13 @@ class AutoProfiler:
             report = session.end(error)
             report.execution_count = getattr(result, "execution_count", None) or getattr(
                 getattr(result, "info", None), "execution_count", None)
+            context = session.context(report)
             if session.tree is not None:
-                api.advise(report, session.context(report), verify=self.verify)
-            api.remember(report, session.context(report))
+                # the advisor sees inert values only, through a copy dropped right after
+                advised = replace(context, namespace=advisor_namespace(context.namespace))
+                api.advise(report, advised, verify=self.verify)
+                del advised
+            api.remember(report, context)
             warned = any(f.severity != "info" for f in report.findings)
             if report.numpy.allocated_bytes > self.threshold_bytes or warned:
                 show_report(self.shell, report, compact=True)
