@@ -148,3 +148,13 @@ def test_matmul_broadcasts_only_over_its_stacking_dimensions() -> None:
     facts = [(op.lineno, op.broadcast, op.expansion, op.result["shape"]) for op in report.ops]
     assert facts == [(1, False, 31.25, [500, 500]), (2, True, 1.25, [10, 3, 5]),
                      (3, False, 1.0, [500])]
+
+
+def test_offset_of_element_zero_in_the_owning_buffer() -> None:
+    report = run("a = np.arange(16.0).reshape(4, 4)\n"
+                 "c = a[1:, 2:]\n"
+                 "r = a[::-1]\n"
+                 "f = np.frombuffer(b'abcdefgh', dtype=np.uint8)[3:]\n")
+    offsets = {info.name: info.offset_bytes for info in report.arrays}
+    # row 1, column 2 of float64 rows of 32 bytes; a[::-1] starts at the last row
+    assert offsets == {"a": 0, "c": 48, "r": 96, "f": None}

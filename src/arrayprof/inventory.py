@@ -252,8 +252,17 @@ def _named_base(name: str, array: np.ndarray, owner: Any, candidates: dict[str, 
     return best[3] if best else None
 
 
+def offset_in_owner(array: np.ndarray, owner: Any) -> int | None:
+    """Bytes from the start of the owning buffer to element 0 (not the lowest byte when a stride
+    is negative); None when the owner's address is not known (bytes, mmap objects)."""
+    interface = getattr(owner, "__array_interface__", None)
+    if not isinstance(interface, dict) or "data" not in interface:
+        return None
+    return int(array.__array_interface__["data"][0] - interface["data"][0])
+
+
 def describe_array(name: str, array: np.ndarray, lineno: int | None, base: str | None,
-                   base_nbytes: int) -> ArrayInfo:
+                   base_nbytes: int, offset_bytes: int | None = None) -> ArrayInfo:
     facts = layout(array)
     span = int(facts["span_bytes"])
     nbytes = int(array.nbytes)
@@ -274,6 +283,7 @@ def describe_array(name: str, array: np.ndarray, lineno: int | None, base: str |
         span_bytes=span,
         utilization=(nbytes / span) if span else 1.0,
         cache_lines=int(facts["cache_lines"]),
+        offset_bytes=offset_bytes,
     )
 
 
@@ -301,7 +311,8 @@ def build_inventory(namespace: dict[str, Any], names: list[str], tree: ast.AST |
         owner = owners[name]
         base = (_named_base(name, array, owner, candidates, owners, born)
                 if array.base is not None else None)
-        infos.append(describe_array(name, array, linenos[name], base, owner_bytes[name]))
+        infos.append(describe_array(name, array, linenos[name], base, owner_bytes[name],
+                                    offset_in_owner(array, owner)))
     return infos
 
 

@@ -125,6 +125,8 @@ class ArrayInfo:
     span_bytes: int
     utilization: float
     cache_lines: int
+    # addition: bytes from the start of the owning buffer to element 0 (None: owner address unknown)
+    offset_bytes: int | None = None
 
 
 @dataclass
