@@ -51,6 +51,7 @@ class Run:
     nb: Any
     seconds: float
     setup_outputs: list[dict[str, Any]]
+    after_outputs: list[dict[str, Any]]
 
 
 def kernel_env() -> dict[str, str]:
@@ -63,11 +64,12 @@ def kernel_env() -> dict[str, str]:
 
 
 def run_notebook(path: Path, workdir: Path, *, setup: str | None = None,
-                 first_cell: str | None = None) -> Run:
+                 first_cell: str | None = None, after: str | None = None) -> Run:
     """Execute `path` in a fresh kernel whose working directory is `workdir` (emptied first).
 
     `setup` runs before the notebook without taking an execution count; `first_cell` is inserted
-    as the notebook's first code cell instead (as a user would)."""
+    as the notebook's first code cell instead (as a user would); `after` runs last, like
+    `setup` (for measurements)."""
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
@@ -77,21 +79,25 @@ def run_notebook(path: Path, workdir: Path, *, setup: str | None = None,
     client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
                                      allow_errors=True, coalesce_streams=True,
                                      resources={"metadata": {"path": str(workdir)}})
-    setup_outputs: list[dict[str, Any]] = []
+    def hidden(code: str | None) -> list[dict[str, Any]]:
+        if code is None:
+            return []
+        cell = nbformat.v4.new_code_cell(code)
+        nb.cells.append(cell)  # executed at its own index, then removed
+        client.execute_cell(cell, len(nb.cells) - 1, store_history=False)
+        nb.cells.pop()
+        return list(cell.outputs)
+
     with client.setup_kernel(env=kernel_env(), cwd=str(workdir)):
         assert client.kc is not None
         client.wait_for_reply(client.kc.kernel_info())
-        if setup is not None:
-            cell = nbformat.v4.new_code_cell(setup)
-            nb.cells.append(cell)  # executed at its own index, then removed
-            client.execute_cell(cell, len(nb.cells) - 1, store_history=False)
-            nb.cells.pop()
-            setup_outputs = list(cell.outputs)
+        setup_outputs = hidden(setup)
         started = time.perf_counter()
         for index, cell in enumerate(nb.cells):
             client.execute_cell(cell, index)
         seconds = time.perf_counter() - started
-    return Run(nb, seconds, setup_outputs)
+        after_outputs = hidden(after)
+    return Run(nb, seconds, setup_outputs, after_outputs)
 
 
 def is_arrayprof_output(output: dict[str, Any]) -> bool:
