@@ -81,11 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         print(render_text(report).split("\n")[0] if args.quiet else render_text(report))
         print()
     if args.json:
-        args.json.write_text(json.dumps([r.to_dict() for r in reports], indent=2))
+        args.json.write_text(json.dumps([r.to_dict() for r in reports], indent=2), encoding="utf-8")
     if args.html:
         from arrayprof.render.html import document_html
 
-        args.html.write_text(document_html(reports, title=args.file.name))
+        args.html.write_text(document_html(reports, title=args.file.name), encoding="utf-8")
     failed = [r for r in reports if r.error is not None]
     if failed:
         print(f"arrayprof: {len(failed)} of {len(reports)} cells raised", file=sys.stderr)

@@ -141,7 +141,7 @@ class ArrayprofMagics(Magics):
         report.execution_count = self.shell.execution_count - 1
         try:
             if args.json:
-                with open(args.json, "w") as out:
+                with open(args.json, "w", encoding="utf-8") as out:
                     json.dump(report.to_dict(), out, indent=2)
             if not args.quiet:
                 show_report(self.shell, report)
