@@ -939,6 +939,68 @@ r8 = np.sqrt(u8)
 '''
 
 
+CASES["pl_sum_of_row_expression"] = '''# expect: python-loop@2
+import numpy as np
+M = np.random.default_rng(401).random((20_000, 30))
+w = np.random.default_rng(402).random(30)
+# --- cell ---
+score = np.zeros(M.shape[0])
+for i in range(M.shape[0]):
+    score[i] = np.sum(M[i, :] * w)
+'''
+
+CASES["pl_method_of_row_expression"] = '''# expect: python-loop@2
+import numpy as np
+M = np.random.default_rng(403).random((20_000, 30))
+w = np.random.default_rng(404).random(30)
+# --- cell ---
+peak = np.empty(len(M))
+for i in range(len(M)):
+    peak[i] = (M[i] - w).max()
+'''
+
+CASES["nc_transpose_by_columns"] = '''# expect: python-loop@2, non-contiguous@3
+import numpy as np
+S = np.random.default_rng(405).random((1500, 1500))
+# --- cell ---
+T = np.empty((S.shape[1], S.shape[0]))
+for i in range(S.shape[0]):
+    T[:, i] = S[i, :]
+'''
+
+CASES["am_diagonal_of_product"] = '''# expect: api-misuse@1, view-pins-base@1
+import numpy as np
+A = np.random.default_rng(406).random((1500, 800))
+B = np.random.default_rng(407).random((800, 1500))
+# --- cell ---
+d = np.diag(A @ B)
+'''
+
+CASES["am_trace_of_product"] = '''# expect: api-misuse@1
+import numpy as np
+A = np.random.default_rng(408).random((1500, 800))
+B = np.random.default_rng(409).random((800, 1500))
+# --- cell ---
+t = np.trace(A @ B)
+'''
+
+CASES["am_is_nan_in_loop"] = '''# expect: api-misuse@3
+import numpy as np
+x = np.array([1.0, np.nan] * 500)
+# --- cell ---
+count = 0
+for v in x:
+    if v is np.nan:
+        count += 1
+'''
+
+CASES["vp_list_of_small_views"] = '''# expect: view-pins-base@1
+import numpy as np
+# --- cell ---
+heads = [np.random.default_rng(k).random(1_000_000)[:10] for k in range(20)]
+'''
+
+
 # -- held out: a second batch written after the rules were generalised on the first, used to
 # measure how well they carry over (see benchmarks/advisor_scores.py, group "heldout") ---------
 HELD_OUT: dict[str, str] = {}

@@ -64,7 +64,7 @@ def api_misuse(report: Report, context: CellContext) -> list[Finding]:
                or legacy_random(context, node) or count_nonzero(context, node)
                or sort_for_extreme(context, node) or cancellation(context, node)
                or where_index(context, node) or argsort_for_extreme(context, node)
-               or pinv_instead(report, context, node))
+               or pinv_instead(report, context, node) or diagonal_of_product(context, node))
         if hit is not None:
             found.append(hit)
     found.extend(inverse_kept(report, context))
@@ -187,7 +187,7 @@ def inverse_kept(report: Report, context: CellContext) -> list[Finding]:
 def nan_compare(context: CellContext, node: ast.AST) -> Finding | None:
     ns = context.namespace
     if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and
-            isinstance(node.ops[0], ast.Eq | ast.NotEq)):
+            isinstance(node.ops[0], ast.Eq | ast.NotEq | ast.Is | ast.IsNot)):
         return None
     left, right = node.left, node.comparators[0]
     if nan_constant(right, ns):
@@ -196,7 +196,7 @@ def nan_compare(context: CellContext, node: ast.AST) -> Finding | None:
         other = right
     else:
         return None
-    negate = isinstance(node.ops[0], ast.NotEq)
+    negate = isinstance(node.ops[0], ast.NotEq | ast.IsNot)
     new = at.parse_expr(("~" if negate else "") + f"np.isnan({at.unparse(other)})")
     rewrite = statement_rewrite(context, node, new, kind="fix")
     if rewrite is not None:
@@ -459,3 +459,37 @@ def pinv_instead(report: Report, context: CellContext, node: ast.AST) -> Finding
                    "it by one right-hand side. np.linalg.lstsq solves the same least-squares "
                    "problem directly, with less work and less memory.", rewrite=rewrite,
                    seconds_lost=report.wall_s * 0.3)
+
+
+def diagonal_of_product(context: CellContext, node: ast.AST) -> Finding | None:
+    """``np.diag(A @ B)`` / ``(A @ B).diagonal()`` / ``np.trace(A @ B)``: the whole n x n product
+    is computed to keep n numbers (or one); np.einsum computes just those."""
+    ns = context.namespace
+    product = None
+    kind = None
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and \
+            at.np_func(node.func, ns, "diag", "diagonal", "trace"):
+        product, kind = node.args[0], ("trace" if at.np_func(node.func, ns, "trace")
+                                       else "diag")
+    elif isinstance(node, ast.Call) and not node.args and not node.keywords and \
+            isinstance(node.func, ast.Attribute) and node.func.attr in ("diagonal", "trace"):
+        product, kind = node.func.value, ("trace" if node.func.attr == "trace" else "diag")
+    if not (isinstance(product, ast.BinOp) and isinstance(product.op, ast.MatMult)):
+        return None
+    left, right = at.array_of(product.left, ns), at.array_of(product.right, ns)
+    if left is None or right is None or left.ndim != 2 or right.ndim != 2 or \
+            left.shape[0] != right.shape[1] or left.shape[0] < 100:
+        return None
+    spec = "'ij,ji->i'" if kind == "diag" else "'ij,ji->'"
+    new = at.parse_expr(f"np.einsum({spec}, {at.unparse(product.left)}, "
+                        f"{at.unparse(product.right)})")
+    rewrite = statement_rewrite(context, node, new)
+    n = left.shape[0]
+    return finding("api-misuse", node.lineno,
+                   f"the full {n} x {n} product computed for its "
+                   + ("diagonal" if kind == "diag" else "trace"),
+                   f"Line {node.lineno} multiplies two matrices ({n:,} x {n:,} result, about "
+                   f"{2 * n * n * left.shape[1]:,} operations) and keeps only "
+                   + ("the diagonal" if kind == "diag" else "the trace")
+                   + f". np.einsum({spec}, ...) computes just those {n:,} dot products.",
+                   rewrite=rewrite)

@@ -480,6 +480,8 @@ class Vectorizer(ast.NodeTransformer):
         operand, build = spelled
         if isinstance(operand, ast.Name) and operand.id in self.elements:
             return self.element_reduction(operand.id, build)
+        if isinstance(operand, ast.BinOp | ast.UnaryOp | ast.Call):
+            return self.expression_reduction(operand, build)
         if not isinstance(operand, ast.Subscript) or not isinstance(operand.value, ast.Name):
             return None
         value = self.namespace.get(operand.value.id)
@@ -512,6 +514,29 @@ class Vectorizer(ast.NodeTransformer):
                                                  ctx=ast.Load()), ctx=ast.Load())
         self.depends = True
         return build(base, axis_node(others))
+
+    def expression_reduction(self, operand: ast.expr, build: Any) -> ast.expr | None:
+        """``np.sum(M[i, :] * w)`` for every i: the element expression, vectorized, reduced over
+        every axis but the loop's.  One element's shape comes from evaluating it at the first
+        index; where the loop axis sits from the arrays it reads."""
+        if len(self.loop_vars) != 1 or self.elements or not self.uses_loop(operand):
+            return None
+        var = next(iter(self.loop_vars.values()))
+        first = safe_eval(parse_expr(var.start), self.namespace)
+        if not isinstance(first, int | np.integer):
+            return None
+        one = try_eval(operand, {**self.namespace, var.name: int(first)})
+        if not isinstance(one, np.ndarray | np.generic | float | int):
+            return None
+        ndim = int(np.ndim(one))
+        expr = self.visit(copy_node(operand))
+        if ndim == 0:
+            return expr  # the reduction of one number is that number
+        if self.position == "last":
+            axes = list(range(ndim))
+        else:
+            axes = list(range(1, ndim + 1))
+        return build(expr, axis_node(axes))
 
     def element_reduction(self, name: str, build: Any) -> ast.expr | None:
         """``v.max()`` where `v` runs over the rows of a 2-D (or more) array."""

@@ -52,8 +52,10 @@ def statement_replacing(context: CellContext, node: ast.AST, new: ast.expr) -> R
     if stmt is None or isinstance(stmt, ast.For | ast.While | ast.If | ast.With):
         return None
     new_stmt = ReplaceNode(node, new).visit(stmt)
+    own = {n.id for c in ast.walk(stmt) if isinstance(c, ast.comprehension)
+           for n in ast.walk(c.target) if isinstance(n, ast.Name)}  # a comprehension's own
     compared = sorted({at.root_name(t) for t in ast.walk(stmt) if isinstance(t, ast.Name | (
-        ast.Subscript)) and isinstance(getattr(t, "ctx", None), ast.Store)} - {None})
+        ast.Subscript)) and isinstance(getattr(t, "ctx", None), ast.Store)} - {None} - own)
     if isinstance(stmt, ast.Return) and stmt.value is not None:
         compared = [RETURN]  # inside a cell function: its return value (see scopes)
     if not compared:
@@ -367,6 +369,48 @@ def view_pins_base(report: Report, context: CellContext) -> list[Finding]:
                              f"view {info.name} ({nbytes(info.nbytes)}) keeps a "
                              f"{nbytes(pinned)} base alive", explanation, rewrite=rewrite,
                              bytes_wasted=pinned - info.nbytes))
+    found.extend(pinned_by_containers(context))
+    return found
+
+
+def pinned_by_containers(context: CellContext) -> list[Finding]:
+    """A list (or tuple, or dict) the cell built of small views, each keeping a big buffer
+    alive that no name reaches: ``heads = [load(k)[:10] for k in range(20)]``."""
+    assert context.tree is not None
+    ns = context.namespace
+    found = []
+    for name, value in ns.items():
+        items = list(value.values()) if isinstance(value, dict) else value
+        if not isinstance(items, list | tuple) or not items or len(items) > 100_000:
+            continue
+        views = [v for v in items if isinstance(v, np.ndarray) and v.base is not None]
+        bindings = at.binding_lines(context.tree, name)
+        if not views or not bindings:
+            continue
+        others = [v for k, v in ns.items() if k != name and isinstance(v, np.ndarray)]
+        reachable = {id(owner(v)) for v in others} | {id(v) for v in others}
+        owners = {id(owner(v)): owner(v) for v in views}
+        pinned = sum(o.nbytes for key, o in owners.items() if isinstance(o, np.ndarray) and
+                     key not in reachable)
+        held = sum(v.nbytes for v in views)
+        if pinned < CONFIG.pin_factor * max(held, 1) or pinned < CONFIG.silent_bytes:
+            continue
+        lineno = bindings[-1]
+        rewrite = None
+        bound = at.bound_value(context.tree, name, lineno)
+        if isinstance(bound, ast.ListComp):
+            copied = ast.ListComp(elt=ast.Call(func=ast.Attribute(
+                value=bound.elt, attr="copy", ctx=ast.Load()), args=[], keywords=[]),
+                generators=bound.generators)
+            rewrite = statement_replacing(context, bound, copied)
+        found.append(finding(
+            "view-pins-base", lineno,
+            f"{name} holds {len(views)} views ({nbytes(held)}) keeping {nbytes(pinned)} alive",
+            f"{name}, built on line {lineno}, holds {len(views):,} small views "
+            f"({nbytes(held)} in all) of {len(owners):,} larger buffers that no name reaches "
+            f"any more: a view keeps its whole base alive, so {nbytes(pinned)} stay allocated "
+            "for nothing. Rule of thumb: .copy() the small slices you keep from big temporary "
+            "arrays.", rewrite=rewrite, bytes_wasted=pinned - held))
     return found
 
 

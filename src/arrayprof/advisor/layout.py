@@ -78,7 +78,7 @@ def non_contiguous(report: Report, context: CellContext) -> list[Finding]:
             continue
         for node in ast.walk(loop):
             hit: tuple[int, np.ndarray, str] | None = None
-            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            if isinstance(node, ast.Subscript):  # read or written: both walk the memory
                 view = loop_slice(node, names, ns)
                 if view is not None and strided(view):
                     hit = (node.lineno, view, at.unparse(node))

@@ -372,8 +372,14 @@ def vectorize_body(body: list[ast.stmt], vec: at.Vectorizer, ns: dict[str, Any],
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target = stmt.targets[0]
             if isinstance(target, ast.Subscript):
-                new_target = store_target(target, vec)
                 value = vec.vectorize(stmt.value)
+                read_as, vec.position = vec.position, None
+                new_target = store_target(target, vec)
+                if {read_as, vec.position} == {"first", "last"}:
+                    # B[:, i] = A[i, :]: rows read, columns written -- the transpose
+                    value = ast.Attribute(value=value, attr="T", ctx=ast.Load())
+                elif read_as is not None and vec.position is None:
+                    vec.position = read_as
                 if mask is not None:
                     value = at.np_call("where", mask, value, ast.Subscript(
                         value=new_target.value, slice=new_target.slice, ctx=ast.Load()))
@@ -546,6 +552,9 @@ def uses_foreign_calls(body: list[ast.stmt], ns: dict[str, Any],
                     if isinstance(owner, np.ndarray | list | np.generic) or \
                             isinstance(node.func.value, ast.Subscript):
                         continue
+                    if isinstance(node.func.value, ast.BinOp | ast.UnaryOp | ast.Call) and \
+                            node.func.attr in at.PURE_METHODS:
+                        continue  # (M[i] - w).max(): a method of an arithmetic result
                 if target is at.MISSING:
                     return at.unparse(node.func)
                 if getattr(builtins, getattr(node.func, "id", ""), None) is target:
