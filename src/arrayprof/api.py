@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from arrayprof.notify import internal_failure, set_notifier
@@ -59,8 +60,12 @@ def advise(report: Report, context: CellContext, *, verify: bool) -> None:
     """Fill `report.findings` (never raises: a failing advisor is a note, not a broken cell)."""
     try:
         from arrayprof.advisor import advise as run_rules
+        from arrayprof.snapshot import advisor_namespace
 
-        report.findings = run_rules(report, context, verify=verify)
+        # the rules see inert values only: reading a user object can run its code (properties,
+        # __array_ufunc__, generators); a copy held while they run, never kept
+        safe = replace(context, namespace=advisor_namespace(context.namespace))
+        report.findings = run_rules(report, safe, verify=verify)
     except Exception as exc:
         internal_failure(report, "the advisor", exc)
 

