@@ -28,9 +28,11 @@ def fingerprint(array: np.ndarray) -> tuple[Any, ...]:
 
 
 def snapshot_names(namespace: dict[str, Any]) -> NameSnapshot:
-    """Fingerprints of every array bound before the cell."""
+    """Fingerprints of every array bound before the cell.  Arrays are told by their type, never
+    by ``isinstance``: that reads ``__class__``, a property on lazy proxies, whose first read
+    loads what they wrap (Django's SimpleLazyObject, lazy-object-proxy)."""
     return {name: fingerprint(value) for name, value in list(namespace.items())
-            if type(value) is np.ndarray or isinstance(value, np.ndarray)}
+            if issubclass(type(value), np.ndarray)}
 
 
 def is_public_name(name: str) -> bool:
@@ -44,7 +46,7 @@ def new_or_rebound(namespace: dict[str, Any], before: NameSnapshot,
     freed array's ``id`` was recycled for it."""
     names = []
     for name, value in list(namespace.items()):
-        if not isinstance(value, np.ndarray) or not is_public_name(name):
+        if not issubclass(type(value), np.ndarray) or not is_public_name(name):
             continue
         old = before.get(name)
         if old is None or old != fingerprint(value) or (allocated and _on_buffer_of(value,
@@ -291,7 +293,7 @@ def build_inventory(namespace: dict[str, Any], names: list[str], tree: ast.AST |
                     live_lines: dict[int, tuple[int, int]]) -> list[ArrayInfo]:
     """ArrayInfo for each of `names`; `live_lines` maps buffers the cell allocated to their line."""
     candidates = {n: v for n, v in list(namespace.items())
-                  if isinstance(v, np.ndarray) and is_public_name(n)}
+                  if issubclass(type(v), np.ndarray) and is_public_name(n)}
     owners: dict[str, Any] = {}
     owner_bytes: dict[str, int] = {}
     for n, v in candidates.items():
@@ -318,5 +320,6 @@ def build_inventory(namespace: dict[str, Any], names: list[str], tree: ast.AST |
 
 def namespace_inventory(namespace: dict[str, Any]) -> list[ArrayInfo]:
     """Every public array in a namespace (not only those a cell made), for live views."""
-    names = [n for n, v in list(namespace.items()) if isinstance(v, np.ndarray) and is_public_name(n)]
+    names = [n for n, v in list(namespace.items())
+             if issubclass(type(v), np.ndarray) and is_public_name(n)]
     return build_inventory(namespace, names, None, {})

@@ -224,7 +224,7 @@ def inert(value: Any) -> bool:
         return plain_data(value, [INERT_ITEMS])
     if kind is types.ModuleType:
         return value.__name__.split(".")[0] == "numpy" or "__getattr__" not in vars(value)
-    if isinstance(value, type) or kind in (types.FunctionType, types.BuiltinFunctionType,
+    if issubclass(kind, type) or kind in (types.FunctionType, types.BuiltinFunctionType,
                                            types.MethodType, types.BuiltinMethodType):
         return kind is not types.MethodType or inert(value.__self__)
     return kind.__module__.split(".")[0] in NUMPY_MODULES
@@ -254,7 +254,8 @@ def capture_inputs(tree: ast.AST, namespace: dict[str, Any], budget_bytes: int) 
         if name not in namespace:
             continue
         value = namespace[name]
-        if isinstance(value, np.ndarray):
+        kind = type(value)  # never isinstance: it reads __class__, a property on lazy proxies
+        if issubclass(kind, np.ndarray):
             if name not in changed:
                 inputs.weak[name] = Unchanged(namespace, name, value)
             elif not plain_array(value):
@@ -265,14 +266,14 @@ def capture_inputs(tree: ast.AST, namespace: dict[str, Any], budget_bytes: int) 
                 spent += value.nbytes
             else:
                 inputs.missing[name] = f"{name} ({value.nbytes:,} bytes) is over the copy budget"
-        elif type(value) in PLAIN_SCALARS or isinstance(value, np.generic):
+        elif kind in PLAIN_SCALARS or issubclass(kind, np.generic):
             inputs.values[name] = value  # immutable
-        elif isinstance(value, RANDOM_STATES):
+        elif issubclass(kind, RANDOM_STATES):
             try:
                 inputs.values[name] = copy.deepcopy(value)  # the state before the cell's draws
             except Exception:
                 inputs.missing[name] = f"{name} (a random generator) could not be copied"
-        elif name in changed and type(value) in (list, dict, tuple, set):
+        elif name in changed and kind in (list, dict, tuple, set):
             if plain_data(value, [MAX_PLAIN_ITEMS]):
                 inputs.values[name] = copy.deepcopy(value)
             else:

@@ -222,7 +222,7 @@ def _public_arrays(namespace: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
     return {name: value for name, value in list(namespace.items())
-            if isinstance(value, np.ndarray) and not name.startswith("_")}
+            if issubclass(type(value), np.ndarray) and not name.startswith("_")}
 
 
 def arrays_payload(namespace: dict[str, Any]) -> JsonDict:
