@@ -1001,6 +1001,29 @@ heads = [np.random.default_rng(k).random(1_000_000)[:10] for k in range(20)]
 '''
 
 
+CASES["ok_scalar_state_recurrence"] = '''# expect-not: python-loop
+import numpy as np
+x = np.random.default_rng(410).random(200_000)
+# --- cell ---
+smooth = np.empty_like(x)
+level = 0.0
+for i in range(len(x)):
+    level = 0.9 * level + 0.1 * x[i]
+    smooth[i] = level
+'''
+
+CASES["ok_previous_value_carried"] = '''# expect-not: python-loop
+import numpy as np
+x = np.random.default_rng(411).random(200_000)
+# --- cell ---
+out = np.empty_like(x)
+prev = 0.0
+for i in range(len(x)):
+    out[i] = 0.5 * (x[i] + prev)
+    prev = out[i]
+'''
+
+
 # -- held out: a second batch written after the rules were generalised on the first, used to
 # measure how well they carry over (see benchmarks/advisor_scores.py, group "heldout") ---------
 HELD_OUT: dict[str, str] = {}

@@ -335,6 +335,7 @@ def vectorize_body(body: list[ast.stmt], vec: at.Vectorizer, ns: dict[str, Any],
     """Array statements doing what `body` does over the whole iteration."""
     out: list[str] = []
     accumulators: set[str] = set()
+    carried_state(body, vec)
     for stmt in body:
         if isinstance(stmt, ast.Pass):
             continue
@@ -386,6 +387,8 @@ def vectorize_body(body: list[ast.stmt], vec: at.Vectorizer, ns: dict[str, Any],
                 out.append(f"{at.unparse(new_target)} = {at.unparse(value)}")
                 continue
             if isinstance(target, ast.Name) and mask is None and target.id not in vec.loop_vars:
+                if target.id in at.loaded_names(stmt.value):
+                    raise Recurrence(target.id)  # running = 0.9 * running + x[i]
                 vec.temps[target.id] = vec.vectorize(stmt.value)
                 continue
         if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript) and \
@@ -447,6 +450,34 @@ def scatter(stmt: ast.AugAssign, vec: at.Vectorizer) -> str:
     index = vec.vectorize(target.slice)
     value = vec.vectorize(stmt.value)
     return f"np.{ufunc}.at({target.value.id}, {at.unparse(index)}, {at.unparse(value)})"
+
+
+def carried_state(body: list[ast.stmt], vec: at.Vectorizer) -> None:
+    """Raise Recurrence when a statement reads a name the body assigns only later (or in an
+    ``if``): its value then comes from the previous iteration, state carried through the
+    loop, which no element-wise expression reproduces."""
+    plain = {t.id for s in body for n in ast.walk(s) if isinstance(n, ast.Assign)
+             for t in n.targets if isinstance(t, ast.Name)} - set(vec.loop_vars)
+    assigned: set[str] = set()
+    for stmt in body:
+        if accumulator(stmt) is not None:
+            continue  # s += e and friends: judged as accumulators
+        early = (at.loaded_names(stmt) & plain) - assigned
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], ast.Name):
+            early -= {stmt.targets[0].id} - at.loaded_names(stmt.value)
+        if early:
+            raise Recurrence(sorted(early)[0])
+        if isinstance(stmt, ast.If):
+            # assigned on both branches: a value of this iteration either way
+            assigned |= names_assigned(stmt.body) & names_assigned(stmt.orelse)
+        else:
+            assigned |= names_assigned([stmt])
+
+
+def names_assigned(stmts: list[ast.stmt]) -> set[str]:
+    return {t.id for s in stmts for n in ast.walk(s) if isinstance(n, ast.Assign)
+            for t in n.targets if isinstance(t, ast.Name)}
 
 
 def vectorize_if(stmt: ast.If, vec: at.Vectorizer, ns: dict[str, Any]) -> list[str]:
