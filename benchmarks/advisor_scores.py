@@ -7,7 +7,9 @@ is the expected line or the header of a loop around it (or the reverse); a warni
 category the case does not expect is a false alarm; info findings are free, except in an
 `expect-not` category where any finding is a failure.
 
-    python benchmarks/advisor_scores.py [GROUP ...]   (groups: examples, styles, unseen, heldout, third)
+    python benchmarks/advisor_scores.py [GROUP ...]
+
+groups: examples, styles, unseen, heldout, third, fourth (default: all).
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from advisor_style_cases import CASES  # noqa: E402
 from advisor_unseen_cases import CASES as UNSEEN  # noqa: E402
-from advisor_unseen_cases import HELD_OUT, THIRD  # noqa: E402
+from advisor_unseen_cases import FOURTH, HELD_OUT, THIRD  # noqa: E402
 
-GROUPS = ("examples", "styles", "unseen", "heldout", "third")
+GROUPS = ("examples", "styles", "unseen", "heldout", "third", "fourth")
 
 
 def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
@@ -49,6 +51,9 @@ def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
     if "third" in groups:
         for name, text in sorted(THIRD.items()):
             out.append(("third", name, text))
+    if "fourth" in groups:
+        for name, text in sorted(FOURTH.items()):
+            out.append(("fourth", name, text))
     return out
 
 

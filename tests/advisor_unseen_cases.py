@@ -1851,3 +1851,185 @@ p = 1.0 / (1.0 + np.exp(-z))
 grad = X.T @ (p - y) / len(y)
 loss = -np.mean(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))
 '''
+
+
+# -- fourth batch: written last, measured before any rule change for it --------------------------
+FOURTH: dict[str, str] = {}
+
+FOURTH["f_loop_normalise_rows_inplace"] = '''# expect: python-loop@1
+import numpy as np
+R = np.random.default_rng(501).random((30_000, 16)) + 0.1
+# --- cell ---
+for i in range(R.shape[0]):
+    R[i] /= R[i].sum()
+'''
+
+FOURTH["f_comprehension_with_condition_sum"] = '''# expect: python-loop@1
+import numpy as np
+v = np.random.default_rng(502).normal(0.0, 1.0, 300_000)
+# --- cell ---
+pos_energy = sum([e * e for e in v if e > 0])
+'''
+
+FOURTH["f_vectorize_via_partial_name"] = '''# expect: np-vectorize@4
+import numpy as np
+t = np.random.default_rng(503).random(150_000)
+# --- cell ---
+def band(val):
+    return "low" if val < 0.5 else "high"
+banding = np.vectorize(band)
+names = banding(t)
+'''
+
+FOURTH["f_blowup_cdist_min"] = '''# expect: broadcast-blowup@2
+import numpy as np
+P = np.random.default_rng(504).random((2000, 2))
+Q = np.random.default_rng(505).random((1500, 2))
+# --- cell ---
+diff = P[:, np.newaxis] - Q
+d2min = (diff ** 2).sum(axis=-1).min(axis=1)
+'''
+
+FOURTH["f_keepdims_std_axis_last"] = '''# expect: missing-keepdims@1
+import numpy as np
+feats = np.random.default_rng(506).random((700, 700))
+# --- cell ---
+whitened = feats / feats.std(axis=-1)
+'''
+
+FOURTH["f_chain_polynomial"] = '''# expect: temporary-chain@1
+import numpy as np
+t = np.random.default_rng(507).random(2_000_000)
+# --- cell ---
+poly = np.sin(t) * 3.0 + np.cos(t) * 2.0 + np.exp(t) * 0.5 + np.sqrt(t)
+'''
+
+FOURTH["f_copy_flatten_then_dot"] = '''# expect: unexpected-copy@1
+import numpy as np
+G = np.random.default_rng(508).random((1500, 1500))
+# --- cell ---
+g = G.flatten()
+norm2 = g @ g
+'''
+
+FOURTH["f_pin_split_parts"] = '''# expect: view-pins-base@2
+import numpy as np
+# --- cell ---
+series = np.random.default_rng(509).random(9_000_000)
+first, rest = series[:100], series[100:200]
+del series
+'''
+
+FOURTH["f_mutation_transpose_inplace"] = '''# expect: view-mutation@2
+import numpy as np
+A = np.arange(16.0).reshape(4, 4)
+# --- cell ---
+At = A.T
+At[:, 0] *= 10
+s = A.sum()
+'''
+
+FOURTH["f_upcast_int16_times_float"] = '''# expect: dtype-upcast@1
+import numpy as np
+samples = np.random.default_rng(510).integers(-3000, 3000, 3_000_000).astype(np.int16)
+# --- cell ---
+normalised = samples * (1.0 / 32768)
+'''
+
+FOURTH["f_overflow_cumsum_dtype"] = '''# expect: dtype-overflow@1
+import numpy as np
+steps = np.random.default_rng(511).integers(0, 100, 10_000).astype(np.int16)
+# --- cell ---
+position = np.cumsum(steps, dtype=np.int16)
+'''
+
+FOURTH["f_object_ragged_numbers"] = '''# expect: object-dtype@1
+import numpy as np
+# --- cell ---
+nums = np.array([i * 1.5 for i in range(80_000)], dtype="object")
+scaled = nums / 3
+'''
+
+FOURTH["f_api_inv_dot_method_chain"] = '''# expect: api-misuse@1
+import numpy as np
+H = np.random.default_rng(512).random((400, 400)) + 400 * np.eye(400)
+g = np.random.default_rng(513).random(400)
+# --- cell ---
+step = -np.linalg.inv(H).dot(g)
+'''
+
+FOURTH["f_ok_vectorized_pipeline"] = '''# expect-not: python-loop
+# expect-not: temporary-chain
+# expect-not: missing-keepdims
+# expect-not: unexpected-copy
+import numpy as np
+X = np.random.default_rng(514).random((10_000, 32))
+# --- cell ---
+mu = X.mean(axis=0)
+sigma = X.std(axis=0)
+Z = (X - mu) / sigma
+cov = Z.T @ Z / len(Z)
+'''
+
+FOURTH["f_ok_recurrence_with_if"] = '''# expect-not: python-loop
+import numpy as np
+sig = np.random.default_rng(515).random(50_000)
+# --- cell ---
+state = np.zeros_like(sig)
+for i in range(1, len(sig)):
+    if sig[i] > 0.5:
+        state[i] = state[i - 1] + 1
+    else:
+        state[i] = 0
+'''
+
+FOURTH["f_ok_stack_once_after_loop"] = '''# expect-not: growing-array
+# expect-not: python-loop
+import numpy as np
+rng = np.random.default_rng(516)
+# --- cell ---
+rows = []
+for k in range(500):
+    rows.append(rng.random(64))
+table = np.vstack(rows)
+'''
+
+FOURTH["f_ok_copy_slice_kept"] = '''# expect-not: view-pins-base
+# expect-not: unexpected-copy
+import numpy as np
+# --- cell ---
+raw = np.random.default_rng(517).random((4000, 2000))
+header = raw[:2].copy()
+del raw
+'''
+
+FOURTH["f_ok_out_param_chain"] = '''# expect-not: temporary-chain
+import numpy as np
+a = np.random.default_rng(518).random(3_000_000)
+b = np.random.default_rng(519).random(3_000_000)
+res = np.empty_like(a)
+# --- cell ---
+np.multiply(a, b, out=res)
+np.add(res, a, out=res)
+np.sqrt(res, out=res)
+'''
+
+FOURTH["f_ok_loop_over_files_like"] = '''# expect-not: python-loop
+# expect-not: growing-array
+import numpy as np
+def fake_read(k):
+    return np.full(10_000, float(k))
+# --- cell ---
+total = np.zeros(10_000)
+for k in range(100):
+    total += fake_read(k)
+'''
+
+FOURTH["f_ok_intended_view_write"] = '''# expect-not: view-mutation
+import numpy as np
+img = np.zeros((100, 100))
+# --- cell ---
+img[10:20, 10:20] = 1.0
+border = img[0]
+border[:] = -1.0
+'''
