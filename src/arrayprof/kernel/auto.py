@@ -12,7 +12,9 @@ arrayprof does around a cell runs inside `OwnWork`:
 * CPython's garbage collector is paused, and its young-generation count is put back to where the
   user's code left it, so automatic collections (and with them ``gc.collect()``'s return value,
   ``__del__`` and weakref callbacks of cyclic garbage) happen where they would without arrayprof;
-* any failure, even an interrupt, ends as one tagged note.
+* any failure, even an interrupt, ends as one tagged note;
+* the process's peak-memory mark, which the user's program can read (``ru_maxrss``), is read but
+  never reset (`PassivePeakSampler`).
 
 The summary is not shown after a ``clear_output(wait=True)`` that nothing has consumed yet: any
 output would trigger that deferred clear in the front end and wipe the user's last output.
@@ -30,6 +32,7 @@ from typing import Any
 
 from arrayprof import api
 from arrayprof.kernel.display import held, show_note, show_report
+from arrayprof.report import RssStats
 from arrayprof.session import Session
 
 DEFAULT_THRESHOLD = 10 * 1000 * 1000
@@ -205,6 +208,37 @@ def warm_up() -> None:
             pass  # the hooks will say what is missing
 
 
+class PassivePeakSampler:
+    """Resident-set size around a cell from the process's high-water mark, read and never reset.
+
+    The ``hwm`` sampler resets the mark (``/proc/self/clear_refs``) to measure each cell exactly,
+    but the user's program reads that same mark: ``resource.getrusage(...).ru_maxrss`` and VmHWM
+    would report the peak since the last cell instead of since the process started.  Here the
+    peak is exact when the cell raised the process's peak, and otherwise the larger of the start
+    and end readings (a lower bound)."""
+
+    name = "hwm-passive"
+
+    def __init__(self) -> None:
+        self._start = 0
+        self._mark = 0
+
+    def start(self) -> None:
+        from arrayprof.rss import _status_kib, current_rss
+
+        self._start = current_rss()
+        self._mark = _status_kib("VmHWM") or 0
+
+    def stop(self) -> RssStats:
+        from arrayprof.rss import _status_kib, current_rss
+
+        end = current_rss()
+        mark = _status_kib("VmHWM") or 0
+        peak = mark if mark > self._mark else max(self._start, end)
+        return RssStats(start_bytes=self._start, peak_bytes=max(peak, self._start, end),
+                        end_bytes=end, sampler=self.name)
+
+
 class AutoProfiler:
     def __init__(self, shell: Any) -> None:
         self.shell = shell
@@ -294,8 +328,8 @@ class AutoProfiler:
                 return
             try:
                 filename, transformed = self._code_name(info, raw_cell)
-                session = Session(transformed, self.shell.user_ns, filename=filename, rss="hwm",
-                                  capture=self.verify)
+                session = Session(transformed, self.shell.user_ns, filename=filename,
+                                  rss=PassivePeakSampler(), capture=self.verify)
                 self._clear.start(self.shell)
                 self._session = session
                 session.begin()
