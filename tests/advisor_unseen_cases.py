@@ -1881,7 +1881,7 @@ banding = np.vectorize(band)
 names = banding(t)
 '''
 
-FOURTH["f_blowup_cdist_min"] = '''# expect: broadcast-blowup@2
+FOURTH["f_blowup_cdist_min"] = '''# expect: broadcast-blowup@1
 import numpy as np
 P = np.random.default_rng(504).random((2000, 2))
 Q = np.random.default_rng(505).random((1500, 2))
@@ -1897,7 +1897,9 @@ feats = np.random.default_rng(506).random((700, 700))
 whitened = feats / feats.std(axis=-1)
 '''
 
-FOURTH["f_chain_polynomial"] = '''# expect: temporary-chain@1
+# NumPy's temporary elision keeps this at two live arrays, which in-place steps cannot beat
+# (each ufunc call needs its own output): a near miss, relabelled after measuring.
+FOURTH["f_ok_chain_polynomial"] = '''# expect-not: temporary-chain
 import numpy as np
 t = np.random.default_rng(507).random(2_000_000)
 # --- cell ---

@@ -94,7 +94,14 @@ def advise(report: Report, context: CellContext, *, verify: bool = True) -> list
             rewrite.check = "not verified: verification was off for this cell"
             continue
         verifier.verify(found, context, report, budget)
-        if rewrite.kind == "equivalent" and rewrite.verified and not rewrite.equal:
+        if rewrite.check.startswith("not verified: the rewrite raised"):
+            # the original ran and the rewrite failed on the same inputs: it is wrong, whatever
+            # its kind, and offering it would mislead
+            found.explanation += (" A rewrite was tried on copies of the inputs but failed "
+                                  f"({rewrite.check.removeprefix('not verified: ')}), so none "
+                                  "is offered.")
+            found.rewrite = None
+        elif rewrite.kind == "equivalent" and rewrite.verified and not rewrite.equal:
             found.explanation += (" A rewrite was tried on copies of the inputs but did not "
                                   f"reproduce the results ({rewrite.check}), so none is offered.")
             found.rewrite = None

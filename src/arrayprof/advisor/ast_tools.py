@@ -630,7 +630,45 @@ class Vectorizer(ast.NodeTransformer):
             expr = np_call("logical_and", expr, p)
         return expr
 
+    def element_ndim(self, node: ast.expr) -> int | None:
+        """How many dimensions one iteration's value of `node` has (evaluated at the first
+        index / first element); None when that cannot be evaluated."""
+        if len(self.loop_vars) + len(self.elements) == 0 or self.naxes > 1:
+            return None
+        scope = dict(self.namespace)
+        for var in self.loop_vars.values():
+            start = safe_eval(parse_expr(var.start), self.namespace)
+            if not isinstance(start, int | np.integer):
+                return None
+            scope[var.name] = int(start)
+        for name, source in self.elements.items():
+            value = try_eval(parse_expr(source), self.namespace)
+            if not isinstance(value, np.ndarray) or not len(value):
+                return None
+            scope[name] = value[0]
+        if set(self.temps) & names_in(node):
+            return None  # a temporary of this iteration: its value is not at hand
+        value = try_eval(node, scope)
+        return None if value is MISSING else int(np.ndim(value))
+
+    def align(self, expr: ast.expr, have: int | None, want: int | None) -> ast.expr:
+        """With the loop axis first, a value of fewer dimensions than the one it meets must
+        gain trailing axes (``R.sum(axis=1)[:, None]`` against ``R``): broadcasting would
+        otherwise line it up with the last axis."""
+        if have is None or want is None or have >= want or self.position == "last":
+            return expr
+        index = [ast.Slice(), *[ast.Constant(value=None) for _ in range(want - have)]]
+        return ast.Subscript(value=expr, slice=ast.Tuple(elts=index, ctx=ast.Load()),
+                             ctx=ast.Load())
+
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        if not isinstance(node.op, ast.MatMult) and self.uses_loop(node.left) and \
+                self.uses_loop(node.right) and self.naxes == 1:
+            left_dims, right_dims = self.element_ndim(node.left), self.element_ndim(node.right)
+            left, right = self.visit(node.left), self.visit(node.right)
+            left = self.align(left, left_dims, right_dims)
+            right = self.align(right, right_dims, left_dims)
+            return ast.BinOp(left=left, op=node.op, right=right)
         if isinstance(node.op, ast.MatMult):
             left_dep, right_dep = self.uses_loop(node.left), self.uses_loop(node.right)
             if left_dep and right_dep:

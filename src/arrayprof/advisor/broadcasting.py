@@ -82,9 +82,14 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
         source = lines[lineno - 1] if lineno <= len(lines) else ""
         kept = line_kept(report, context, lineno)
         accidental = accidental_pair(op) is not None and not explicit_outer(source)
+        reduced_as = None
         if kept * CONFIG.blowup_factor > result_bytes and not accidental:
-            continue  # the line keeps the big array: the user asked for it
+            reduced_as = only_reduced_later(context, lineno)
+            if reduced_as is None:
+                continue  # the line keeps the big array: the user asked for it
+            kept = 0  # kept only to be reduced: all of it is the waste
         seen.add(lineno)
+        lineno = at.first_line(context.tree, lineno)
         inputs = " and ".join(f"{shape(o['shape'])} {o['dtype']} ({nbytes(o.get('nbytes', 0))})"
                               for o in op.operands if o.get("value", "array") == "array")
         peak = line_growth(report, lineno)
@@ -94,6 +99,11 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
             why = ("One operand is a column ((N, 1)) and the other a flat (N,) array, so "
                    "broadcasting pairs every element with every other one instead of matching "
                    "them up: the result is N times larger than intended.")
+        elif reduced_as is not None:
+            name, used = reduced_as
+            why = (f"The line keeps it as {name}, but the cell only ever reduces {name} (line "
+                   f"{used}): the big array is a temporary in disguise, and it stays allocated "
+                   "as long as the name does.")
         else:
             why = (f"The line only keeps {nbytes(kept)} of it: the big array is a temporary that "
                    "is reduced or sliced right away.")
@@ -108,6 +118,53 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
                              f"{nbytes(largest)} inputs", explanation, rewrite=rewrite,
                              bytes_wasted=max(peak, result_bytes) - kept))
     return found
+
+
+REDUCING = ("sum", "mean", "min", "max", "argmin", "argmax", "std", "var", "prod", "any", "all",
+            "norm", "nansum", "nanmean", "nanmin", "nanmax", "median", "count_nonzero", "amin",
+            "amax", "ptp", "average")
+
+
+def only_reduced_later(context: CellContext, lineno: int) -> tuple[str, int] | None:
+    """(name, line) when the statement on `lineno` binds its result to a name that the rest of
+    the cell only reduces (``diff = P[:, None] - Q`` then ``(diff ** 2).sum(-1).min(1)``): the
+    broadcast was a temporary, only named."""
+    assert context.tree is not None
+    stmt = at.statement_at(context.tree, lineno)
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and
+            isinstance(stmt.targets[0], ast.Name)):
+        return None
+    name = stmt.targets[0].id
+    end = stmt.end_lineno or stmt.lineno
+    parents = at.parents(context.tree)
+    uses = [n for n in ast.walk(context.tree) if isinstance(n, ast.Name) and n.id == name and
+            isinstance(n.ctx, ast.Load) and n.lineno > end]
+    if not uses or any(line > end for line in at.binding_lines(context.tree, name)):
+        return None
+    for use in uses:
+        node: ast.AST = use
+        while True:
+            parent = parents.get(node)
+            if isinstance(parent, ast.BinOp | ast.UnaryOp) or (
+                    isinstance(parent, ast.Call) and node in parent.args and
+                    isinstance(at.resolve(parent.func, context.namespace), np.ufunc)):
+                node = parent
+                continue
+            break
+        if not reduces(parent, node, context.namespace):
+            return None
+    return name, min(u.lineno for u in uses)
+
+
+def reduces(parent: ast.AST | None, node: ast.AST, ns: dict[str, Any]) -> bool:
+    """Whether `parent` reduces `node`: ``node.sum(...)`` or ``np.sum(node, ...)`` and kin."""
+    if isinstance(parent, ast.Attribute) and parent.value is node and parent.attr in REDUCING:
+        return True
+    if isinstance(parent, ast.Call) and parent.args and parent.args[0] is node and \
+            isinstance(parent.func, ast.Attribute) and parent.func.attr in REDUCING and \
+            at.is_numpy_object(at.resolve(parent.func, ns)):
+        return True
+    return False
 
 
 class OuterPattern(ast.NodeTransformer):

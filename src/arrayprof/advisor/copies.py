@@ -517,13 +517,23 @@ def view_mutation(report: Report, context: CellContext) -> list[Finding]:
             if view in at.stored_names(context.tree.body[:0]) or rebound_between(
                     context.tree, view, created, stmt.lineno):
                 continue
+            parents = at.parents(context.tree)
             uses = [n.lineno for n in ast.walk(context.tree) if isinstance(n, ast.Name) and
-                    n.id == base and isinstance(n.ctx, ast.Load) and n.lineno != created]
+                    n.id == base and isinstance(n.ctx, ast.Load) and n.lineno != created and
+                    not written_only(n, parents)]
             if not uses:
                 continue
             found.append(mutation_finding(context, stmt, view, base, created, uses))
             break
     return found
+
+
+def written_only(name: ast.Name, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``img[10:20] = 1.0``: the name only designates where to write; no value of it is read,
+    so a later write through a view cannot surprise this line."""
+    parent = parents.get(name)
+    return isinstance(parent, ast.Subscript | ast.Attribute) and parent.value is name and \
+        isinstance(parent.ctx, ast.Store)
 
 
 def writes_through(stmt: ast.stmt, view: str) -> bool:

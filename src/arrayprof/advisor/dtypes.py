@@ -184,11 +184,22 @@ class Widen(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> Any:
         self.generic_visit(node)
+        for keyword in node.keywords:
+            if keyword.arg == "dtype" and narrow_dtype(keyword.value, self.ns):
+                keyword.value = at.parse_expr("np.int64")  # np.cumsum(x, dtype=np.int16)
         return self.wrap(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> Any:
         self.generic_visit(node)
         return self.wrap(node)
+
+
+def narrow_dtype(node: ast.AST, ns: dict[str, Any]) -> bool:
+    """Whether a ``dtype=`` argument names one of the NARROW integer types."""
+    from arrayprof.advisor.copies import dtype_of
+
+    dtype = dtype_of(node, ns)
+    return dtype is not None and dtype.name in NARROW
 
 
 def smallest_holding(low: int, high: int, unsigned: bool) -> np.dtype:
@@ -206,8 +217,10 @@ def dtype_overflow(report: Report, context: CellContext) -> list[Finding]:
     """Integer arithmetic in a narrow dtype whose results wrapped around (checked on the data)."""
     assert context.tree is not None
     found = []
-    lines = sorted({op.lineno for op in report.ops if op.lineno and op.result and op.kind in (
-        "ufunc", "binop") and op.name in ARITH and np.dtype(op.result["dtype"]).name in NARROW})
+    lines = sorted({op.lineno for op in report.ops if op.lineno and op.result and (
+        (op.kind in ("ufunc", "binop") and op.name in ARITH) or
+        (op.kind in ("accumulate", "reduce") and op.name.split(".")[0] in ("add", "multiply")))
+        and np.dtype(op.result["dtype"]).name in NARROW})
     done: set[int] = set()
     for lineno in lines:
         if at.enclosing_loops(context.tree, lineno):
@@ -382,14 +395,21 @@ def overflow_rewrite(context: CellContext, stmt: ast.stmt, expr: ast.expr, wide:
     (``a.astype(np.int16) - b``); an augmented assignment becomes a plain one, since
     ``x += ...`` cannot change x's dtype."""
     ns = {**context.namespace, **values}
-    names = [n for n in ast.walk(focus if focus is not None else expr) if isinstance(
-        n, ast.Name) and isinstance(ns.get(n.id), np.ndarray) and ns[n.id].dtype.name in NARROW]
-    if not names:
-        return None
-    first = min(names, key=lambda n: (n.lineno, n.col_offset))
     from arrayprof.advisor.loops import ReplaceNode
 
-    widened_name = at.parse_expr(f"{first.id}.astype(np.{wide.name})")
+    keyword = next((k for n in ast.walk(expr) if isinstance(n, ast.Call) for k in n.keywords
+                    if k.arg == "dtype" and narrow_dtype(k.value, ns)), None)
+    names = [n for n in ast.walk(focus if focus is not None else expr) if isinstance(
+        n, ast.Name) and isinstance(ns.get(n.id), np.ndarray) and ns[n.id].dtype.name in NARROW]
+    if keyword is not None:
+        # the narrow type is asked for explicitly (np.cumsum(x, dtype=np.int16)): widen that
+        first: ast.AST = keyword.value
+        widened_name = at.parse_expr(f"np.{wide.name}")
+    elif names:
+        first = min(names, key=lambda n: (n.lineno, n.col_offset))
+        widened_name = at.parse_expr(f"{first.id}.astype(np.{wide.name})")  # type: ignore
+    else:
+        return None
     if isinstance(stmt, ast.AugAssign):
         new: ast.AST = ast.Assign(targets=[ast.Name(id=target, ctx=ast.Store())],
                                   value=ReplaceNode(first, widened_name).visit(expr), lineno=0)

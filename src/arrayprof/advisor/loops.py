@@ -373,7 +373,11 @@ def vectorize_body(body: list[ast.stmt], vec: at.Vectorizer, ns: dict[str, Any],
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target = stmt.targets[0]
             if isinstance(target, ast.Subscript):
+                want = vec.element_ndim(ast.Subscript(value=target.value, slice=target.slice,
+                                                      ctx=ast.Load()))
+                have = vec.element_ndim(stmt.value) if vec.uses_loop(stmt.value) else None
                 value = vec.vectorize(stmt.value)
+                value = vec.align(value, have, want)
                 read_as, vec.position = vec.position, None
                 new_target = store_target(target, vec)
                 if {read_as, vec.position} == {"first", "last"}:
@@ -397,7 +401,10 @@ def vectorize_body(body: list[ast.stmt], vec: at.Vectorizer, ns: dict[str, Any],
             continue
         if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
             new_target = store_target(stmt.target, vec)
-            value = vec.vectorize(stmt.value)
+            want = vec.element_ndim(ast.Subscript(value=stmt.target.value,
+                                                  slice=stmt.target.slice, ctx=ast.Load()))
+            have = vec.element_ndim(stmt.value) if vec.uses_loop(stmt.value) else None
+            value = vec.align(vec.vectorize(stmt.value), have, want)
             if mask is not None:
                 neutral = "1" if isinstance(stmt.op, ast.Mult | ast.Div) else "0"
                 value = at.np_call("where", mask, value, at.parse_expr(neutral))
