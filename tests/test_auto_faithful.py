@@ -388,6 +388,13 @@ for mode in ("on", "on --verify"):
     garbage()  # the first run imports what it needs
     assert garbage() == [], mode
 assert shell.user_ns["v"].shape == (20,)
+
+# terminal IPython names cells after their number: lines are attributed all the same
+import arrayprof
+shell.run_cell("%arrayprof on")
+for _ in range(2):
+    shell.run_cell("a = np.ones(100)\\nb = a * 2", store_history=True)
+    assert [line.lineno for line in arrayprof.history()[-1].lines] == [1, 2]
 print("ok")
 """
 

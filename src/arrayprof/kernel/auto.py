@@ -1,23 +1,25 @@
 """Automatic mode: every cell profiled through IPython's pre/post_run_cell events.
 
 Only a one-line summary is shown, and only when a cell allocates more than the threshold or has
-warnings.  The user's notebook must come out exactly as it would without arrayprof, so everything
-arrayprof does around a cell runs inside `OwnWork`:
+warnings.  The user's notebook must come out exactly as it would without arrayprof (the corpus in
+tests/notebooks_real/ checks it), so between two cells arrayprof:
 
-* NumPy floating-point errors are ignored in arrayprof's own arithmetic: a user's
-  ``np.seterr(all="raise" | "call" | "log" | "print")`` must not fire for, or print from, it;
-* a warning raised by arrayprof's own code becomes one tagged note instead of a line on the
-  cell's stderr, and the warning filters are never touched (changing them resets every module's
-  "already shown" registry, so a user's warning that was shown once would show again);
-* CPython's garbage collector is paused, and its young-generation count is put back to where the
-  user's code left it, so automatic collections (and with them ``gc.collect()``'s return value,
-  ``__del__`` and weakref callbacks of cyclic garbage) happen where they would without arrayprof;
-* any failure, even an interrupt, ends as one tagged note;
-* the process's peak-memory mark, which the user's program can read (``ru_maxrss``), is read but
-  never reset (`PassivePeakSampler`).
-
-The summary is not shown after a ``clear_output(wait=True)`` that nothing has consumed yet: any
-output would trigger that deferred clear in the front end and wipe the user's last output.
+* keeps no reference to the user's objects, strong or weak (`inventory.snapshot_names`
+  fingerprints arrays: a weak reference alone makes ``a.resize()`` fail), and tells arrays by
+  their type, never ``isinstance`` (it reads ``__class__``, which lazy proxies load on);
+* lets the advisor see inert values only (`snapshot.advisor_namespace`): no user property,
+  ``__array_ufunc__``, generator or random generator is touched;
+* does its own work inside `OwnWork`: NumPy floating-point errors ignored (a user's
+  ``np.seterr(all="raise" | "call" | "log" | "print")`` must not fire for it), its own warnings
+  collected into one tagged note without touching the warning filters (changing them resets every
+  module's "already shown" registry), any failure, even an interrupt, ending as one tagged note;
+* pauses the garbage collector and restores its young-generation count (`GcBalance`), so
+  automatic collections, and with them ``__del__`` and weakref callbacks of cyclic garbage, stay
+  where they would be; its own code leaves no cyclic garbage;
+* reads the process's peak-memory mark but never resets it (`PassivePeakSampler`): the user's
+  program reads it too, as ``resource.getrusage(...).ru_maxrss``;
+* shows nothing after a ``clear_output(wait=True)`` that nothing has consumed yet (`ClearWatch`):
+  any output would trigger that deferred clear in the front end and wipe the user's last output.
 """
 
 from __future__ import annotations
@@ -240,6 +242,10 @@ class PassivePeakSampler:
 
 
 class AutoProfiler:
+    """Automatic mode of one shell: a session opened before each cell, closed, advised and
+    summarised after it.  The hooks' work runs in functions of their own between `GcBalance`'s
+    start and stop, so that even their local objects are gone when the count is restored."""
+
     def __init__(self, shell: Any) -> None:
         self.shell = shell
         self.enabled = False
