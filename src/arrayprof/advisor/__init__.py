@@ -1,8 +1,10 @@
 """The advisor: rules that read a report and the cell's AST and emit findings.
 
 Each rule family lives in its own module and registers its rules with `rule`; `advise()` runs them
-all, isolates their failures, verifies the rewrites they offer (when asked), sets severities from
-measured cost, and orders the findings by line.
+all, isolates their failures, runs them again on the body of every function the cell defines with
+that function's locals (see scopes), verifies the rewrites they offer (when asked), sets
+severities from measured cost (a rewrite that really ran says what the pattern costs here), and
+orders the findings by line.
 """
 
 from __future__ import annotations
