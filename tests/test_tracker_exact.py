@@ -218,3 +218,21 @@ def test_line_peak_counts_live_bytes_while_an_operation_ran() -> None:
     (op,) = report.ops_on(2)
     assert op.inplace and op.name == "multiply"
     assert line(report, 4).peak_bytes < 16_000  # y was freed on line 3
+
+
+def test_a_failing_cell_leaves_no_reference_cycles() -> None:
+    """profile() keeps the error's facts, not its traceback: no session frames left for the GC."""
+    import gc
+
+    run("x = 1")
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        report = run("x = np.ones(3)\nx.reshape(2, 2)")
+        found = gc.collect()
+        garbage = list(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert report.error is not None and report.error.lineno == 2
+    assert (found, garbage) == (0, [])

@@ -86,5 +86,8 @@ def profile(code: str, namespace: dict[str, Any] | None = None, *, verify: bool 
     if namespace is None:
         namespace = {}
     session = Session(code, namespace, capture=verify)
-    report, _, _ = profile_session(session, verify=verify)
+    report, _, error = profile_session(session, verify=verify)
+    if error is not None:
+        # never re-raised here: its traceback would only keep the session's frames in a cycle
+        error.__traceback__ = None
     return report
