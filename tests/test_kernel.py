@@ -140,3 +140,23 @@ def test_explain_subcommand(kernel) -> None:
     assert "touches 4 of the 16 elements" in text
     text = text_of(execute(kernel, "%arrayprof explain --broadcast a[0] 'a[:, :1]'"))
     assert "(4, 4)" in text
+
+
+def test_ipython_syntax_inside_a_profiled_cell(kernel, tmp_path: Path) -> None:
+    """Line magics and shell escapes in a %%arrayprof cell run as in a plain cell, and the report
+    shows the lines as written."""
+    execute(kernel, "%load_ext arrayprof\nimport numpy as np")
+    out = tmp_path / "magics.json"
+    result = execute(kernel, f"%%arrayprof --quiet --no-verify --json {out}\n"
+                             "x = np.ones(1000)\n"
+                             "%time y = x * 2\n"
+                             "!echo from-the-shell\n"
+                             "z = y + 1\n")
+    assert result["status"] == "ok"
+    assert "from-the-shell" in text_of(result)
+    report = json.loads(out.read_text())
+    assert report["error"] is None
+    rows = {row["lineno"]: (row["allocated_bytes"] >= 8000, row["source"]) for row in report["lines"]}
+    assert rows[2] == (True, "%time y = x * 2")
+    assert rows[4] == (True, "z = y + 1")
+    assert report["source"].splitlines()[1] == "%time y = x * 2"

@@ -81,8 +81,12 @@ class Session:
 
     def __init__(self, source: str, namespace: dict[str, Any], *, filename: str | None = None,
                  rss: str | RssSampler = "hwm", capture: bool = False,
-                 copy_budget_bytes: int = DEFAULT_COPY_BUDGET) -> None:
-        self.source = source
+                 copy_budget_bytes: int = DEFAULT_COPY_BUDGET, shown_source: str | None = None,
+                 ) -> None:
+        self.source = source  # what runs
+        # what the user wrote, for the report and tracebacks (IPython syntax such as `%time` or
+        # `!ls` runs as its transformed Python, line for line)
+        self.shown_source = source if shown_source is None else shown_source
         self.namespace = namespace
         self.filename = filename or new_filename()
         self.sampler = make_sampler(rss) if isinstance(rss, str) else rss
@@ -125,7 +129,7 @@ class Session:
             report = self.build_report(error)
             report.rss = rss
         except Exception as exc:
-            report = Report(source=self.source, wall_s=self.wall_s)
+            report = Report(source=self.shown_source, wall_s=self.wall_s)
             if error is not None:
                 report.error = error_info(error, self.filename)
             internal_failure(report, "building the report", exc)
@@ -138,7 +142,7 @@ class Session:
             self.tree = parse(self.source, self.filename)
         except SyntaxError as exc:
             return self.syntax_error_report(exc), None, exc
-        register_source(self.filename, self.source)
+        register_source(self.filename, self.shown_source)
         compiled = compile_cell(self.tree, self.filename, display_last)
         value: Any = None
         error: BaseException | None = None
@@ -159,7 +163,7 @@ class Session:
         return self.end(error), value, error
 
     def syntax_error_report(self, exc: SyntaxError) -> Report:
-        return Report(source=self.source, error=ErrorInfo(type=type(exc).__name__,
+        return Report(source=self.shown_source, error=ErrorInfo(type=type(exc).__name__,
                                                           message=str(exc.msg),
                                                           lineno=exc.lineno))
 
@@ -171,7 +175,7 @@ class Session:
     # -- turning raw figures into a report -------------------------------------------------------
     def build_report(self, error: BaseException | None) -> Report:
         recording = self.recording
-        report = Report(source=self.source, wall_s=self.wall_s)
+        report = Report(source=self.shown_source, wall_s=self.wall_s)
         if error is not None:
             report.error = error_info(error, self.filename)
         if recording is None or recording.interrupted or recording.raw is None:
@@ -179,7 +183,7 @@ class Session:
                                 "its figures are in that report")
             return report
         raw = recording.raw
-        source_lines = self.source.splitlines()
+        source_lines = self.shown_source.splitlines()
         report.numpy = numpy_stats(raw)
         report.ops = [op_record(op) for op in recording.ops]
         report.lines = line_stats(raw, report.ops, source_lines)

@@ -132,9 +132,12 @@ class ArrayprofMagics(Magics):
 
     # -- profiling ---------------------------------------------------------------------------------
     def _profile(self, source: str, args: argparse.Namespace) -> Any:
-        filename = self.shell.compile.cache(source, self.shell.execution_count, raw_code=source)
-        session = Session(source, self.shell.user_ns, filename=filename, rss=args.rss,
-                          capture=not args.no_verify)
+        code = self.shell.transform_cell(source)  # `%time ...`, `!ls`, `x?` inside the cell
+        if code.splitlines() == source.splitlines():
+            code = source
+        filename = self.shell.compile.cache(code, self.shell.execution_count, raw_code=source)
+        session = Session(code, self.shell.user_ns, filename=filename, rss=args.rss,
+                          capture=not args.no_verify, shown_source=source)
         report, value, error = api.profile_session(session, verify=not args.no_verify,
                                                    display_last=True)
         # IPython counts the running cell before executing it: its own number is one less
