@@ -158,3 +158,10 @@ def test_offset_of_element_zero_in_the_owning_buffer() -> None:
     offsets = {info.name: info.offset_bytes for info in report.arrays}
     # row 1, column 2 of float64 rows of 32 bytes; a[::-1] starts at the last row
     assert offsets == {"a": 0, "c": 48, "r": 96, "f": None}
+
+
+def test_a_line_that_only_makes_views_sees_the_live_bytes() -> None:
+    report = run("big = np.ones(1_000_000)\nv = big[::2]\nw = big.T\n")
+    rows = [(row.lineno, row.allocations, row.views, row.peak_bytes) for row in report.lines]
+    # np.ones boxes its fill value in two 8-byte 0-d arrays, freed before line 2 runs
+    assert rows == [(1, 3, 0, 8_000_016), (2, 0, 1, 8_000_000), (3, 0, 1, 8_000_000)]

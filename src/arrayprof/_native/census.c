@@ -61,6 +61,7 @@ census_alloc(PyTypeObject *type, Py_ssize_t nitems)
         int line = ap_tracker_current_line(NULL, NULL);
         newest = obj;
         newest_line = line >= 0 && line <= nlines ? line : 0;
+        ap_tracker_note_line(newest_line); /* a line that only makes views still sees live bytes */
     }
     return obj;
 }
