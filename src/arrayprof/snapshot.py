@@ -147,6 +147,18 @@ def view_base(value: ast.expr) -> str | None:
     return None
 
 
+SPLIT_FUNCTIONS = {"split", "array_split", "hsplit", "vsplit", "dsplit", "unstack"}
+
+
+def split_base(value: ast.expr) -> str | None:
+    """The array ``np.split(a, ...)`` and kin return views of."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
+            value.func.attr in SPLIT_FUNCTIONS and value.args and \
+            isinstance(value.args[0], ast.Name):
+        return value.args[0].id
+    return None
+
+
 def names_read_and_changed(tree: ast.AST) -> tuple[set[str], set[str]]:
     """Names the cell loads, and names it may change (rebinding or in-place).  A write through a
     view made in the cell (`b = a[3:7]; b[:] = 99`) changes its base too."""
@@ -169,6 +181,7 @@ def names_read_and_changed(tree: ast.AST) -> tuple[set[str], set[str]]:
             name = root_name(node.target)
             if name:
                 changed.add(name)
+                reads.add(name)  # ``acc += ...`` reads acc: its pre-cell value is an input
         elif isinstance(node, ast.Call):
             for keyword in node.keywords:
                 if keyword.arg == "out":
@@ -192,6 +205,21 @@ def names_read_and_changed(tree: ast.AST) -> tuple[set[str], set[str]]:
             base = view_base(node.value)
             if base is not None:
                 aliases.setdefault(node.targets[0].id, set()).add(base)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Tuple | ast.List):
+            # ``lo, hi = data[:5], data[5:]`` pairs up; ``top, bottom = np.split(data, 2)`` or
+            # ``first, second = rows`` makes every target a possible view of one base
+            targets = node.targets[0].elts
+            if isinstance(node.value, ast.Tuple | ast.List) and \
+                    len(node.value.elts) == len(targets):
+                pairs = [(t, view_base(v)) for t, v in zip(targets, node.value.elts, strict=True)]
+            else:
+                shared = view_base(node.value) or split_base(node.value)
+                pairs = [(t, shared) for t in targets]
+            for target, base in pairs:
+                name = root_name(target)
+                if isinstance(target, ast.Name | ast.Starred) and name and base is not None:
+                    aliases.setdefault(name, set()).add(base)
     grew = True
     while grew:  # views of views: propagate until nothing new is changed
         grew = False

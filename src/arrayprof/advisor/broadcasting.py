@@ -83,11 +83,14 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
         kept = line_kept(report, context, lineno)
         accidental = accidental_pair(op) is not None and not explicit_outer(source)
         reduced_as = None
+        reduced_here = None if accidental else reduced_in_line(context, lineno)
         if kept * CONFIG.blowup_factor > result_bytes and not accidental:
-            reduced_as = only_reduced_later(context, lineno)
-            if reduced_as is None:
-                continue  # the line keeps the big array: the user asked for it
-            kept = 0  # kept only to be reduced: all of it is the waste
+            if reduced_here is None or result_bytes < CONFIG.reduced_factor * kept:
+                reduced_here = None
+                reduced_as = only_reduced_later(context, lineno)
+                if reduced_as is None:
+                    continue  # the line keeps the big array: the user asked for it
+                kept = 0  # kept only to be reduced: all of it is the waste
         seen.add(lineno)
         lineno = at.first_line(context.tree, lineno)
         inputs = " and ".join(f"{shape(o['shape'])} {o['dtype']} ({nbytes(o.get('nbytes', 0))})"
@@ -95,6 +98,8 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
         peak = line_growth(report, lineno)
         rewrite = blowup_rewrite(context, lineno, op) if not accidental else \
             accidental_rewrite(context, lineno, op)
+        if rewrite is None and not accidental:
+            rewrite = pairwise_rewrite(context, lineno)
         if accidental:
             why = ("One operand is a column ((N, 1)) and the other a flat (N,) array, so "
                    "broadcasting pairs every element with every other one instead of matching "
@@ -104,6 +109,13 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
             why = (f"The line keeps it as {name}, but the cell only ever reduces {name} (line "
                    f"{used}): the big array is a temporary in disguise, and it stays allocated "
                    "as long as the name does.")
+        elif reduced_here is not None:
+            why = (f"The line only keeps {nbytes(kept)}: the big array exists only to be reduced "
+                   f"by {reduced_here} on the same line, {result_bytes / max(kept, 1):.1f}x what "
+                   "it keeps.")
+            if rewrite is not None and rewrite.code.count("@"):
+                why += (" Pairwise distances need no (N, N, d) array: |a - b|^2 = |a|^2 + |b|^2 "
+                        "- 2 a.b, and the cross terms are one matrix product.")
         else:
             why = (f"The line only keeps {nbytes(kept)} of it: the big array is a temporary that "
                    "is reduced or sliced right away.")
@@ -167,6 +179,165 @@ def reduces(parent: ast.AST | None, node: ast.AST, ns: dict[str, Any]) -> bool:
     return False
 
 
+NEWAXIS = ("None", "np.newaxis", "numpy.newaxis")
+
+
+def inserts_axis(node: ast.AST) -> bool:
+    """``x[:, None]``, ``x[None]``, ``x[np.newaxis, :]``: a subscript that adds an axis."""
+    if not isinstance(node, ast.Subscript):
+        return False
+    parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    return any(at.unparse(p) in NEWAXIS for p in parts)
+
+
+def elementwise_broadcast(node: ast.AST, ns: dict[str, Any]) -> bool:
+    """Whether an element-wise expression (operators, ufunc calls) combines an operand that was
+    given a new axis with another operand: the broadcast that materialises the big array."""
+    if isinstance(node, ast.BinOp):
+        if any(inserts_axis(side) for side in (node.left, node.right)):
+            return True
+        return elementwise_broadcast(node.left, ns) or elementwise_broadcast(node.right, ns)
+    if isinstance(node, ast.UnaryOp):
+        return elementwise_broadcast(node.operand, ns)
+    if isinstance(node, ast.Call) and isinstance(at.resolve(node.func, ns), np.ufunc):
+        return any(inserts_axis(a) for a in node.args) or any(
+            elementwise_broadcast(a, ns) for a in node.args)
+    return False
+
+
+def reduced_in_line(context: CellContext, lineno: int) -> str | None:
+    """The reduction (``sum``, ``np.linalg.norm``...) the statement on `lineno` applies to an
+    element-wise broadcast of its own, or None: the broadcast exists only to be reduced."""
+    assert context.tree is not None
+    stmt = at.statement_at(context.tree, lineno)
+    if stmt is None:
+        return None
+    ns = context.namespace
+    for node in ast.walk(stmt):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or \
+                node.func.attr not in REDUCING:
+            continue
+        if at.is_numpy_object(at.resolve(node.func, ns)):
+            reduced = node.args[0] if node.args else None
+            label = at.unparse(node.func)
+        elif isinstance(at.resolve(node.func.value, ns), type(np)):
+            continue
+        else:
+            reduced, label = node.func.value, f".{node.func.attr}()"
+        if reduced is not None and elementwise_broadcast(reduced, ns):
+            return label
+    return None
+
+
+class PairwiseForm:
+    """``np.sqrt(((A[:, None, :] - B[None, :, :]) ** 2).sum(-1))``, ``((A[:, None] - B[None])
+    ** 2).sum(axis=2)``, ``np.linalg.norm(A[:, None] - B[None], axis=-1)``: (A, B, root) for 2-D
+    A and B, where `root` says whether the distances (not their squares) are wanted."""
+
+    def __init__(self, ns: dict[str, Any]) -> None:
+        self.ns = ns
+
+    def pair(self, node: ast.AST) -> tuple[str, str] | None:
+        if not isinstance(node, ast.BinOp) or not isinstance(node.op, ast.Sub):
+            return None
+        left, right = self.base(node.left, "row"), self.base(node.right, "column")
+        if left is None or right is None:
+            return None
+        a, b = at.array_of(at.parse_expr(left), self.ns), at.array_of(at.parse_expr(right),
+                                                                      self.ns)
+        if a is None or b is None or a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] \
+                or a.dtype.kind != "f" or b.dtype.kind != "f":
+            return None
+        return left, right
+
+    @staticmethod
+    def base(node: ast.AST, where: str) -> str | None:
+        """``X`` from ``X[:, None, :]``/``X[:, None]`` (row) or ``X[None, :, :]``/``X[None]``
+        (column)."""
+        if not isinstance(node, ast.Subscript):
+            return None
+        parts = [at.unparse(p) for p in (node.slice.elts if isinstance(node.slice, ast.Tuple)
+                                         else [node.slice])]
+        new = [p in NEWAXIS for p in parts]
+        if where == "row" and not (len(parts) in (2, 3) and new == [False, True, False][
+                :len(parts)] and all(p == ":" for p, n in zip(parts, new, strict=True) if not n)):
+            return None
+        if where == "column" and not (1 <= len(parts) <= 3 and new[0] and not any(new[1:]) and
+                                      all(p == ":" for p in parts[1:])):
+            return None
+        base = at.unparse(node.value)
+        return base if isinstance(node.value, ast.Name | ast.Attribute) else None
+
+    def last_axis(self, call: ast.Call, position: int) -> bool:
+        keywords = {k.arg: k.value for k in call.keywords}
+        if set(keywords) - {"axis"}:
+            return False
+        axis = keywords.get("axis") or (call.args[position] if len(call.args) > position
+                                        else None)
+        return axis is not None and at.const_int(axis) in (-1, 2)
+
+    def squared_sum(self, node: ast.AST) -> tuple[str, str] | None:
+        """``(d ** 2).sum(-1)`` or ``np.sum(d ** 2, axis=-1)`` of a pairwise difference d."""
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or \
+                node.func.attr != "sum":
+            return None
+        if at.np_func(node.func, self.ns, "sum"):
+            if not node.args or not self.last_axis(node, 1):
+                return None
+            squared = node.args[0]
+        else:
+            if not self.last_axis(node, 0):
+                return None
+            squared = node.func.value
+        if isinstance(squared, ast.BinOp) and isinstance(squared.op, ast.Pow) and \
+                at.unparse(squared.right) in ("2", "2.0"):
+            return self.pair(squared.left)
+        if isinstance(squared, ast.BinOp) and isinstance(squared.op, ast.Mult) and \
+                at.unparse(squared.left) == at.unparse(squared.right):
+            return self.pair(squared.left)
+        return None
+
+    def match(self, node: ast.AST) -> tuple[str, str, bool] | None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if at.np_func(node.func, self.ns, "sqrt") and len(node.args) == 1 and \
+                    not node.keywords:
+                found = self.squared_sum(node.args[0])
+                return (*found, True) if found else None
+            if node.func.attr == "norm" and at.np_func(node.func, self.ns, "linalg.norm") and \
+                    len(node.args) >= 1 and self.last_axis(node, 2) and (
+                        len(node.args) < 2 or at.unparse(node.args[1]) == "None"):
+                found = self.pair(node.args[0])
+                return (*found, True) if found else None
+        found = self.squared_sum(node)
+        return (*found, False) if found else None
+
+
+def pairwise_rewrite(context: CellContext, lineno: int) -> Rewrite | None:
+    """Pairwise (squared) Euclidean distances through the Gram matrix: no (N, M, d) array."""
+    assert context.tree is not None
+    statements = at.statements_on(context.tree, lineno)
+    if len(statements) != 1 or not isinstance(statements[0], ast.Assign) or \
+            len(statements[0].targets) != 1 or not isinstance(statements[0].targets[0], ast.Name):
+        return None
+    stmt = statements[0]
+    if "np" not in context.namespace or context.namespace["np"] is not np:
+        return None
+    form = PairwiseForm(context.namespace)
+    found = form.match(stmt.value)
+    if found is None:
+        return None
+    a, b, root = found
+    cross = f"2 * {a} @ {a}.T" if a == b else f"2 * {a} @ {b}.T"
+    squares = f"({a} ** 2).sum(1)[:, None] + ({b} ** 2).sum(1)[None, :] - {cross}"
+    value = f"np.maximum({squares}, 0)"
+    if root:
+        value = f"np.sqrt({value})"
+    name = stmt.targets[0].id  # type: ignore[attr-defined]
+    indent = at.indent_of(context.source.splitlines()[lineno - 1])
+    return Rewrite(kind="equivalent", code=at.reindent(f"{name} = {value}", indent),
+                   lines=[lineno, stmt.end_lineno or lineno], compared=[name])
+
+
 class OuterPattern(ast.NodeTransformer):
     """``abs(x[:, None] - x[None, :]).max()`` -> ``x.max() - x.min()`` (same x both sides)."""
 
@@ -212,6 +383,12 @@ def blowup_rewrite(context: CellContext, lineno: int, op: OpRecord) -> Rewrite |
                    lines=[lineno, stmt.end_lineno or lineno], compared=names)  # type: ignore
 
 
+def op_size(op: OpRecord) -> int:
+    """N of an accidental (N,) against (N, 1) pairing, or 0."""
+    pair = accidental_pair(op)
+    return pair[0] if pair else 0
+
+
 def accidental_rewrite(context: CellContext, lineno: int, op: OpRecord) -> Rewrite | None:
     """Flatten the (N, 1) operand so the two arrays pair element by element (a fix)."""
     assert context.tree is not None
@@ -238,9 +415,22 @@ def accidental_rewrite(context: CellContext, lineno: int, op: OpRecord) -> Rewri
 
     def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
         old, fixed = before.get(target), after.get(target)
-        if not isinstance(fixed, np.ndarray):
-            return f"{target} was not produced"
+        if not isinstance(fixed, np.ndarray | np.generic | float | int | complex) or \
+                isinstance(fixed, bool):
+            return f"{target} was not produced" if fixed is None else \
+                f"{target} is a {type(fixed).__name__}, not a number or an array"
         was = f"{np.shape(old)}" if error is None else f"an error ({type(error).__name__})"
+        if np.ndim(fixed) == 0:
+            # a reduction of the pairing (``((y_pred - y_true) ** 2).mean()``): a NumPy or
+            # Python scalar, now computed from the N matched pairs instead of the N x N outer
+            # product
+            pairs = f"{op_size(op):,}" if op_size(op) else "the"
+            value = f"{float(np.real(fixed)):.6g}"
+            if error is None and np.ndim(old) == 0 and old is not None:
+                return (f"{target} is now computed from the {pairs} matched pairs, not the "
+                        f"outer product: {value} instead of {float(np.real(old)):.6g}")
+            return (f"{target} is now computed from the {pairs} matched pairs, not the outer "
+                    f"product: {value} instead of {was}")
         return (f"{target} now pairs elements one to one: shape {fixed.shape} "
                 f"({nbytes(fixed.nbytes)}) instead of {was}")
 
@@ -564,16 +754,26 @@ def temporary_chain(report: Report, context: CellContext) -> list[Finding]:
             continue
         rewrite = chain_rewrite(context, stmt, target, name)
         lineno = stmt.lineno
+        # What was measured: the line's peak minus what was live when it started (per-line
+        # peak and timeline), not the sum of every temporary it made over its run.
+        each = temporary_bytes // temporaries
+        together = ""
+        if each and temporary_bytes == each * temporaries and excess >= each:
+            alive = min(temporaries, round(excess / each))  # the growth the result is not
+            together = (f"; at the worst moment {alive} of them ({nbytes(alive * each)}) "
+                        "were alive together" if alive < temporaries else
+                        "; all of them were alive together")
         explanation = (
             f"Line {lineno} evaluates a chain of {len(ops)} array operations whose result "
-            f"is {nbytes(result)}, but NumPy memory rose by {nbytes(growth)} while it ran: "
-            f"{temporaries} temporaries ({nbytes(temporary_bytes)} in all) were alive "
-            "at once. NumPy reuses a temporary only in simple chains; separate subexpressions "
-            "each need their own buffer. Rule of thumb: for big arrays write the chain as "
-            "in-place steps (out=, +=, *=) into the result, or use numexpr.")
+            f"is {nbytes(result)}, but NumPy memory rose {nbytes(growth)} above what was live "
+            f"before the line while it ran (the line's peak minus the level it started from). "
+            f"It made {temporaries} temporaries ({nbytes(temporary_bytes)} over the whole "
+            f"line){together}. NumPy reuses a temporary only in simple chains; separate "
+            "subexpressions each need their own buffer. Rule of thumb: for big arrays write the "
+            "chain as in-place steps (out=, +=, *=) into the result, or use numexpr.")
         found.append(finding("temporary-chain", lineno,
-                             f"temporaries push the line's peak to {nbytes(growth)} for a "
-                             f"{nbytes(result)} result", explanation, rewrite=rewrite,
+                             f"temporaries raise memory by {nbytes(growth)} while the line "
+                             f"runs, for a {nbytes(result)} result", explanation, rewrite=rewrite,
                              bytes_wasted=excess - result))
     return found
 
@@ -661,12 +861,25 @@ class InPlace:
             self.emit(node.args[0], dest, exists)
             self.lines.append(f"{func}({dest}, out={dest})")
             return
-        if exists:
+        if exists and isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and \
+                isinstance(node.operand, SIMPLE) and self.ns.get("np") is np:
+            self.lines.append(f"np.negative({at.unparse(node.operand)}, out={dest})")
+        elif exists:
             self.lines.append(f"{dest}[...] = {at.unparse(node)}")
         elif isinstance(node, ast.Name | ast.Attribute | ast.Subscript):
             self.lines.append(f"{dest} = np.array({at.unparse(node)})")  # a copy, never an alias
         else:
             self.lines.append(f"{dest} = {at.unparse(node)}")
+
+
+def sum_terms(node: ast.expr, op: type) -> list[tuple[ast.expr, type]]:
+    """``t1 + t2 - t3`` added to (op Add) or subtracted from (op Sub) a target, as (term, op)
+    pairs: ``acc += t1 + t2 - t3`` is ``acc += t1; acc += t2; acc -= t3``."""
+    flip = {ast.Add: ast.Sub, ast.Sub: ast.Add}
+    if isinstance(node, ast.BinOp) and type(node.op) in (ast.Add, ast.Sub):
+        right_op = op if isinstance(node.op, ast.Add) else flip[op]
+        return [*sum_terms(node.left, op), *sum_terms(node.right, right_op)]
+    return [(node, op)]
 
 
 def chain_rewrite(context: CellContext, stmt: ast.Assign | ast.AugAssign | ast.Return,
@@ -689,8 +902,16 @@ def chain_rewrite(context: CellContext, stmt: ast.Assign | ast.AugAssign | ast.R
         if not isinstance(stmt.target, ast.Name) or type(stmt.op) not in AUG or \
                 stmt.target.id in at.loaded_names(stmt.value):
             return None
-        emitter.emit(stmt.value, fresh, False)
-        tail = [f"{stmt.target.id} {AUG[type(stmt.op)]} {fresh}", f"del {fresh}"]
+        # acc += t1 + t2 - t3: one term at a time into acc, through one scratch buffer, so
+        # no two terms are ever alive together
+        terms = sum_terms(stmt.value, type(stmt.op)) if type(stmt.op) in (ast.Add, ast.Sub) \
+            else [(stmt.value, type(stmt.op))]
+        if any(isinstance(term, ast.Constant) for term, _ in terms):
+            terms = [(stmt.value, type(stmt.op))]
+        for k, (term, op) in enumerate(terms):
+            emitter.emit(term, fresh, k > 0)
+            emitter.lines.append(f"{stmt.target.id} {AUG[op]} {fresh}")
+        tail = [f"del {fresh}"]
         compared = [stmt.target.id]
     else:
         if len(stmt.targets) != 1 or name is None:

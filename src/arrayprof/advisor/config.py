@@ -18,6 +18,10 @@ class AdvisorConfig:
     warn_seconds: float = 0.010  # more than 10 ms lost is worth a warning
     silent_bytes: int = 64 << 10  # memory findings below this are not reported at all
     blowup_factor: float = 4.0  # result bytes vs largest input, and vs what the line keeps
+    # a broadcast the same line reduces right away (an (N, N, 3) summed to (N, N)): temporary
+    # bytes vs what the line keeps.  Below 3x (an (N, N, 2) for pairwise distances in the plane)
+    # the identities that avoid it need an (N, N) scratch array themselves, so little is saved
+    reduced_factor: float = 3.0
     temporary_factor: float = 1.5  # line peak above its result, in multiples of the result
     pin_factor: float = 10.0  # a view pinning a base this many times its own size
     upcast_factor: int = 2  # result itemsize vs narrowest array operand

@@ -59,21 +59,39 @@ def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
         result_bytes = op.result.get("nbytes", 0)
         if result_bytes < CONFIG.silent_bytes:
             continue
+        scalar = [o for o in op.operands if o.get("value") in ("python", "scalar")]
+        strong = [o for o in scalar if o.get("value") == "scalar"]
+        if result_dtype == np.float32 and any(np.dtype(o["dtype"]) == result_dtype
+                                              for o in strong):
+            # uint8 * np.float32(1.5): the float32 was chosen on purpose, and it is the
+            # narrowest float NumPy computes in that holds the integers exactly
+            continue
         seen.add(op.lineno)
         source = next(o for o in arrays if np.dtype(o["dtype"]).itemsize == narrow)
-        scalar = [o for o in op.operands if o.get("value") in ("python", "scalar")]
-        cause = (f"a Python {float.__name__} scalar" if scalar else "a wider array operand")
-        wasted = result_bytes - result_bytes * 4 // result_dtype.itemsize
+        if strong:
+            cause = (f"a NumPy {strong[0]['dtype']} scalar (a strong type: since NEP 50, NumPy "
+                     "2, a NumPy scalar sets the result dtype as an array would, where a Python "
+                     "float would follow the array)")
+        elif scalar:
+            cause = ("a Python float (weak, but an integer array has no float precision to "
+                     "keep, so NumPy computes in float64)")
+        else:
+            cause = "a wider array operand"
+        wasted = max(0, result_bytes - result_bytes * 4 // result_dtype.itemsize)
         rewrite = upcast_rewrite(context, op.lineno) if result_bytes > CONFIG.warn_bytes and \
-            scalar else None
+            scalar and result_dtype.itemsize > 4 else None
+        advice = (" If float32 precision (7 digits) is enough, a float32 scalar keeps the result "
+                  f"at {nbytes(result_bytes * 4 // result_dtype.itemsize)}."
+                  if result_dtype.itemsize > 4 and scalar else
+                  " If float32 precision (7 digits) is enough, cast the wider operand to "
+                  f"float32 and the result takes {nbytes(result_bytes * 4 // result_dtype.itemsize)}."
+                  if result_dtype.itemsize > 4 else "")
         explanation = (
             f"Line {op.lineno} combines a {shape(source['shape'])} {source['dtype']} array "
             f"({nbytes(source.get('nbytes', 0))}) with {cause} in {op.name}, and NumPy promotes "
             f"the result to {result_dtype} ({nbytes(result_bytes)}, "
-            f"{result_dtype.itemsize // narrow}x the input). If float32 precision (7 digits) is "
-            "enough, a float32 scalar keeps the result at "
-            f"{nbytes(result_bytes * 4 // result_dtype.itemsize)}"
-            ". Rule of thumb: the widest operand sets the result dtype; choose it on purpose.")
+            f"{result_dtype.itemsize // narrow}x the input).{advice}"
+            " Rule of thumb: the widest operand sets the result dtype; choose it on purpose.")
         found.append(finding("dtype-upcast", op.lineno,
                              f"{source['dtype']} promoted to {result_dtype}: result "
                              f"{nbytes(result_bytes)}", explanation, rewrite=rewrite,
@@ -117,6 +135,9 @@ class Float32Scalars(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> Any:
         if at.np_func(node.func, self.ns, "float32"):
             return node  # already float32
+        if at.np_func(node.func, self.ns, "float64", "double") and len(node.args) == 1 and \
+                not node.keywords:
+            return self.wrap(node.args[0])  # np.float64(1.5) -> np.float32(1.5), never nested
         return self.generic_visit(node)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from arrayprof.advisor.config import CONFIG, severity
 from arrayprof.report import Finding, LineStats, OpRecord, Report, Rewrite
 from arrayprof.session import CellContext
+from arrayprof.units import human_bytes
 
 
 @dataclass
@@ -47,13 +48,9 @@ def finding(category: str, lineno: int | None, message: str, explanation: str, *
 
 # -- words ---------------------------------------------------------------------------------------
 def nbytes(n: float) -> str:
-    """Bytes the way people say them: 128 MB, 32 KB, 40 bytes (decimal units, like the examples)."""
-    n = float(n)
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if abs(n) >= size:
-            value = n / size
-            return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
-    return f"{int(n)} bytes"
+    """Bytes the way the rest of arrayprof says them (`arrayprof.units.human_bytes`, decimal
+    units): 128 MB, 32 kB, 40 B."""
+    return human_bytes(n)
 
 
 def shape(dims: Any) -> str:

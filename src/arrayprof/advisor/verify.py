@@ -29,6 +29,7 @@ from arrayprof.notify import note
 from arrayprof.report import Finding, Report, Rewrite
 from arrayprof.session import CellContext, Session
 from arrayprof.snapshot import MAX_PLAIN_ITEMS, RANDOM_STATES, plain_array, plain_data
+from arrayprof.units import human_bytes
 
 SAFE_BUILTINS = {
     "abs", "all", "any", "bool", "complex", "dict", "divmod", "enumerate", "filter", "float",
@@ -307,9 +308,14 @@ def compare(before: Any, after: Any, *, same_dtype: bool = True) -> tuple[bool, 
         return False, f"dtype {a.dtype} before, {b.dtype} after"
     if a.dtype.kind in "fc" or b.dtype.kind in "fc":
         rtol = max(tolerance(a.dtype), tolerance(b.dtype))
-        scale = float(np.nanmax(np.abs(a))) if a.size and np.isfinite(a).any() else 0.0
+        finite = np.abs(a[np.isfinite(a)]) if a.size else a
+        scale = float(finite.max()) if finite.size else 0.0
+        # The absolute tolerance scales with the data: a value computed by another route near
+        # 0 (a distance on the diagonal, a cancelling sum) differs by rounding of the large
+        # terms it came from, not of itself.
         ok = bool(np.allclose(a, b, rtol=rtol, atol=rtol * scale, equal_nan=True))
-        return ok, (f"values within rtol {rtol:g}" if ok else "values differ")
+        return ok, (f"values within rtol {rtol:g} and atol {rtol:g} x max |value| "
+                    f"(= {rtol * scale:.2g})" if ok else "values differ")
     ok = bool(np.array_equal(a, b))
     return ok, "values identical" if ok else "values differ"
 
@@ -538,9 +544,9 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
             raise NotVerified(f"{reason}; re-running it could repeat side effects")
     copies = sum(v.nbytes for v in base.values() if isinstance(v, np.ndarray))
     if copies * 2 + report.numpy.peak_bytes > config.verify_bytes:
-        raise NotVerified(f"over the {config.verify_bytes / 1e9:g} GB memory budget "
-                          f"(inputs {copies / 1e6:.0f} MB, cell peak "
-                          f"{report.numpy.peak_bytes / 1e6:.0f} MB)")
+        raise NotVerified(f"over the {human_bytes(config.verify_bytes)} memory budget "
+                          f"(inputs {human_bytes(copies)}, cell peak "
+                          f"{human_bytes(report.numpy.peak_bytes)})")
     if budget.remaining() > 0 and time.perf_counter() - budget.started > \
             config.progress_after_s and not budget.announced:
         note("arrayprof: verifying rewrites...")
