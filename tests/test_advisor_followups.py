@@ -40,8 +40,10 @@ def test_one_line_pairwise_distances_are_a_blowup(code: str) -> None:
     assert "96 MB" in blow.message and "only to be reduced" in blow.explanation
     rewrite = blow.rewrite
     assert rewrite is not None and rewrite.kind == "equivalent"
-    assert rewrite.code == ("D = np.sqrt(np.maximum((X ** 2).sum(1)[:, None] + "
-                            "(X ** 2).sum(1)[None, :] - 2 * X @ X.T, 0))")
+    assert rewrite.code.splitlines() == [
+        "centred = X - X.mean(axis=0)", "sq = (centred ** 2).sum(1)",
+        "D = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * centred @ centred.T, 0))",
+        "del centred, sq"]
     assert rewrite.verified and rewrite.equal and rewrite.compared == ["D"]
     assert "atol" in rewrite.check and "max |value|" in rewrite.check
     assert rewrite.peak_bytes_after < rewrite.peak_bytes_before
@@ -54,9 +56,19 @@ def test_pairwise_squared_distances_between_two_sets() -> None:
                      B=rng.random((1000, 4)))
     blow = only(report, "broadcast-blowup")
     assert blow.lineno == 1 and blow.severity == "warning"
-    assert blow.rewrite.code == ("D2 = np.maximum((A ** 2).sum(1)[:, None] + "
-                                 "(B ** 2).sum(1)[None, :] - 2 * A @ B.T, 0)")
+    assert blow.rewrite.code.splitlines() == [
+        "shift = A.mean(axis=0)", "left, right = A - shift, B - shift",
+        "D2 = np.maximum((left ** 2).sum(1)[:, None] + (right ** 2).sum(1)[None, :] - "
+        "2 * left @ right.T, 0)", "del shift, left, right"]
     assert blow.rewrite.verified and blow.rewrite.equal
+
+
+def test_pairwise_rewrite_holds_for_data_far_from_the_origin() -> None:
+    """Centring keeps the Gram form accurate where |x|^2 is large (coordinates around 1000)."""
+    X = 1000 + np.random.default_rng(10).random((2000, 3))
+    blow = only(profile(PAIRWISE[0], X=X), "broadcast-blowup")
+    assert blow.severity == "warning" and blow.rewrite is not None
+    assert blow.rewrite.verified and blow.rewrite.equal, blow.rewrite.check
 
 
 def test_pairwise_near_misses_stay_quiet() -> None:

@@ -115,7 +115,8 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
                    "it keeps.")
             if rewrite is not None and rewrite.code.count("@"):
                 why += (" Pairwise distances need no (N, N, d) array: |a - b|^2 = |a|^2 + |b|^2 "
-                        "- 2 a.b, and the cross terms are one matrix product.")
+                        "- 2 a.b, and the cross terms are one matrix product (on data centred "
+                        "first: a shift changes no distance, and keeps the cancellation small).")
         else:
             why = (f"The line only keeps {nbytes(kept)} of it: the big array is a temporary that "
                    "is reduced or sliced right away.")
@@ -327,14 +328,33 @@ def pairwise_rewrite(context: CellContext, lineno: int) -> Rewrite | None:
     if found is None:
         return None
     a, b, root = found
-    cross = f"2 * {a} @ {a}.T" if a == b else f"2 * {a} @ {b}.T"
-    squares = f"({a} ** 2).sum(1)[:, None] + ({b} ** 2).sum(1)[None, :] - {cross}"
+    taken = at.names_in(context.tree) | set(context.namespace)
+
+    def fresh(word: str) -> str:
+        return next(f"{word}{k}" if k else word for k in range(100)
+                    if (f"{word}{k}" if k else word) not in taken)
+
+    # Distances do not change when both sets shift by the same vector; centring first keeps
+    # |a|^2 and |b|^2 small, so their difference with 2 a.b cancels far less (data around 1000
+    # would otherwise lose 6 digits).
+    if a == b:
+        centred, sq = fresh("centred"), fresh("sq")
+        lines = [f"{centred} = {a} - {a}.mean(axis=0)", f"{sq} = ({centred} ** 2).sum(1)"]
+        squares = f"{sq}[:, None] + {sq}[None, :] - 2 * {centred} @ {centred}.T"
+        scratch = [centred, sq]
+    else:
+        shift, left, right = fresh("shift"), fresh("left"), fresh("right")
+        lines = [f"{shift} = {a}.mean(axis=0)", f"{left}, {right} = {a} - {shift}, {b} - {shift}"]
+        squares = (f"({left} ** 2).sum(1)[:, None] + ({right} ** 2).sum(1)[None, :] - "
+                   f"2 * {left} @ {right}.T")
+        scratch = [shift, left, right]
     value = f"np.maximum({squares}, 0)"
     if root:
         value = f"np.sqrt({value})"
     name = stmt.targets[0].id  # type: ignore[attr-defined]
+    lines += [f"{name} = {value}", f"del {', '.join(scratch)}"]
     indent = at.indent_of(context.source.splitlines()[lineno - 1])
-    return Rewrite(kind="equivalent", code=at.reindent(f"{name} = {value}", indent),
+    return Rewrite(kind="equivalent", code=at.reindent("\n".join(lines), indent),
                    lines=[lineno, stmt.end_lineno or lineno], compared=[name])
 
 
