@@ -28,6 +28,8 @@ def alarms(report: arrayprof.report.Report) -> list[tuple[str, int | None, str]]
 PAIRWISE = [
     "D = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(axis=-1))\n",
     "D = np.linalg.norm(X[:, None] - X[None], axis=-1)\n",
+    "D = ((X[:, np.newaxis] - X[np.newaxis]) ** 2).sum(-1) ** 0.5\n",
+    "D = np.sqrt(np.sum((X[:, None, :] - X[None, :, :]) ** 2, axis=-1))\n",
 ]
 
 

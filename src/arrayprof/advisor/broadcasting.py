@@ -299,6 +299,10 @@ class PairwiseForm:
         return None
 
     def match(self, node: ast.AST) -> tuple[str, str, bool] | None:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and \
+                at.unparse(node.right) == "0.5":
+            found = self.squared_sum(node.left)  # (...).sum(-1) ** 0.5
+            return (*found, True) if found else None
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if at.np_func(node.func, self.ns, "sqrt") and len(node.args) == 1 and \
                     not node.keywords:
