@@ -126,6 +126,23 @@ def test_other_threads_are_kept_apart() -> None:
     assert report.numpy.other_threads["allocated_bytes"] >= 80_000
 
 
+def test_threads_the_cell_starts_do_its_work() -> None:
+    """A pool the cell starts allocates for the cell: counted, and charged to the cell function's
+    line on the worker's own stack (background threads stay apart, see above)."""
+    report = run("from concurrent.futures import ThreadPoolExecutor\n"
+                 "def work(i):\n"
+                 "    return np.ones(N) * i\n"          # the product reuses the ones (elision)
+                 "with ThreadPoolExecutor(4) as pool:\n"
+                 "    parts = list(pool.map(work, range(4)))\n"
+                 "total = np.stack(parts)\n", N=N)
+    work = line(report, 3)
+    assert work.allocated_bytes - work.temporary_bytes == 4 * MB8  # four kept results
+    assert line(report, 6).allocated_bytes == 4 * MB8
+    assert report.numpy.peak_bytes == 8 * MB8
+    assert report.numpy.peak_lineno == 6
+    assert report.numpy.other_threads["allocations"] == 0
+
+
 def test_error_is_reported_not_raised() -> None:
     report = run("a = np.ones(3)\nb = np.ones(4)\nc = a + b\n")
     assert report.error is not None

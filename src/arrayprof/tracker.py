@@ -66,7 +66,10 @@ class Recording:
         if _active is not None and _active is not self:
             _active._interrupt()
         _active = self
-        _native.start(self.filename, self.nlines)
+        # threads alive now are background; any thread the cell starts does the cell's work
+        me = threading.get_ident()
+        background = [t.ident for t in threading.enumerate() if t.ident not in (None, me)]
+        _native.start(self.filename, self.nlines, background)
 
     def stop(self) -> None:
         """Stop recording; `raw` and `ops` hold what was seen (None if interrupted)."""

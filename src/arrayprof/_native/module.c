@@ -22,7 +22,9 @@ static PyMethodDef native_methods[] = {
     {"install", ap_tracker_install, METH_NOARGS,
      "Patch NumPy's default allocation handler (once per process). True if this call installed it."},
     {"start", ap_tracker_start, METH_VARARGS,
-     "start(filename, nlines): begin recording on this thread; code from `filename` is the cell."},
+     "start(filename, nlines, background=None): begin recording on this thread; code from\n"
+     "`filename` is the cell; `background`: idents of threads whose NumPy use is not the cell's\n"
+     "(None: every other thread)."},
     {"stop", ap_tracker_stop, METH_NOARGS,
      "Stop recording and return the raw per-cell figures as a dict."},
     {"is_recording", ap_tracker_is_recording, METH_NOARGS, "Whether a cell is being recorded."},

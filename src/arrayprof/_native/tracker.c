@@ -10,7 +10,12 @@
  *     calls into Python, so holding it with or without the GIL cannot deadlock;
  *   - the frame walk for line attribution happens *before* taking the lock, and only on the
  *     profiled thread; with the GIL it may cache sites (see frames.h), without it it only reads;
- *   - events from other threads are counted apart (`other_*`) and never charged to cell lines.
+ *   - threads that existed before the cell ("background": the kernel's own, a prefetcher an earlier
+ *     cell started) are counted apart (`other_*`) and never charged to cell lines; threads the
+ *     cell starts do its work (a ThreadPoolExecutor running a cell function) and count as the
+ *     cell's, charged to the innermost cell frame on their own stack (line 0 when there is none);
+ *   - the profiled thread's identity and the background list are written by start() before it
+ *     publishes `recording` (a sequentially consistent store) and only read after a hook saw it set.
  * start()/stop() run with the GIL on the profiled thread.
  */
 #include "tracker.h"
@@ -39,6 +44,10 @@ static PyDataMemAllocator original;       /* the allocator we forward to */
 static PyDataMem_Handler *patched_handler; /* NumPy's default handler, patched in place */
 static atomic_int recording;
 static unsigned long recording_thread;
+#define MAX_BACKGROUND 256
+static unsigned long background[MAX_BACKGROUND]; /* threads alive before the cell, except its own */
+static int nbackground;
+static int background_unknown; /* more than MAX_BACKGROUND: every other thread counts as background */
 static atomic_flag state_lock = ATOMIC_FLAG_INIT;
 
 typedef struct {
@@ -221,6 +230,24 @@ stats_for(int32_t line)
     return ls;
 }
 
+/* Does this thread do the cell's work: the cell's own thread, or one started while it runs? */
+static inline int
+works_for_cell(unsigned long self)
+{
+    if (self == recording_thread) {
+        return 1;
+    }
+    if (background_unknown) {
+        return 0;
+    }
+    for (int i = 0; i < nbackground; i++) {
+        if (background[i] == self) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* The caller's cell line; 0 when unattributable.  `self` is the calling thread's ident.  Runs
  * without the state lock. */
 static int
@@ -238,7 +265,7 @@ static void
 on_alloc(void *ptr, size_t size)
 {
     unsigned long self = PyThread_get_thread_ident();
-    int on_cell_thread = self == recording_thread;
+    int on_cell_thread = works_for_cell(self);
     int32_t line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
     lock_state();
     if (st.lines == NULL) { /* stopped meanwhile */
@@ -308,7 +335,7 @@ static void
 on_free(void *ptr, size_t size)
 {
     unsigned long self = PyThread_get_thread_ident();
-    int on_cell_thread = self == recording_thread;
+    int on_cell_thread = works_for_cell(self);
     int32_t line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
     lock_state();
     if (st.lines != NULL) {
@@ -349,7 +376,7 @@ hook_realloc(void *ctx, void *ptr, size_t new_size)
     /* A realloc counts as one free plus one allocation (REPORT.md). */
     if (ptr != NULL) {
         unsigned long self = PyThread_get_thread_ident();
-        int on_cell_thread = self == recording_thread;
+        int on_cell_thread = works_for_cell(self);
         int32_t line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
         lock_state();
         if (st.lines != NULL) {
@@ -440,10 +467,32 @@ reset_state_locked(void)
 PyObject *
 ap_tracker_start(PyObject *self, PyObject *args)
 {
-    PyObject *filename;
+    PyObject *filename, *background_threads = NULL;
     int nlines;
-    if (!PyArg_ParseTuple(args, "Ui:start", &filename, &nlines)) {
+    if (!PyArg_ParseTuple(args, "Ui|O:start", &filename, &nlines, &background_threads)) {
         return NULL;
+    }
+    unsigned long idents[MAX_BACKGROUND];
+    int nidents = 0, too_many = 0;
+    if (background_threads != NULL && background_threads != Py_None) {
+        PyObject *seq = PySequence_Fast(background_threads, "start: background must be a sequence");
+        if (seq == NULL) {
+            return NULL;
+        }
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+        too_many = n > MAX_BACKGROUND;
+        for (Py_ssize_t i = 0; i < n && i < MAX_BACKGROUND; i++) {
+            idents[nidents] = PyLong_AsUnsignedLong(PySequence_Fast_GET_ITEM(seq, i));
+            if (idents[nidents] == (unsigned long)-1 && PyErr_Occurred()) {
+                Py_DECREF(seq);
+                return NULL;
+            }
+            nidents++;
+        }
+        Py_DECREF(seq);
+    }
+    else {
+        too_many = 1; /* not told: every other thread is background, as before threads were told */
     }
     if (patched_handler == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "arrayprof: tracker not installed");
@@ -470,6 +519,9 @@ ap_tracker_start(PyObject *self, PyObject *args)
     st.peak_line = 0;
     st.t0_ns = now_ns();
     recording_thread = PyThread_get_thread_ident();
+    memcpy(background, idents, (size_t)nidents * sizeof(unsigned long));
+    nbackground = nidents;
+    background_unknown = too_many;
     unlock_state();
     atomic_store(&recording, 1);
     Py_RETURN_NONE;
