@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from arrayprof.render.common import rewrite_badge
 from arrayprof.report import Report
 from arrayprof.units import human_bytes, human_seconds
 
@@ -20,10 +21,14 @@ def summary_line(report: Report) -> str:
         parts.append(f"RSS {human_bytes(report.rss.end_bytes - report.rss.start_bytes)}")
     warnings = sum(1 for f in report.findings if f.severity != "info")
     if report.findings:
-        parts.append(f"{len(report.findings)} findings ({warnings} warnings)")
+        parts.append(f"{count(len(report.findings), 'finding')} ({count(warnings, 'warning')})")
     if report.error is not None:
         parts.append(f"raised {report.error.type} on line {report.error.lineno}")
     return " · ".join(parts)
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _clip(text: str, width: int) -> str:
@@ -62,7 +67,7 @@ def findings_block(report: Report) -> list[str]:
         rewrite = finding.rewrite
         if rewrite is not None:
             status = (f"verified, {rewrite.speedup:.1f}x" if rewrite.verified and rewrite.speedup
-                      else "verified" if rewrite.verified else f"not verified: {rewrite.check}")
+                      else "verified" if rewrite.verified else rewrite_badge(finding)[1])
             rows.append(f"    rewrite ({rewrite.kind}, {status}):")
             rows.extend("      " + code_line for code_line in rewrite.code.splitlines())
     return rows
