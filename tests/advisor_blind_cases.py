@@ -1,0 +1,471 @@
+"""A blind batch: cells written before reading any advisor rule, the way notebooks are written
+(feature scaling, softmax, k-NN, image ops, returns, bootstrap, simulations, histograms, NaN
+cleaning), mixing helper functions, lambdas, comprehensions, ``while`` loops, nested loops,
+method chains, ``np.*`` vs methods, ``x.T``, ``order="F"``, ``np.newaxis``, ``reshape(-1, 1)``
+and the alias ``import numpy as numpy``, plus near misses that look like problems but are not.
+
+Same header language as shared/examples (``expect: CATEGORY@LINE``, ``expect-not: CATEGORY``);
+used by tests/test_advisor_blind.py and benchmarks/advisor_scores.py (group ``blind``).
+"""
+
+BLIND: dict[str, str] = {}
+
+# -- python-loop ---------------------------------------------------------------------------------
+BLIND["b_pl_while_sigmoid_alias"] = '''# expect: python-loop@3
+import numpy as numpy
+x = numpy.random.default_rng(1).normal(size=40_000)
+# --- cell ---
+out = numpy.empty_like(x)
+i = 0
+while i < len(x):
+    out[i] = 1.0 / (1.0 + numpy.exp(-x[i]))
+    i += 1
+'''
+
+BLIND["b_pl_returns_comprehension_in_helper"] = '''# expect: python-loop@2
+import numpy as np
+prices = np.random.default_rng(2).lognormal(0.0, 0.02, 60_000).cumprod() * 100
+# --- cell ---
+def simple_returns(p):
+    return np.array([(p[t] - p[t - 1]) / p[t - 1] for t in range(1, len(p))])
+r = simple_returns(prices)
+'''
+
+BLIND["b_pl_nested_grayscale"] = '''# expect: python-loop@3
+import numpy as np
+img = np.random.default_rng(3).integers(0, 256, (120, 200, 3)).astype(np.float32)
+# --- cell ---
+h, w, _ = img.shape
+gray = np.zeros((h, w), dtype=np.float32)
+for r in range(h):
+    for c in range(w):
+        gray[r, c] = 0.299 * img[r, c, 0] + 0.587 * img[r, c, 1] + 0.114 * img[r, c, 2]
+'''
+
+# -- np-vectorize --------------------------------------------------------------------------------
+BLIND["b_nv_lambda_buckets"] = '''# expect: np-vectorize@2
+import numpy as np
+ages = np.random.default_rng(4).integers(0, 90, 200_000)
+# --- cell ---
+bucketize = np.vectorize(lambda a: 0 if a < 18 else (1 if a < 65 else 2))
+groups = bucketize(ages)
+'''
+
+BLIND["b_nv_frompyfunc_relu"] = '''# expect: np-vectorize@4
+import numpy as np
+x = np.random.default_rng(5).random(150_000)
+# --- cell ---
+def thresh(v):
+    return v if v > 0.5 else 0.0
+thresh_u = np.frompyfunc(thresh, 1, 1)
+y = thresh_u(x).astype(float)
+'''
+
+# -- python-builtin ------------------------------------------------------------------------------
+BLIND["b_pb_max_abs_residual"] = '''# expect: python-builtin@2
+import numpy as np
+rng = np.random.default_rng(6)
+y_true = rng.normal(size=300_000)
+y_pred = y_true + rng.normal(0, 0.1, 300_000)
+# --- cell ---
+residuals = y_true - y_pred
+worst = max(abs(residuals))
+'''
+
+BLIND["b_pb_any_outlier"] = '''# expect: python-builtin@1
+import numpy as np
+data = np.random.default_rng(7).normal(size=400_000)
+# --- cell ---
+has_outliers = any(np.abs(data) > 6)
+med = np.median(data)
+'''
+
+BLIND["b_pb_sorted_top5"] = '''# expect: python-builtin@1
+import numpy as np
+probs = np.random.default_rng(8).dirichlet(np.ones(200_000))
+# --- cell ---
+top5 = sorted(probs, reverse=True)[:5]
+'''
+
+# -- growing-array -------------------------------------------------------------------------------
+BLIND["b_ga_vstack_samples"] = '''# expect: growing-array@4
+import numpy as np
+rng = np.random.default_rng(9)
+# --- cell ---
+samples = np.empty((0, 8))
+for _ in range(3000):
+    point = rng.normal(size=(1, 8))
+    samples = np.vstack([samples, point])
+'''
+
+BLIND["b_ga_append_bootstrap_while"] = '''# expect: growing-array@5
+import numpy as np
+sample = np.random.default_rng(10).exponential(2.0, 500)
+rng = np.random.default_rng(11)
+# --- cell ---
+boot_means = np.array([])
+b = 0
+while b < 3000:
+    res = rng.choice(sample, sample.size)
+    boot_means = np.append(boot_means, res.mean())
+    b += 1
+'''
+
+# -- broadcast-blowup ----------------------------------------------------------------------------
+BLIND["b_bb_knn_newaxis"] = '''# expect: broadcast-blowup@1
+import numpy as np
+rng = np.random.default_rng(12)
+train = rng.random((1500, 8))
+query = rng.random((200, 8))
+# --- cell ---
+d2 = ((query[:, np.newaxis, :] - train[np.newaxis, :, :]) ** 2).sum(axis=2)
+nearest = d2.argmin(axis=1)
+'''
+
+BLIND["b_bb_column_pred_minus_target"] = '''# expect: broadcast-blowup@2
+import numpy as np
+rng = np.random.default_rng(13)
+X = rng.random((2000, 5))
+w = rng.random((5, 1))
+y = rng.random(2000)
+# --- cell ---
+pred = X @ w
+mse = np.mean((pred - y) ** 2)
+'''
+
+# -- missing-keepdims ----------------------------------------------------------------------------
+BLIND["b_mk_transition_matrix"] = '''# expect: missing-keepdims@1
+import numpy as np
+counts = np.random.default_rng(14).integers(1, 50, (800, 800)).astype(float)
+# --- cell ---
+T = counts / counts.sum(axis=1)
+'''
+
+BLIND["b_mk_zscore_rows_helper"] = '''# expect: missing-keepdims@2
+import numpy as np
+panel = np.random.default_rng(15).normal(3, 2, (700, 700))
+# --- cell ---
+def zscore_rows(M):
+    return (M - np.mean(M, axis=1)) / np.std(M, axis=1)
+Z = zscore_rows(panel)
+'''
+
+# -- temporary-chain -----------------------------------------------------------------------------
+BLIND["b_tc_mixture_pdf"] = '''# expect: temporary-chain@1
+import numpy as np
+x = np.random.default_rng(16).normal(size=3_000_000)
+m1, s1, m2, s2 = -1.0, 0.5, 2.0, 1.5
+# --- cell ---
+pdf = 0.3 * np.exp(-(x - m1) ** 2 / (2 * s1 ** 2)) + 0.7 * np.exp(-(x - m2) ** 2 / (2 * s2 ** 2))
+'''
+
+BLIND["b_tc_gradient_magnitude_helper"] = '''# expect: temporary-chain@3
+import numpy as np
+rng = np.random.default_rng(17)
+gx = rng.normal(size=(1500, 1500))
+gy = rng.normal(size=(1500, 1500))
+# --- cell ---
+def edge_strength(dx, dy):
+    # gradient magnitude, then normalised
+    mag = np.sqrt(dx * dx + dy * dy)
+    return mag / mag.max()
+E = edge_strength(gx, gy)
+'''
+
+# -- unexpected-copy -----------------------------------------------------------------------------
+BLIND["b_uc_flatten_for_mean"] = '''# expect: unexpected-copy@1
+import numpy as np
+frames = np.random.default_rng(18).random((40, 256, 256))
+# --- cell ---
+pixels = frames.flatten()
+brightness = pixels.mean()
+'''
+
+BLIND["b_uc_astype_same_string"] = '''# expect: unexpected-copy@1
+import numpy as np
+raw = np.random.default_rng(19).random((2000, 1000))
+# --- cell ---
+X = raw.astype("float64")
+col_means = X.mean(axis=0)
+'''
+
+BLIND["b_uc_tile_bias"] = '''# expect: unexpected-copy@2
+import numpy as np
+rng = np.random.default_rng(20)
+acts = rng.normal(size=(20_000, 128))
+bias = rng.normal(size=128)
+# --- cell ---
+n = acts.shape[0]
+B = np.tile(bias, (n, 1))
+out = acts + B
+'''
+
+# -- view-pins-base ------------------------------------------------------------------------------
+BLIND["b_vp_first_column_del"] = '''# expect: view-pins-base@2
+import numpy as np
+def load_table():
+    return np.random.default_rng(21).random((5000, 500))
+# --- cell ---
+table = load_table()
+ids = table[:, 0]
+del table
+'''
+
+BLIND["b_vp_simulation_final_values"] = '''# expect: view-pins-base@3
+import numpy as np
+# --- cell ---
+def simulate_paths(n_paths, n_steps, seed=0):
+    paths = np.random.default_rng(seed).normal(size=(n_paths, n_steps)).cumsum(axis=1)
+    return paths[:, -1]
+finals = simulate_paths(2000, 1000)
+'''
+
+# -- view-mutation -------------------------------------------------------------------------------
+BLIND["b_vm_center_first_half"] = '''# expect: view-mutation@3
+import numpy as np
+scores = np.random.default_rng(23).normal(size=(1000, 50))
+# --- cell ---
+original_mean = scores.mean()
+first_half = scores[:500]
+first_half -= first_half.mean()
+shifted_mean = scores.mean()
+'''
+
+BLIND["b_vm_ravel_clip_highlights"] = '''# expect: view-mutation@2
+import numpy as np
+img = np.random.default_rng(24).random((512, 512))
+# --- cell ---
+pixels = img.ravel()
+pixels[pixels > 0.95] = 0.95
+hist, _ = np.histogram(pixels, bins=64)
+contrast = img.std()
+'''
+
+# -- dtype-upcast --------------------------------------------------------------------------------
+BLIND["b_du_uint8_batch_over_255"] = '''# expect: dtype-upcast@1
+import numpy as np
+batch = np.random.default_rng(25).integers(0, 256, (32, 3, 128, 128), dtype=np.uint8)
+# --- cell ---
+x = batch / 255
+x_mean = x.mean(axis=(0, 2, 3))
+'''
+
+BLIND["b_du_int16_audio_gain"] = '''# expect: dtype-upcast@2
+import numpy as np
+pcm = np.random.default_rng(26).integers(-32768, 32767, 2_000_000, dtype=np.int16)
+# --- cell ---
+gain = 0.5
+quieter = pcm * gain
+'''
+
+# -- dtype-overflow ------------------------------------------------------------------------------
+BLIND["b_do_brighten_uint8"] = '''# expect: dtype-overflow@1
+import numpy as np
+photo = np.random.default_rng(27).integers(0, 256, (600, 800, 3), dtype=np.uint8)
+# --- cell ---
+brighter = photo + 60
+'''
+
+BLIND["b_do_box_areas_int16"] = '''# expect: dtype-overflow@3
+import numpy as np
+boxes = np.random.default_rng(28).integers(0, 1000, (100_000, 4)).astype(np.int16)
+# --- cell ---
+w = boxes[:, 2] - boxes[:, 0]
+h = boxes[:, 3] - boxes[:, 1]
+areas = np.abs(w * h)
+'''
+
+# -- object-dtype --------------------------------------------------------------------------------
+BLIND["b_od_explicit_object_floats"] = '''# expect: object-dtype@1
+import numpy as np
+vals = [float(v) for v in np.random.default_rng(30).random(100_000)]
+# --- cell ---
+arr = np.array(vals, dtype=object)
+total = (arr * 2).sum()
+'''
+
+BLIND["b_od_none_gaps"] = '''# expect: object-dtype@1
+import numpy as np
+raw = [1.5 * (i % 13) if i % 7 else None for i in range(100_000)]
+# --- cell ---
+readings = np.array(raw)
+clean = readings[readings != None]
+mean = clean.astype(float).mean()
+'''
+
+# -- non-contiguous ------------------------------------------------------------------------------
+BLIND["b_nc_fortran_row_loop"] = '''# expect: python-loop@3, non-contiguous@3
+import numpy as np
+F = np.array(np.random.default_rng(32).random((3000, 1000)), order="F")
+# --- cell ---
+row_sums = np.empty(F.shape[0])
+for i in range(F.shape[0]):
+    row_sums[i] = F[i].sum()
+'''
+
+BLIND["b_nc_sort_transposed"] = '''# expect: non-contiguous@2
+import numpy as np
+panel = np.random.default_rng(33).normal(size=(4000, 800))
+# --- cell ---
+by_asset = panel.T
+sorted_assets = np.sort(by_asset, axis=1)
+'''
+
+# -- api-misuse ----------------------------------------------------------------------------------
+BLIND["b_am_inv_dot"] = '''# expect: api-misuse@1
+import numpy as np
+rng = np.random.default_rng(34)
+A = rng.random((600, 600)) + 600 * np.eye(600)
+b = rng.random(600)
+# --- cell ---
+x = np.linalg.inv(A).dot(b)
+'''
+
+BLIND["b_am_legacy_normal"] = '''# expect: api-misuse@1
+import numpy as np
+# --- cell ---
+noise = np.random.normal(0.0, 1.0, (1000, 1000))
+snr = noise.std()
+'''
+
+BLIND["b_am_not_equal_nan"] = '''# expect: api-misuse@1
+import numpy as np
+vals = np.random.default_rng(36).normal(size=500_000)
+vals[::37] = np.nan
+# --- cell ---
+clean = vals[vals != np.nan]
+avg = clean.mean()
+'''
+
+# -- near misses ---------------------------------------------------------------------------------
+BLIND["b_ok_gradient_descent_epochs"] = '''# expect-not: python-loop
+# expect-not: non-contiguous
+import numpy as np
+rng = np.random.default_rng(40)
+X = rng.normal(size=(5000, 20))
+y = X @ rng.normal(size=20)
+# --- cell ---
+w = np.zeros(20)
+for epoch in range(200):
+    grad = X.T @ (X @ w - y) / len(y)
+    w -= 0.1 * grad
+'''
+
+BLIND["b_ok_outer_gaps_kept"] = '''# expect-not: broadcast-blowup
+import numpy as np
+rng = np.random.default_rng(41)
+a = rng.random(2000)
+b = rng.random(1500)
+# --- cell ---
+gaps = a.reshape(-1, 1) - b.reshape(1, -1)
+'''
+
+BLIND["b_ok_row_normalise_indexed"] = '''# expect-not: missing-keepdims
+import numpy as np
+counts = np.random.default_rng(42).integers(1, 50, (800, 800)).astype(float)
+# --- cell ---
+P = counts / counts.sum(axis=1)[:, None]
+'''
+
+BLIND["b_ok_center_columns_square"] = '''# expect-not: missing-keepdims
+import numpy as np
+S = np.random.default_rng(43).normal(size=(900, 900))
+# --- cell ---
+Sc = S - S.mean(axis=0)
+'''
+
+BLIND["b_ok_brighten_widened"] = '''# expect-not: dtype-overflow
+import numpy as np
+photo = np.random.default_rng(44).integers(0, 256, (600, 800, 3), dtype=np.uint8)
+# --- cell ---
+brighter = np.clip(photo.astype(np.int16) + 60, 0, 255).astype(np.uint8)
+'''
+
+BLIND["b_ok_copy_then_clip"] = '''# expect-not: view-mutation
+import numpy as np
+img = np.random.default_rng(45).random((512, 512))
+# --- cell ---
+work = img.copy()
+work[work > 0.95] = 0.95
+contrast = img.std()
+'''
+
+BLIND["b_ok_column_view_base_kept"] = '''# expect-not: view-pins-base
+import numpy as np
+table = np.random.default_rng(46).random((5000, 500))
+# --- cell ---
+ids = table[:, 0]
+scaled = table / table.max()
+'''
+
+BLIND["b_ok_sum_of_python_losses"] = '''# expect-not: python-builtin
+# expect-not: python-loop
+import numpy as np
+rng = np.random.default_rng(47)
+X = rng.normal(size=(50_000, 32))
+w = rng.normal(size=32)
+# --- cell ---
+losses = []
+for start in range(0, len(X), 1000):
+    xb = X[start:start + 1000]
+    losses.append(float(((xb @ w) ** 2).mean()))
+avg = sum(losses) / len(losses)
+'''
+
+BLIND["b_ok_astype_float32"] = '''# expect-not: unexpected-copy
+# expect-not: dtype-upcast
+import numpy as np
+X = np.random.default_rng(48).random((2000, 1000))
+# --- cell ---
+X32 = X.astype(np.float32)
+'''
+
+BLIND["b_ok_ms_in_int64"] = '''# expect-not: dtype-overflow
+import numpy as np
+durations_s = np.random.default_rng(49).integers(0, 86_400 * 365, 500_000).astype(np.int32)
+# --- cell ---
+total_ms = durations_s.astype(np.int64) * 1000
+'''
+
+BLIND["b_ok_covariance_transpose_matmul"] = '''# expect-not: non-contiguous
+import numpy as np
+X = np.random.default_rng(50).normal(size=(20_000, 100))
+# --- cell ---
+Xc = X - X.mean(axis=0)
+cov = Xc.T @ Xc / (len(Xc) - 1)
+'''
+
+BLIND["b_ok_solve_and_generator"] = '''# expect-not: api-misuse
+import numpy as np
+A = np.random.default_rng(51).random((600, 600)) + 600 * np.eye(600)
+# --- cell ---
+rng = np.random.default_rng(0)
+b = rng.normal(size=600)
+x = np.linalg.solve(A, b)
+missing = np.isnan(x).sum()
+'''
+
+BLIND["b_ok_collect_then_concatenate"] = '''# expect-not: growing-array
+import numpy as np
+rng = np.random.default_rng(52)
+# --- cell ---
+chunks = []
+for k in range(200):
+    chunks.append(rng.normal(k, 1.0, 5000))
+series = np.concatenate(chunks)
+'''
+
+BLIND["b_ok_float32_times_python_float"] = '''# expect-not: dtype-upcast
+import numpy as np
+emb = np.random.default_rng(53).normal(size=(50_000, 64)).astype(np.float32)
+# --- cell ---
+emb_half = emb * 0.5
+'''
+
+BLIND["b_ok_object_labels"] = '''# expect-not: object-dtype
+import numpy as np
+names = ["cat", "dog", "bird", None] * 25_000
+# --- cell ---
+labels = np.array(names, dtype=object)
+is_cat = labels == "cat"
+'''
