@@ -9,7 +9,7 @@ category the case does not expect is a false alarm; info findings are free, exce
 
     python benchmarks/advisor_scores.py [GROUP ...]
 
-groups: examples, styles, unseen, heldout, third, fourth (default: all).
+groups: examples, styles, unseen, heldout, third, fourth, blind (default: all).
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ from arrayprof.report import CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+from advisor_blind_cases import BLIND  # noqa: E402
 from advisor_style_cases import CASES  # noqa: E402
 from advisor_unseen_cases import CASES as UNSEEN  # noqa: E402
 from advisor_unseen_cases import FOURTH, HELD_OUT, THIRD  # noqa: E402
 
-GROUPS = ("examples", "styles", "unseen", "heldout", "third", "fourth")
+GROUPS = ("examples", "styles", "unseen", "heldout", "third", "fourth", "blind")
 
 
 def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
@@ -54,6 +55,9 @@ def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
     if "fourth" in groups:
         for name, text in sorted(FOURTH.items()):
             out.append(("fourth", name, text))
+    if "blind" in groups:
+        for name, text in sorted(BLIND.items()):
+            out.append(("blind", name, text))
     return out
 
 
