@@ -6,4 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh notebook
 .venv/bin/python -m pip install --quiet "jupyterlab>=4,<5" ./jupyterlab-arrayprof
-exec .venv/bin/jupyter lab --notebook-dir=notebooks "$@"
+extra=()
+if [ "$(id -u)" = 0 ]; then extra+=(--allow-root); fi  # containers often run as root
+exec .venv/bin/jupyter lab --notebook-dir=notebooks "${extra[@]}" "$@"
