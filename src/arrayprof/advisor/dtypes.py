@@ -627,6 +627,18 @@ def numeric_kind(array: np.ndarray) -> str | None:
     return "int"
 
 
+def numbers_with_none(array: np.ndarray) -> bool:
+    """Every element a number or None, with both present: numbers with gaps marked None."""
+    flat = array.ravel()
+    sample = flat if flat.size <= 1_000_000 else flat[np.random.default_rng(0).integers(
+        0, flat.size, 200_000)]
+    kinds = set(map(type, sample))
+    if type(None) not in kinds or len(kinds) < 2:
+        return False
+    return all(k is type(None) or (issubclass(k, int | float | np.integer | np.floating) and
+                                   not issubclass(k, bool | np.bool_)) for k in kinds)
+
+
 @rule
 def object_dtype(report: Report, context: CellContext) -> list[Finding]:
     """Object arrays that hold only numbers: every element is a boxed Python object."""
@@ -641,6 +653,9 @@ def object_dtype(report: Report, context: CellContext) -> list[Finding]:
             candidates[name] = None
     numeric = {name for name in candidates if isinstance(ns.get(name), np.ndarray) and
                ns[name].size and numeric_kind(ns[name]) is not None}
+    gappy = gappy_sources(report, context, candidates, numeric)
+    found.extend(gappy.values())
+    sources = numeric | set(gappy)
     for name, lineno in candidates.items():
         if name not in numeric:
             continue
@@ -653,7 +668,7 @@ def object_dtype(report: Report, context: CellContext) -> list[Finding]:
             # the statement that bound the name (a later ``x[:] = ...`` only fills it)
             lineno = max([b for b in bindings if b <= lineno] or bindings[:1])
         stmt = at.statement_at(context.tree, lineno) if lineno else None
-        if stmt is not None and (at.loaded_names(stmt) & (numeric - {name})):
+        if stmt is not None and (at.loaded_names(stmt) & (sources - {name})):
             continue  # derived from another object array of numbers: that one is the cause
         if lineno is None:
             uses = [n.lineno for n in ast.walk(context.tree) if isinstance(n, ast.Name) and
@@ -676,6 +691,51 @@ def object_dtype(report: Report, context: CellContext) -> list[Finding]:
                              rewrite=rewrite, seconds_lost=seconds_lost,
                              bytes_wasted=value.size * 24))
     return found
+
+
+def binding_statement(context: CellContext, name: str, lineno: int | None) -> ast.stmt | None:
+    assert context.tree is not None
+    bindings = at.binding_lines(context.tree, name)
+    if not bindings:
+        return None
+    if lineno is not None:
+        lineno = max([b for b in bindings if b <= lineno] or bindings[:1])
+    else:
+        lineno = bindings[0]
+    return at.statement_at(context.tree, lineno)
+
+
+def gappy_sources(report: Report, context: CellContext, candidates: dict[str, int | None],
+                  numeric: set[str]) -> dict[str, Finding]:
+    """An object array of numbers with None for the gaps (``np.array([1.5, None, ...])``) that
+    the cell then treats as numbers: it makes an object array of numbers from it (by dropping
+    the Nones).  As float64 the Nones would be NaN and everything after it compiled.  The
+    finding goes to the line that made the gappy array; the derived one is not reported again
+    (its statement loads this one)."""
+    ns = context.namespace
+    out: dict[str, Finding] = {}
+    for name, lineno in candidates.items():
+        value = ns.get(name)
+        if name in numeric or not isinstance(value, np.ndarray) or not value.size or \
+                not numbers_with_none(value):
+            continue
+        users = [n for n in numeric if n != name and
+                 (stmt := binding_statement(context, n, candidates.get(n))) is not None and
+                 name in at.loaded_names(stmt)]
+        stmt = binding_statement(context, name, lineno)
+        if not users or stmt is None:
+            continue
+        gaps = int(sum(v is None for v in value.ravel()))
+        out[name] = finding(
+            "object-dtype", stmt.lineno,
+            f"{name} is an object array of numbers with None gaps; use float64 with NaN",
+            f"{name} is a {shape(value.shape)} array of dtype object: {value.size - gaps:,} "
+            f"numbers and {gaps:,} None, each a separate Python object, and the cell then "
+            f"treats it as numbers ({', '.join(sorted(users))}). Made with dtype=float the Nones "
+            "become NaN, the array is one compact buffer and np.isnan / np.nanmean / masks run "
+            "compiled. Rule of thumb: missing numbers are NaN, not None.",
+            seconds_lost=report.wall_s * 0.5, bytes_wasted=value.size * 24)
+    return out
 
 
 def object_rewrite(context: CellContext, name: str, lineno: int, kind: str) -> Rewrite | None:

@@ -23,36 +23,89 @@ MIN_ELEMENTS = 16
 
 
 def loop_slice(node: ast.Subscript, loop_names: set[str], ns: dict[str, Any]) -> np.ndarray | None:
-    """The view ``M[:, j]`` takes for j = 0, when M is an array and only j varies."""
-    if not isinstance(node.value, ast.Name):
-        return None
-    array = ns.get(node.value.id)
-    if not isinstance(array, np.ndarray) or array.ndim < 2:
-        return None
+    """The view ``M[:, j]`` (or ``M.T[j]``, ``M[..., j]``, ``obj.M[:, j]``) takes for j = 0, when
+    the subscripted value is an array of two or more dimensions, a loop index is one of the
+    subscripts and everything else is a constant or a full slice."""
     elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-    index: list[Any] = []
-    varies = False
+    if not any(isinstance(e, ast.Name) and e.id in loop_names for e in elts):
+        return None
     for elt in elts:
         if isinstance(elt, ast.Name) and elt.id in loop_names:
-            index.append(0)
-            varies = True
-        elif isinstance(elt, ast.Slice) and elt.lower is None and elt.upper is None and \
+            continue
+        if isinstance(elt, ast.Slice) and elt.lower is None and elt.upper is None and \
                 elt.step is None:
-            index.append(slice(None))
-        elif at.const_int(elt) is not None:
-            index.append(at.const_int(elt))
-        else:
+            continue
+        if isinstance(elt, ast.Constant) and elt.value is Ellipsis:
+            continue
+        if at.const_int(elt) is None:
             return None
-    if len(index) > array.ndim:
+    if at.names_in(node.value) & loop_names:
         return None
-    index += [slice(None)] * (array.ndim - len(index))  # F[i] is F[i, :]
-    if not varies or not any(isinstance(i, slice) for i in index):
+    array = at.safe_eval(node.value, ns)
+    if not isinstance(array, np.ndarray) or array.ndim < 2:
         return None
+    index = tuple(0 if isinstance(e, ast.Name) and e.id in loop_names else
+                  Ellipsis if isinstance(e, ast.Constant) and e.value is Ellipsis else
+                  slice(None) if isinstance(e, ast.Slice) else at.const_int(e) for e in elts)
     try:
-        view = array[tuple(index)]
-    except IndexError:
+        view = array[index]
+    except (IndexError, TypeError):
         return None
-    return view if isinstance(view, np.ndarray) else None
+    return view if isinstance(view, np.ndarray) and view.ndim >= 1 else None
+
+
+def loop_index_names(loop: ast.AST) -> set[str]:
+    """The names that change from one pass to the next: a ``for`` target, the targets of a
+    comprehension's generators, or the counters a ``while`` loop's test reads and its body
+    rebinds (``j += 1``)."""
+    if isinstance(loop, ast.For):
+        return at.stored_names(loop.target)
+    if isinstance(loop, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+        return set().union(*(at.stored_names(g.target) for g in loop.generators))
+    if isinstance(loop, ast.While):
+        return at.loaded_names(loop.test) & at.stored_names(loop.body)
+    return set()
+
+
+def pass_count(loop: ast.AST, ns: dict[str, Any]) -> int | None:
+    """How many passes a loop makes, where that can be read off its header."""
+    if isinstance(loop, ast.For):
+        return loop_count(loop, ns)
+    if isinstance(loop, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+        total = 1
+        for gen in loop.generators:
+            count = loop_count(ast.For(target=gen.target, iter=gen.iter, body=[], orelse=[]), ns)
+            if count is None:
+                value = at.safe_eval(gen.iter, ns)
+                count = len(value) if isinstance(value, np.ndarray) and value.ndim else None
+            if count is None:
+                return None
+            total *= count
+        return total
+    if isinstance(loop, ast.While) and isinstance(loop.test, ast.Compare) and \
+            len(loop.test.ops) == 1 and isinstance(loop.test.ops[0], ast.Lt | ast.LtE):
+        bound = at.safe_eval(loop.test.comparators[0], ns)
+        return int(bound) if isinstance(bound, int | np.integer) else None
+    return None
+
+
+def iterated_arrays(iterable: ast.expr, ns: dict[str, Any]) -> list[tuple[ast.expr, np.ndarray]]:
+    """The arrays a loop iterates over item by item: ``M.T``, ``np.transpose(M)``,
+    ``M.transpose()``, a plain name, also inside ``enumerate(...)`` and ``zip(...)``."""
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and \
+            iterable.func.id in ("enumerate", "zip"):
+        return [hit for arg in iterable.args for hit in iterated_arrays(arg, ns)]
+    value: Any = None
+    if isinstance(iterable, ast.Call) and not iterable.keywords and (
+            (at.np_func(iterable.func, ns, "transpose") and len(iterable.args) == 1) or
+            (isinstance(iterable.func, ast.Attribute) and iterable.func.attr == "transpose" and
+             not iterable.args)):
+        inner = iterable.args[0] if iterable.args else iterable.func.value  # type: ignore[attr-defined]
+        base = at.safe_eval(inner, ns)
+        value = base.T if isinstance(base, np.ndarray) else None
+    elif isinstance(iterable, ast.Name | ast.Attribute | ast.Subscript):
+        value = at.safe_eval(iterable, ns)
+    return [(iterable, value)] if isinstance(value, np.ndarray) else []
 
 
 def strided(view: np.ndarray) -> bool:
@@ -69,11 +122,11 @@ def non_contiguous(report: Report, context: CellContext) -> list[Finding]:
     ns = context.namespace
     found = []
     flagged: set[int] = set()
-    for loop in at.loops(context.tree):
-        if not isinstance(loop, ast.For):
-            continue
-        names = at.stored_names(loop.target)
-        count = loop_count(loop, ns)
+    loops = [n for n in ast.walk(context.tree) if isinstance(
+        n, ast.For | ast.While | ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp)]
+    for loop in loops:
+        names = loop_index_names(loop)
+        count = pass_count(loop, ns)
         if count is not None and count < MIN_ITERATIONS:
             continue
         for node in ast.walk(loop):
@@ -86,9 +139,9 @@ def non_contiguous(report: Report, context: CellContext) -> list[Finding]:
                 continue
             lineno, view, text = hit
             flagged.add(lineno)
-            verdict = judge_loop(loop, context.tree, ns)
             rewrite = None
-            if verdict.elementwise and verdict.code:
+            verdict = judge_loop(loop, context.tree, ns) if isinstance(loop, ast.For) else None
+            if verdict is not None and verdict.elementwise and verdict.code:
                 indent = at.indent_of(context.source.splitlines()[loop.lineno - 1])
                 rewrite = Rewrite(kind="equivalent", code=at.reindent(verdict.code, indent),
                                   lines=[loop.lineno, loop.end_lineno or loop.lineno],
@@ -105,6 +158,8 @@ def non_contiguous(report: Report, context: CellContext) -> list[Finding]:
                                  f"strided slice {text} read in a loop against the memory order",
                                  explanation, rewrite=rewrite,
                                  seconds_lost=report.wall_s * 0.5))
+        if not isinstance(loop, ast.For):
+            continue
         for hit_line, text, array, axis in scalar_walks(loop, ns):
             if hit_line in flagged:
                 continue
@@ -118,19 +173,23 @@ def non_contiguous(report: Report, context: CellContext) -> list[Finding]:
                 "so the walk uses a fraction of every line it fetches. Rule of thumb: let the "
                 "innermost loop (or better, one array operation) run along the last axis of a "
                 "C-ordered array.", seconds_lost=report.wall_s * 0.5))
-        if isinstance(loop.iter, ast.Attribute) and loop.iter.attr == "T" and \
-                loop.lineno not in flagged:
-            array = ns.get(at.root_name(loop.iter) or "")
-            if isinstance(array, np.ndarray) and array.ndim == 2 and array.flags.c_contiguous \
-                    and array.shape[1] >= MIN_ITERATIONS:
-                flagged.add(loop.lineno)
-                found.append(finding(
-                    "non-contiguous", loop.lineno,
-                    f"iterating {at.unparse(loop.iter)} walks columns of a C-ordered array",
-                    f"Each item of {at.unparse(loop.iter)} is a column of {describe(array)}, "
-                    f"with elements {array.strides[0]:,} bytes apart; the loop reads against the "
-                    "memory order. Reduce along axis 0 in one call, or iterate the rows.",
-                    seconds_lost=report.wall_s * 0.5))
+        if loop.lineno in flagged:
+            continue
+        for expr, array in iterated_arrays(loop.iter, ns):
+            if array.ndim < 2 or len(array) < MIN_ITERATIONS or not strided(array[0]):
+                continue
+            flagged.add(loop.lineno)
+            text = at.unparse(expr)
+            step = min(abs(s) for s in array[0].strides if s)
+            found.append(finding(
+                "non-contiguous", loop.lineno,
+                f"iterating {text} walks its items against the memory order",
+                f"Each item of {text} ({describe(array)}) is a slice whose elements are "
+                f"{step:,} bytes apart (a column of the underlying buffer); the loop reads "
+                f"{len(array):,} of them against the memory order. Reduce along the axis in one "
+                "call, or iterate the axis that is contiguous.",
+                seconds_lost=report.wall_s * 0.5))
+            break
     return found
 
 
