@@ -492,3 +492,43 @@ names = ["cat", "dog", "bird", None] * 25_000
 labels = np.array(names, dtype=object)
 is_cat = labels == "cat"
 '''
+
+# -- added while fixing (phase 3), from probing other spellings of the same problems -------------
+BLIND["b_pl_softmax_each_row"] = '''# expect: python-loop@2
+import numpy as np
+logits = np.random.default_rng(60).normal(size=(20_000, 10))
+# --- cell ---
+probs = np.empty_like(logits)
+for i, row in enumerate(logits):
+    e = np.exp(row - row.max())
+    probs[i] = e / e.sum()
+'''
+
+BLIND["b_od_object_filled_from_array"] = '''# expect: object-dtype@1, python-loop@2
+import numpy as np
+x = np.random.default_rng(61).random(100_000)
+# --- cell ---
+o = np.empty(100_000, dtype=object)
+for i in range(100_000):
+    o[i] = x[i]
+'''
+
+BLIND["b_nc_enumerate_transpose"] = '''# expect: non-contiguous@2
+import numpy as np
+M = np.random.default_rng(62).random((3000, 3000))
+# --- cell ---
+col_max = np.empty(M.shape[1])
+for j, col in enumerate(M.T):
+    col_max[j] = col.max()
+'''
+
+BLIND["b_nc_while_over_columns"] = '''# expect: python-loop@3, non-contiguous@4
+import numpy as np
+M = np.random.default_rng(63).random((3000, 3000))
+# --- cell ---
+j = 0
+spread = np.empty(3000)
+while j < 3000:
+    spread[j] = M[:, j].max() - M[:, j].min()
+    j += 1
+'''

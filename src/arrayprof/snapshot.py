@@ -102,7 +102,13 @@ def plain_array(value: np.ndarray, limit: int = MAX_PLAIN_ITEMS) -> bool:
     if not value.dtype.hasobject:
         return True
     return value.dtype == object and value.size <= limit and \
-        set(map(type, value.flat)) <= SCALAR_TYPES
+        all(kind in SCALAR_TYPES or numpy_number(kind) for kind in set(map(type, value.flat)))
+
+
+def numpy_number(kind: type) -> bool:
+    """NumPy's own immutable number scalars (``np.float64``, ``np.int32``, ``np.bool_``...), as
+    an object array filled from another array (``o[i] = x[i]``) holds them; not subclasses."""
+    return issubclass(kind, np.number | np.bool_) and kind.__module__ == "numpy"
 
 
 def plain_data(value: Any, budget: list[int]) -> bool:

@@ -673,9 +673,11 @@ def judge_loop(loop: ast.For | ast.While, tree: ast.Module, ns: dict[str, Any]) 
         return verdict
     except at.NotVectorizable as exc:
         # Only a gather/scatter through an index array is still element-wise work one
-        # expression can do (a[perm], np.add.at); other failures mean the body is not.
+        # expression can do (a[perm], np.add.at); other failures mean the body is not, unless
+        # each pass only handles one short row of a long array (below).
         verdict.why = str(exc)
-        verdict.elementwise = "index computed from the loop variable" in verdict.why
+        verdict.elementwise = "index computed from the loop variable" in verdict.why or \
+            short_rows(iteration, arrays, ns)
         return verdict
     if not statements:
         verdict.why = "nothing to vectorize"
@@ -692,6 +694,23 @@ def judge_loop(loop: ast.For | ast.While, tree: ast.Module, ns: dict[str, Any]) 
     verdict.code = "\n".join(statements)
     verdict.compared = sorted(written_names(body, ns) - set(vec.temps) - loop_names)
     return verdict
+
+
+SHORT_ROW = 64          # elements a pass may handle and still be dominated by the interpreter
+MANY_ROWS = 1_000       # passes
+
+
+def short_rows(iteration: Iteration, arrays: set[str], ns: dict[str, Any]) -> bool:
+    """Each of many passes works on one short row (at most SHORT_ROW elements) of arrays indexed
+    by the loop, with no recurrence between passes (checked before): per-row NumPy calls whose
+    cost is the interpreter and the call overhead, which one call along axis 1 (keepdims for
+    the reductions) does in compiled code: a softmax, a norm or a min-max scaling per row."""
+    if iteration.count is None or iteration.count < MANY_ROWS or not arrays:
+        return False
+    rows = [ns[name] for name in arrays if isinstance(ns.get(name), np.ndarray)]
+    big = [a for a in rows if a.ndim >= 2 and a.shape[0] >= MANY_ROWS]
+    return bool(big) and all(a.ndim >= 2 and a.size // max(a.shape[0], 1) <= SHORT_ROW
+                             for a in rows if a.ndim >= 2)
 
 
 def appended_names(body: list[ast.stmt]) -> set[str]:
