@@ -532,3 +532,17 @@ while j < 3000:
     spread[j] = M[:, j].max() - M[:, j].min()
     j += 1
 '''
+
+BLIND["b_pl_apply_along_axis_lambda"] = '''# expect: python-loop@1
+import numpy as np
+feats = np.random.default_rng(64).random((20_000, 12))
+# --- cell ---
+ranges = np.apply_along_axis(lambda row: row.max() - row.min(), 1, feats)
+'''
+
+BLIND["b_ok_apply_along_axis_few_long_rows"] = '''# expect-not: python-loop
+import numpy as np
+series = np.random.default_rng(65).random((8, 200_000))
+# --- cell ---
+medians = np.apply_along_axis(np.median, 1, series)
+'''

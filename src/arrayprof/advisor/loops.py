@@ -1357,3 +1357,57 @@ def growing_rewrite(context: CellContext, loop: ast.For | ast.While, stmt: ast.A
                       f"{loop_indent}{name} = {join}"])
     return Rewrite(kind="equivalent", code=code, lines=[loop.lineno, loop.end_lineno or
                                                         loop.lineno], compared=[root])
+
+
+# -- np.apply_along_axis -------------------------------------------------------------------------
+APPLY_MIN_CALLS = 1_000  # calls of the Python function below this cost little
+
+
+@rule
+def apply_along_axis(report: Report, context: CellContext) -> list[Finding]:
+    """``np.apply_along_axis(f, axis, arr)`` is a Python loop: it calls ``f`` once per 1-d slice.
+    With many short slices the interpreter and call overhead are the cost; a NumPy function
+    that takes ``axis`` (or an expression written on the whole array) does it in one call."""
+    assert context.tree is not None
+    ns = context.namespace
+    found = []
+    for node in ast.walk(context.tree):
+        if not (isinstance(node, ast.Call) and at.np_func(node.func, ns, "apply_along_axis") and
+                len(node.args) >= 3 and not node.keywords):
+            continue
+        axis = at.safe_eval(node.args[1], ns)
+        array = at.safe_eval(node.args[2], ns)
+        if not isinstance(axis, int | np.integer) or not isinstance(array, np.ndarray) or \
+                array.ndim == 0 or not -array.ndim <= int(axis) < array.ndim:
+            continue
+        length = array.shape[int(axis)]
+        calls = array.size // max(length, 1)
+        if calls < APPLY_MIN_CALLS:
+            continue
+        func = at.resolve(node.args[0], ns)
+        name = getattr(func, "__name__", "")
+        rewrite = None
+        stmt = at.statement_at(context.tree, node.lineno)
+        if len(node.args) == 3 and at.is_numpy_object(func) and name in at.REDUCTIONS and \
+                isinstance(stmt, ast.Assign) and stmt.value is node and \
+                len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and \
+                stmt.lineno == stmt.end_lineno:
+            target = stmt.targets[0].id
+            indent = at.indent_of(context.source.splitlines()[stmt.lineno - 1])
+            rewrite = Rewrite(kind="equivalent", lines=[stmt.lineno, stmt.lineno],
+                              code=f"{indent}{target} = np.{name}({at.unparse(node.args[2])}, "
+                                   f"axis={at.unparse(node.args[1])})", compared=[target])
+        text = at.unparse(node.args[0])
+        estimate = min(report.wall_s, calls * 2e-6)
+        found.append(finding(
+            "python-loop", node.lineno,
+            f"np.apply_along_axis calls {text if len(text) <= 40 else 'its function'} "
+            f"{calls:,} times from Python",
+            f"np.apply_along_axis is a Python loop in disguise: it calls "
+            f"{text if len(text) <= 60 else 'the function'} once for each of the {calls:,} "
+            f"slices of length {length:,} along axis {int(axis)} of {describe(array)}, each "
+            "call going through the interpreter. A NumPy function that takes axis= (keepdims "
+            "where the result is broadcast back), or the same arithmetic written on the whole "
+            "array, does the work in one compiled call.",
+            rewrite=rewrite, seconds_lost=estimate))
+    return found
