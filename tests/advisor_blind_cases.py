@@ -546,3 +546,35 @@ series = np.random.default_rng(65).random((8, 200_000))
 # --- cell ---
 medians = np.apply_along_axis(np.median, 1, series)
 '''
+
+BLIND["b_vm_helper_scales_in_place"] = '''# expect: view-mutation@5
+import numpy as np
+data = np.random.default_rng(66).random((2000, 100))
+# --- cell ---
+def scale_(a):
+    a /= a.max()
+    return a
+train = data[:1500]
+scale_(train)
+overall = data.mean()
+'''
+
+BLIND["b_vm_copyto_head"] = '''# expect: view-mutation@2
+import numpy as np
+signal = np.random.default_rng(67).random(1_000_000)
+# --- cell ---
+warmup = signal[:1000]
+np.copyto(warmup, 0.0)
+energy = (signal ** 2).sum()
+'''
+
+BLIND["b_ok_helper_returns_new_array"] = '''# expect-not: view-mutation
+import numpy as np
+data = np.random.default_rng(68).random((2000, 100))
+# --- cell ---
+def scaled(a):
+    return a / a.max()
+train = data[:1500]
+train_s = scaled(train)
+overall = data.mean()
+'''

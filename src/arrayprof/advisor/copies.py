@@ -508,11 +508,12 @@ def view_mutation(report: Report, context: CellContext) -> list[Finding]:
             bindings = at.binding_lines(context.tree, info.name)
             views[info.name] = (info.base, bindings[-1] if bindings else info.lineno)
     found = []
+    functions = {f.name: f for f in context.tree.body if isinstance(f, ast.FunctionDef)}
     for stmt in ast.walk(context.tree):
         if not isinstance(stmt, ast.stmt):
             continue
         for view, (base, created) in views.items():
-            if stmt.lineno <= created or not writes_through(stmt, view):
+            if stmt.lineno <= created or not writes_through(stmt, view, functions):
                 continue
             if view in at.stored_names(context.tree.body[:0]) or rebound_between(
                     context.tree, view, created, stmt.lineno):
@@ -536,17 +537,43 @@ def written_only(name: ast.Name, parents: dict[ast.AST, ast.AST]) -> bool:
         isinstance(parent.ctx, ast.Store)
 
 
-def writes_through(stmt: ast.stmt, view: str) -> bool:
+IN_PLACE_METHODS = ("fill", "sort", "put", "partition", "itemset")
+IN_PLACE_FUNCTIONS = ("copyto", "fill_diagonal", "put", "place", "putmask", "put_along_axis")
+
+
+def writes_through(stmt: ast.stmt, view: str,
+                   functions: dict[str, ast.FunctionDef] | None = None) -> bool:
+    """Whether `stmt` writes into the array named `view`: subscript stores, augmented
+    assignments, in-place methods and NumPy functions (``np.copyto(view, ...)``,
+    ``rng.shuffle(view)``), ``out=view``, or a call passing `view` to a function of the cell
+    that writes into that parameter."""
     if isinstance(stmt, ast.Assign):
-        return any(isinstance(t, ast.Subscript) and at.root_name(t) == view for t in stmt.targets)
+        if any(isinstance(t, ast.Subscript) and at.root_name(t) == view for t in stmt.targets):
+            return True
     if isinstance(stmt, ast.AugAssign):
         return at.root_name(stmt.target) == view
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-        func = stmt.value.func
-        if isinstance(func, ast.Attribute) and func.attr in ("fill", "sort", "put") and \
+    calls = [stmt.value] if isinstance(stmt, ast.Expr | ast.Assign) and \
+        isinstance(stmt.value, ast.Call) else []
+    for call in calls:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in IN_PLACE_METHODS and \
                 isinstance(func.value, ast.Name) and func.value.id == view:
             return True
-        return any(k.arg == "out" and at.root_name(k.value) == view for k in stmt.value.keywords)
+        first = call.args[0] if call.args else None
+        is_view = isinstance(first, ast.Name) and first.id == view
+        if is_view and isinstance(func, ast.Attribute) and (
+                func.attr in IN_PLACE_FUNCTIONS or func.attr == "shuffle"):
+            return True
+        if any(k.arg == "out" and at.root_name(k.value) == view for k in call.keywords):
+            return True
+        if functions and isinstance(func, ast.Name) and func.id in functions:
+            params = [a.arg for a in functions[func.id].args.args]
+            for position, arg in enumerate(call.args[:len(params)]):
+                if isinstance(arg, ast.Name) and arg.id == view and any(
+                        writes_through(inner, params[position])
+                        for inner in ast.walk(functions[func.id]) if isinstance(inner, ast.stmt)
+                        and inner is not functions[func.id]):
+                    return True
     return False
 
 
