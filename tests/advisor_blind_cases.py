@@ -578,3 +578,20 @@ train = data[:1500]
 train_s = scaled(train)
 overall = data.mean()
 '''
+
+BLIND["b_do_float16_running_total"] = '''# expect: dtype-overflow@2
+import numpy as np
+weights = np.random.default_rng(69).random(200_000).astype(np.float16)
+# --- cell ---
+w = weights / 2
+cum = np.cumsum(w)
+'''
+
+BLIND["b_ok_float16_mean_and_scale"] = '''# expect-not: dtype-overflow
+import numpy as np
+act = np.random.default_rng(70).random(1_000_000).astype(np.float16)
+# --- cell ---
+avg = act.mean()
+act2 = act * 2 - 1
+total = act.sum(dtype=np.float32)
+'''
