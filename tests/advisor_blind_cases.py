@@ -595,3 +595,18 @@ avg = act.mean()
 act2 = act * 2 - 1
 total = act.sum(dtype=np.float32)
 '''
+
+BLIND["b_uc_fancy_first_columns"] = '''# expect: unexpected-copy@1
+import numpy as np
+design = np.random.default_rng(71).random((3000, 2000))
+# --- cell ---
+head_feats = design[:, np.arange(500)]
+col_means = head_feats.mean(axis=0)
+'''
+
+BLIND["b_pb_max_of_ravel"] = '''# expect: python-builtin@1
+import numpy as np
+heat = np.random.default_rng(72).random((600, 600))
+# --- cell ---
+hottest = max(heat.ravel())
+'''

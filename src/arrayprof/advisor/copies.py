@@ -211,11 +211,17 @@ def fancy_range(context: CellContext, report: Report, node: ast.Subscript) -> Fi
         return None
     index = node.slice
     rest = ""
-    if isinstance(index, ast.Tuple) and index.elts and all(
-            isinstance(e, ast.Slice) for e in index.elts[1:]):
-        # m[[0, 1, 2], :] selects rows like m[[0, 1, 2]]
-        rest = "".join(", " + at.unparse(e) for e in index.elts[1:])
-        index = index.elts[0]
+    lead = ""
+    axis = 0
+    if isinstance(index, ast.Tuple) and index.elts:
+        # m[[0, 1, 2], :] selects rows like m[[0, 1, 2]]; m[:, [0, 1, 2]] columns like m[:, 0:3]
+        fancy = [k for k, e in enumerate(index.elts) if not isinstance(e, ast.Slice)]
+        if len(fancy) != 1 or fancy[0] >= array.ndim:
+            return None
+        axis = fancy[0]
+        lead = "".join(at.unparse(e) + ", " for e in index.elts[:axis])
+        rest = "".join(", " + at.unparse(e) for e in index.elts[axis + 1:])
+        index = index.elts[axis]
     if isinstance(index, ast.Call) and at.np_func(index.func, ns, "array", "asarray") and \
             len(index.args) == 1 and not index.keywords and isinstance(index.args[0], ast.List):
         index = index.args[0]  # np.array([0, 1, 2]) indexes like [0, 1, 2]
@@ -257,8 +263,9 @@ def fancy_range(context: CellContext, report: Report, node: ast.Subscript) -> Fi
     name = target_name(context, node)
     if name and changed_after(context.tree, name, node.lineno):  # type: ignore[arg-type]
         return None
-    row = array.nbytes // max(1, array.shape[0])
-    new = ast.Subscript(value=node.value, slice=at.parse_expr(f"x[{slice_text}{rest}]").slice,
+    row = array.nbytes // max(1, array.shape[axis])
+    new = ast.Subscript(value=node.value,
+                        slice=at.parse_expr(f"x[{lead}{slice_text}{rest}]").slice,
                         ctx=ast.Load())
     rewrite = statement_replacing(context, node, new)
     piece = row * count if count else row
@@ -268,10 +275,12 @@ def fancy_range(context: CellContext, report: Report, node: ast.Subscript) -> Fi
     copied = max(piece * runs, line.allocated_bytes if line else 0)
     explanation = (
         f"Line {node.lineno} indexes {describe(array)} with a list of consecutive positions. "
-        "An integer list is fancy indexing, which always copies the selected rows"
+        "An integer list is fancy indexing, which always copies the selected "
+        + ("rows" if axis == 0 else f"positions along axis {axis}")
         + (f" (here {nbytes(piece)} per run, {runs:,} runs, {nbytes(copied)} allocated)"
            if runs > 1 else f" ({nbytes(copied)} allocated)")
-        + f"; the slice [{slice_text}] selects the same rows as a view, for free. Rule of thumb: "
+        + f"; the slice [{lead}{slice_text}{rest}] selects the same elements as a view, for free. "
+        "Rule of thumb: "
         "use slices for regular runs of indices.")
     return finding("unexpected-copy", node.lineno,
                    "fancy index of consecutive positions copies; a slice is a view",

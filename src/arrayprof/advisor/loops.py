@@ -1142,7 +1142,12 @@ def is_array_expression(node: ast.AST, ns: dict[str, Any]) -> np.ndarray | None:
                 if found is not None:
                     return found
         if isinstance(node.func, ast.Attribute) and node.func.attr in ARRAY_METHODS:
-            return is_array_expression(node.func.value, ns)
+            base = is_array_expression(node.func.value, ns)
+            if base is not None and node.func.attr in ("ravel", "flatten", "reshape",
+                                                       "squeeze", "transpose"):
+                shaped = at.try_eval(node, ns)  # M.ravel() is 1-D although M is not
+                return shaped if isinstance(shaped, np.ndarray) else base
+            return base
     return None
 
 
