@@ -610,3 +610,13 @@ heat = np.random.default_rng(72).random((600, 600))
 # --- cell ---
 hottest = max(heat.ravel())
 '''
+
+BLIND["b_am_nan_in_array"] = '''# expect: api-misuse@2
+import numpy as np
+temps = np.random.default_rng(73).normal(20.0, 5.0, 300_000)
+temps[1234] = np.nan
+# --- cell ---
+daily = temps.reshape(-1, 100)
+if np.nan in temps:
+    daily = np.nanmean(daily, axis=1)
+'''

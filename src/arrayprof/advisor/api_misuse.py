@@ -61,6 +61,7 @@ def api_misuse(report: Report, context: CellContext) -> list[Finding]:
     parents = at.parents(context.tree)
     for node in ast.walk(context.tree):
         hit = (solve_instead(report, context, node, parents) or nan_compare(context, node)
+               or nan_membership(context, node)
                or legacy_random(context, node) or count_nonzero(context, node)
                or sort_for_extreme(context, node) or cancellation(context, node)
                or where_index(context, node) or argsort_for_extreme(context, node)
@@ -182,6 +183,42 @@ def inverse_kept(report: Report, context: CellContext) -> list[Finding]:
                              explanation, rewrite=rewrite,
                              seconds_lost=report.wall_s * 0.5 if size >= 100 else 0.0))
     return found
+
+
+def nan_membership(context: CellContext, node: ast.AST) -> Finding | None:
+    """``np.nan in arr``: an ndarray's ``in`` is ``(arr == value).any()``, always False for
+    NaN (a list would find the np.nan object itself by identity; an array never does)."""
+    ns = context.namespace
+    if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and
+            isinstance(node.ops[0], ast.In | ast.NotIn) and nan_constant(node.left, ns)):
+        return None
+    other = node.comparators[0]
+    if at.array_of(other, ns) is None:
+        return None
+    negate = isinstance(node.ops[0], ast.NotIn)
+    new = at.parse_expr(("not " if negate else "") + f"np.isnan({at.unparse(other)}).any()")
+    rewrite = statement_rewrite(context, node, new, kind="fix")
+    if rewrite is not None:
+
+        def check(before: dict[str, Any], after: dict[str, Any],
+                  error: BaseException | None) -> str:
+            values = at.try_eval(other, before)
+            values = np.asarray(values) if values is not at.MISSING else np.asarray([])
+            nans = int(np.count_nonzero(np.isnan(values))) if values.dtype.kind in "fc" else 0
+            return (f"np.isnan finds {nans:,} NaN element(s) in {at.unparse(other)}, which "
+                    f"`{'not in' if negate else 'in'}` missed (an array's `in` compares with ==, "
+                    "and NaN equals nothing)")
+
+        FIX_CHECKS[id(rewrite)] = check
+    explanation = (
+        f"Line {node.lineno} asks whether NaN is {'not ' if negate else ''}in "
+        f"{at.unparse(other)}. For an array, `in` means (array == value).any(), and NaN is not "
+        f"equal to anything, itself included, so the answer is always "
+        f"{'True' if negate else 'False'}, NaNs or not. Rule of thumb: test for NaN with "
+        "np.isnan(...).any().")
+    return finding("api-misuse", node.lineno, f"`np.nan {'not in' if negate else 'in'}` an "
+                   f"array is always {'True' if negate else 'False'}; use np.isnan(...).any()",
+                   explanation, rewrite=rewrite, force="warning")
 
 
 def nan_compare(context: CellContext, node: ast.AST) -> Finding | None:
