@@ -620,3 +620,52 @@ daily = temps.reshape(-1, 100)
 if np.nan in temps:
     daily = np.nanmean(daily, axis=1)
 '''
+
+BLIND["b_pl_count_above_threshold"] = '''# expect: python-loop@2
+import numpy as np
+pvals = np.random.default_rng(74).random(120_000)
+# --- cell ---
+n_sig = 0
+for p in pvals:
+    if p < 0.05:
+        n_sig += 1
+'''
+
+BLIND["b_pl_first_difference_offset"] = '''# expect: python-loop@2
+import numpy as np
+level = np.random.default_rng(75).normal(size=80_000).cumsum()
+# --- cell ---
+change = np.empty(len(level) - 1)
+for t in range(1, len(level)):
+    change[t - 1] = level[t] - level[t - 1]
+'''
+
+BLIND["b_pl_ndenumerate_threshold"] = '''# expect: python-loop@2
+import numpy as np
+img = np.random.default_rng(76).random((250, 250))
+# --- cell ---
+binary = np.zeros(img.shape, dtype=np.uint8)
+for (r, c), v in np.ndenumerate(img):
+    binary[r, c] = 1 if v > 0.5 else 0
+'''
+
+BLIND["b_ok_smoothing_state_carried"] = '''# expect-not: python-loop
+import numpy as np
+obs = np.random.default_rng(77).normal(size=60_000)
+# --- cell ---
+level = 0.0
+smooth = np.empty_like(obs)
+for t in range(len(obs)):
+    level = 0.98 * level + 0.02 * obs[t]
+    smooth[t] = level
+'''
+
+BLIND["b_ok_balance_recurrence_offset"] = '''# expect-not: python-loop
+import numpy as np
+rates = np.random.default_rng(78).normal(0.0003, 0.01, 50_000)
+# --- cell ---
+balance = np.empty(len(rates) + 1)
+balance[0] = 1000.0
+for t in range(len(rates)):
+    balance[t + 1] = balance[t] * (1 + rates[t]) - 0.5
+'''

@@ -713,6 +713,162 @@ def short_rows(iteration: Iteration, arrays: set[str], ns: dict[str, Any]) -> bo
                              for a in rows if a.ndim >= 2)
 
 
+SCALAR_LOOP_MIN = 5_000  # passes of scalar element work before a loop is worth a word unrewritten
+
+
+def header_count(iterable: ast.expr, ns: dict[str, Any]) -> int | None:
+    """Passes a ``for`` header makes: range with any step, reversed(...), enumerate(...),
+    zip(...), np.ndenumerate(A), np.ndindex(shape), x.tolist(), or an array itself."""
+    if isinstance(iterable, ast.Call) and not iterable.keywords:
+        func, args = iterable.func, iterable.args
+        if isinstance(func, ast.Name) and func.id == "range" and ns.get("range", range) is range:
+            values = [at.safe_eval(a, ns) for a in args]
+            if values and all(isinstance(v, int | np.integer) for v in values):
+                try:
+                    return len(range(*[int(v) for v in values]))  # type: ignore[arg-type]
+                except ValueError:
+                    return None
+            return None
+        if isinstance(func, ast.Name) and func.id in ("reversed", "enumerate", "list") and \
+                len(args) == 1:
+            return header_count(args[0], ns)
+        if isinstance(func, ast.Name) and func.id == "zip" and args:
+            counts = [header_count(a, ns) for a in args]
+            return None if None in counts else min(counts)  # type: ignore[type-var]
+        if at.np_func(func, ns, "ndenumerate") and len(args) == 1:
+            array = at.safe_eval(args[0], ns)
+            return array.size if isinstance(array, np.ndarray) else None
+        if at.np_func(func, ns, "ndindex") and args:
+            dims = [at.safe_eval(a, ns) for a in args]
+            if len(dims) == 1 and isinstance(dims[0], tuple):
+                dims = list(dims[0])
+            return int(np.prod(dims)) if all(isinstance(d, int | np.integer) for d in dims) \
+                else None
+        if isinstance(func, ast.Attribute) and func.attr == "tolist" and not args:
+            array = at.safe_eval(func.value, ns)
+            return len(array) if isinstance(array, np.ndarray) and array.ndim == 1 else None
+        return None
+    value = at.safe_eval(iterable, ns)
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        return len(value)
+    return None
+
+
+def element_sources(iterable: ast.expr, ns: dict[str, Any]) -> bool:
+    """Whether the header hands out array elements (or indices into arrays): ranges, 1-d
+    arrays and their lists, np.ndenumerate / np.ndindex."""
+    return header_count(iterable, ns) is not None
+
+
+def accumulation(stmt: ast.stmt) -> str | None:
+    """The scalar a statement accumulates into: ``s += e``, ``s = s + e``, ``s = max(s, e)``
+    (``e`` not reading ``s``), else None."""
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and \
+            isinstance(stmt.op, ast.Add | ast.Sub | ast.Mult | ast.BitOr | ast.BitAnd) and \
+            stmt.target.id not in at.loaded_names(stmt.value):
+        return stmt.target.id
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
+            isinstance(stmt.targets[0], ast.Name):
+        name, value = stmt.targets[0].id, stmt.value
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add | ast.Mult) and \
+                isinstance(value.left, ast.Name) and value.left.id == name and \
+                name not in at.loaded_names(value.right):
+            return name
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and \
+                value.func.id in ("max", "min") and len(value.args) == 2 and \
+                isinstance(value.args[0], ast.Name) and value.args[0].id == name and \
+                name not in at.loaded_names(value.args[1]):
+            return name
+    return None
+
+
+def scalar_element_loop(loop: ast.For, tree: ast.Module, ns: dict[str, Any]) -> bool:
+    """A ``for`` loop of many passes that the rewriter could not turn into an expression but
+    whose passes are still independent scalar work on array elements: each pass reads (and
+    writes) single elements at the loop's index, or one element handed out by the header, with
+    no call outside NumPy, math and builtins, no break, and no state carried from one pass to
+    the next other than sums, counts and running extremes.  Counting with ``if``, offsets
+    (``d[i - 1] = x[i] - x[i - 1]``), steps and reversed ranges, ``np.ndenumerate``."""
+    count = header_count(loop.iter, ns)
+    if count is None or count < SCALAR_LOOP_MIN or loop.orelse:
+        return False
+    body = loop.body
+    if any(isinstance(n, ast.Break | ast.Return | ast.Yield | ast.YieldFrom | ast.For |
+                      ast.While | ast.With | ast.Try | ast.FunctionDef | ast.Lambda)
+           for s in body for n in ast.walk(s)):
+        return False
+    if uses_foreign_calls(body, ns, set(at.inlinable_functions(tree, ns))):
+        return False
+    loop_names = at.stored_names(loop.target)
+    touched = False
+    written: dict[str, str] = {}
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Subscript):
+                continue
+            array = ns.get(node.value.id) if isinstance(node.value, ast.Name) else None
+            if not isinstance(array, np.ndarray):
+                continue
+            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if not at.names_in(node.slice) & loop_names:
+                if isinstance(node.ctx, ast.Store):
+                    return False  # a write that does not move with the loop
+                continue
+            whole = isinstance(node.slice, ast.Name) and node.slice.id in loop_names
+            if not whole and (any(isinstance(e, ast.Slice) for e in elts) or
+                              len(elts) != array.ndim):
+                return False  # a row or a slice per pass: not scalar element work
+            touched = True
+            if isinstance(node.ctx, ast.Store):
+                written[node.value.id] = index_key(node)
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and \
+                    isinstance(node.value, ast.Name) and node.value.id in written and \
+                    index_key(node) != written[node.value.id]:
+                return False  # reads what another pass wrote: a recurrence
+    if not touched:
+        iterated = loop.iter
+        while isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Name) and \
+                iterated.func.id in ("reversed", "enumerate", "list") and iterated.args:
+            iterated = iterated.args[0]
+        if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute) and \
+                iterated.func.attr == "tolist":
+            iterated = iterated.func.value
+        if isinstance(iterated, ast.Call) and at.np_func(iterated.func, ns, "ndenumerate"):
+            iterated = iterated.args[0]
+        if not isinstance(at.safe_eval(iterated, ns), np.ndarray):
+            return False
+    # scalars carried from one pass to the next: only accumulations
+    assigned: set[str] = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        assigned.add(target.id)
+    accumulated = {name for stmt in body for node in ast.walk(stmt)
+                   if isinstance(node, ast.stmt) and (name := accumulation(node))}
+    for name in assigned - accumulated - loop_names:
+        first_store = min((n.lineno, n.col_offset) for s in body for n in ast.walk(s)
+                          if isinstance(n, ast.Name) and n.id == name and
+                          isinstance(n.ctx, ast.Store))
+        if any((n.lineno, n.col_offset) < first_store for s in body for n in ast.walk(s)
+               if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)):
+            return False  # read before this pass sets it: carried state
+    for name in accumulated:
+        uses = [n for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and
+                n.id == name and isinstance(n.ctx, ast.Load)]
+        own = [n for s in body for n in ast.walk(s) if isinstance(n, ast.stmt) and
+               accumulation(n) == name]
+        own_loads = sum(1 for st in own for n in ast.walk(st) if isinstance(n, ast.Name) and
+                        n.id == name and isinstance(n.ctx, ast.Load))
+        if len(uses) > own_loads:
+            return False  # the running value is read elsewhere in the pass
+    return True
+
+
 def appended_names(body: list[ast.stmt]) -> set[str]:
     """Names whose ``.append(...)`` the body calls."""
     return {n.func.value.id for s in body for n in ast.walk(s)
@@ -772,7 +928,14 @@ def python_loop(report: Report, context: CellContext) -> list[Finding]:
     found = []
     for verdict in loop_verdicts(context.tree, ns):
         if not verdict.elementwise:
-            continue
+            loop = verdict.loop
+            if not isinstance(loop, ast.For) or verdict.why.startswith(("recurrence", "calls ")) \
+                    or not scalar_element_loop(loop, context.tree, ns):
+                continue
+            verdict.elementwise, verdict.code = True, None
+            verdict.iterations = header_count(loop.iter, ns)
+            verdict.arrays = verdict.arrays or {
+                n for n in at.loaded_names(loop) if isinstance(ns.get(n), np.ndarray)}
         n = verdict.iterations
         if n is not None and n < MIN_ITERATIONS:
             continue
