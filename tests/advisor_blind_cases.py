@@ -669,3 +669,10 @@ balance[0] = 1000.0
 for t in range(len(rates)):
     balance[t + 1] = balance[t] * (1 + rates[t]) - 0.5
 '''
+
+BLIND["b_pl_comprehension_over_tolist"] = '''# expect: python-loop@1
+import numpy as np
+scores = np.random.default_rng(79).normal(size=150_000)
+# --- cell ---
+clipped = np.array([s if s < 2.5 else 2.5 for s in scores.tolist()])
+'''

@@ -66,6 +66,16 @@ def iteration_of(loop: ast.For, ns: dict[str, Any], axis: int = 0) -> Iteration 
     """Iteration over range(...), an array, enumerate(array) or zip(arrays); None otherwise."""
     it = Iteration()
     target, source = loop.target, loop.iter
+    if isinstance(source, ast.Call) and not source.keywords and (
+            (isinstance(source.func, ast.Attribute) and source.func.attr == "tolist" and
+             not source.args and isinstance(source.func.value, ast.Name)) or
+            (isinstance(source.func, ast.Name) and source.func.id == "list" and
+             len(source.args) == 1 and isinstance(source.args[0], ast.Name) and
+             ns.get("list", list) is list)):
+        inner = source.func.value if isinstance(source.func, ast.Attribute) else source.args[0]
+        value = ns.get(inner.id)  # type: ignore[attr-defined]
+        if isinstance(value, np.ndarray) and value.ndim == 1:
+            source = inner  # x.tolist() / list(x) hands out the same values as x
     if isinstance(target, ast.Name):
         var = range_spec(source, target.id, axis, ns)
         if var is not None:
