@@ -676,3 +676,11 @@ scores = np.random.default_rng(79).normal(size=150_000)
 # --- cell ---
 clipped = np.array([s if s < 2.5 else 2.5 for s in scores.tolist()])
 '''
+
+BLIND["b_du_uint8_minus_channel_means"] = '''# expect: dtype-upcast@2
+import numpy as np
+frames = np.random.default_rng(80).integers(0, 256, (16, 128, 128, 3), dtype=np.uint8)
+# --- cell ---
+channel_mean = frames.mean(axis=(0, 1, 2))
+centered = frames - channel_mean
+'''

@@ -51,7 +51,12 @@ def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
         if not arrays:
             continue
         narrow = min(np.dtype(o["dtype"]).itemsize for o in arrays)
-        widest_in = max(np.dtype(o["dtype"]).itemsize for o in arrays)
+        # a small operand broadcast over the result (img - img.mean(axis=(0, 1)), three
+        # float64 means against a uint8 image) sets the dtype like a scalar, not like data
+        elements = int(np.prod(op.result.get("shape") or [1]))
+        full = [o for o in arrays if int(np.prod(o["shape"])) * 2 >= elements] or arrays
+        widest_in = max(np.dtype(o["dtype"]).itemsize for o in full)
+        small = [o for o in arrays if o not in full]
         result_dtype = np.dtype(op.result["dtype"])
         if result_dtype.itemsize < CONFIG.upcast_factor * widest_in or \
                 result_dtype.kind not in "fc" or result_dtype.itemsize < 4:
@@ -68,7 +73,11 @@ def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
             continue
         seen.add(op.lineno)
         source = next(o for o in arrays if np.dtype(o["dtype"]).itemsize == narrow)
-        if strong:
+        wide_small = [o for o in small if np.dtype(o["dtype"]).itemsize > widest_in]
+        if wide_small and not scalar:
+            cause = (f"a small {shape(wide_small[0]['shape'])} {wide_small[0]['dtype']} array "
+                     "broadcast over it (a few values, but their dtype sets the result's)")
+        elif strong:
             cause = (f"a NumPy {strong[0]['dtype']} scalar (a strong type: since NEP 50, NumPy "
                      "2, a NumPy scalar sets the result dtype as an array would, where a Python "
                      "float would follow the array)")
