@@ -684,3 +684,13 @@ frames = np.random.default_rng(80).integers(0, 256, (16, 128, 128, 3), dtype=np.
 channel_mean = frames.mean(axis=(0, 1, 2))
 centered = frames - channel_mean
 '''
+
+BLIND["b_vp_first_rows_appended"] = '''# expect: view-pins-base@4
+import numpy as np
+# --- cell ---
+previews = []
+for seed in range(4):
+    batch = np.random.default_rng(seed).random((1000, 1000))
+    previews.append(batch[:2])
+del batch
+'''

@@ -405,6 +405,11 @@ def pinned_by_containers(context: CellContext) -> list[Finding]:
         if pinned < CONFIG.pin_factor * max(held, 1) or pinned < CONFIG.silent_bytes:
             continue
         lineno = bindings[-1]
+        # filled later (heads.append(big[:10]), res["head"] = big[:10]): the views are made on
+        # the line that puts them in, not where the empty container was bound
+        fills = [stmt.lineno for stmt in ast.walk(context.tree) if stmt_fills(stmt, name)]
+        if fills and max(fills) > lineno:
+            lineno = max(fills)
         rewrite = None
         bound = at.bound_value(context.tree, name, lineno)
         if isinstance(bound, ast.ListComp):
@@ -421,6 +426,18 @@ def pinned_by_containers(context: CellContext) -> list[Finding]:
             "for nothing. Rule of thumb: .copy() the small slices you keep from big temporary "
             "arrays.", rewrite=rewrite, bytes_wasted=pinned - held))
     return found
+
+
+def stmt_fills(stmt: ast.AST, name: str) -> bool:
+    """``name.append(...)`` / ``extend`` / ``insert`` or ``name[key] = ...``."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and \
+            isinstance(stmt.value.func, ast.Attribute) and \
+            stmt.value.func.attr in ("append", "extend", "insert") and \
+            isinstance(stmt.value.func.value, ast.Name) and stmt.value.func.value.id == name:
+        return True
+    return isinstance(stmt, ast.Assign) and any(
+        isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name
+        for t in stmt.targets)
 
 
 def view_origin(context: CellContext, name: str, lineno: int) -> tuple[int, Rewrite | None]:
