@@ -694,3 +694,26 @@ for seed in range(4):
     previews.append(batch[:2])
 del batch
 '''
+
+BLIND["b_pl_monte_carlo_pi_per_draw"] = '''# expect: python-loop@2
+import numpy as np
+rng = np.random.default_rng(81)
+# --- cell ---
+inside = 0
+for _ in range(60_000):
+    pt = rng.random(2)
+    if pt[0] ** 2 + pt[1] ** 2 <= 1.0:
+        inside += 1
+pi_est = 4 * inside / 60_000
+'''
+
+BLIND["b_ok_random_walk_path"] = '''# expect-not: python-loop
+import numpy as np
+rng = np.random.default_rng(82)
+# --- cell ---
+pos = 0.0
+path = np.empty(40_000)
+for t in range(40_000):
+    pos += rng.normal(0.0, 1.0) if pos > -50 else 1.0
+    path[t] = pos
+'''

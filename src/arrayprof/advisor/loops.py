@@ -792,6 +792,26 @@ def accumulation(stmt: ast.stmt) -> str | None:
     return None
 
 
+def draws_random(body: list[ast.stmt], ns: dict[str, Any]) -> bool:
+    """The body draws a few NumPy random numbers per pass (``rng.random(2)``,
+    ``np.random.rand()``): no size, or a small constant one."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if not isinstance(node, ast.Call):
+                continue
+            target = at.resolve(node.func, ns)
+            owner = getattr(target, "__self__", None)
+            if not (isinstance(owner, np.random.Generator | np.random.RandomState) or
+                    getattr(target, "__module__", "") == "numpy.random" or
+                    (isinstance(owner, type(np.random)) and owner is np.random)):
+                continue
+            sizes = [a for a in node.args] + [k.value for k in node.keywords if k.arg == "size"]
+            if all((at.const_int(a) is not None and (at.const_int(a) or 0) <= 16) or
+                   (isinstance(a, ast.Constant) and isinstance(a.value, float)) for a in sizes):
+                return True
+    return False
+
+
 def scalar_element_loop(loop: ast.For, tree: ast.Module, ns: dict[str, Any]) -> bool:
     """A ``for`` loop of many passes that the rewriter could not turn into an expression but
     whose passes are still independent scalar work on array elements: each pass reads (and
@@ -837,6 +857,8 @@ def scalar_element_loop(loop: ast.For, tree: ast.Module, ns: dict[str, Any]) -> 
                     isinstance(node.value, ast.Name) and node.value.id in written and \
                     index_key(node) != written[node.value.id]:
                 return False  # reads what another pass wrote: a recurrence
+    if not touched and draws_random(body, ns):
+        touched = True  # a few random numbers per pass: one call draws them all
     if not touched:
         iterated = loop.iter
         while isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Name) and \
