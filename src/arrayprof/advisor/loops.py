@@ -723,6 +723,9 @@ def short_rows(iteration: Iteration, arrays: set[str], ns: dict[str, Any]) -> bo
                              for a in rows if a.ndim >= 2)
 
 
+NOT_ARRAY_WORK = frozenset({"print", "input", "open", "str", "repr", "format", "hash", "id",
+                            "getattr", "setattr", "exec", "eval", "isinstance", "type", "chr",
+                            "ord", "bytes", "dict", "set"})
 SCALAR_LOOP_MIN = 5_000  # passes of scalar element work before a loop is worth a word unrewritten
 
 
@@ -829,6 +832,10 @@ def scalar_element_loop(loop: ast.For, tree: ast.Module, ns: dict[str, Any]) -> 
         return False
     if uses_foreign_calls(body, ns, set(at.inlinable_functions(tree, ns))):
         return False
+    if any(isinstance(n, ast.JoinedStr) or (
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in NOT_ARRAY_WORK)
+           for s in body for n in ast.walk(s)):
+        return False  # output, text, hashing: not arithmetic one array expression does
     loop_names = at.stored_names(loop.target)
     touched = False
     written: dict[str, str] = {}
