@@ -724,3 +724,13 @@ for t in range(40_000):
     pos += rng.normal(0.0, 1.0) if pos > -50 else 1.0
     path[t] = pos
 '''
+
+BLIND["b_od_made_in_loader_function"] = '''# expect: object-dtype@2
+import numpy as np
+rows = [float(v) for v in np.random.default_rng(83).random(100_000)]
+# --- cell ---
+def to_array(values):
+    return np.array(values, dtype=object)
+prices = to_array(rows)
+avg = prices.mean()
+'''

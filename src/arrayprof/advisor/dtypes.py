@@ -673,10 +673,17 @@ def object_dtype(report: Report, context: CellContext) -> list[Finding]:
         if kind is None:
             continue
         bindings = at.binding_lines(context.tree, name)
-        if bindings and lineno is not None:
-            # the statement that bound the name (a later ``x[:] = ...`` only fills it)
+        inside = lineno is not None and any(
+            isinstance(f, ast.FunctionDef | ast.Lambda) and
+            f.lineno < lineno <= (f.end_lineno or f.lineno) for f in ast.walk(context.tree))
+        if bindings and lineno is not None and not inside:
+            # the statement that bound the name (a later ``x[:] = ...`` only fills it); a
+            # function of the cell that made the array keeps its own line, where it was made
             lineno = max([b for b in bindings if b <= lineno] or bindings[:1])
         stmt = at.statement_at(context.tree, lineno) if lineno else None
+        made = made_in_function(report, context, stmt)
+        if made is not None:
+            lineno, stmt = made, at.statement_at(context.tree, made)
         if stmt is not None and (at.loaded_names(stmt) & (sources - {name})):
             continue  # derived from another object array of numbers: that one is the cause
         if lineno is None:
@@ -700,6 +707,25 @@ def object_dtype(report: Report, context: CellContext) -> list[Finding]:
                              rewrite=rewrite, seconds_lost=seconds_lost,
                              bytes_wasted=value.size * 24))
     return found
+
+
+def made_in_function(report: Report, context: CellContext, stmt: ast.stmt | None) -> int | None:
+    """For ``arr = load(vals)`` where ``load`` is a function of the cell with one ``return``
+    that allocated (``return np.array(v, dtype=object)``): that return's line, where the array
+    was made."""
+    assert context.tree is not None
+    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and
+            isinstance(stmt.value.func, ast.Name)):
+        return None
+    funcs = [f for f in context.tree.body if isinstance(f, ast.FunctionDef) and
+             f.name == stmt.value.func.id]
+    if len(funcs) != 1:
+        return None
+    returns = [n for n in ast.walk(funcs[0]) if isinstance(n, ast.Return) and n.value is not None]
+    if len(returns) != 1:
+        return None
+    line = report.line(returns[0].lineno)
+    return returns[0].lineno if line is not None and line.allocations else None
 
 
 def binding_statement(context: CellContext, name: str, lineno: int | None) -> ast.stmt | None:
