@@ -734,3 +734,17 @@ def to_array(values):
 prices = to_array(rows)
 avg = prices.mean()
 '''
+
+BLIND["b_pl_nested_comprehension_rows"] = '''# expect: python-loop@1
+import numpy as np
+grid = np.random.default_rng(84).random((200, 200))
+# --- cell ---
+scaled = np.array([[2.0 * v - 1.0 for v in row] for row in grid])
+'''
+
+BLIND["b_ok_nested_comprehension_small_table"] = '''# expect-not: python-loop
+import numpy as np
+table = np.arange(12).reshape(3, 4)
+# --- cell ---
+cells = [[f"{v:02d}" for v in row] for row in table]
+'''

@@ -1618,3 +1618,44 @@ def apply_along_axis(report: Report, context: CellContext) -> list[Finding]:
             "array, does the work in one compiled call.",
             rewrite=rewrite, seconds_lost=estimate))
     return found
+
+
+# -- nested comprehensions over a 2-d array ------------------------------------------------------
+@rule
+def nested_comprehension(report: Report, context: CellContext) -> list[Finding]:
+    """``[[f(v) for v in row] for row in M]``: a comprehension over the rows of a 2-d array
+    whose element is a comprehension over each row, doing arithmetic on every element (no call
+    outside NumPy, math and builtins).  One array expression on M does it."""
+    assert context.tree is not None
+    ns = context.namespace
+    found = []
+    for node in ast.walk(context.tree):
+        if not (isinstance(node, ast.ListComp | ast.GeneratorExp) and
+                len(node.generators) == 1 and isinstance(node.elt, ast.ListComp) and
+                len(node.elt.generators) == 1):
+            continue
+        outer, inner = node.generators[0], node.elt.generators[0]
+        if not (isinstance(outer.target, ast.Name) and isinstance(inner.iter, ast.Name) and
+                inner.iter.id == outer.target.id and isinstance(inner.target, ast.Name)):
+            continue
+        array = at.safe_eval(outer.iter, ns)
+        if not isinstance(array, np.ndarray) or array.ndim != 2 or \
+                array.size < SCALAR_LOOP_MIN or outer.ifs or inner.ifs:
+            continue
+        element = ast.Expr(value=node.elt.elt)
+        if uses_foreign_calls([element], ns, set(at.inlinable_functions(context.tree, ns))):
+            continue
+        if not (at.loaded_names(node.elt.elt) & {inner.target.id}):
+            continue
+        text = at.unparse(outer.iter)
+        found.append(finding(
+            "python-loop", node.lineno,
+            f"nested comprehension over the {array.shape[0]:,} rows of {text} works element by "
+            "element",
+            f"Line {node.lineno} builds a list of lists from {describe(array)}: the inner "
+            f"comprehension runs {at.unparse(node.elt.elt)} once per element, {array.size:,} "
+            "times through the interpreter. Written on the whole array (the same expression with "
+            f"{text} in place of {inner.target.id}), NumPy does it in compiled code and "
+            "returns a 2-d array directly.",
+            seconds_lost=min(report.wall_s, array.size * SECONDS_PER_STEP * 3)))
+    return found
