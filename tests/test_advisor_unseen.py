@@ -11,8 +11,6 @@ inputs, fixes with their check confirmed.
 
 from __future__ import annotations
 
-import ast
-import re
 import sys
 from pathlib import Path
 
@@ -22,6 +20,7 @@ import arrayprof
 import arrayprof.advisor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from advisor_harness import check_case, parse, run_case
 from advisor_unseen_cases import CASES as FIRST
 from advisor_unseen_cases import FOURTH, HELD_OUT, THIRD
 
@@ -38,69 +37,13 @@ UNVERIFIABLE: dict[tuple[str, str], str] = {
 RAISING = {"t_error_after_finding", "t_ok_error_in_cell"}
 
 
-def parse(text: str) -> tuple[str, str, list[tuple[str, int]], list[str]]:
-    setup, cell = text.split("# --- cell ---\n", 1)
-    expects = [(c.strip(), int(n)) for m in re.finditer(r"#\s*expect:\s*(.+)", setup)
-               for c, n in (item.strip().split("@") for item in m.group(1).split(","))]
-    expect_not = re.findall(r"#\s*expect-not:\s*(\S+)", setup)
-    return setup, cell, expects, expect_not
-
-
 def run(name: str) -> tuple[arrayprof.report.Report, str, list, list]:
-    setup, cell, expects, expect_not = parse(CASES[name])
-    namespace: dict = {}
-    exec(setup, namespace)
-    return arrayprof.profile(cell, namespace), cell, expects, expect_not
-
-
-def lines_around(cell: str, lineno: int) -> set[int]:
-    """The expected line, the headers of loops around it, and every line of a loop it heads."""
-    lines = {lineno}
-    for node in ast.walk(ast.parse(cell)):
-        if isinstance(node, ast.For | ast.While):
-            if node.lineno <= lineno <= (node.end_lineno or node.lineno):
-                lines.add(node.lineno)
-            if node.lineno == lineno:
-                lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-    return lines
+    return run_case(CASES[name])
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_unseen_case(name: str) -> None:
-    report, cell, expects, expect_not = run(name)
-    findings = report.findings
-    assert report.error is None or name in RAISING, report.error
-    assert not [n for n in report.notes if "failed" in n], report.notes
-    for category, lineno in expects:
-        around = lines_around(cell, lineno)
-        assert any(f.category == category and f.lineno in around for f in findings), (
-            f"{category}@{lineno} missing from {[(f.category, f.lineno) for f in findings]}")
-    for category in expect_not:
-        assert not [f for f in findings if f.category == category], (
-            f"near miss {category} reported: {[(f.category, f.lineno) for f in findings]}")
-    expected = {c for c, _ in expects}
-    alarms = [(f.category, f.lineno, f.severity) for f in findings
-              if f.severity != "info" and f.category not in expected]
-    assert not alarms, f"unexpected warnings {alarms}"
-    for found in findings:
-        rewrite = found.rewrite
-        if rewrite is None:
-            continue
-        reason = UNVERIFIABLE.get((name, found.category))
-        if reason is not None:
-            assert not rewrite.verified and reason in rewrite.check, rewrite.check
-            continue
-        if not rewrite.verified and "budget" in rewrite.check:
-            continue  # a loaded machine can run out of the per-cell time budget; it says so
-        assert rewrite.verified, f"{found.category}: {rewrite.check}"
-        assert rewrite.speedup is not None and rewrite.peak_bytes_before is not None
-        assert rewrite.compared, found.category
-        if rewrite.kind == "equivalent":
-            assert rewrite.equal, f"{found.category}: {rewrite.check}"
-        else:
-            assert rewrite.kind == "fix" and rewrite.check, found.category
-            assert not rewrite.check.startswith("not verified"), rewrite.check
-            assert "still differs" not in rewrite.check, rewrite.check
+    check_case(name, CASES[name], UNVERIFIABLE, may_raise=name in RAISING)
 
 
 def test_near_misses_are_silent() -> None:
