@@ -14,19 +14,16 @@ groups: examples, styles, unseen, heldout, third, fourth, blind (default: all).
 
 from __future__ import annotations
 
-import ast
-import re
 import sys
 from collections import defaultdict
 from pathlib import Path
 
-import arrayprof
-import arrayprof.advisor  # installs the advisor before the first profiled cell
 from arrayprof.report import CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from advisor_blind_cases import BLIND  # noqa: E402
+from advisor_harness import lines_around, run_case  # noqa: E402
 from advisor_style_cases import CASES  # noqa: E402
 from advisor_unseen_cases import CASES as UNSEEN  # noqa: E402
 from advisor_unseen_cases import FOURTH, HELD_OUT, THIRD  # noqa: E402
@@ -61,30 +58,13 @@ def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
     return out
 
 
-def lines_around(cell: str, lineno: int) -> set[int]:
-    lines = {lineno}
-    for node in ast.walk(ast.parse(cell)):
-        if isinstance(node, ast.For | ast.While):
-            if node.lineno <= lineno <= (node.end_lineno or node.lineno):
-                lines.add(node.lineno)
-            if node.lineno == lineno:
-                lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-    return lines
-
-
 def main(groups: tuple[str, ...] = GROUPS) -> None:
     tally: dict[str, dict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: {"tp": 0, "fn": 0, "fp": 0}))
     speedups: list[tuple[str, str, str, float, int | None, int | None]] = []
     failures: list[str] = []
     for group, name, text in cases(groups):
-        setup, cell = text.split("# --- cell ---\n", 1)
-        expects = [(c.strip(), int(n)) for m in re.finditer(r"#\s*expect:\s*(.+)", setup)
-                   for c, n in (i.strip().split("@") for i in m.group(1).split(","))]
-        expect_not = set(re.findall(r"#\s*expect-not:\s*(\S+)", setup))
-        namespace: dict = {}
-        exec(setup, namespace)
-        report = arrayprof.profile(cell, namespace)
+        report, cell, expects, expect_not = run_case(text)
         for category, lineno in expects:
             hit = any(f.category == category and f.lineno in lines_around(cell, lineno)
                       for f in report.findings)

@@ -16,7 +16,7 @@ import numpy as np
 from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor import rule
 from arrayprof.advisor.config import CONFIG
-from arrayprof.advisor.facts import describe, finding, kept_bytes, line_growth, nbytes, shape
+from arrayprof.advisor.facts import describe, finding, growth_over, kept_bytes, line_growth, nbytes, shape
 from arrayprof.advisor.scopes import RETURN
 from arrayprof.advisor.verify import FIX_CHECKS
 from arrayprof.report import Finding, OpRecord, Report, Rewrite
@@ -811,22 +811,7 @@ def statement_growth(report: Report, lines: range) -> int:
     (worst run), from the timeline; a one-line statement is facts.line_growth."""
     if len(lines) == 1:
         return line_growth(report, lines[0])
-    worst = 0
-    before = 0
-    in_run = False
-    run_start = run_peak = 0
-    for _, live, line in report.timeline:
-        if int(line) in lines:
-            if not in_run:
-                in_run, run_start, run_peak = True, before, live
-            run_peak = max(run_peak, live)
-        elif in_run:
-            worst = max(worst, run_peak - run_start)
-            in_run = False
-        before = live
-    if in_run:
-        worst = max(worst, run_peak - run_start)
-    return int(worst)
+    return growth_over(report, lines)
 
 
 SIMPLE = (ast.Name, ast.Constant, ast.Attribute, ast.Subscript)

@@ -8,6 +8,7 @@ compared, element by element.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -251,15 +252,7 @@ def dtype_overflow(report: Report, context: CellContext) -> list[Finding]:
         (op.kind in ("ufunc", "binop") and op.name in ARITH) or
         (op.kind in ("accumulate", "reduce") and op.name.split(".")[0] in ("add", "multiply")))
         and np.dtype(op.result["dtype"]).name in NARROW})
-    done: set[int] = set()
-    for lineno in lines:
-        if at.enclosing_loops(context.tree, lineno):
-            continue
-        spec = overflow_statement(context, lineno)
-        if spec is None or spec[0].lineno in done:
-            continue
-        stmt, expr, target = spec
-        done.add(stmt.lineno)
+    for stmt, expr, target in overflow_statements(context, lines):
         if any(k.arg == "out" for n in ast.walk(expr) if isinstance(n, ast.Call)
                for k in n.keywords):
             continue
@@ -272,6 +265,19 @@ def dtype_overflow(report: Report, context: CellContext) -> list[Finding]:
         found.append(overflow_finding(context, stmt, expr, target, original, widened, wrapped,
                                       ns))
     return found
+
+
+def overflow_statements(context: CellContext, lines: list[int]) -> Iterator[tuple[ast.stmt, ast.expr, str]]:
+    """overflow_statement for each of `lines` outside loops, each statement once."""
+    done: set[int] = set()
+    for lineno in lines:
+        if at.enclosing_loops(context.tree, lineno):
+            continue
+        spec = overflow_statement(context, lineno)
+        if spec is None or spec[0].lineno in done:
+            continue
+        done.add(spec[0].lineno)
+        yield spec
 
 
 def overflow_statement(context: CellContext, lineno: int,
@@ -825,15 +831,7 @@ def float16_loss(report: Report, context: CellContext) -> list[Finding]:
                         op.name in HALF_OPS or
                         (op.kind in ("ufunc", "binop") and op.name in ARITH))})
     found = []
-    done: set[int] = set()
-    for lineno in lines:
-        if at.enclosing_loops(context.tree, lineno):
-            continue
-        spec = overflow_statement(context, lineno)
-        if spec is None or spec[0].lineno in done:
-            continue
-        stmt, expr, target = spec
-        done.add(stmt.lineno)
+    for stmt, expr, target in overflow_statements(context, lines):
         ns = values_before(context, stmt)
         if ns is None:
             continue

@@ -8,6 +8,7 @@ and the verifier need without adding fields to the report contract.
 from __future__ import annotations
 
 import ast
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,13 +83,20 @@ def line_growth(report: Report, lineno: int) -> int:
     The per-line ``peak_bytes`` is the cell's running measure, so the level at the line's start is
     taken from the timeline (the last event before each run of the line)."""
     stats = report.line(lineno)
+    if stats is not None and not report.timeline:
+        return int(stats.peak_bytes)
+    return growth_over(report, {lineno})
+
+
+def growth_over(report: Report, lines: Container[int]) -> int:
+    """How far NumPy memory rose above its level when a run of events on `lines` started, at
+    the worst such run of the timeline (a statement spanning several lines is one run)."""
     worst = 0
     before = 0
     in_run = False
-    run_start = 0
-    run_peak = 0
+    run_start = run_peak = 0
     for _, live, line in report.timeline:
-        if int(line) == lineno:
+        if int(line) in lines:
             if not in_run:
                 in_run, run_start, run_peak = True, before, live
             run_peak = max(run_peak, live)
@@ -98,8 +106,6 @@ def line_growth(report: Report, lineno: int) -> int:
         before = live
     if in_run:
         worst = max(worst, run_peak - run_start)
-    if stats is not None and not report.timeline:
-        worst = stats.peak_bytes
     return int(worst)
 
 

@@ -1230,24 +1230,8 @@ def function_as_expression(func: ast.AST | None) -> tuple[list[str], ast.expr] |
         return [a.arg for a in func.args.args], func.body
     if isinstance(func, ast.FunctionDef):
         params = [a.arg for a in func.args.args]
-        expr = returns_as_expression(func.body)
+        expr = at.returned_expression(func.body)
         return (params, expr) if expr is not None else None
-    return None
-
-
-def returns_as_expression(body: list[ast.stmt]) -> ast.expr | None:
-    """The value a body of ``if``/``elif``/``else`` and ``return`` statements returns, as one
-    conditional expression (``if``s without ``else`` fall through to what follows them)."""
-    if not body:
-        return None
-    first = body[0]
-    if isinstance(first, ast.Return) and first.value is not None:
-        return first.value
-    if isinstance(first, ast.If):
-        yes = returns_as_expression(first.body)
-        no = returns_as_expression([*first.orelse, *body[1:]])
-        if yes is not None and no is not None:
-            return ast.IfExp(test=first.test, body=yes, orelse=no)
     return None
 
 
