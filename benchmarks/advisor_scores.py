@@ -1,8 +1,8 @@
-"""Per-category precision and recall of the advisor over shared/examples, the style cases in
+"""Per-category precision and recall of the advisor over tests/cases/examples, the style cases in
 tests/advisor_style_cases.py and the unseen-style cases (and the held-out batch) in
 tests/advisor_unseen_cases.py, plus the speedups verification measured.
 
-Scoring follows shared/examples/README.md: a finding counts when its category matches and its line
+Scoring follows tests/cases/examples/README.md: a finding counts when its category matches and its line
 is the expected line or the header of a loop around it (or the reverse); a warning or error in a
 category the case does not expect is a false alarm; info findings are free, except in an
 `expect-not` category where any finding is a failure.
@@ -33,7 +33,7 @@ GROUPS = ("examples", "styles", "unseen", "heldout", "third", "fourth", "blind")
 
 def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
     out = []
-    examples = ROOT.parent / "shared" / "examples"
+    examples = ROOT / "tests" / "cases" / "examples"
     if "examples" in groups:
         for path in sorted(examples.glob("*.py")):
             out.append(("examples", path.stem, path.read_text()))

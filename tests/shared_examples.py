@@ -1,4 +1,5 @@
-"""Loading the shared example cells (../shared/examples) and checking their `expect-fact` lines."""
+"""Loading the example cells (tests/cases/examples, header language in its README.md) and checking
+their `expect-fact` lines."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
+# inside the repository: a clone tests itself with nothing beside it
+EXAMPLES_DIR = Path(__file__).resolve().parent / "cases" / "examples"
 CELL_MARKER = "# --- cell ---\n"
 
 

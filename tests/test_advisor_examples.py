@@ -1,4 +1,4 @@
-"""Every case in shared/examples through arrayprof.profile: expected findings on their lines,
+"""Every case in tests/cases/examples through arrayprof.profile: expected findings on their lines,
 near misses silent, no unexpected warnings, every rewrite verified (equivalent ones equal)."""
 
 from __future__ import annotations
@@ -8,12 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+from shared_examples import EXAMPLES_DIR
 
 import arrayprof
 import arrayprof.advisor
 
-EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
-CASES = sorted(EXAMPLES.glob("*.py")) if EXAMPLES.is_dir() else []
+EXAMPLES = EXAMPLES_DIR
+CASES = sorted(EXAMPLES.glob("*.py"))
 
 
 def parse_case(path: Path) -> tuple[str, str, list[tuple[str, int]], list[str]]:

@@ -1,4 +1,5 @@
-"""Every `expect-fact` of the shared examples holds when the cell runs through `profile()`."""
+"""Every `expect-fact` of the example cells (tests/cases/examples) holds when the cell runs
+through `profile()`."""
 
 from __future__ import annotations
 
