@@ -6,6 +6,7 @@ import threading
 
 import numpy as np
 import pytest
+from numpy_boxes import ones_fill, scalar_operand
 
 import arrayprof
 from arrayprof.report import Report
@@ -61,9 +62,10 @@ def test_frees_of_buffers_older_than_the_cell() -> None:
 
 def test_peak_is_worst_growth_not_final_size() -> None:
     report = run("a = np.ones(1000)\nb = np.zeros(3000)\ndel b\nc = np.empty(2000)")
-    # np.ones also makes two 8-byte 0-d arrays to fill from, freed on the same line
-    assert report.numpy.allocated_bytes == 6000 * 8 + 16
-    assert report.numpy.freed_bytes == 3000 * 8 + 16
+    # np.ones also makes 0-d arrays to fill from (how many depends on NumPy), freed on its line
+    boxes = ones_fill().nbytes
+    assert report.numpy.allocated_bytes == 6000 * 8 + boxes
+    assert report.numpy.freed_bytes == 3000 * 8 + boxes
     assert report.numpy.peak_bytes == (1000 + 3000) * 8
     assert report.numpy.peak_lineno == 2
     assert line(report, 2).temporary_bytes == 3000 * 8
@@ -79,10 +81,13 @@ def test_allocations_inside_functions_are_charged_to_their_own_lines() -> None:
         "m = np.mean(r)\n"        # 5  (library code: charged to this line)
     )
     report = run(code)
-    # np.ones fills from a 0-d array, `t * 2` converts 2 through 0-d arrays: 8-byte temporaries
+    # np.ones fills from 0-d arrays, `t * 2` converts 2 through 0-d arrays: small temporaries
+    fill, operand = ones_fill(), scalar_operand()
     two, three = line(report, 2), line(report, 3)
-    assert (two.allocated_bytes, two.temporaries, two.temporary_bytes) == (8016, 3, 8016)
-    assert (three.allocated_bytes, three.temporaries, three.temporary_bytes) == (8016, 2, 16)
+    assert (two.allocated_bytes, two.temporaries, two.temporary_bytes) == (
+        8000 + fill.nbytes, 1 + fill.count, 8000 + fill.nbytes)  # t dies when make returns
+    assert (three.allocated_bytes, three.temporaries, three.temporary_bytes) == (
+        8000 + operand.nbytes, operand.count, operand.nbytes)
     assert report.line(4) is None or report.line(4).allocated_bytes == 0
     assert line(report, 5).ops >= 1
     reduce_ops = [op for op in report.ops if op.lineno == 5 and op.kind == "reduce"]
