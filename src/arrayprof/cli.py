@@ -12,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from arrayprof.extras import MissingExtra, missing_extra
 from arrayprof.render.text import render_text
 from arrayprof.report import Report
 
@@ -19,7 +20,10 @@ from arrayprof.report import Report
 def read_cells(path: Path) -> list[str]:
     """Code cells of a notebook, or a .py file as one cell."""
     if path.suffix == ".ipynb":
-        import nbformat
+        try:
+            import nbformat
+        except ModuleNotFoundError as error:
+            raise missing_extra("reading notebooks", "notebook", error) from None
 
         notebook = nbformat.read(path, as_version=4)
         return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
@@ -75,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.file.suffix not in (".py", ".ipynb"):
         print("arrayprof: run takes a .py or .ipynb file", file=sys.stderr)
         return 2
-    reports = run_file(args.file, verify=not args.no_verify)
+    try:
+        reports = run_file(args.file, verify=not args.no_verify)
+    except MissingExtra as error:  # before any cell ran: one line saying what to install
+        print(error, file=sys.stderr)
+        return 2
     for report in reports:
         print(f"--- cell {report.execution_count} ---")
         print(render_text(report).split("\n")[0] if args.quiet else render_text(report))

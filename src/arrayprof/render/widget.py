@@ -15,7 +15,12 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-import ipywidgets as widgets
+from arrayprof.extras import missing_extra
+
+try:
+    import ipywidgets as widgets
+except ModuleNotFoundError as error:
+    raise missing_extra("the report widget", "notebook", error) from None
 
 from arrayprof.render.common import (
     SourceRow,
