@@ -4,7 +4,7 @@ cleaning), mixing helper functions, lambdas, comprehensions, ``while`` loops, ne
 method chains, ``np.*`` vs methods, ``x.T``, ``order="F"``, ``np.newaxis``, ``reshape(-1, 1)``
 and the alias ``import numpy as numpy``, plus near misses that look like problems but are not.
 
-Same header language as shared/examples (``expect: CATEGORY@LINE``, ``expect-not: CATEGORY``);
+Same header language as cases/examples (``expect: CATEGORY@LINE``, ``expect-not: CATEGORY``);
 used by tests/test_advisor_blind.py and benchmarks/advisor_scores.py (group ``blind``).
 """
 

@@ -1,5 +1,5 @@
 """What the advisor case tests share: reading a case's header, running it, and scoring it as
-shared/examples/README.md says (a finding counts when its category matches and its line is the
+cases/examples/README.md says (a finding counts when its category matches and its line is the
 expected one or the header of a loop around it, or the reverse; a warning in a category the case
 does not expect is a false alarm; `expect-not` categories are silent altogether; every rewrite
 offered is verified: equivalent ones equal on copies of the inputs, fixes with their check)."""

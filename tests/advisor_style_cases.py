@@ -1,4 +1,4 @@
-"""Cells in other styles than shared/examples, with what a good advisor must say about them.
+"""Cells in other styles than cases/examples, with what a good advisor must say about them.
 
 Same header language as the examples (``expect: CATEGORY@LINE``, ``expect-not: CATEGORY``);
 shared by tests/test_advisor_styles.py and benchmarks/advisor_scores.py.

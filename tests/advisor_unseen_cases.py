@@ -1,4 +1,4 @@
-"""A third batch of cells, written to differ from both shared/examples and advisor_style_cases.py:
+"""A third batch of cells, written to differ from both cases/examples and advisor_style_cases.py:
 functions defined in the cell and called, ``zip``/``enumerate``/``while`` loops, chained indexing,
 ``np.newaxis`` vs ``None`` vs ``reshape(-1, 1)``, method vs function spellings, multi-line
 statements, code inside ``with``/``if``, ML-ish code (standardisation, softmax, distances, one-hot,

@@ -1,7 +1,7 @@
 """The advisor on the blind batch (tests/advisor_blind_cases.py): cells written before reading the
 rules, in notebook styles unlike the other batches, and near misses that must stay quiet.
 
-Scoring follows shared/examples/README.md: a finding counts when its category matches and its line
+Scoring follows cases/examples/README.md: a finding counts when its category matches and its line
 is the expected one or the header of a loop around it (or the reverse); a warning in a category
 the case does not expect is a false alarm; a case's ``expect-not`` categories are silent
 altogether.  Every rewrite offered is verified: equivalent ones equal on copies of the inputs,

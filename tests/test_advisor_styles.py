@@ -1,4 +1,4 @@
-"""The advisor on cells written in other styles than shared/examples: each expected finding on
+"""The advisor on cells written in other styles than cases/examples: each expected finding on
 its exact line (or its loop's header), near misses silent, no unexpected warnings."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""The advisor on cells written unlike both shared/examples and the style cases (functions defined
+"""The advisor on cells written unlike both cases/examples and the style cases (functions defined
 in the cell, zip/enumerate/while loops, chained indexing, multi-line statements, ML-ish code) and
 on near misses that must stay quiet.
 
-Scoring follows shared/examples/README.md: a finding counts when its category matches and its line
+Scoring follows cases/examples/README.md: a finding counts when its category matches and its line
 is the expected one or the header of a loop around it (or the reverse); a warning in a category
 the case does not expect is a false alarm; a case's ``expect-not`` categories must be silent
 altogether.  Every rewrite offered must be verified: equivalent ones equal on copies of the

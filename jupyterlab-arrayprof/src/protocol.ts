@@ -117,7 +117,7 @@ export interface IArrayMessage extends IBase<'array'> {
   layout: ILayout;
 }
 
-/** The report JSON of shared/REPORT.md; the panel reads a few fields and shows the rest raw. */
+/** The report JSON of docs/report.md; the panel reads a few fields and shows the rest raw. */
 export interface IReportFinding {
   category: string;
   severity: string;

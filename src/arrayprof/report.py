@@ -1,6 +1,6 @@
 """The report: the one data model every way of running arrayprof produces and every renderer reads.
 
-Field names and meanings follow ``shared/REPORT.md`` (schema ``arrayprof.report/1``); fields may be
+Field names and meanings follow ``docs/report.md`` (schema ``arrayprof.report/1``); fields may be
 added, never renamed.  Nothing here knows about IPython, widgets or the tracker.
 """
 
