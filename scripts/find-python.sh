@@ -2,7 +2,7 @@
 # Print the path of a CPython X.Y interpreter on this machine, or nothing (exit 1) if there is none.
 # Looks at pythonX.Y on PATH, pyenv (`pyenv prefix X.Y`, then ~/.pyenv/versions/X.Y.*, newest
 # first) and /usr/bin, /usr/local/bin; each candidate must really be X.Y (pyenv shims answer for
-# versions they do not select) and able to make a venv.
+# versions they do not select) and able to make a venv.  Prints the interpreter's own path.
 # Usage: scripts/find-python.sh 3.12
 set -uo pipefail
 want="${1:?usage: find-python.sh X.Y}"
@@ -33,7 +33,8 @@ candidates+=("/usr/local/bin/python$want" "/usr/bin/python$want")
 
 for py in "${candidates[@]}"; do
     if works "$py"; then
-        echo "$py"
+        # the interpreter itself, not a pyenv shim (a venv made through a shim cannot bootstrap pip)
+        "$py" -c 'import sys; print(sys.executable)'
         exit 0
     fi
 done
