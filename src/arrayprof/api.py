@@ -40,10 +40,16 @@ def last_report() -> Report | None:
     return _history[-1] if _history else None
 
 
-def remember(report: Report, context: CellContext | None) -> None:
+def remember(report: Report, context: CellContext | None, *, keep_context: bool = True) -> None:
+    """Add `report` to the history once the advisor is done with `context`.  The copies of the
+    cell's inputs are released here (they only serve verification, which is over); the context
+    itself is kept for ``%arrayprof advise`` unless `keep_context` is false (``profile()`` with
+    a namespace of the caller's own: keeping it would keep every object in it alive)."""
     global _last_context
     _history.append(report)
-    _last_context = context
+    if context is not None and context.inputs is not None:
+        context.inputs.release()
+    _last_context = context if keep_context else None
     for callback in list(_listeners):
         try:
             callback(report)
@@ -71,12 +77,12 @@ def advise(report: Report, context: CellContext, *, verify: bool) -> None:
 
 
 def profile_session(session: Session, *, verify: bool, display_last: bool = False,
-                    ) -> tuple[Report, Any, BaseException | None]:
+                    keep_context: bool = True) -> tuple[Report, Any, BaseException | None]:
     """Run `session`, then advise; what every entry point shares."""
     report, value, error = session.run(display_last=display_last)
     if session.tree is not None:
         advise(report, session.context(report), verify=verify)
-    remember(report, session.context(report))
+    remember(report, session.context(report), keep_context=keep_context)
     return report, value, error
 
 
@@ -86,7 +92,7 @@ def profile(code: str, namespace: dict[str, Any] | None = None, *, verify: bool 
     if namespace is None:
         namespace = {}
     session = Session(code, namespace, capture=verify)
-    report, _, error = profile_session(session, verify=verify)
+    report, _, error = profile_session(session, verify=verify, keep_context=False)
     if error is not None:
         # never re-raised here: its traceback would only keep the session's frames in a cycle
         error.__traceback__ = None

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import mmap
 import random
 import types
 from dataclasses import dataclass, field
@@ -45,6 +46,16 @@ class CellInputs:
     values: dict[str, Any] = field(default_factory=dict)
     weak: dict[str, Any] = field(default_factory=dict)  # name -> callable: the value, or None
     missing: dict[str, str] = field(default_factory=dict)  # name -> why it could not be kept
+    released: bool = False
+
+    def release(self) -> None:
+        """Drop the copies once the cell's report is built: a cell that changes a 400 MB input
+        in place would otherwise keep 400 MB alive until the next cell.  What is asked later
+        (``%arrayprof advise``) is then not verified, and says so."""
+        self.values.clear()
+        self.weak.clear()
+        self.missing.clear()
+        self.released = True
 
     def get(self, name: str) -> Any:
         """A fresh copy of the pre-cell value (KeyError if it was not kept)."""
@@ -91,6 +102,21 @@ RANDOM_STATES = (np.random.Generator, np.random.RandomState, np.random.BitGenera
 PLAIN_SCALARS = (int, float, complex, str, bytes, bool, type(None), np.generic)
 SCALAR_TYPES = frozenset({int, float, complex, str, bytes, bool, type(None)})
 MAX_PLAIN_ITEMS = 1_000_000
+
+
+def file_backed_reason(value: np.ndarray, name: str) -> str | None:
+    """Why an array's memory is a mapped file (np.memmap, or a view of one), or None: copying
+    it reads the user's file, and verification never re-runs what opened it."""
+    current: Any = value
+    for _ in range(64):  # chains of views are short; a bound keeps a cycle from hanging us
+        if current is None:
+            return None
+        if isinstance(current, np.memmap | mmap.mmap):
+            return (f"{name} is a memory-mapped file (np.memmap); running code on it again "
+                    "could read or write the file")
+        # only an array's own base is followed: another object's `base` could be a property
+        current = current.base if isinstance(current, np.ndarray) else None
+    return None
 
 
 def plain_array(value: np.ndarray, limit: int = MAX_PLAIN_ITEMS) -> bool:
@@ -290,7 +316,10 @@ def capture_inputs(tree: ast.AST, namespace: dict[str, Any], budget_bytes: int) 
         value = namespace[name]
         kind = type(value)  # never isinstance: it reads __class__, a property on lazy proxies
         if issubclass(kind, np.ndarray):
-            if name not in changed:
+            mapped = file_backed_reason(value, name)
+            if mapped:
+                inputs.missing[name] = mapped  # never copied: that would read the file
+            elif name not in changed:
                 inputs.weak[name] = Unchanged(namespace, name, value)
             elif not plain_array(value):
                 inputs.missing[name] = (f"{name} holds Python objects or is a subclass with its own "

@@ -7,10 +7,10 @@ defines, this module builds the namespace its body ran in:
 
 * statically, by binding the parameters to the arguments of a call in the cell (plain names and
   constants), which needs no re-run;
-* then, when it is safe (the code calls nothing outside NumPy, math, pure builtins and the cell's
-  own functions, so nothing observable happens twice) and cheap (the cell was quick), by
-  re-running the statements from the definitions through the last call on copies of the cell's
-  inputs, under a tracer that keeps each function's locals (and its return value, as
+* then, when it is safe (`effects.EffectCheck`, the judge verification uses: nothing it runs
+  acts outside the copies, so nothing observable happens twice) and cheap (the cell was quick),
+  by re-running the statements from the definitions through the last call on copies of the
+  cell's inputs, under a tracer that keeps each function's locals (and its return value, as
   ``__return__``) when it last returns.
 
 The rules then run a second time on each function body with that namespace.  Rewrites they offer
@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from arrayprof.advisor import ast_tools as at
+from arrayprof.advisor import effects
 from arrayprof.advisor.config import CONFIG
 from arrayprof.report import Report
 from arrayprof.session import CellContext
@@ -239,29 +240,30 @@ def replay(report: Report, context: CellContext, funcs: list[ast.FunctionDef],
         return {}
     start, stop = min(defs + calls), max(calls)
     module = ast.Module(body=body[start:stop + 1], type_ignores=[])
-    defined = {d.name: d for d in ast.walk(context.tree) if isinstance(d, ast.FunctionDef)}
     # Method calls on parameters are judged by what the calls pass in (an ndarray's .mean() is
     # safe to repeat; a file's .write() is not).
     bound: dict[str, Any] = {}
     for func in funcs:
         bound.update(static_binding(context.tree, func, context.namespace))
-    if verify.unsafe_call(module, {**bound, **context.namespace}, defined):
+    check = verify.effect_check(context, {**bound, **context.namespace})
+    if check.code(module) or effects.errstate_effect():
         return {}
     try:
-        base = verify.base_namespace(context, start, verify.free_names(module))
+        base = verify.base_namespace(context, start, verify.free_names(module) | check.reads)
+        verify.rebind_cell_functions(base, context.filename)
     except verify.NotVerified:
         return {}
     copies = sum(v.nbytes for v in base.values() if isinstance(v, np.ndarray))
     if copies * 2 + report.numpy.peak_bytes > CONFIG.verify_bytes:
+        base.clear()
         return {}
     base.setdefault("np", np)
     filename = f"<arrayprof-scope-{id(module):x}>"
     code = compile(module, filename, "exec")
-    saved = np.random.get_state()
     try:
-        captured, failed = traced_exec(code, base, filename, names)
+        with effects.kept_global_state():
+            captured, failed = traced_exec(code, base, filename, names)
     finally:
-        np.random.set_state(saved)
         base.clear()  # functions it defined point back at it: no cycle left behind
     if failed and not captured:
         return {}

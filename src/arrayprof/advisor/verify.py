@@ -4,8 +4,11 @@ results, and measure best-of-N time and peak NumPy bytes of both.
 Never touches the user's arrays: inputs come from `context.inputs` (copies taken before the cell
 ran) or, for names the cell itself built before the rewritten lines and did not change after, from
 copies of the live namespace; otherwise the cell's earlier statements are replayed in a scratch
-namespace.  Code that calls anything outside NumPy, math and side-effect-free builtins is not
-re-run, because its effects (files, prints, network, user state) would happen twice.
+namespace.  Verification never repeats an effect outside its own copies: code is run (replayed,
+verified) only when `effects.code_effect` finds nothing it could do outside them (files, memory-
+mapped files, the network, functions of the user's that NumPy would call back, the global random
+states, module attributes), and only on values `fresh` can copy; otherwise the rewrite is
+``verified: false`` and ``check`` says why.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import copy
 import math
 import sys
 import time
+import types
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,21 +28,21 @@ from typing import Any
 import numpy as np
 
 from arrayprof.advisor import ast_tools as at
+from arrayprof.advisor import effects
 from arrayprof.advisor.config import CONFIG, AdvisorConfig
 from arrayprof.notify import note
 from arrayprof.report import Finding, Report, Rewrite
 from arrayprof.session import CellContext, Session
-from arrayprof.snapshot import MAX_PLAIN_ITEMS, RANDOM_STATES, plain_array, plain_data
+from arrayprof.snapshot import (
+    MAX_PLAIN_ITEMS,
+    PLAIN_SCALARS,
+    RANDOM_STATES,
+    file_backed_reason,
+    plain_array,
+    plain_data,
+)
 from arrayprof.units import human_bytes
 
-SAFE_BUILTINS = {
-    "abs", "all", "any", "bool", "complex", "dict", "divmod", "enumerate", "filter", "float",
-    "int", "isinstance", "len", "list", "map", "max", "min", "pow", "range", "reversed", "round",
-    "set", "slice", "sorted", "sum", "tuple", "zip", "iter", "next", "type", "hash", "str",
-}
-SAFE_METHOD_OWNERS = (np.ndarray, np.generic, list, dict, tuple, set, str, int, float, complex,
-                      np.random.Generator, np.random.RandomState, np.dtype)
-SAFE_MODULES = ("numpy", "math")
 RETURN_NAME = "__return__"  # scopes.RETURN: a traced function's return value
 
 # A fix's rewrite may carry a checker: (original namespace, rewritten namespace, original error)
@@ -68,119 +72,97 @@ class NotVerified(Exception):
 
 # -- safety --------------------------------------------------------------------------------------
 def unsafe_call(tree: ast.AST, namespace: dict[str, Any],
-                defs: dict[str, ast.FunctionDef] | None = None) -> str | None:
-    """Why re-running `tree` could repeat side effects, or None when it only calls NumPy, math and
-    pure builtins (and functions and lambdas it defines itself, or the cell defined: `defs`)."""
-    local = at.stored_names(tree) if isinstance(tree, ast.Module) else set()
-    defs = defs or {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            for arg in node.args:
-                if isinstance(arg, ast.Name) and arg.id in defs and arg.id not in local:
-                    inner = unsafe_call(ast.Module(body=defs[arg.id].body, type_ignores=[]),
-                                        namespace, {k: v for k, v in defs.items() if k != arg.id})
-                    if inner:
-                        return inner
-                    local = local | {arg.id}
-            if isinstance(node.func, ast.Call):
-                continue  # np.vectorize(f)(x): the inner call is checked on its own
-            callee = node.func.id if isinstance(node.func, ast.Name) else None
-            if callee in defs and callee not in local:
-                # a function the cell defined: safe when its own body is
-                inner = unsafe_call(ast.Module(body=defs[callee].body, type_ignores=[]),
-                                    namespace, {k: v for k, v in defs.items() if k != callee})
-                if inner:
-                    return inner
-                local = local | {callee}
-        if isinstance(node, ast.Global | ast.Nonlocal):
-            return "it declares global names"
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            modules = [a.name for a in node.names] if isinstance(node, ast.Import) \
-                else [node.module or ""]
-            if not all(m.split(".")[0] in SAFE_MODULES for m in modules):
-                return f"it imports {', '.join(modules)}"
-        if not isinstance(node, ast.Call):
-            continue
-        reason = call_reason(node.func, namespace, local)
-        if reason:
-            return reason
-    return None
-
-
-def call_reason(func: ast.expr, namespace: dict[str, Any], local: set[str]) -> str | None:
-    if isinstance(func, ast.Lambda):
-        return None
-    if isinstance(func, ast.Name):
-        if func.id in local and func.id not in namespace:
-            return None  # defined by the code itself; its body is checked by the same walk
-        value = at.resolve(func, namespace)
-        if value is at.MISSING:
-            return None if func.id in local else f"it calls {func.id}, which is not defined"
-        if getattr(builtins, func.id, None) is value:
-            return None if func.id in SAFE_BUILTINS else f"it calls the builtin {func.id}()"
-        if at.is_numpy_object(value) or getattr(value, "__module__", "") == "math":
-            return None
-        if func.id in local:
-            return None
-        return f"it calls {func.id}, which is outside NumPy and could have side effects"
-    if isinstance(func, ast.Attribute):
-        owner = func.value
-        while isinstance(owner, ast.Subscript | ast.Attribute):
-            owner = owner.value
-        if isinstance(owner, ast.Call):
-            inner = call_reason(owner.func, namespace, local)
-            if inner:
-                return inner
-            if isinstance(owner.func, ast.Name) and owner.func.id in local:
-                return None  # a method of a class the code defines: its body is walked too
-            target = at.resolve(owner.func, namespace)
-            if target is at.MISSING or at.is_numpy_object(target) or \
-                    getattr(builtins, getattr(owner.func, "id", ""), None) is target:
-                return None
-            return f"it calls a method on what {at.unparse(owner.func)}() returns"
-        if isinstance(owner, ast.Constant | ast.List | ast.Tuple | ast.BinOp | ast.Dict
-                      | ast.Compare | ast.UnaryOp | ast.BoolOp):
-            return None  # a method of an arithmetic result; the operands' calls are checked
-        if isinstance(owner, ast.Name) and owner.id in local and owner.id not in namespace:
-            return None
-        value = at.resolve(owner, namespace)
-        if isinstance(value, SAFE_METHOD_OWNERS):
-            return None
-        if value is at.MISSING and isinstance(owner, ast.Name) and owner.id in local:
-            return None
-        if type(value).__name__ == "module" and value.__name__.split(".")[0] in SAFE_MODULES:
-            return None
-        if at.is_numpy_object(value):
-            return None
-        if isinstance(owner, ast.Name) and owner.id in local:
-            return None
-        return f"it calls {at.unparse(func)}, which is outside NumPy and could have side effects"
-    return f"it calls {at.unparse(func)}"
+                defs: dict[str, Any] | None = None) -> str | None:
+    """Why evaluating `tree` on the user's own values (`namespace`, not copies) could act on
+    anything, or None: the rules that recompute an expression of the cell use this."""
+    return effects.code_effect(tree, namespace, defs, live=True)
 
 
 # -- namespaces ----------------------------------------------------------------------------------
-def fresh(value: Any) -> Any:
+def fresh(value: Any, name: str = "an input") -> Any:
     """A private copy of an input for one verification run.  Only plain data is copied (see
     `arrayprof.snapshot`): copying user objects can run their code, and each copy of an object
     with ``__del__`` runs it again when the copy dies, printing into the user's cell.  Random
-    generators are copied with their state, so the runs never draw from the user's own."""
-    if isinstance(value, np.ndarray):
+    generators are copied with their state, so the runs never draw from the user's own.  A
+    memory-mapped array is not copied at all: reading it reads the user's file, and the code
+    that made it (np.memmap) is never re-run either.  Other values (modules, NumPy's and the
+    cell's functions, immutable scalars) are shared: `effects.code_effect` judges their use."""
+    kind = type(value)
+    if issubclass(kind, np.ndarray):
+        reason = file_backed_reason(value, name)
+        if reason:
+            raise NotVerified(reason)
         if not plain_array(value):
-            raise NotVerified("an input holds Python objects or is an array subclass with its "
+            raise NotVerified(f"{name} holds Python objects or is an array subclass with its "
                               "own code; copying it could run user code")
         return value.copy()
-    if isinstance(value, RANDOM_STATES):
+    if kind in PLAIN_SCALARS or issubclass(kind, np.generic):
+        return value
+    if issubclass(kind, RANDOM_STATES):
         return copy.deepcopy(value)
-    if isinstance(value, list | dict | set):
+    if kind in (list, dict, set, tuple, frozenset):
         if not plain_data(value, [MAX_PLAIN_ITEMS]):
-            raise NotVerified("an input holds objects whose copy could run user code, or too "
+            raise NotVerified(f"{name} holds objects whose copy could run user code, or too "
                               "many items to copy")
+        if kind in (tuple, frozenset) and all(type(v) in PLAIN_SCALARS for v in value):
+            return value  # immutable all the way down
         return copy.deepcopy(value)
     return value
 
 
-def fresh_namespace(base: dict[str, Any]) -> dict[str, Any]:
-    return {k: fresh(v) for k, v in base.items()}
+def fresh_namespace(base: dict[str, Any], cell_file: str | None = None) -> dict[str, Any]:
+    """Copies of `base` for one run.  Functions the cell defined (compiled from `cell_file`),
+    and np.vectorize objects and np.frompyfunc ufuncs made of them, are re-made with this
+    namespace as their globals: called from the run, or by NumPy, they read and change the
+    copies, never the user's namespace (`effects.EffectCheck` judged their bodies)."""
+    ns = {k: fresh(v, k) for k, v in base.items()}
+    if cell_file is not None:
+        rebind_cell_functions(ns, cell_file)
+    return ns
+
+
+def rebind_cell_functions(ns: dict[str, Any], cell_file: str) -> None:
+    """Re-make the cell's functions in `ns` (see fresh_namespace) with `ns` as their globals."""
+    for name, value in list(ns.items()):
+        ns[name] = rebound_callable(value, ns, name, cell_file)
+
+
+def rebound_callable(value: Any, ns: dict[str, Any], name: str, cell_file: str) -> Any:
+    func = effects.python_function(value)
+    if func is None or func.__code__.co_filename != cell_file:
+        return value
+    clone = rebound(func, ns, name)
+    if value is func:
+        return clone
+    if isinstance(value, np.vectorize):
+        return np.vectorize(clone, otypes=value.otypes, doc=value.__doc__,
+                            excluded=value.excluded, cache=value.cache,
+                            signature=value.signature)
+    extra = {} if value.identity is None else {"identity": value.identity}
+    return np.frompyfunc(clone, value.nin, value.nout, **extra)
+
+
+def rebound(func: types.FunctionType, ns: dict[str, Any], name: str) -> types.FunctionType:
+    """`func` with `ns` as its globals and copies of its defaults."""
+    if func.__closure__:
+        raise NotVerified(f"{name} uses variables of an enclosing function, which the "
+                          "verifier cannot copy")
+    for default in [*(func.__defaults__ or ()), *(func.__kwdefaults__ or {}).values()]:
+        if callable(default) and not isinstance(default, type | np.ndarray):
+            reason = effects.callable_effect(default, f"a default of {name}")
+            if reason:
+                raise NotVerified(reason)
+    defaults = tuple(fresh(d, f"a default of {name}") for d in func.__defaults__ or ())
+    clone = types.FunctionType(func.__code__, ns, func.__name__, defaults or None, None)
+    clone.__kwdefaults__ = {k: fresh(v, f"a default of {name}")
+                            for k, v in (func.__kwdefaults__ or {}).items()} or None
+    clone.__qualname__ = func.__qualname__
+    return clone
+
+
+def effect_check(context: CellContext, namespace: dict[str, Any]) -> effects.EffectCheck:
+    """A judge of code to run again for this cell (its functions judged by their bodies)."""
+    return effects.EffectCheck(namespace, cell_file=context.filename, cell_tree=context.tree)
 
 
 def input_value(context: CellContext, name: str) -> Any:
@@ -188,10 +170,10 @@ def input_value(context: CellContext, name: str) -> Any:
     if inputs is None:
         return at.MISSING
     if name in inputs.values:
-        return fresh(inputs.values[name])
+        return fresh(inputs.values[name], name)
     if name in inputs.weak:
         value = inputs.weak[name]()
-        return at.MISSING if value is None else fresh(value)
+        return at.MISSING if value is None else fresh(value, name)
     return at.MISSING
 
 
@@ -213,7 +195,7 @@ def base_namespace(context: CellContext, index: int, needed: set[str]) -> dict[s
     for name in sorted(needed):
         if name in prefix_stored:
             if name not in changed_later and name in context.namespace:
-                ns[name] = fresh(context.namespace[name])
+                ns[name] = fresh(context.namespace[name], name)
             else:
                 replay.add(name)
             continue
@@ -221,7 +203,7 @@ def base_namespace(context: CellContext, index: int, needed: set[str]) -> dict[s
         if value is not at.MISSING:
             ns[name] = value
         elif name in context.namespace and name not in changed_anywhere:
-            ns[name] = fresh(context.namespace[name])
+            ns[name] = fresh(context.namespace[name], name)
         elif context.inputs is not None and name in context.inputs.missing:
             raise NotVerified(context.inputs.missing[name])
         elif name in context.namespace:
@@ -243,18 +225,28 @@ def replay_prefix(context: CellContext, index: int, names: set[str]) -> dict[str
         value = input_value(context, name)
         if value is at.MISSING and name in context.namespace and \
                 name not in at.changed_names(context.tree.body):
-            value = fresh(context.namespace[name])
+            value = fresh(context.namespace[name], name)
         if value is not at.MISSING:
             scratch[name] = value
-    reason = unsafe_call(module, {**context.namespace, **scratch})
+    check = effect_check(context, {**context.namespace, **scratch})
+    reason = check.code(module)
+    for name in check.reads - set(scratch):
+        if name in context.namespace and name not in at.changed_names(context.tree.body):
+            scratch[name] = fresh(context.namespace[name], name)
     if reason:
         raise NotVerified(f"rebuilding {', '.join(sorted(names))} would re-run earlier lines, "
                           f"and {reason}")
+    scratch = fresh_namespace(scratch, context.filename)
     try:
-        exec(compile(module, "<arrayprof-replay>", "exec"), scratch)
+        with effects.kept_global_state():
+            # compiled as the cell: functions it defines are re-bound like the cell's own
+            exec(compile(module, context.filename, "exec"), scratch)
     except Exception as exc:
         raise NotVerified(f"re-running the lines before failed ({type(exc).__name__})") from exc
-    return {name: scratch[name] for name in names if name in scratch}
+    try:
+        return {name: scratch[name] for name in names if name in scratch}
+    finally:
+        scratch.clear()  # functions it defined point back at it: no cycle left behind
 
 
 # -- comparing -----------------------------------------------------------------------------------
@@ -334,22 +326,22 @@ TIMING_SECONDS = 0.05  # time spent on best-of-N runs of one side before taking 
 
 
 def run_code(code: str, base: dict[str, Any], repeats: int, budget: Budget,
-             rng_state: Any, trace: str | None = None) -> Run:
-    """One profiled run (peak bytes, results) and up to `repeats` - 1 timed plain runs.  With
+             cell_file: str | None = None, trace: str | None = None) -> Run:
+    """One profiled run (peak bytes, results) and up to `repeats` - 1 timed plain runs, each on
+    fresh copies of `base` (the cell's functions re-bound to them, see fresh_namespace).  With
     `trace`, the profiled run also keeps the locals of the cell function of that name when it
     last returned (rewrites inside functions compare them).  Warnings the code raises were
     already shown when the cell ran; repeating them for every verification run is noise."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return run_quietly(code, base, repeats, budget, rng_state, trace)
+        return run_quietly(code, base, repeats, budget, cell_file, trace)
 
 
 def run_quietly(code: str, base: dict[str, Any], repeats: int, budget: Budget,
-                rng_state: Any, trace: str | None) -> Run:
+                cell_file: str | None, trace: str | None) -> Run:
     from arrayprof.advisor.scopes import LocalsTracer
 
-    ns = fresh_namespace(base)
-    np.random.set_state(rng_state)
+    ns = fresh_namespace(base, cell_file)
     filename = f"<arrayprof-verify-{id(ns):x}>"
     tracer = LocalsTracer(filename, {trace} if trace else set())
     previous = sys.gettrace()
@@ -372,8 +364,7 @@ def run_quietly(code: str, base: dict[str, Any], repeats: int, budget: Budget,
             # (profile() then costs about twice a slow cell, not `repeats` times)
             if budget.remaining() < best * 2 or spent > TIMING_SECONDS:
                 break
-            scratch = fresh_namespace(base)
-            np.random.set_state(rng_state)
+            scratch = fresh_namespace(base, cell_file)
             t0 = time.perf_counter()
             exec(compiled, scratch)
             elapsed = time.perf_counter() - t0
@@ -518,6 +509,9 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
         raise NotVerified("the cell did not parse")
     if context.inputs is None:
         raise NotVerified("no copies of the cell's inputs were taken (verify was off)")
+    if context.inputs.released:
+        raise NotVerified("the copies of the cell's inputs were released when its report was "
+                          "built")
     if budget.remaining() < max(0.5, report.wall_s * 3):
         raise NotVerified(f"over the {config.verify_seconds:g} s time budget "
                           f"(the cell took {report.wall_s:.2f} s)")
@@ -531,15 +525,25 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
         rewritten_tree = ast.parse(rewritten)
     except SyntaxError as exc:
         raise NotVerified(f"the rewrite does not parse ({exc.msg})") from exc
-    needed = free_names(original_tree) | free_names(rewritten_tree)
+    names = {**scope.namespace, **context.namespace} if scope is not None else context.namespace
+    # judged before anything runs (rebuilding the inputs may replay earlier lines), then again
+    # on the values the runs will get
+    check = effect_check(context, names)
+    for tree in (original_tree, rewritten_tree):
+        reason = check.code(tree)
+        if reason:
+            raise NotVerified(f"{reason}; re-running it could repeat side effects")
+    reason = effects.errstate_effect()
+    if reason:
+        raise NotVerified(reason)
+    needed = free_names(original_tree) | free_names(rewritten_tree) | check.reads
     needed -= {n for n in needed if hasattr(builtins, n) and n not in context.namespace}
     base = base_namespace(context, index, needed)
     base.setdefault("np", np)
     base.setdefault("math", math)
-    defs = {d.name: d for d in ast.walk(context.tree) if isinstance(d, ast.FunctionDef)}
-    names = {**scope.namespace, **context.namespace} if scope is not None else context.namespace
+    check = effect_check(context, {**names, **base})
     for tree in (original_tree, rewritten_tree):
-        reason = unsafe_call(tree, {**names, **base}, defs)
+        reason = check.code(tree)
         if reason:
             raise NotVerified(f"{reason}; re-running it could repeat side effects")
     copies = sum(v.nbytes for v in base.values() if isinstance(v, np.ndarray))
@@ -551,13 +555,11 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
             config.progress_after_s and not budget.announced:
         note("arrayprof: verifying rewrites...")
         budget.announced = True
-    saved = np.random.get_state()
     trace = scope.func.name if scope is not None else None
-    try:
-        before = run_code(original, base, config.verify_repeats, budget, saved, trace)
-        after = run_code(rewritten, base, config.verify_repeats, budget, saved, trace)
-    finally:
-        np.random.set_state(saved)
+    with effects.kept_global_state():
+        before = run_code(original, base, config.verify_repeats, budget, context.filename, trace)
+        after = run_code(rewritten, base, config.verify_repeats, budget, context.filename, trace)
+    base.clear()
     local_names = set(rewrite.compared)
     if scope is not None:
         # What the calls bind is what the rest of the cell sees; the rule's own names are the
