@@ -1,8 +1,8 @@
 """Real reports follow the documented format: docs/report-schema.json (JSON Schema 2020-12) and
 docs/report.md.  Reports of several kinds of cells (an error, findings with rewrites, views, an empty
-cell, a syntax error) from ``arrayprof.profile`` and from ``arrayprof run --json`` validate, and no
-report carries a field the schema does not list (its objects are closed), nor does the report model
-have a field the schema or the page leaves out."""
+cell, a syntax error) from ``arrayprof.profile``, ``arrayprof run --json``, the magics and automatic
+mode validate; no report carries a field the schema does not list (its objects are closed), and the
+report model has no field the schema or the page leaves out."""
 
 from __future__ import annotations
 
@@ -117,6 +117,36 @@ def test_cli_json_reports_validate(tmp_path: Path) -> None:
     assert [r["execution_count"] for r in reports] == [1, 2, 3, 4]
     assert reports[2]["error"]["type"] == "NameError"
     assert {f["category"] for f in reports[3]["findings"]} == {"python-builtin"}
+    for report in reports:
+        assert errors(report) == []
+
+
+MAGICS = """
+import json, sys
+from IPython.core.interactiveshell import InteractiveShell
+import arrayprof
+shell = InteractiveShell.instance()
+shell.run_line_magic("load_ext", "arrayprof")
+shell.run_cell("import numpy as np")
+shell.run_cell("%%arrayprof --quiet --json " + sys.argv[1] + "\\na = np.ones((100, 100))\\nb = a.T.copy()\\n")
+shell.run_cell("%%arrayprof --quiet\\nc = a[:, None] * a\\nraise KeyError('k')\\n")
+shell.run_line_magic("arrayprof", "on --threshold 0")
+shell.run_cell("d = np.zeros(10**5)\\ne = d[::2] + 1\\n")
+shell.run_line_magic("arrayprof", "off")
+print(json.dumps([r.to_dict() for r in arrayprof.history()]))
+"""
+
+
+def test_magic_and_automatic_mode_reports_validate(tmp_path: Path) -> None:
+    """`%%arrayprof --json`, a `%%arrayprof` cell that raises, and automatic mode, in IPython."""
+    path = tmp_path / "magic.json"
+    run = subprocess.run([sys.executable, "-c", MAGICS, str(path)], capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    reports = json.loads(run.stdout.splitlines()[-1])
+    assert [r["rss"]["sampler"] for r in reports] == ["memory-profiler", "memory-profiler", "hwm-passive"]
+    assert reports[1]["error"]["type"] == "KeyError"
+    assert json.loads(path.read_text()) == reports[0]
     for report in reports:
         assert errors(report) == []
 
