@@ -221,6 +221,7 @@ def replay_prefix(context: CellContext, index: int, names: set[str]) -> dict[str
     assert context.tree is not None
     module = ast.Module(body=context.tree.body[:index], type_ignores=[])
     scratch: dict[str, Any] = {}
+    free = free_names(module)
     for name in at.loaded_names(module):
         value = input_value(context, name)
         if value is at.MISSING and name in context.namespace and \
@@ -228,6 +229,8 @@ def replay_prefix(context: CellContext, index: int, names: set[str]) -> dict[str
             value = fresh(context.namespace[name], name)
         if value is not at.MISSING:
             scratch[name] = value
+        elif name in free and context.inputs is not None and name in context.inputs.missing:
+            raise NotVerified(context.inputs.missing[name])
     check = effect_check(context, {**context.namespace, **scratch})
     reason = check.code(module)
     for name in check.reads - set(scratch):
