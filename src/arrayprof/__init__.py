@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-from arrayprof.api import history, last_report, profile
+from arrayprof.api import history, last_report, profile, profile_async
 from arrayprof.report import Report
 
 __all__ = ["Report", "history", "last_report", "load_ipython_extension", "profile",
-           "unload_ipython_extension"]
+           "profile_async", "unload_ipython_extension"]
 __version__ = "0.1.0"
 
 

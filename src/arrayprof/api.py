@@ -10,9 +10,10 @@ from typing import Any
 
 from arrayprof.notify import internal_failure, set_notifier
 from arrayprof.report import Report
-from arrayprof.session import CellContext, Session
+from arrayprof.session import CellContext, Session, note_interrupted, was_interrupted
 
-__all__ = ["add_listener", "history", "internal_failure", "profile", "set_notifier"]
+__all__ = ["add_listener", "history", "internal_failure", "profile", "profile_async",
+           "set_notifier"]
 
 HISTORY_LIMIT = 1000
 _history: deque[Report] = deque(maxlen=HISTORY_LIMIT)
@@ -62,8 +63,9 @@ def last_context() -> CellContext | None:
     return _last_context
 
 
-def advise(report: Report, context: CellContext, *, verify: bool) -> None:
-    """Fill `report.findings` (never raises: a failing advisor is a note, not a broken cell)."""
+def advise(report: Report, context: CellContext, *, verify: bool) -> bool:
+    """Fill `report.findings` (never raises: a failing advisor is a note, not a broken cell; an
+    interrupt stops the advice, the report says it is incomplete, and False is returned)."""
     try:
         from arrayprof.advisor import advise as run_rules
         from arrayprof.snapshot import advisor_namespace
@@ -72,28 +74,90 @@ def advise(report: Report, context: CellContext, *, verify: bool) -> None:
         # __array_ufunc__, generators); a copy held while they run, never kept
         safe = replace(context, namespace=advisor_namespace(context.namespace))
         report.findings = run_rules(report, safe, verify=verify)
+    except KeyboardInterrupt:
+        note_interrupted(report, "advising")
+        return False
     except Exception as exc:
         internal_failure(report, "the advisor", exc)
+    return True
 
 
 def profile_session(session: Session, *, verify: bool, display_last: bool = False,
                     keep_context: bool = True) -> tuple[Report, Any, BaseException | None]:
-    """Run `session`, then advise; what every entry point shares."""
-    report, value, error = session.run(display_last=display_last)
-    if session.tree is not None:
-        advise(report, session.context(report), verify=verify)
-    remember(report, session.context(report), keep_context=keep_context)
-    return report, value, error
+    """Run `session`, then advise; what every entry point shares.
+
+    The code's own ``KeyboardInterrupt`` propagates, with nothing of arrayprof's left running.
+    An interrupt after the code finished abandons arrayprof's remaining work, never the code's
+    result: the (incomplete) report says so and the value and exception are returned as usual."""
+    try:
+        report, value, error = session.run(display_last=display_last)
+        return _after_run(session, report, verify, keep_context), value, error
+    except KeyboardInterrupt:
+        if not session.code_finished:
+            raise
+        return _abandoned(session, keep_context), session.value, session.error
+
+
+async def profile_session_async(session: Session, *, verify: bool, display_last: bool = False,
+                                keep_context: bool = True,
+                                ) -> tuple[Report, Any, BaseException | None]:
+    """`profile_session` for code with top-level ``await``, awaited in the running loop."""
+    try:
+        report, value, error = await session.run_async(display_last=display_last)
+        return _after_run(session, report, verify, keep_context), value, error
+    except KeyboardInterrupt:
+        if not session.code_finished:
+            raise
+        return _abandoned(session, keep_context), session.value, session.error
+
+
+def _after_run(session: Session, report: Report, verify: bool, keep_context: bool) -> Report:
+    """Advise and keep the report; after an interrupt, only keep it (cheap, and `%arrayprof
+    last` can show what there is)."""
+    try:
+        if session.tree is not None and not was_interrupted(report):
+            advise(report, session.context(report), verify=verify)
+        remember(report, session.context(report), keep_context=keep_context)
+    except KeyboardInterrupt:
+        note_interrupted(report, "keeping the report")
+    return report
+
+
+def _abandoned(session: Session, keep_context: bool) -> Report:
+    report = session.incomplete_report(session.error)
+    note_interrupted(report, "building the report")
+    try:
+        remember(report, None, keep_context=keep_context)
+    except BaseException:
+        pass
+    return report
 
 
 def profile(code: str, namespace: dict[str, Any] | None = None, *, verify: bool = True) -> Report:
     """Run `code` in `namespace` (a fresh dict when None; updated like a notebook's globals) and
-    return its report.  An exception in the code fills ``report.error`` and is not re-raised."""
+    return its report.  An exception in the code (``SystemExit`` included) fills
+    ``report.error`` and is not re-raised; ``KeyboardInterrupt`` is, once nothing of arrayprof's
+    runs any more.  Code with top-level ``await`` runs with `asyncio.run`; where an event loop is
+    already running (a notebook cell) that is a RuntimeError: use `profile_async`."""
     if namespace is None:
         namespace = {}
     session = Session(code, namespace, capture=verify)
     report, _, error = profile_session(session, verify=verify, keep_context=False)
     if error is not None:
         # never re-raised here: its traceback would only keep the session's frames in a cycle
+        error.__traceback__ = None
+    return report
+
+
+async def profile_async(code: str, namespace: dict[str, Any] | None = None, *,
+                        verify: bool = True) -> Report:
+    """`profile` from inside a running event loop: ``report = await arrayprof.profile_async(code,
+    ns)`` in a notebook cell.  The code's top-level ``await`` runs in that loop, and what the
+    awaited coroutines allocate is the code's."""
+    if namespace is None:
+        namespace = {}
+    session = Session(code, namespace, capture=verify)
+    report, _, error = await profile_session_async(session, verify=verify, keep_context=False)
+    if error is not None:
         error.__traceback__ = None
     return report

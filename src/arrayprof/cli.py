@@ -1,13 +1,16 @@
 """``arrayprof run FILE.ipynb|FILE.py``: profile every code cell headless, in one namespace.
 
 Cells run in an in-process IPython shell, so notebook magics (``%time``, ``!ls`` transforms) work
-as in Jupyter; each cell is profiled like ``%%arrayprof``.  A failing cell is reported and the run
-goes on; the exit status is 1 if any cell failed.
+as in Jupyter; each cell is profiled like ``%%arrayprof``.  Cells that ``await`` at top level run in
+one event loop kept for the whole run, as a kernel's.  A failing cell (``SystemExit`` included) is
+reported and the run goes on; the exit status is 1 if any cell failed.  Ctrl-C stops the run: the
+cells done so far are reported and written, and the exit status is 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -42,20 +45,33 @@ def shell_namespace(path: Path) -> tuple[object | None, dict]:
         return None, {"__name__": "__main__", "__file__": str(path)}
 
 
-def run_file(path: Path, *, verify: bool) -> list[Report]:
-    from arrayprof.api import profile_session
-    from arrayprof.session import Session
+def run_file(path: Path, *, verify: bool) -> tuple[list[Report], bool]:
+    """The reports of the file's cells, and whether Ctrl-C stopped the run before the end."""
+    from arrayprof.api import profile_session, profile_session_async
+    from arrayprof.session import Session, needs_await
 
     shell, namespace = shell_namespace(path)
     reports = []
-    for number, source in enumerate(read_cells(path), start=1):
-        code = shell.transform_cell(source) if shell is not None else source
-        session = Session(code, namespace, rss="hwm", capture=verify)
-        report, _, _ = profile_session(session, verify=verify)
-        report.execution_count = number
-        report.source = source
-        reports.append(report)
-    return reports
+    loop: asyncio.AbstractEventLoop | None = None
+    try:
+        for number, source in enumerate(read_cells(path), start=1):
+            code = shell.transform_cell(source) if shell is not None else source
+            session = Session(code, namespace, rss="hwm", capture=verify)
+            if needs_await(code):
+                loop = loop or asyncio.new_event_loop()
+                report, _, _ = loop.run_until_complete(
+                    profile_session_async(session, verify=verify))
+            else:
+                report, _, _ = profile_session(session, verify=verify)
+            report.execution_count = number
+            report.source = source
+            reports.append(report)
+    except KeyboardInterrupt:
+        return reports, True
+    finally:
+        if loop is not None:
+            loop.close()
+    return reports, False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         print("arrayprof: run takes a .py or .ipynb file", file=sys.stderr)
         return 2
     try:
-        reports = run_file(args.file, verify=not args.no_verify)
+        reports, interrupted = run_file(args.file, verify=not args.no_verify)
     except MissingExtra as error:  # before any cell ran: one line saying what to install
         print(error, file=sys.stderr)
         return 2
@@ -97,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = [r for r in reports if r.error is not None]
     if failed:
         print(f"arrayprof: {len(failed)} of {len(reports)} cells raised", file=sys.stderr)
+    if interrupted:
+        print(f"arrayprof: interrupted after {len(reports)} cells", file=sys.stderr)
+        return 130
     return 1 if failed else 0
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Protocol
+from typing import Any, Protocol
 
 from arrayprof.report import RssStats
 
@@ -40,11 +40,16 @@ def current_rss() -> int:
 
 
 class RssSampler(Protocol):
+    """`start` before the cell, `stop` after it; `cancel` on every other way out (an interrupt, an
+    exit, a failure of arrayprof's own): it must leave nothing running and never raise."""
+
     name: str
 
     def start(self) -> None: ...
 
     def stop(self) -> RssStats | None: ...
+
+    def cancel(self) -> None: ...
 
 
 class HighWaterMarkSampler:
@@ -70,43 +75,86 @@ class HighWaterMarkSampler:
         peak = max(peak or 0, self._start, end)
         return RssStats(start_bytes=self._start, peak_bytes=peak, end_bytes=end, sampler=self.name)
 
+    def cancel(self) -> None:
+        pass
+
 
 class MemoryProfilerSampler:
     """memory-profiler's sampling process watching this one (what ``memory_usage`` does inside)."""
 
     name = "memory-profiler"
+    TIMEOUT_S = 10.0  # for the sampler to start or to answer; it answers in one interval
 
     def __init__(self, interval: float = 0.01) -> None:
         self.interval = interval
-        self._timer = None
-        self._pipe = None
+        self._timer: Any = None
+        self._pipe: Any = None
         self._start = 0
 
     def start(self) -> None:
         from multiprocessing import Pipe
 
-        from memory_profiler import MemTimer
+        from arrayprof._memtimer import QuietMemTimer
 
+        self.cancel()  # a sampler left from an earlier start
         self._start = current_rss()
         child, parent = Pipe()
-        self._timer = MemTimer(os.getpid(), self.interval, child, "psutil", max_usage=True,
-                               timestamps=False, include_children=False)
-        self._timer.start()
-        parent.recv()  # the sampler has taken its first reading
-        self._pipe = parent
+        timer = QuietMemTimer(os.getpid(), self.interval, child, "psutil", max_usage=True,
+                              timestamps=False, include_children=False)
+        timer.daemon = True
+        self._timer, self._pipe = timer, parent
+        try:
+            timer.start()
+            child.close()  # the sampler's end, now in the sampler
+            if not parent.poll(self.TIMEOUT_S):
+                raise RuntimeError("memory-profiler's sampler did not start")
+            parent.recv()  # the sampler has taken its first reading
+        except BaseException:
+            child.close()
+            self.cancel()
+            raise
 
     def stop(self) -> RssStats | None:
-        if self._timer is None or self._pipe is None:
+        timer, pipe = self._timer, self._pipe
+        if timer is None or pipe is None:
             return None
-        end = current_rss()
-        self._pipe.send(0)
-        samples = self._pipe.recv()  # [max MiB] with max_usage
-        self._pipe.recv()  # number of samples
+        try:
+            end = current_rss()
+            pipe.send(0)
+            if not pipe.poll(self.TIMEOUT_S):
+                raise RuntimeError("memory-profiler's sampler did not answer")
+            samples = pipe.recv()  # [max MiB] with max_usage
+            pipe.recv()  # number of samples
+            timer.join(timeout=self.TIMEOUT_S)
+        finally:
+            self.cancel()
         peak_mib = max(samples) if isinstance(samples, list) and samples else samples
-        self._timer.join(timeout=5)
         peak = int(float(peak_mib) * 1024 * 1024) if peak_mib else end
         return RssStats(start_bytes=self._start, peak_bytes=max(peak, self._start, end),
                         end_bytes=end, sampler=self.name)
+
+    def cancel(self) -> None:
+        """End the sampling process now, whatever state it is in, and reap it.  Idempotent; the
+        references are dropped only once the process is gone, so a cancel cut short by a second
+        interrupt can simply be repeated."""
+        timer, pipe = self._timer, self._pipe
+        if pipe is not None:
+            try:
+                pipe.close()
+            except Exception:
+                pass
+        if timer is not None:
+            try:
+                if timer.pid is not None:  # started
+                    if timer.is_alive():
+                        timer.terminate()
+                        timer.join(timeout=2)
+                    if timer.is_alive():
+                        timer.kill()
+                    timer.join(timeout=2)
+            except Exception:
+                pass
+        self._timer = self._pipe = None
 
 
 class NoSampler:
@@ -117,6 +165,9 @@ class NoSampler:
 
     def stop(self) -> None:
         return None
+
+    def cancel(self) -> None:
+        pass
 
 
 def make_sampler(kind: str) -> RssSampler:

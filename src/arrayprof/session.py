@@ -1,14 +1,25 @@
 """A session profiles one piece of code: it starts the tracker, lets the code run, stops it, and
 turns the raw native figures into a `Report`.
 
-Two ways to drive it: `run()` executes the code itself (``profile()``, ``%%arrayprof``, the CLI);
-`begin()`/`end()` wrap code that somebody else executes (IPython's automatic mode).  Either way the
-work done between starting and stopping the tracker is nothing but the user's code.
+Two ways to drive it: `run()` / `run_async()` execute the code itself (``profile()``,
+``%%arrayprof``, the CLI); `begin()`/`end()` wrap code that somebody else executes (IPython's
+automatic mode).  Either way the work done between starting and stopping the tracker is nothing but
+the user's code.
+
+Every way out leaves nothing running.  An exception of the code (``SystemExit`` included, which
+IPython shows and carries on after) is the cell's result: the report is built and the exception
+handed back.  Any other ``BaseException`` of the code (``KeyboardInterrupt``, a cancelled task)
+stops the tracker and the RSS sampler at once (`abandon`) and propagates.  An interrupt that
+arrives during arrayprof's own work after the code finished abandons that work only: the report
+says it is incomplete (`note_interrupted`) and the code's value and exception are kept
+(`code_finished`, `value`, `error`).
 """
 
 from __future__ import annotations
 
 import ast
+import asyncio
+import inspect
 import itertools
 import linecache
 import time
@@ -18,7 +29,7 @@ from types import CodeType, TracebackType
 from typing import Any
 
 from arrayprof import inventory
-from arrayprof.notify import internal_failure
+from arrayprof.notify import internal_failure, note
 from arrayprof.report import ErrorInfo, LineStats, NumpyStats, OpRecord, Report
 from arrayprof.rss import RssSampler, make_sampler
 from arrayprof.snapshot import CellInputs, capture_inputs
@@ -49,17 +60,68 @@ class CompiledCell:
     body: CodeType | None
     last_expression: CodeType | None  # evaluated separately so its value can be shown
 
+    @property
+    def is_async(self) -> bool:
+        """Whether the code awaits at top level (compiled as a coroutine, as IPython does)."""
+        return any(is_coroutine_code(code) for code in (self.body, self.last_expression))
+
+
+def is_coroutine_code(code: CodeType | None) -> bool:
+    return code is not None and bool(code.co_flags & inspect.CO_COROUTINE)
+
+
+def needs_await(code: str) -> bool:
+    """Whether `code` awaits at top level: IPython's own test (compiled with top-level await
+    allowed, the code object is a coroutine)."""
+    try:
+        compiled = compile(code, "<arrayprof>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+                           dont_inherit=True)
+    except (SyntaxError, ValueError, MemoryError):
+        return False
+    return is_coroutine_code(compiled)
+
+
+INTERRUPTED = "arrayprof: interrupted while {what}; this report is incomplete (the cell itself ran " \
+              "normally)"
+
+
+def note_interrupted(report: Report | None, what: str) -> None:
+    """An interrupt stopped arrayprof's own work after the cell: say so once, in one line."""
+    if report is not None:
+        if any(n.startswith("arrayprof: interrupted while") for n in report.notes):
+            return
+        report.notes.append(INTERRUPTED.format(what=what))
+    try:
+        note(INTERRUPTED.format(what=what))
+    except BaseException:
+        pass
+
+
+def was_interrupted(report: Report) -> bool:
+    """Whether arrayprof's work on `report` was cut short by an interrupt."""
+    return any(n.startswith("arrayprof: interrupted while") for n in report.notes)
+
 
 def parse(source: str, filename: str) -> ast.Module:
     return ast.parse(source, filename, "exec")
 
 
-def compile_cell(tree: ast.Module, filename: str, split_last_expression: bool) -> CompiledCell:
+def compile_cell(tree: ast.Module, filename: str, split_last_expression: bool, *,
+                 flags: int = 0, allow_await: bool = False) -> CompiledCell:
+    """Compile as the user's interpreter would: with the caller's `flags` (``__future__``
+    statements of earlier cells) and none of arrayprof's own; top-level ``await`` allowed when
+    `allow_await` (IPython's autoawait), which makes a code object a coroutine."""
+    if allow_await:
+        flags |= ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+
+    def build(node: ast.mod, mode: str) -> CodeType:
+        return compile(node, filename, mode, flags=flags, dont_inherit=True)
+
     if split_last_expression and tree.body and isinstance(tree.body[-1], ast.Expr):
         body = ast.Module(body=tree.body[:-1], type_ignores=[])
         last = ast.Expression(body=tree.body[-1].value)
-        return CompiledCell(compile(body, filename, "exec"), compile(last, filename, "eval"))
-    return CompiledCell(compile(tree, filename, "exec"), None)
+        return CompiledCell(build(body, "exec"), build(last, "eval"))
+    return CompiledCell(build(tree, "exec"), None)
 
 
 def register_source(filename: str, source: str) -> None:
@@ -82,7 +144,7 @@ class Session:
     def __init__(self, source: str, namespace: dict[str, Any], *, filename: str | None = None,
                  rss: str | RssSampler = "hwm", capture: bool = False,
                  copy_budget_bytes: int = DEFAULT_COPY_BUDGET, shown_source: str | None = None,
-                 ) -> None:
+                 compile_flags: int = 0, allow_await: bool = True) -> None:
         self.source = source  # what runs
         # what the user wrote, for the report and tracebacks (IPython syntax such as `%time` or
         # `!ls` runs as its transformed Python, line for line)
@@ -98,23 +160,54 @@ class Session:
         self._names_before: inventory.NameSnapshot = {}
         self._t0 = 0.0
         self.wall_s = 0.0
+        self.compile_flags = compile_flags
+        self.allow_await = allow_await
+        # what the code did, kept here so that an interrupt of arrayprof's own work after it
+        # cannot lose it: whether it finished (returned or raised), its value, its exception
+        self.code_finished = False
+        self.value: Any = None
+        self.error: BaseException | None = None
 
     # -- driving ---------------------------------------------------------------------------------
     def begin(self) -> None:
-        """Everything before the user's code; the tracker starts last."""
-        ensure_installed()
-        if self.tree is None:
+        """Everything before the user's code; the tracker starts last.  Whatever stops it half
+        way (a failure, an interrupt) leaves nothing running and propagates."""
+        try:
+            ensure_installed()
+            if self.tree is None:
+                try:
+                    self.tree = parse(self.source, self.filename)
+                except SyntaxError:
+                    self.tree = None
+            self._names_before = inventory.snapshot_names(self.namespace)
+            if self.capture and self.tree is not None:
+                self.inputs = capture_inputs(self.tree, self.namespace, self.copy_budget_bytes)
+            self.sampler.start()
+            self.recording = Recording(self.filename, self.source.count("\n") + 1)
+            self._t0 = time.perf_counter()
+            self.recording.start()
+        except BaseException:
+            self.abandon()
+            raise
+
+    def abandon(self) -> None:
+        """Stop whatever this session started, the tracker and the RSS sampler, and build
+        nothing: the way out of an interrupt (of the code or of arrayprof's own work), a failure
+        to start, or a front end giving up on the cell.  Never raises; safe to repeat."""
+        for _ in range(2):  # a second interrupt may cut the first attempt short
             try:
-                self.tree = parse(self.source, self.filename)
-            except SyntaxError:
-                self.tree = None
-        self._names_before = inventory.snapshot_names(self.namespace)
-        if self.capture and self.tree is not None:
-            self.inputs = capture_inputs(self.tree, self.namespace, self.copy_budget_bytes)
-        self.sampler.start()
-        self.recording = Recording(self.filename, self.source.count("\n") + 1)
-        self._t0 = time.perf_counter()
-        self.recording.start()
+                self.finish_recording()
+                break
+            except BaseException:
+                pass
+        cancel = getattr(self.sampler, "cancel", None)
+        for _ in range(2):
+            try:
+                if cancel is not None:
+                    cancel()
+                break
+            except BaseException:
+                pass
 
     def finish_recording(self) -> None:
         """Stop the tracker first thing after the user's code."""
@@ -123,44 +216,109 @@ class Session:
             self.wall_s = time.perf_counter() - self._t0
 
     def end(self, error: BaseException | None = None) -> Report:
-        self.finish_recording()
+        """The report of the code that ran since `begin`.  Never raises: a failure or an
+        interrupt here gives a report that says so, and nothing is left running."""
         try:
+            self.finish_recording()
             rss = self.sampler.stop()
             report = self.build_report(error)
             report.rss = rss
-        except Exception as exc:
-            report = Report(source=self.shown_source, wall_s=self.wall_s)
-            if error is not None:
-                report.error = error_info(error, self.filename)
-            internal_failure(report, "building the report", exc)
+        except (Exception, KeyboardInterrupt) as exc:
+            report = self.incomplete_report(error)
+            if isinstance(exc, KeyboardInterrupt):
+                note_interrupted(report, "building the report")
+            else:
+                internal_failure(report, "building the report", exc)
         return report
+
+    def incomplete_report(self, error: BaseException | None) -> Report:
+        """What is left when building the report failed or was interrupted: the source, the
+        time and the code's exception; nothing keeps running."""
+        self.abandon()
+        report = Report(source=self.shown_source, wall_s=self.wall_s)
+        if error is not None:
+            report.error = error_info(error, self.filename)
+        return report
+
+    def compile(self, display_last: bool) -> CompiledCell:
+        """Parse and compile the code (a SyntaxError as Python gives it); its lines are
+        registered for tracebacks."""
+        self.tree = parse(self.source, self.filename)
+        register_source(self.filename, self.shown_source)
+        return compile_cell(self.tree, self.filename, display_last, flags=self.compile_flags,
+                            allow_await=self.allow_await)
 
     def run(self, *, display_last: bool = False) -> tuple[Report, Any, BaseException | None]:
         """Execute the code under the profiler.  Returns (report, value of a last expression when
-        `display_last`, the exception the code raised or None)."""
+        `display_last`, the exception the code raised or None).
+
+        Code with top-level ``await`` runs in a new event loop (`asyncio.run`) when none is
+        running in this thread; inside a running loop (a notebook cell calling ``profile()``) it
+        cannot be waited for here: a RuntimeError says to use `run_async`."""
         try:
-            self.tree = parse(self.source, self.filename)
+            compiled = self.compile(display_last)
         except SyntaxError as exc:
             return self.syntax_error_report(exc), None, exc
-        register_source(self.filename, self.shown_source)
-        compiled = compile_cell(self.tree, self.filename, display_last)
-        value: Any = None
-        error: BaseException | None = None
+        if compiled.is_async:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                return asyncio.run(self._run_compiled_async(compiled))
+            raise RuntimeError("this code awaits at top level and an event loop is already "
+                               "running in this thread: await arrayprof.profile_async(...) "
+                               "instead, or use %%arrayprof in a notebook")
+        self._start()
+        try:
+            if compiled.body is not None:
+                exec(compiled.body, self.namespace)
+            if compiled.last_expression is not None:
+                self.value = eval(compiled.last_expression, self.namespace)
+        except (Exception, SystemExit) as exc:
+            self.error = exc
+        except BaseException:
+            self.abandon()
+            raise
+        self.code_finished = True
+        return self.end(self.error), self.value, self.error
+
+    async def run_async(self, *, display_last: bool = False,
+                        ) -> tuple[Report, Any, BaseException | None]:
+        """`run` for an event loop: top-level ``await`` in the code is awaited in the running
+        loop, and the recording spans it (what the awaited coroutines allocate is the cell's)."""
+        try:
+            compiled = self.compile(display_last)
+        except SyntaxError as exc:
+            return self.syntax_error_report(exc), None, exc
+        return await self._run_compiled_async(compiled)
+
+    async def _run_compiled_async(self, compiled: CompiledCell,
+                                  ) -> tuple[Report, Any, BaseException | None]:
+        self._start()
+        try:
+            if compiled.body is not None:
+                result = eval(compiled.body, self.namespace)
+                if is_coroutine_code(compiled.body):
+                    await result
+            if compiled.last_expression is not None:
+                self.value = eval(compiled.last_expression, self.namespace)
+                if is_coroutine_code(compiled.last_expression):
+                    self.value = await self.value
+        except (Exception, SystemExit) as exc:
+            self.error = exc
+        except BaseException:  # KeyboardInterrupt, the front end cancelling the cell
+            self.abandon()
+            raise
+        self.code_finished = True
+        return self.end(self.error), self.value, self.error
+
+    def _start(self) -> None:
+        """`begin`; if arrayprof fails to start, the code runs unprofiled and the report says
+        so.  An interrupt here propagates (nothing left running): the code has not started."""
         try:
             self.begin()
         except Exception as exc:
             self.recording = None
             internal_failure(None, "starting the profiler", exc)
-        try:
-            if compiled.body is not None:
-                exec(compiled.body, self.namespace)
-            if compiled.last_expression is not None:
-                value = eval(compiled.last_expression, self.namespace)
-        except Exception as exc:
-            error = exc
-        finally:
-            self.finish_recording()
-        return self.end(error), value, error
 
     def syntax_error_report(self, exc: SyntaxError) -> Report:
         return Report(source=self.shown_source, error=ErrorInfo(type=type(exc).__name__,
@@ -178,7 +336,10 @@ class Session:
         report = Report(source=self.shown_source, wall_s=self.wall_s)
         if error is not None:
             report.error = error_info(error, self.filename)
-        if recording is None or recording.interrupted or recording.raw is None:
+        if recording is None:
+            report.notes.append("not recorded: the profiler did not start")
+            return report
+        if recording.interrupted or recording.raw is None:
             report.notes.append("another arrayprof recording started inside this one; "
                                 "its figures are in that report")
             return report

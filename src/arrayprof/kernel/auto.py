@@ -36,7 +36,7 @@ from typing import Any
 from arrayprof import api
 from arrayprof.kernel.display import held, show_note, show_report
 from arrayprof.report import RssStats
-from arrayprof.session import Session
+from arrayprof.session import Session, was_interrupted
 
 DEFAULT_THRESHOLD = 10 * 1000 * 1000
 
@@ -297,7 +297,7 @@ class AutoProfiler:
     def _abandon(self) -> None:
         session, self._session = self._session, None
         if session is not None:
-            session.finish_recording()
+            session.abandon()
 
     def _cell_number(self, info: Any) -> int:
         count = int(self.shell.execution_count)
@@ -353,6 +353,10 @@ class AutoProfiler:
                 self._clear.start(self.shell)
                 self._session = session
                 session.begin()
+            except KeyboardInterrupt:
+                self._abandon()  # this cell goes unprofiled; OwnWork says so
+                self._clear.stop()
+                raise
             except Exception as exc:
                 self._abandon()
                 self._clear.stop()
@@ -378,9 +382,13 @@ class AutoProfiler:
             report.execution_count = getattr(result, "execution_count", None) or getattr(
                 getattr(result, "info", None), "execution_count", None)
             context = session.context(report)
-            if session.tree is not None:
+            # an interrupt of arrayprof's own work (building, advising) abandons the rest of it:
+            # the report, incomplete and saying so, is kept; nothing more is shown
+            if session.tree is not None and not was_interrupted(report):
                 api.advise(report, context, verify=self.verify)  # sees inert values only
             api.remember(report, context)
+            if was_interrupted(report):
+                return
             warned = any(f.severity != "info" for f in report.findings)
             if report.numpy.allocated_bytes > self.threshold_bytes or warned:
                 show_report(self.shell, report, compact=True)

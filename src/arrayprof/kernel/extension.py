@@ -25,7 +25,14 @@ def load(ipython: Any) -> None:
 
     ensure_installed()
     api.set_notifier(show_note)
-    ipython.register_magics(ArrayprofMagics(ipython, auto_profiler(ipython)))
+    magics = ArrayprofMagics(ipython, auto_profiler(ipython))
+    ipython.register_magics(magics)
+    # top-level await in %%arrayprof cells, as in plain ones: the transformer of the magics just
+    # registered (one per shell; a reload replaces the old one)
+    transformers = getattr(ipython, "input_transformers_post", None)
+    if transformers is not None:
+        transformers[:] = [t for t in transformers if type(t).__name__ != "AwaitCells"]
+        transformers.append(magics.await_cells)
     try:
         from arrayprof.kernel import comm
     except ImportError:
@@ -39,3 +46,6 @@ def load(ipython: Any) -> None:
 def unload(ipython: Any) -> None:
     """Switch automatic mode off.  The allocation hook stays: buffers made under it live on."""
     auto_profiler(ipython).disable()
+    transformers = getattr(ipython, "input_transformers_post", None)
+    if transformers is not None:
+        transformers[:] = [t for t in transformers if type(t).__name__ != "AwaitCells"]

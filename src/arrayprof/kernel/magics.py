@@ -8,9 +8,11 @@ magic's docstring, so ``%arrayprof?`` shows real help.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import shlex
-from typing import Any
+from collections import deque
+from typing import Any, NoReturn
 
 from IPython.core.displayhook import DisplayHook
 from IPython.core.error import UsageError
@@ -20,7 +22,8 @@ from IPython.core.magic_arguments import MagicArgumentParser
 from arrayprof import api
 from arrayprof.kernel.auto import AutoProfiler
 from arrayprof.kernel.display import show_note, show_report
-from arrayprof.session import Session
+from arrayprof.report import Report
+from arrayprof.session import Session, needs_await, note_interrupted, was_interrupted
 from arrayprof.units import parse_bytes
 
 SUBCOMMANDS = ("on", "off", "status", "last", "advise", "explain")
@@ -33,9 +36,36 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def cell_parser() -> MagicArgumentParser:
-    parser = MagicArgumentParser(
-        prog="%%arrayprof",
+SEE_HELP = "(%arrayprof? shows every form and option)"
+
+
+class Parser(MagicArgumentParser):
+    """A magic's argument parser whose errors say which form failed and show its usage line.
+
+    `prog` is written without its first ``%``: IPython's help formatter adds one."""
+
+    usage_tail = ""  # what follows the options (the statement form's STATEMENT)
+
+    def usage_line(self) -> str:
+        return "usage: " + " ".join(self.format_usage().replace("::", " ").split()) + \
+            self.usage_tail
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"%{self.prog}: {message}\n{self.usage_line()}\n{SEE_HELP}")
+
+    def parse_words(self, text: str) -> argparse.Namespace:
+        """Parse `text` split as a shell would (an unclosed quote is a usage error too)."""
+        try:
+            words = shlex.split(text)
+        except ValueError as exc:
+            self.error(f"{exc} in {text!r}")
+        return self.parse_args(words)
+
+
+def cell_parser(prog: str = "%arrayprof") -> Parser:
+    """The options of ``%%arrayprof`` (`prog` ``"arrayprof"`` for the statement form)."""
+    parser = Parser(
+        prog=prog,
         description="Profile this cell: NumPy bytes per line, temporaries, peak, views, advice.")
     parser.add_argument("--json", metavar="PATH", help="also write the report as JSON to PATH")
     parser.add_argument("--quiet", action="store_true", help="show nothing (use with --json or "
@@ -45,11 +75,13 @@ def cell_parser() -> MagicArgumentParser:
     parser.add_argument("--rss", choices=("memory-profiler", "hwm", "off"),
                         default="memory-profiler",
                         help="how to measure resident memory (default: memory-profiler)")
+    if prog == "arrayprof":
+        parser.usage_tail = " STATEMENT"
     return parser
 
 
-def on_parser() -> MagicArgumentParser:
-    parser = MagicArgumentParser(prog="%arrayprof on",
+def on_parser() -> Parser:
+    parser = Parser(prog="arrayprof on",
                                  description="Automatic mode: profile every cell from now on.")
     parser.add_argument("--threshold", type=_size, default=None, metavar="SIZE",
                         help="show a summary for cells allocating more than SIZE (default 10MB)")
@@ -58,9 +90,9 @@ def on_parser() -> MagicArgumentParser:
     return parser
 
 
-def explain_parser() -> MagicArgumentParser:
-    parser = MagicArgumentParser(
-        prog="%arrayprof explain",
+def explain_parser() -> Parser:
+    parser = Parser(
+        prog="arrayprof explain",
         description="Explain an array expression; with two, walk NumPy's broadcasting rules.")
     parser.add_argument("--broadcast", action="store_true",
                         help="explain how the two expressions broadcast together")
@@ -69,7 +101,7 @@ def explain_parser() -> MagicArgumentParser:
     return parser
 
 
-USAGE = f"""Profile NumPy memory and speed in IPython.
+OVERVIEW = """Profile NumPy memory and speed in IPython.
 
   %%arrayprof [--json PATH] [--quiet] [--no-verify] [--rss memory-profiler|hwm|off]
       profile the cell below the magic line
@@ -81,7 +113,9 @@ USAGE = f"""Profile NumPy memory and speed in IPython.
   %arrayprof advise      run the advisor again on the last report
   %arrayprof explain EXPR [EXPR2] | --broadcast A B
       explain an array's memory layout, or how two shapes broadcast
+"""
 
+USAGE = f"""{OVERVIEW}
 {cell_parser().format_help()}
 {on_parser().format_help()}
 {explain_parser().format_help()}"""
@@ -99,7 +133,8 @@ def _split_options(line: str) -> tuple[list[str], str]:
         if head in takes_value:
             value, _, tail = rest.partition(" ")
             if not value:
-                raise UsageError(f"{head} needs a value\n\n{USAGE}")
+                raise UsageError(f"%arrayprof: {head} needs a value\n"
+                                 f"{cell_parser('arrayprof').usage_line()}\n{SEE_HELP}")
             options.append(value)
             rest = tail.lstrip()
     return options, rest
@@ -110,44 +145,78 @@ class ArrayprofMagics(Magics):
     def __init__(self, shell: Any, auto: AutoProfiler) -> None:
         super().__init__(shell)
         self.auto = auto
+        self.await_cells = AwaitCells(shell)  # registered by the extension
 
     @line_cell_magic
     def arrayprof(self, line: str, cell: str | None = None) -> Any:
+        __tracebackhide__ = True  # IPython shows the user's frames, not this one
         if cell is not None:
-            args = cell_parser().parse_argstring(line)
-            return self._profile(cell, args)
+            args = cell_parser().parse_words(line)
+            return self._profile(cell, args, self.await_cells.claim(line, cell))
         stripped = line.strip()
         if not stripped:
-            raise UsageError(f"%arrayprof needs a subcommand or a statement\n\n{USAGE}")
+            raise UsageError(f"%arrayprof needs a subcommand or a statement\n\n{OVERVIEW}")
         command = stripped.split(None, 1)[0]
         if command in SUBCOMMANDS:
             return getattr(self, f"_cmd_{command}")(stripped[len(command):].strip())
         options, statement = _split_options(stripped)
         if not statement:
-            raise UsageError(f"%arrayprof: no statement to profile\n\n{USAGE}")
-        args = cell_parser().parse_args(options)
-        return self._profile(statement, args)
+            raise UsageError(f"%arrayprof: no statement to profile\n\n{OVERVIEW}")
+        args = cell_parser("arrayprof").parse_args(options)
+        return self._profile(statement, args, self.await_cells.claim(line, None))
 
     arrayprof.__doc__ = USAGE
 
     # -- profiling ---------------------------------------------------------------------------------
-    def _profile(self, source: str, args: argparse.Namespace) -> Any:
+    def _profile(self, source: str, args: argparse.Namespace, awaited: bool = False) -> Any:
+        """Profile `source`.  `awaited`: IPython awaits what this returns (`AwaitCells` rewrote
+        the call), so code with top-level ``await`` can run as a coroutine in IPython's loop."""
+        __tracebackhide__ = True  # the user's traceback, not arrayprof's (IPython hides this frame)
         code = self.shell.transform_cell(source)  # `%time ...`, `!ls`, `x?` inside the cell
         if code.splitlines() == source.splitlines():
             code = source
-        filename = self.shell.compile.cache(code, self.shell.execution_count, raw_code=source)
+        number = running_cell_number(self.shell)
+        filename = self.shell.compile.cache(code, number, raw_code=source)
+        awaits = awaited and needs_await(code)
         session = Session(code, self.shell.user_ns, filename=filename, rss=args.rss,
-                          capture=not args.no_verify, shown_source=source)
-        report, value, error = api.profile_session(session, verify=not args.no_verify,
-                                                   display_last=True)
-        # IPython counts the running cell before executing it: its own number is one less
-        report.execution_count = self.shell.execution_count - 1
+                          capture=not args.no_verify, shown_source=source,
+                          compile_flags=self.shell.compile.flags, allow_await=awaits)
+        if awaits:
+            # IPython awaits this in its loop (see `AwaitCells`), as it awaits a plain cell
+            return self._profile_async(session, args, source, number)
         try:
-            if args.json:
-                with open(args.json, "w", encoding="utf-8") as out:
-                    json.dump(report.to_dict(), out, indent=2)
-            if not args.quiet:
-                show_report(self.shell, report)
+            report, value, error = api.profile_session(session, verify=not args.no_verify,
+                                                       display_last=True)
+        except KeyboardInterrupt as exc:  # the cell's own; arrayprof has stopped everything
+            raise exc.with_traceback(user_traceback(exc, session.filename)) from None
+        return self._finish(session, report, value, error, args, source, number)
+
+    async def _profile_async(self, session: Session, args: argparse.Namespace, source: str,
+                             number: int) -> Any:
+        __tracebackhide__ = True
+        try:
+            report, value, error = await api.profile_session_async(
+                session, verify=not args.no_verify, display_last=True)
+        except BaseException as exc:  # interrupted or cancelled awaiting; arrayprof has stopped
+            raise exc.with_traceback(user_traceback(exc, session.filename)) from None
+        return self._finish(session, report, value, error, args, source, number)
+
+    def _finish(self, session: Session, report: Report, value: Any,
+                error: BaseException | None, args: argparse.Namespace, source: str,
+                number: int) -> Any:
+        """Save and show the report, then give the cell's own outcome: its exception, or the
+        value of its last expression (shown as Out[n] by IPython)."""
+        __tracebackhide__ = True
+        try:
+            report.execution_count = number
+            if not was_interrupted(report):
+                if args.json:
+                    with open(args.json, "w", encoding="utf-8") as out:
+                        json.dump(report.to_dict(), out, indent=2)
+                if not args.quiet:
+                    show_report(self.shell, report)
+        except KeyboardInterrupt:
+            note_interrupted(report, "showing the report")
         except Exception as exc:
             show_note(f"arrayprof: could not show or save the report ({type(exc).__name__}: "
                       f"{exc}); the cell ran normally")
@@ -159,7 +228,7 @@ class ArrayprofMagics(Magics):
 
     # -- subcommands -------------------------------------------------------------------------------
     def _cmd_on(self, rest: str) -> None:
-        args = on_parser().parse_argstring(rest)
+        args = on_parser().parse_words(rest)
         self.auto.verify = args.verify
         self.auto.enable(args.threshold)
         show_note(self.auto.status())
@@ -193,28 +262,108 @@ class ArrayprofMagics(Magics):
     def _cmd_explain(self, rest: str) -> None:
         from arrayprof.explain import explain, explain_broadcast
 
-        args = explain_parser().parse_args(shlex.split(rest))
-        values = []
+        parser = explain_parser()
+        args = parser.parse_words(rest)
+        count = len(args.expressions)
+        if args.broadcast and count != 2:
+            parser.error("--broadcast needs exactly two expressions")
+        if count > 2:
+            parser.error("takes one expression, or two to broadcast")
+        values = []  # evaluated only once the arguments are known to be right
         for expression in args.expressions:
             try:
                 values.append(self.shell.ev(expression))
             except Exception as exc:
-                raise UsageError(f"%arrayprof explain: cannot evaluate {expression!r}: "
-                                 f"{type(exc).__name__}: {exc}") from None
-        if args.broadcast or len(values) == 2:
-            if len(values) != 2:
-                raise UsageError("%arrayprof explain --broadcast needs exactly two expressions")
+                parser.error(f"cannot evaluate {expression!r}: {type(exc).__name__}: {exc}")
+        if count == 2:
             text = explain_broadcast(values[0], values[1], names=args.expressions)
-        elif len(values) == 1:
-            text = explain(values[0], name=args.expressions[0], namespace=self.shell.user_ns)
         else:
-            raise UsageError("%arrayprof explain takes one expression, or two to broadcast")
+            text = explain(values[0], name=args.expressions[0], namespace=self.shell.user_ns)
         print(text)
 
     @staticmethod
     def _no_arguments(command: str, rest: str) -> None:
         if rest:
-            raise UsageError(f"%arrayprof {command} takes no arguments (got {rest!r})\n\n{USAGE}")
+            raise UsageError(f"%arrayprof {command} takes no arguments (got {rest!r})\n"
+                             f"usage: %arrayprof {command}\n{SEE_HELP}")
+
+
+def running_cell_number(shell: Any) -> int:
+    """The execution count of the cell running now (IPython >= 9.8 counts a cell before running
+    it, older versions after; the running cell's result knows its own number)."""
+    result = getattr(getattr(shell, "displayhook", None), "exec_result", None)
+    number = getattr(result, "execution_count", None)
+    return number if isinstance(number, int) else int(shell.execution_count)
+
+
+class AwaitCells:
+    """IPython input transformer (``input_transformers_post``) for top-level ``await`` in
+    ``%%arrayprof`` cells and ``%arrayprof STATEMENT``.
+
+    IPython runs a cell as a coroutine in its event loop (ipykernel's, or the terminal's runner)
+    only when the cell itself awaits at top level; a magic cell is one synchronous call, so its
+    ``await`` would be a SyntaxError.  When the magic's code awaits (and autoawait is on), the
+    call becomes ``await get_ipython().run_cell_magic('arrayprof', ...)``: IPython then awaits it
+    in its loop, and the magic returns a coroutine that runs the code there, recording across its
+    awaits.  The transformer reads the cell with IPython's static transforms only, so the user's
+    own input transformers do not run an extra time."""
+
+    MAGICS = ("run_cell_magic", "run_line_magic")
+
+    def __init__(self, shell: Any) -> None:
+        self.shell = shell
+        # the magic calls rewritten to be awaited, as (line, cell) (cell None for the line
+        # form): the magic returns a coroutine only for those, so a call nobody awaits (this
+        # transformer removed, a direct run_cell_magic) never gets one.  A cell is transformed
+        # more than once (the kernel, then IPython), so a few are remembered.
+        self._rewritten: deque[tuple[str, str | None]] = deque(maxlen=16)
+
+    def __call__(self, lines: list[str]) -> list[str]:
+        try:
+            key = self._awaits("".join(lines)) if getattr(self.shell, "autoawait", False) \
+                else None
+            if key is not None:
+                self._rewritten.append(key)
+                return ["await " + "".join(lines).lstrip()]
+        except Exception:
+            pass  # never in the way of a cell: the magic runs it synchronously
+        return lines
+
+    def claim(self, line: str, cell: str | None) -> bool:
+        """Whether this call of the magic was rewritten to be awaited (forgotten once asked)."""
+        key = (line, cell)
+        if key not in self._rewritten:
+            return False
+        kept = [k for k in self._rewritten if k != key]
+        self._rewritten.clear()
+        self._rewritten.extend(kept)
+        return True
+
+    def _awaits(self, text: str) -> tuple[str, str | None] | None:
+        """The (line, cell) of an arrayprof magic call whose code awaits at top level."""
+        if "arrayprof" not in text or "await" not in text:
+            return None
+        tree = ast.parse(text)
+        if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+            return None
+        call = tree.body[0].value
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr in self.MAGICS and len(call.args) >= 2
+                and all(isinstance(arg, ast.Constant) for arg in call.args)
+                and call.args[0].value == "arrayprof"):
+            return None
+        line = str(call.args[1].value)
+        cell: str | None = None
+        if call.func.attr == "run_cell_magic":
+            cell = str(call.args[2].value) if len(call.args) > 2 else ""
+            code = cell
+        else:
+            stripped = line.strip()
+            if not stripped or stripped.split(None, 1)[0] in SUBCOMMANDS:
+                return None
+            code = _split_options(stripped)[1]
+        static = self.shell.input_transformer_manager.transform_cell(code)
+        return (line, cell) if needs_await(static) else None
 
 
 def user_traceback(error: BaseException, filename: str) -> Any:
