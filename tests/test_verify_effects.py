@@ -65,6 +65,9 @@ def assert_not_verified(rewrite: Rewrite, *words: str) -> None:
         assert word in rewrite.check, rewrite.check
 
 
+ELEMENTWISE_LOG = "y = np.empty_like(x)\nfor i in range(len(x)):\n    y[i] = np.log(x[i])\n"
+
+
 @pytest.fixture
 def plain_errstate() -> Iterator[None]:
     """Each test that installs an error handler leaves NumPy's modes as it found them."""
@@ -185,11 +188,31 @@ def test_an_np_seterrcall_handler_is_called_as_often_as_plainly(plain_errstate: 
         np.seterr(all="call")
         return {"np": np, "x": np.linspace(-1.0, 1.0, 1000)}
 
-    for cell in ("y = np.log(x)\n" + LOOP_AFTER,
-                 "y = np.empty_like(x)\nfor i in range(len(x)):\n    y[i] = np.log(x[i])\n"):
-        plain, profiled, report = run_both(setup, cell, lambda ns: list(calls))
-        assert profiled == plain and plain
+    def observe(ns: dict[str, Any]) -> tuple[Any, ...]:
+        return list(calls), np.geterr(), np.geterrcall()
+
+    for cell in ("y = np.log(x)\n" + LOOP_AFTER, ELEMENTWISE_LOG):
+        plain, profiled, report = run_both(setup, cell, observe)
+        assert profiled == plain and plain[0] and plain[2] is handler
         assert_not_verified(rewrite_of(report), "np.seterrcall", "handler")
+
+
+def test_print_mode_errors_are_printed_as_often_as_plainly(plain_errstate: None,
+                                                           capfd: pytest.CaptureFixture) -> None:
+    """np.seterr(all='print') prints each floating-point error; verification runs with it
+    quieted (and is still verified), so the cell's 500 lines are printed once."""
+    np.seterr(all="print")
+    ns = {"np": np, "x": np.linspace(-1.0, 1.0, 1000)}
+    exec(ELEMENTWISE_LOG, dict(ns))
+    plain = capfd.readouterr()
+    report = arrayprof.profile(ELEMENTWISE_LOG, dict(ns))
+    profiled = capfd.readouterr()
+    count = (plain.out + plain.err).count("invalid value encountered in log")
+    assert count == 500
+    assert (profiled.out + profiled.err).count("invalid value encountered in log") == count
+    assert np.geterr() == dict.fromkeys(("divide", "over", "under", "invalid"), "print")
+    rewrite = rewrite_of(report)
+    assert rewrite.verified and rewrite.equal, rewrite.check
 
 
 # -- global random states -------------------------------------------------------------------------

@@ -34,7 +34,10 @@ import numpy as np
 
 MUTATING_METHODS = {"sort", "fill", "resize", "put", "itemset", "setfield", "partition", "byteswap",
                     "setflags", "__setitem__", "__iadd__", "__isub__", "__imul__"}
-MUTATING_FUNCTIONS = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"}
+# functions that change their first argument in place (``np.add.at(counts, i, 1)``,
+# ``rng.shuffle(a)``)
+MUTATING_FUNCTIONS = {"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis",
+                      "at", "shuffle"}
 SMALL_OBJECT_BYTES = 1 << 20
 VIEW_METHODS = {"ravel", "reshape", "view", "transpose", "swapaxes", "squeeze", "diagonal"}
 
