@@ -4,11 +4,11 @@
 #
 #   lint        ruff over src, tests, benchmarks, scripts
 #   full        the whole Python suite (real kernels, real NumPy, browser export) on python3 (3.11),
-#               with the newest NumPy 2.x                                               .venv
+#               with the newest NumPy for it (2.4: NumPy 2.5 needs 3.12)                .venv
 #   lab         the JupyterLab panel: TypeScript unit tests, the labextension, its kernel side,
 #               browser tests (jupyterlab-arrayprof/scripts/test.sh)                    .venv
-#   numpy1.26   core tests on NumPy 1.26 with the same build (compiled against NumPy 2 headers,
-#               targeting the 1.22 C-API)                                               .venv-np126
+#   numpy1.26   core tests on NumPy 1.26 with a wheel built against NumPy 2's headers
+#               (targeting the 1.22 C-API), CPython 3.11                                .venv-np126
 #   py3.12      core, kernel and notebook tests on CPython 3.12 (newest NumPy)          .venv-py3.12
 #   py3.13      core, kernel and notebook tests on CPython 3.13 (newest NumPy)          .venv-py3.13
 # (suites are pytest markers: tests/conftest.py)
@@ -86,7 +86,29 @@ extra_suite() {
     "$venv/bin/python" -m pytest -q -p no:cacheprovider -m "$markers" tests
 }
 
-suite_numpy1.26() { extra_suite numpy1.26 .venv-np126 3.11 "core" --with "numpy==1.26.*"; }
+# The users' case: a wheel built against NumPy 2's headers (pyproject's build requirement; the
+# extension targets the 1.22 C-API) installed beside NumPy 1.26.  The build log must show NumPy 2.
+suite_numpy1.26() {
+    local python venv=.venv-np126 wheels=dist/np126
+    if ! python="$(scripts/find-python.sh 3.11)"; then
+        printf '\n!!!!!!!!!! numpy1.26: no CPython 3.11 on this machine (PATH, pyenv): suite not run !!!!!!!!!!\n'
+        return 3
+    fi
+    echo "interpreter: $python"
+    rm -rf "$wheels" && mkdir -p "$wheels"
+    "$python" -m pip wheel --quiet --no-deps -v -w "$wheels" . >"$wheels/build.log" 2>&1 \
+        || { tail -n 30 "$wheels/build.log"; return 1; }
+    grep -E "Run-time dependency numpy found: YES 2\." "$wheels/build.log" \
+        || { echo "the wheel was not built against NumPy 2 (see $wheels/build.log)"; return 1; }
+    "$python" -m venv "$venv" || return 1
+    "$venv/bin/python" -m pip install --quiet --upgrade pip || return 1
+    "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$wheels"/arrayprof-*.whl || return 1
+    "$venv/bin/python" -m pip install --quiet "$(ls "$wheels"/arrayprof-*.whl)[test-core]" "numpy==1.26.*" \
+        || return 1
+    detail[numpy1.26]="$(describe "$venv")"
+    echo "${detail[numpy1.26]}"
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider -m core tests
+}
 suite_py3.12() { extra_suite py3.12 .venv-py3.12 3.12 "core or kernel or notebook"; }
 suite_py3.13() { extra_suite py3.13 .venv-py3.13 3.13 "core or kernel or notebook"; }
 
