@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import functools
 import gc
 import importlib
 import random
@@ -156,9 +157,9 @@ def callable_effect(value: Any, label: str) -> str | None:
     copies, or None when it is on the allow-list (see the module docstring)."""
     if id(value) in PURE_BUILTIN_OBJECTS:
         return None
-    if value is random.Random or (isinstance(value, type) and issubclass(
-            value, BaseException) and value.__module__ == "builtins"):
-        return None
+    if value is random.Random or (isinstance(value, type) and issubclass(value, BaseException)
+                                  and getattr(builtins, value.__name__, None) is value):
+        return None  # Python's own exceptions (a subclass of the user's may run its code)
     owner = getattr(value, "__self__", None)
     if owner is random._inst:  # type: ignore[attr-defined]
         return PYTHON_GLOBAL_RANDOM
@@ -288,20 +289,30 @@ class EffectCheck:
                  *, live: bool = False, cell_file: str | None = None,
                  cell_tree: ast.AST | None = None) -> None:
         self.namespace = namespace
-        self.defs = dict(defs or {})
-        if cell_tree is not None:
-            self.defs = {**cell_definitions(cell_tree), **self.defs}
+        self.given_defs = dict(defs or {})
         self.live = live
         self.cell_file = cell_file
-        self.located: dict[tuple[str, int], list[Definition]] = {}
-        for node in ast.walk(cell_tree) if cell_tree is not None else ():
-            if isinstance(node, ast.FunctionDef):
-                first = min([node.lineno, *[d.lineno for d in node.decorator_list]])
-                self.located.setdefault((node.name, first), []).append(node)
-            elif isinstance(node, ast.Lambda):
-                self.located.setdefault(("<lambda>", node.lineno), []).append(node)
+        self.cell_tree = cell_tree
         self.judged: dict[int, str | None] = {}  # id(definition) -> its reason
         self.reads: set[str] = set()
+
+    # the cell's functions, looked up only when the code uses one (a walk of the whole cell)
+    @functools.cached_property
+    def defs(self) -> dict[str, Definition]:
+        found = cell_definitions(self.cell_tree) if self.cell_tree is not None else {}
+        return {**found, **self.given_defs}
+
+    @functools.cached_property
+    def located(self) -> dict[tuple[str, int], list[Definition]]:
+        """The cell's functions by (name, first line), as their code objects record them."""
+        out: dict[tuple[str, int], list[Definition]] = {}
+        for node in ast.walk(self.cell_tree) if self.cell_tree is not None else ():
+            if isinstance(node, ast.FunctionDef):
+                first = min([node.lineno, *[d.lineno for d in node.decorator_list]])
+                out.setdefault((node.name, first), []).append(node)
+            elif isinstance(node, ast.Lambda):
+                out.setdefault(("<lambda>", node.lineno), []).append(node)
+        return out
 
     # -- code --------------------------------------------------------------------------------
     def code(self, tree: ast.AST) -> str | None:
@@ -484,10 +495,13 @@ def kept_global_state() -> Iterator[None]:
         with quiet_errstate():
             yield
     finally:
-        if not same_state(np.random.get_state(legacy=False), numpy_state):
-            np.random.set_state(numpy_state)
-        if random.getstate() != python_state:
-            random.setstate(python_state)
+        try:
+            if not same_state(np.random.get_state(legacy=False), numpy_state):
+                np.random.set_state(numpy_state)
+            if random.getstate() != python_state:
+                random.setstate(python_state)
+        except Exception:
+            pass  # read before the run, so readable: only a racing thread of the user's gets here
 
 
 def same_state(a: Any, b: Any) -> bool:

@@ -222,10 +222,10 @@ def replay_prefix(context: CellContext, index: int, names: set[str]) -> dict[str
     module = ast.Module(body=context.tree.body[:index], type_ignores=[])
     scratch: dict[str, Any] = {}
     free = free_names(module)
+    changed = at.changed_names(context.tree.body)
     for name in at.loaded_names(module):
         value = input_value(context, name)
-        if value is at.MISSING and name in context.namespace and \
-                name not in at.changed_names(context.tree.body):
+        if value is at.MISSING and name in context.namespace and name not in changed:
             value = fresh(context.namespace[name], name)
         if value is not at.MISSING:
             scratch[name] = value
@@ -234,12 +234,12 @@ def replay_prefix(context: CellContext, index: int, names: set[str]) -> dict[str
     check = effect_check(context, {**context.namespace, **scratch})
     reason = check.code(module)
     for name in check.reads - set(scratch):
-        if name in context.namespace and name not in at.changed_names(context.tree.body):
+        if name in context.namespace and name not in changed:
             scratch[name] = fresh(context.namespace[name], name)
     if reason:
         raise NotVerified(f"rebuilding {', '.join(sorted(names))} would re-run earlier lines, "
                           f"and {reason}")
-    scratch = fresh_namespace(scratch, context.filename)
+    rebind_cell_functions(scratch, context.filename)  # the values are copies already
     try:
         with effects.kept_global_state():
             # compiled as the cell: functions it defines are re-bound like the cell's own
