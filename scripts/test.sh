@@ -96,7 +96,7 @@ suite_numpy1.26() {
     fi
     echo "interpreter: $python"
     rm -rf "$wheels" && mkdir -p "$wheels"
-    "$python" -m pip wheel --quiet --no-deps -v -w "$wheels" . >"$wheels/build.log" 2>&1 \
+    "$python" -m pip wheel --no-deps -v -w "$wheels" . >"$wheels/build.log" 2>&1 \
         || { tail -n 30 "$wheels/build.log"; return 1; }
     grep -E "Run-time dependency numpy found: YES 2\." "$wheels/build.log" \
         || { echo "the wheel was not built against NumPy 2 (see $wheels/build.log)"; return 1; }
