@@ -16,12 +16,13 @@ from fnmatch import fnmatch
 import pytest
 
 SUITES: dict[str, tuple[str, ...]] = {
-    # NumPy figures, the native core (tracker, observer, strided, census), report format, entry points
+    # NumPy figures, the native core (tracker, observer, strided, census), report format, entry
+    # points, verification's effects (NumPy's random state, memmaps, callbacks)
     "core": ("test_tracker*", "test_observer*", "test_native*", "test_strided*", "test_views*",
              "test_styles*", "test_harmless*", "test_examples_facts*", "test_report_schema*",
-             "test_missing_extras*"),
-    # a real IPython kernel (jupyter_client): the magics, automatic mode
-    "kernel": ("test_kernel*", "test_auto_*"),
+             "test_missing_extras*", "test_verify_effects*"),
+    # a real IPython kernel (jupyter_client): the magics, automatic mode, interrupts and await
+    "kernel": ("test_kernel*", "test_auto_*", "test_interrupts*"),
     # the tutorial notebooks, run top to bottom in a real kernel
     "notebook": ("test_notebooks*",),
 }
