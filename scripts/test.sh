@@ -50,6 +50,7 @@ main_venv() {  # .venv with the test extra and the newest NumPy 2.x (also on a r
 
 suite_lint() {
     main_venv || return 1
+    detail[lint]="$(.venv/bin/ruff --version 2>/dev/null)"
     .venv/bin/ruff check src tests benchmarks scripts
 }
 
@@ -62,6 +63,7 @@ suite_full() {
 suite_lab() {
     main_venv || return 1
     [ -x jupyterlab-arrayprof/scripts/test.sh ] || { echo "jupyterlab-arrayprof/scripts/test.sh missing"; return 1; }
+    detail[lab]="$(describe .venv), node $(node --version 2>/dev/null || echo missing)"
     PYTHON="$ROOT/.venv/bin/python" jupyterlab-arrayprof/scripts/test.sh
 }
 
