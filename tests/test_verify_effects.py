@@ -161,6 +161,24 @@ def test_a_function_numpy_calls_back_is_called_as_often_as_plainly(kind: str) ->
     assert_not_verified(rewrite_of(report), "f, a function of yours outside NumPy")
 
 
+@pytest.mark.parametrize("cell", ["total = sum(vf(x))", "top = max(vf(x))"])
+def test_rules_never_evaluate_a_call_numpy_would_make_to_a_users_function(cell: str) -> None:
+    """Rules evaluate small expressions of the cell to learn what they are (``sum(<array>)``);
+    one that calls the user's function through np.vectorize is left unevaluated."""
+    calls: list[int] = []
+
+    def f(v: Any) -> Any:
+        calls.append(1)
+        return v * 2
+
+    def setup() -> dict[str, Any]:
+        calls.clear()
+        return {"np": np, "vf": np.vectorize(f), "x": np.arange(2000.0)}
+
+    plain, profiled, _ = run_both(setup, cell, lambda ns: len(calls))
+    assert profiled == plain == 2001  # np.vectorize calls f once more to learn the type
+
+
 def test_a_cell_function_runs_on_copies_and_is_still_verified() -> None:
     """A function the cell defines is judged by its body and run re-bound to the copies: its
     appends land in the copy of `seen`, the user's list is untouched, the rewrite verified."""

@@ -984,7 +984,14 @@ def try_eval(node: ast.AST, namespace: dict[str, Any],
     namespace; MISSING when it needs anything else or fails.
 
     Rules use it to learn what an argument *is* (an array? which shape and dtype?) when it is not
-    a plain name: ``any(temps > 45)``, ``np.exp(z).sum(axis=-1)``, ``gains[:, None]``."""
+    a plain name: ``any(temps > 45)``, ``np.exp(z).sum(axis=-1)``, ``gains[:, None]``.  Calls
+    with effects (files, global state, a function of the user's that NumPy calls back: see
+    effects.callable_effect) and in-place changes (``np.copyto(a, b)``) are never evaluated."""
+    from arrayprof.advisor.effects import callable_effect  # it imports this module
+    from arrayprof.snapshot import names_read_and_changed
+
+    if names_read_and_changed(node)[1]:
+        return MISSING  # np.copyto(a, b), np.add.at(a, i, 1): it would change a value of theirs
     names: set[str] = set()
     for sub in ast.walk(node):
         if isinstance(sub, ast.Lambda | ast.NamedExpr | ast.ListComp | ast.GeneratorExp
@@ -1005,6 +1012,8 @@ def try_eval(node: ast.AST, namespace: dict[str, Any],
                         and not (is_numpy_object(target) or getattr(target, "__module__", "")
                                  == "math"):
                     return MISSING
+                if callable_effect(target, func.id):
+                    return MISSING  # vf(x) with vf = np.vectorize(a function of theirs)
             elif isinstance(func, ast.Attribute):
                 owner = resolve(func.value, namespace)
                 target = resolve(func, namespace)
@@ -1013,6 +1022,8 @@ def try_eval(node: ast.AST, namespace: dict[str, Any],
                     if isinstance(owner, np.random.RandomState | np.random.Generator) or \
                             owner is np.random:
                         return MISSING  # draws would advance a generator
+                    if callable_effect(target, func.attr):
+                        return MISSING  # np.save(...), np.memmap(...), np.seterr(...)
                     continue
                 if func.attr not in PURE_METHODS:
                     return MISSING
