@@ -55,9 +55,13 @@ EXAMPLES = ("broadcast_outer", "python_loop", "view_pins_base", "dtype_overflow"
             "strided_view_facts", "growing_array", "object_dtype")
 
 
+HINT = "a new field? add it to docs/report-schema.json and docs/report.md (see the end of report.md)"
+
+
 def errors(report: dict[str, Any]) -> list[str]:
     """Every violation, with where it is (an empty list: the report is valid)."""
     return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
+            + (f" ({HINT})" if "unexpected" in e.message else "")
             for e in VALIDATOR.iter_errors(report)]
 
 
@@ -177,8 +181,9 @@ def test_every_model_field_is_in_the_schema(definition: str) -> None:
     report has it); the schema may list more (contract fields arrayprof does not produce yet)."""
     fields = {f.name for f in dataclasses.fields(MODEL[definition])}
     schema_object = SCHEMA if definition == "#" else SCHEMA["$defs"][definition]
-    assert fields <= set(properties(definition)), fields - set(properties(definition))
-    assert fields == set(schema_object["required"])
+    missing = fields - set(properties(definition))
+    assert not missing, f"{sorted(missing)} not in the schema's {definition!r}: {HINT}"
+    assert fields == set(schema_object["required"]), f"{definition!r}: 'required' lists every field"
 
 
 def all_property_names() -> set[str]:
@@ -196,7 +201,7 @@ def test_the_page_documents_every_field() -> None:
     """docs/report.md names every field the schema lists (as `name`)."""
     documented = set(re.findall(r"[a-z_]+", " ".join(re.findall(r"`([^`]+)`", PAGE))))
     missing = sorted(all_property_names() - documented)
-    assert missing == []
+    assert missing == [], f"fields the schema lists and docs/report.md does not name: {missing}"
 
 
 def test_categories_and_severities_match_the_model() -> None:
