@@ -342,6 +342,7 @@ def test_a_profiled_cell_in_a_kernel_leaves_files_and_draws_as_a_plain_one(tmp_p
                                                                            ) -> None:
     """%%arrayprof in a real IPython kernel: the memmap incremented once, the next draw of the
     global generator the one a plain cell leaves."""
+    pytest.importorskip("jupyter_client")  # the core suite also runs without the kernel extras
     from jupyter_client.manager import start_new_kernel
     from test_kernel import execute, text_of
 
