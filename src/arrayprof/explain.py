@@ -74,8 +74,15 @@ def touched_elements(array: np.ndarray, owner: np.ndarray) -> list[int]:
     """Indices (in the owner's flat buffer, in units of the owner's itemsize) the array touches."""
     start = array.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
     offsets = np.zeros(1, dtype=np.int64) + start
+    if array.size == 0:
+        return []
     for extent, stride in zip(array.shape, array.strides, strict=True):
-        offsets = (offsets[:, None] + np.arange(extent, dtype=np.int64) * stride).ravel()
+        if extent <= 1 or stride == 0:
+            continue  # no new bytes: a repeated (broadcast) axis is not enumerated
+        # distinct offsets only, and no step can reach past the owner's bytes: bounded by the
+        # owner's size, not the array's (a 10^9-element broadcast view costs nothing)
+        extent = min(extent, owner.nbytes // abs(stride) + 1)
+        offsets = np.unique(offsets[:, None] + np.arange(extent, dtype=np.int64) * stride)
     return sorted({int(o) // owner.itemsize for o in offsets})
 
 
@@ -147,8 +154,8 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
     facts = layout(array, index_order=True)
     lines.append(f"Layout: {describe_layout(array, base_array)}.")
     if isinstance(owner, np.ndarray) and array.size:
-        touched = touched_elements(array, owner)
         if owner.size <= DIAGRAM_MAX_ELEMENTS and owner.itemsize == array.itemsize:
+            touched = touched_elements(array, owner)
             lines.append(f"It touches {len(touched)} of the {owner.size} elements of its buffer "
                          f"(flat indices {touched}):")
             grid = base_array.shape if base_array is not None else None

@@ -3,11 +3,19 @@
 Which names count: those the cell bound anew or rebound (compared with fingerprints taken before
 the cell; a buffer the cell allocated marks its array new even if its ``id`` was recycled).  Names
 starting with an underscore are IPython's output cache and private helpers, and are left out.
+
+Bounded in the namespace's size: a cell costs one cheap pass over the namespace (a type test and
+an ``id`` per array, no attribute read), and only the names the cell's text mentions (or whose
+object changed) are fingerprinted fully; the named base of a view is looked up among the arrays
+on the same buffer (an index by owning buffer, with an interval prefilter), never by a pairwise
+scan of the namespace.
 """
 
 from __future__ import annotations
 
 import ast
+import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +24,23 @@ import numpy as np
 from arrayprof.report import ArrayInfo
 from arrayprof.tracker import layout
 
-NameSnapshot = dict[str, Any]  # name -> fingerprint of the array bound before the cell
+# Calls through which a cell can rebind or change any global without naming it: with one of these
+# in the cell every array name is fingerprinted fully.
+OPAQUE_CALLS = frozenset({"globals", "vars", "locals", "exec", "eval", "get_ipython",
+                          "__import__", "setattr", "delattr"})
+
+
+class NameSnapshot(dict):  # type: ignore[type-arg]
+    """Fingerprints of the arrays bound before a cell: name -> fingerprint for the names the cell
+    mentions (all of them when `mentioned` is None), and `ids`, name -> ``id`` of every public
+    array (a cheap test that the name still denotes the same object).  A plain ``{}`` is an empty
+    snapshot (every array is new)."""
+
+    def __init__(self, full: dict[str, Any] | None = None, ids: dict[str, int] | None = None,
+                 mentioned: frozenset[str] | None = None) -> None:
+        super().__init__(full or {})
+        self.ids: dict[str, int] = ids or {}
+        self.mentioned = mentioned
 
 
 def fingerprint(array: np.ndarray) -> tuple[Any, ...]:
@@ -27,26 +51,87 @@ def fingerprint(array: np.ndarray) -> tuple[Any, ...]:
             array.strides, array.dtype)
 
 
-def snapshot_names(namespace: dict[str, Any]) -> NameSnapshot:
-    """Fingerprints of every array bound before the cell.  Arrays are told by their type, never
+def mentioned_names(tree: ast.AST | None) -> frozenset[str] | None:
+    """Every name the cell's text can reach an array by: names read, bound or deleted anywhere
+    (function bodies included), ``global`` declarations, imports.  None when the cell calls
+    something that reaches globals without naming them (``globals()``, ``exec``, magics)."""
+    if tree is None:
+        return None
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            found.update(node.names)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.add(node.name)
+        elif isinstance(node, ast.alias):
+            found.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            return None
+        elif isinstance(node, ast.Attribute) and node.attr == "__dict__":
+            return None
+        elif isinstance(node, ast.Constant) and node.value == "__main__":
+            return None
+    if found & OPAQUE_CALLS:
+        return None
+    return frozenset(found)
+
+
+def _array_ids(namespace: dict[str, Any]) -> dict[str, int]:
+    """name -> id of every public array: one type test per value (never ``isinstance``, see
+    `snapshot_names`), no attribute read.  Iterates a shallow copy (safe if another thread binds
+    names meanwhile) without a tuple per item: 10^6 tuples would set off collections of the
+    user's whole heap."""
+    ndarray = np.ndarray
+    return {name: id(value) for name, value in dict(namespace).items()
+            if issubclass(type(value), ndarray) and not name.startswith("_")}
+
+
+def snapshot_names(namespace: dict[str, Any], tree: ast.AST | None = None) -> NameSnapshot:
+    """Fingerprints of the arrays bound before the cell.  Arrays are told by their type, never
     by ``isinstance``: that reads ``__class__``, a property on lazy proxies, whose first read
-    loads what they wrap (Django's SimpleLazyObject, lazy-object-proxy)."""
-    return {name: fingerprint(value) for name, value in list(namespace.items())
-            if issubclass(type(value), np.ndarray)}
+    loads what they wrap (Django's SimpleLazyObject, lazy-object-proxy).
+
+    With the cell's `tree`, only the names it mentions are fingerprinted (the rest get an ``id``):
+    a cell among 10^6 arrays costs one cheap pass, not 10^6 fingerprints.  Without a tree
+    (a syntax error) every array is fingerprinted."""
+    ids = _array_ids(namespace)
+    mentioned = mentioned_names(tree)
+    if mentioned is None:
+        wanted: Iterable[str] = ids
+    else:
+        wanted = mentioned & ids.keys() if len(mentioned) < len(ids) else \
+            [n for n in ids if n in mentioned]
+    full = {name: fingerprint(namespace[name]) for name in wanted}
+    return NameSnapshot(full, ids, mentioned)
 
 
 def is_public_name(name: str) -> bool:
     return not name.startswith("_")
 
 
-def new_or_rebound(namespace: dict[str, Any], before: NameSnapshot,
+def new_or_rebound(namespace: dict[str, Any], before: dict[str, Any],
                    allocated: dict[int, Any] | None = None) -> list[str]:
     """Public array names bound anew or rebound by the cell.  `allocated`: buffers the cell
     allocated that are still alive (by address); an array on one of them is new, even where a
-    freed array's ``id`` was recycled for it."""
+    freed array's ``id`` was recycled for it.
+
+    A name the cell's text does not mention and that still denotes the same object (by ``id``)
+    is not inspected further: only code the cell calls but does not contain (a function of an
+    earlier cell resizing a global in place) could have changed it, and that is not looked for."""
+    ids = getattr(before, "ids", None)
+    mentioned = getattr(before, "mentioned", None)
+    now = _array_ids(namespace)
+    if ids is not None and mentioned is not None:
+        # a name the cell does not mention, still on the same object: not inspected further
+        check = [n for n, i in now.items() if n in mentioned or ids.get(n) != i or n in before]
+    else:
+        check = list(now)
     names = []
-    for name, value in list(namespace.items()):
-        if not issubclass(type(value), np.ndarray) or not is_public_name(name):
+    for name in check:
+        value = namespace.get(name)
+        if not issubclass(type(value), np.ndarray):
             continue
         old = before.get(name)
         if old is None or old != fingerprint(value) or (allocated and _on_buffer_of(value,
@@ -199,13 +284,48 @@ def holds_address(array: np.ndarray, address: int) -> bool:
             return offset == 0
         return offset % s == 0 and 0 <= offset // s < n
     if array.ndim == 2:
-        order = sorted(range(2), key=lambda k: shape[k])  # walk the shorter axis
-        (n0, n1), (s0, s1) = (shape[k] for k in order), (strides[k] for k in order)
-        rest = offset - np.arange(n0, dtype=np.int64) * s0
-        if s1 == 0:
-            return bool(np.any(rest == 0))
-        return bool(np.any((rest % s1 == 0) & (rest // s1 >= 0) & (rest // s1 < n1)))
+        (n0, n1), (s0, s1) = shape, strides
+        return _solves_2d(offset, n0, s0, n1, s1)
     return True
+
+
+def _extended_gcd(a: int, b: int) -> tuple[int, int, int]:
+    """(g, x, y) with a*x + b*y = g = gcd(a, b) >= 0."""
+    x0, y0, x1, y1 = 1, 0, 0, 1
+    while b:
+        q, a, b = a // b, b, a % b
+        x0, x1 = x1, x0 - q * x1
+        y0, y1 = y1, y0 - q * y1
+    if a < 0:
+        a, x0, y0 = -a, -x0, -y0
+    return a, x0, y0
+
+
+def _k_range(c: int, d: int, lo: int, hi: int) -> tuple[int, int]:
+    """The integers k with lo <= c + k*d <= hi (d != 0), as an inclusive range."""
+    if d > 0:
+        return -((c - lo) // d), (hi - c) // d
+    return -((hi - c) // -d), (c - lo) // -d
+
+
+def _solves_2d(offset: int, n0: int, s0: int, n1: int, s1: int) -> bool:
+    """Whether i*s0 + j*s1 == offset for some 0 <= i < n0, 0 <= j < n1: in closed form (one
+    extended gcd), so a view of any shape, 10^9 rows or zero strides, costs the same."""
+    if n0 <= 0 or n1 <= 0:
+        return False
+    if s0 == 0 and s1 == 0:
+        return offset == 0
+    if s0 == 0 or s1 == 0:
+        n, s = (n1, s1) if s0 == 0 else (n0, s0)
+        return offset % s == 0 and 0 <= offset // s < n
+    g, x, y = _extended_gcd(s0, s1)
+    if offset % g:
+        return False
+    m = offset // g
+    # every solution: i = x*m + k*(s1/g), j = y*m - k*(s0/g)
+    lo_i, hi_i = _k_range(x * m, s1 // g, 0, n0 - 1)
+    lo_j, hi_j = _k_range(y * m, -(s0 // g), 0, n1 - 1)
+    return max(lo_i, lo_j) <= min(hi_i, hi_j)
 
 
 def corner_addresses(array: np.ndarray) -> list[int]:
@@ -231,31 +351,120 @@ def _named_base(name: str, array: np.ndarray, owner: Any, candidates: dict[str, 
     A strided candidate must hold this array's elements, not only span them: `w = p[1000:2000]`
     is not a view of `e = p[::2]`, whose span contains it.
     """
-    if array.size == 0:
-        return None
-    low, high = byte_interval(array)
-    corners = corner_addresses(array)
-    born = born or {}
-    own_birth = born.get(name)
-    best: tuple[int, int, int, str] | None = None
-    for other_name, other in candidates.items():
-        if other_name == name or other is array or owners[other_name] is not owner:
-            continue
-        other_birth = born.get(other_name)
-        if own_birth is not None and other_birth is not None and other_birth > own_birth:
-            continue
-        other_low, other_high = byte_interval(other)
-        if other_low <= low and high <= other_high:
-            span = other_high - other_low
-            gapless = other.flags.c_contiguous or other.flags.f_contiguous
-            if not gapless and other.itemsize == array.itemsize and \
-                    not all(holds_address(other, c) for c in corners):
+    group = BufferGroup([n for n in candidates if owners[n] is owner], candidates)
+    return group.base_of(name, array, born or {})
+
+
+class BufferGroup:
+    """The named arrays on one buffer, with their byte intervals and ranking keys in arrays, so
+    that finding the base of one of them is a vectorised interval test over the group, then exact
+    checks of the containing candidates best first, stopping at the first rank that passes: one
+    click or one cell never costs a pairwise scan, even with 10^5 views of one buffer."""
+
+    def __init__(self, names: list[str], arrays: dict[str, np.ndarray]) -> None:
+        self.names = names
+        self.arrays = [arrays[n] for n in names]
+        self.intervals = [byte_interval(a) for a in self.arrays]
+        # float64 for the prefilter and the ranking only; exact ints decide containment
+        self.lows = np.array([lo for lo, _ in self.intervals], dtype=np.float64)
+        self.highs = np.array([hi for _, hi in self.intervals], dtype=np.float64)
+        spans = [hi - lo for lo, hi in self.intervals]
+        self.spans = np.array(spans, dtype=np.float64)
+        self.repeats = np.array([1 if a.nbytes > span else 0
+                                 for a, span in zip(self.arrays, spans, strict=True)],
+                                dtype=np.int8)
+        self.views = np.array([0 if a.base is None else 1 for a in self.arrays], dtype=np.int8)
+        # the whole group best first, once: no repeated elements, smallest span, owning its
+        # data, then by name (the order `_named_base` always ranked candidates in)
+        self.order = np.lexsort((np.array(names, dtype=object).astype(str) if names else
+                                 np.array([], dtype=str), self.views, self.spans, self.repeats))
+
+    def base_of(self, name: str, array: np.ndarray, born: dict[str, int] | Any) -> str | None:
+        if array.size == 0 or not self.names:
+            return None
+        low, high = byte_interval(array)
+        order = self.order
+        inside = order[(self.lows[order] <= float(low)) & (self.highs[order] >= float(high))]
+        own_birth = born.get(name)
+        corners: list[int] | None = None
+        for i in inside.tolist():  # best first: the first that passes the exact checks wins
+            other_name, other = self.names[i], self.arrays[i]
+            if other_name == name or other is array:
                 continue
-            repeats = 1 if other.nbytes > span else 0
-            key = (repeats, span, 0 if other.base is None else 1, other_name)
-            if best is None or key < best:
-                best = key
-    return best[3] if best else None
+            other_low, other_high = self.intervals[i]
+            if not (other_low <= low and high <= other_high):
+                continue
+            other_birth = born.get(other_name)
+            if own_birth is not None and other_birth is not None and other_birth > own_birth:
+                continue
+            gapless = other.flags.c_contiguous or other.flags.f_contiguous
+            if not gapless and other.itemsize == array.itemsize:
+                if corners is None:
+                    corners = corner_addresses(array)
+                if not all(holds_address(other, c) for c in corners):
+                    continue
+            return other_name
+        return None
+
+
+class OwnerIndex:
+    """The public named arrays of a namespace grouped by the buffer that owns their memory, built
+    in one pass when a view's base is first asked for (`owner_of` runs for views only: an array
+    owning its data is its own owner).  Holds references only while a report is built."""
+
+    def __init__(self, namespace: dict[str, Any],
+                 arrays: dict[str, np.ndarray] | None = None) -> None:
+        self.namespace = namespace
+        self._arrays = arrays
+        self._by_owner: dict[int, list[str]] | None = None
+        self._owner_bytes: dict[int, int] = {}
+        self._groups: dict[int, BufferGroup] = {}
+
+    @property
+    def arrays(self) -> dict[str, np.ndarray]:
+        if self._arrays is None:
+            self._arrays = public_arrays(self.namespace)
+        return self._arrays
+
+    def names_on(self, owner: Any) -> list[str]:
+        return self.by_owner().get(id(owner), [])
+
+    def by_owner(self) -> dict[int, list[str]]:
+        """id of each owning buffer -> the names on it, in namespace order (one pass)."""
+        if self._by_owner is None:
+            by_owner: dict[int, list[str]] = {}
+            owner_bytes = self._owner_bytes
+            ndarray = np.ndarray
+            for n, v in self.arrays.items():
+                base = v.base
+                if base is None:
+                    key = id(v)
+                    if key not in by_owner:
+                        by_owner[key] = []
+                        owner_bytes[key] = v.nbytes
+                    by_owner[key].append(n)
+                    continue
+                while isinstance(base, ndarray) and base.base is not None:  # `owner_of`, inlined
+                    base = base.base
+                key = id(base)
+                if key not in by_owner:
+                    by_owner[key] = []
+                    owner_bytes[key] = (base.nbytes if isinstance(base, ndarray)
+                                        else owner_of(v)[1])
+                by_owner[key].append(n)
+            self._by_owner = by_owner
+        return self._by_owner
+
+    def buffer_bytes(self) -> int:
+        """Bytes of the distinct buffers the arrays own or keep alive, each counted once."""
+        self.by_owner()
+        return int(sum(self._owner_bytes.values()))
+
+    def group(self, owner: Any) -> BufferGroup:
+        key = id(owner)
+        if key not in self._groups:
+            self._groups[key] = BufferGroup(self.names_on(owner), self.arrays)
+        return self._groups[key]
 
 
 def offset_in_owner(array: np.ndarray, owner: Any) -> int | None:
@@ -293,37 +502,71 @@ def describe_array(name: str, array: np.ndarray, lineno: int | None, base: str |
     )
 
 
+class _Born:
+    """`_named_base`'s `born` without a dict of the whole namespace: the creation line of the
+    names the cell made, 0 (older than the cell) for every other name."""
+
+    def __init__(self, made_here: set[str], lines: dict[str, int | None]) -> None:
+        self.made_here, self.lines = made_here, lines
+
+    def get(self, name: str) -> int | None:
+        return self.lines.get(name) if name in self.made_here else 0
+
+
+def public_arrays(namespace: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Public names bound to arrays (told by type, see `snapshot_names`)."""
+    ndarray = np.ndarray
+    return {n: v for n, v in dict(namespace).items()
+            if issubclass(type(v), ndarray) and not n.startswith("_")}
+
+
 def build_inventory(namespace: dict[str, Any], names: list[str], tree: ast.AST | None,
-                    live_lines: dict[int, tuple[int, int]]) -> list[ArrayInfo]:
-    """ArrayInfo for each of `names`; `live_lines` maps buffers the cell allocated to their line."""
-    candidates = {n: v for n, v in list(namespace.items())
-                  if issubclass(type(v), np.ndarray) and is_public_name(n)}
+                    live_lines: dict[int, tuple[int, int]],
+                    candidates: dict[str, np.ndarray] | None = None,
+                    index: OwnerIndex | None = None) -> list[ArrayInfo]:
+    """ArrayInfo for each of `names`; `live_lines` maps buffers the cell allocated to their line.
+    Costs one pass over the namespace plus work for `names` and the arrays sharing their buffers
+    (`candidates`/`index` let a caller that already has them pass them in)."""
+    if index is None:
+        index = OwnerIndex(namespace, candidates)
+    if candidates is None:  # the namespace is scanned only if a view's base is looked for
+        candidates = {n: namespace[n] for n in names}
     owners: dict[str, Any] = {}
     owner_bytes: dict[str, int] = {}
-    for n, v in candidates.items():
-        owners[n], owner_bytes[n] = owner_of(v)
+    for n in names:
+        owners[n], owner_bytes[n] = owner_of(candidates[n])
     bindings = binding_lines(tree)
     made_here = set(names) if tree is not None else set()
-    born = {n: 0 for n in candidates if n not in made_here}  # older than the cell
     linenos: dict[str, int | None] = {}
     for name in names:
-        lineno = creation_line(name, candidates[name], owners[name], bindings, live_lines)
-        linenos[name] = lineno
-        if name in made_here and lineno is not None:
-            born[name] = lineno
+        linenos[name] = creation_line(name, candidates[name], owners[name], bindings, live_lines)
+    born = _Born(made_here, {n: line for n, line in linenos.items() if line is not None})
     infos = []
     for name in names:
         array = candidates[name]
         owner = owners[name]
-        base = (_named_base(name, array, owner, candidates, owners, born)
+        base = (index.group(owner).base_of(name, array, born)
                 if array.base is not None else None)
         infos.append(describe_array(name, array, linenos[name], base, owner_bytes[name],
                                     offset_in_owner(array, owner)))
     return infos
 
 
-def namespace_inventory(namespace: dict[str, Any]) -> list[ArrayInfo]:
-    """Every public array in a namespace (not only those a cell made), for live views."""
-    names = [n for n, v in list(namespace.items())
-             if issubclass(type(v), np.ndarray) and is_public_name(n)]
-    return build_inventory(namespace, names, None, {})
+def largest_names(arrays: dict[str, np.ndarray], count: int) -> list[str]:
+    """The `count` largest arrays by bytes (ties by name), without sorting the whole namespace:
+    a partition of their sizes, then a sort of the few that can make the cut."""
+    if len(arrays) <= count:
+        return [n for _, n in sorted((-int(v.nbytes), n) for n, v in arrays.items())]
+    names = list(arrays)
+    sizes = np.fromiter((v.nbytes for v in arrays.values()), dtype=np.int64, count=len(names))
+    cut = np.partition(sizes, len(sizes) - count)[len(sizes) - count]  # the count-th largest
+    near = np.flatnonzero(sizes >= cut).tolist()
+    return [n for _, n in heapq.nsmallest(count, ((-int(sizes[i]), names[i]) for i in near))]
+
+
+def namespace_inventory(namespace: dict[str, Any], limit: int | None = None) -> list[ArrayInfo]:
+    """Every public array in a namespace (not only those a cell made), for live views; with
+    `limit`, only that many of the largest (the rest are not described at all)."""
+    candidates = public_arrays(namespace)
+    names = list(candidates) if limit is None else largest_names(candidates, limit)
+    return build_inventory(namespace, names, None, {}, candidates)

@@ -179,7 +179,7 @@ class Session:
                     self.tree = parse(self.source, self.filename)
                 except SyntaxError:
                     self.tree = None
-            self._names_before = inventory.snapshot_names(self.namespace)
+            self._names_before = inventory.snapshot_names(self.namespace, self.tree)
             if self.capture and self.tree is not None:
                 self.inputs = capture_inputs(self.tree, self.namespace, self.copy_budget_bytes)
             self.sampler.start()
