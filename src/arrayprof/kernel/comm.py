@@ -16,10 +16,10 @@ IPython runs without a kernel (terminal IPython).
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -39,6 +39,13 @@ MAX_EXPLANATION_CHARS = 20_000
 MAX_REPORT_BYTES = 512 * 1024
 MAX_SOURCE_HEAD_CHARS = 120
 MAX_THRESHOLD_BYTES = 2**53  # JSON numbers are exact up to here in every front end
+# Rate limit (docs/comm-protocol.md, "Rate limit"): a token bucket of requests, and a budget of the
+# kernel's time spent answering them.  A request over either limit is answered at once with an
+# ``error`` of code ``busy``, so a flood of requests can never queue minutes of work.
+RATE_BURST = 20  # requests answered back to back
+RATE_PER_SECOND = 10.0  # tokens regained per second
+WORK_SHARE = 0.5  # of wall time the panel's requests may take on average
+MAX_WORK_DEBT_S = 2.0  # seconds of work ahead of that share before requests are refused
 
 JsonDict = dict[str, Any]
 
@@ -119,8 +126,8 @@ def validate(data: Any) -> JsonDict:
         raise ProtocolError("bad-message", "a message must be a JSON object")
     try:
         size = len(json.dumps(data, allow_nan=False).encode())
-    except (TypeError, ValueError) as exc:
-        raise ProtocolError("bad-message", f"not plain JSON: {exc}") from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ProtocolError("bad-message", f"not plain JSON: {str(exc)[:200]}") from None
     if size > MAX_INCOMING_BYTES:
         raise ProtocolError("too-large", f"message of {size} bytes (limit {MAX_INCOMING_BYTES})")
     version = data.get("v")
@@ -219,27 +226,25 @@ def report_payload(report: Any) -> JsonDict:
 
 
 def _public_arrays(namespace: dict[str, Any]) -> dict[str, Any]:
-    import numpy as np
+    from arrayprof.inventory import public_arrays
 
-    return {name: value for name, value in list(namespace.items())
-            if issubclass(type(value), np.ndarray) and not name.startswith("_")}
+    return public_arrays(namespace)
 
 
 def arrays_payload(namespace: dict[str, Any]) -> JsonDict:
-    """Every public ndarray in `namespace` (largest first, at most MAX_ARRAYS), with totals."""
-    from arrayprof.inventory import namespace_inventory, owner_of
+    """The largest MAX_ARRAYS public ndarrays of `namespace` (largest first), with totals.  Only
+    those are described: a namespace of 10^6 arrays costs a pass over it, not 10^6 inventories."""
+    from arrayprof.inventory import OwnerIndex, build_inventory, largest_names
 
-    infos = [_json_safe(asdict(info)) for info in namespace_inventory(namespace)]
-    infos.sort(key=lambda info: (-info["nbytes"], info["name"]))
-    owners: dict[int, int] = {}
-    for value in _public_arrays(namespace).values():
-        owner, nbytes = owner_of(value)
-        owners[id(owner)] = nbytes
+    arrays = _public_arrays(namespace)
+    names = largest_names(arrays, MAX_ARRAYS)
+    index = OwnerIndex(namespace, arrays)
+    infos = build_inventory(namespace, names, None, {}, arrays, index)
     return {
-        "arrays": infos[:MAX_ARRAYS],
-        "count": len(infos),
-        "truncated": len(infos) > MAX_ARRAYS,
-        "numpy_bytes": sum(owners.values()),
+        "arrays": [_json_safe(asdict(info)) for info in infos],
+        "count": len(arrays),
+        "truncated": len(arrays) > MAX_ARRAYS,
+        "numpy_bytes": index.buffer_bytes(),
         "rss_bytes": _rss_bytes(),
     }
 
@@ -266,11 +271,37 @@ def grid_columns(array: Any, base: Any, buffer_bytes: int) -> int | None:
     return None
 
 
+def first_offsets(offset: int, shape: list[int], strides: list[int], limit: int) -> list[int]:
+    """Byte offsets of the first `limit` elements in C order, by stepping an odometer: at most
+    `limit` steps of at most ``ndim`` carries each, whatever the array's size (nothing is built
+    per element of the array)."""
+    size = math.prod(shape)
+    if size == 0:
+        return []
+    ndim = len(shape)
+    index = [0] * ndim
+    current = offset
+    out = []
+    for _ in range(min(size, limit)):
+        out.append(current)
+        axis = ndim - 1
+        while axis >= 0:
+            index[axis] += 1
+            current += strides[axis]
+            if index[axis] < shape[axis]:
+                break
+            current -= strides[axis] * shape[axis]
+            index[axis] = 0
+            axis -= 1
+    return out
+
+
 def memory_layout(array: Any, base: Any = None) -> JsonDict:
     """Where the array's elements sit in the buffer that owns them (for the layout drawing).
 
     Offsets are bytes from the start of the owning buffer, for the first MAX_LAYOUT_ELEMENTS
-    elements in C order; computed with plain integers, so no NumPy memory is allocated.
+    elements in C order; computed from shape, strides and offset with plain integers, so the cost
+    and the answer's size do not depend on the array's size and no NumPy memory is allocated.
     `base` is the named array it is a view of, if any (it gives the drawing its row length).
     """
     import numpy as np
@@ -287,10 +318,6 @@ def memory_layout(array: Any, base: Any = None) -> JsonDict:
     shape = [int(n) for n in array.shape]
     strides = [int(s) for s in array.strides]
     size = int(array.size)
-    offsets = []
-    for index in itertools.islice(itertools.product(*(range(n) for n in shape)),
-                                  MAX_LAYOUT_ELEMENTS):
-        offsets.append(offset + sum(i * s for i, s in zip(index, strides, strict=True)))
     return {
         "itemsize": int(array.itemsize),
         "buffer_bytes": int(buffer_bytes),
@@ -298,7 +325,7 @@ def memory_layout(array: Any, base: Any = None) -> JsonDict:
         "shape": shape,
         "strides": strides,
         "size": size,
-        "element_offsets": offsets,
+        "element_offsets": first_offsets(offset, shape, strides, MAX_LAYOUT_ELEMENTS),
         "truncated": size > MAX_LAYOUT_ELEMENTS,
         "grid_columns": grid_columns(array, base, int(buffer_bytes)),
     }
@@ -341,15 +368,58 @@ def explain_array(array: Any, info: JsonDict, namespace: dict[str, Any]) -> tupl
     return text[:MAX_EXPLANATION_CHARS], "arrayprof.explain"
 
 
+class RateLimiter:
+    """Whether a request may be answered now: a token bucket (`RATE_BURST` requests, refilled at
+    `RATE_PER_SECOND`) and a work budget (time spent answering drains at `WORK_SHARE` of wall
+    time; above `MAX_WORK_DEBT_S` ahead, requests are refused).  `clock` is injectable for tests.
+    """
+
+    def __init__(self, burst: int = RATE_BURST, per_second: float = RATE_PER_SECOND,
+                 work_share: float = WORK_SHARE, max_debt_s: float = MAX_WORK_DEBT_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.burst, self.per_second = burst, per_second
+        self.work_share, self.max_debt_s = work_share, max_debt_s
+        self.clock = clock
+        self.tokens = float(burst)
+        self.debt_s = 0.0
+        self.refused = 0
+        self._last = clock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        elapsed = max(0.0, now - self._last)
+        self._last = now
+        self.tokens = min(float(self.burst), self.tokens + elapsed * self.per_second)
+        self.debt_s = max(0.0, self.debt_s - elapsed * self.work_share)
+
+    def allow(self) -> float | None:
+        """None when the request may run (one token taken), else seconds to wait before a retry
+        can succeed."""
+        self._refill()
+        if self.debt_s > self.max_debt_s:
+            self.refused += 1
+            return (self.debt_s - self.max_debt_s) / self.work_share
+        if self.tokens < 1.0:
+            self.refused += 1
+            return (1.0 - self.tokens) / self.per_second
+        self.tokens -= 1.0
+        return None
+
+    def charge(self, seconds: float) -> None:
+        """Count `seconds` of work spent answering a request."""
+        self.debt_s += max(0.0, seconds)
+
+
 # --------------------------------------------------------------------------------------------
 # The hub: one per kernel process, fanning pushes out to every open comm
 
 class CommHub:
     """Open comms of this kernel, the request handlers, and the push after every cell."""
 
-    def __init__(self, shell: Any) -> None:
+    def __init__(self, shell: Any, limiter: RateLimiter | None = None) -> None:
         self.shell = shell
         self.comms: list[Any] = []
+        self.limiter = limiter or RateLimiter()
 
     # -- lifecycle ----------------------------------------------------------------------------
     def install(self, manager: Any) -> None:
@@ -407,8 +477,20 @@ class CommHub:
         request_id = data.get("request_id") if isinstance(data, dict) else None
         try:
             validate(data)
-            handler = getattr(self, "do_" + data["type"])
-            handler(comm, data)
+            wait = self.limiter.allow()
+            if wait is not None:
+                self.send(comm, message("error", code="busy",
+                                        message="too many requests: this one was not answered; "
+                                        f"retry in {wait:.2f} s",
+                                        request_type=request_type, request_id=request_id,
+                                        retry_after_s=round(wait, 3)))
+                return
+            started = time.perf_counter()
+            try:
+                handler = getattr(self, "do_" + data["type"])
+                handler(comm, data)
+            finally:
+                self.limiter.charge(time.perf_counter() - started)
         except ProtocolError as exc:
             self.send_error(comm, exc.code, exc.message, request_type, request_id)
         except Exception as exc:  # a bad request must never break the kernel
@@ -461,15 +543,21 @@ class CommHub:
         self.broadcast(message("auto", request_id=data.get("request_id"), **self.auto_state()))
 
     def do_get_array(self, comm: Any, data: JsonDict) -> None:
-        from arrayprof.inventory import build_inventory
+        from arrayprof.inventory import OwnerIndex, build_inventory, owner_of
 
         name = data["name"]
         arrays = _public_arrays(self.shell.user_ns)
         if name not in arrays:
             raise ProtocolError("not-found", f"no NumPy array named {name!r} in the namespace")
         array = arrays[name]
-        info = _json_safe(asdict(build_inventory(self.shell.user_ns, [name], None, {})[0]))
-        explanation, source = explain_array(array, info, self.shell.user_ns)
+        index = OwnerIndex(self.shell.user_ns, arrays)
+        info = _json_safe(asdict(build_inventory(self.shell.user_ns, [name], None, {}, arrays,
+                                                 index)[0]))
+        # the explanation looks for a named base among the arrays on the same buffer only
+        same_buffer = {name: array}
+        if array.base is not None:
+            same_buffer.update((n, arrays[n]) for n in index.names_on(owner_of(array)[0]))
+        explanation, source = explain_array(array, info, same_buffer)
         self.send(comm, message("array", request_id=data.get("request_id"), name=name, info=info,
                                 explanation=explanation, explanation_source=source,
                                 layout=memory_layout(array, arrays.get(info["base"] or ""))))
@@ -529,7 +617,10 @@ class CommHub:
                   file=sys.stderr)
 
     def send(self, comm: Any, data: JsonDict) -> None:
-        comm.send(data)
+        try:
+            comm.send(data)
+        except Exception:  # a closed or broken comm is dropped, never an error in the kernel
+            self.forget(comm)
 
     def broadcast(self, data: JsonDict) -> None:
         for comm in list(self.comms):
