@@ -9,7 +9,9 @@ orders the findings by line.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
+from dataclasses import replace
 
 from arrayprof.report import Finding, Report
 from arrayprof.session import CellContext
@@ -39,6 +41,27 @@ def run_rules(report: Report, context: CellContext) -> list[Finding]:
 FROM_CELL_NAMES = ("view-pins-base", "view-mutation", "object-dtype")
 
 
+class LineSpans:
+    """Copies of a report that keep only the ops and line rows of a span of lines, for the rules'
+    runs on one function: the rules only speak of lines inside it (the rest is dropped by
+    `Scope.contains`), and handing each run the whole cell's ops made the advisor quadratic in
+    a cell of many functions.  Everything else (figures, arrays, notes) is the report's own."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.ops = sorted(range(len(report.ops)), key=lambda i: report.ops[i].lineno or 0)
+        self.op_lines = [report.ops[i].lineno or 0 for i in self.ops]
+        self.line_numbers = [row.lineno for row in report.lines]  # sorted by line
+
+    def within(self, first: int, last: int) -> Report:
+        report = self.report
+        lo, hi = bisect.bisect_left(self.op_lines, first), bisect.bisect_right(self.op_lines, last)
+        ops = [report.ops[i] for i in sorted(self.ops[lo:hi])]
+        lo = bisect.bisect_left(self.line_numbers, first)
+        hi = bisect.bisect_right(self.line_numbers, last)
+        return replace(report, ops=ops, lines=report.lines[lo:hi])
+
+
 def scoped_findings(report: Report, context: CellContext,
                     found: list[Finding]) -> list[Finding]:
     """The rules again on each function the cell defines, with that function's locals.
@@ -56,8 +79,10 @@ def scoped_findings(report: Report, context: CellContext,
         report.notes.append(f"arrayprof: function scopes failed: {exc}")
         return found
     inner: list[Finding] = []
+    spans = LineSpans(report)
     for scope in found_scopes:
-        for finding in run_rules(report, scope.context(context)):
+        for finding in run_rules(spans.within(scope.func.lineno, scope.last),
+                                 scope.context(context)):
             if scope.contains(finding.lineno):
                 inner.append(finding)
                 if finding.rewrite is not None:
@@ -75,6 +100,16 @@ def scoped_findings(report: Report, context: CellContext,
 
 
 def advise(report: Report, context: CellContext, *, verify: bool = True) -> list[Finding]:
+    """Every rule on the cell and on its functions, verified and ordered by line.  The rules ask
+    the same trees the same questions per line and per name: one index per tree for this run
+    keeps the whole run linear in the cell's size (`ast_tools.indexed`)."""
+    from arrayprof.advisor import ast_tools
+
+    with ast_tools.indexed():
+        return _advise(report, context, verify=verify)
+
+
+def _advise(report: Report, context: CellContext, *, verify: bool) -> list[Finding]:
     from arrayprof.advisor import facts
     from arrayprof.advisor import verify as verifier
     from arrayprof.advisor.config import CONFIG, severity

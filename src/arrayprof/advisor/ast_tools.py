@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import copy
 import math
 from collections.abc import Iterator
@@ -110,8 +111,144 @@ def changed_names(nodes: list[ast.stmt]) -> set[str]:
     return out
 
 
+
+# -- per-tree indexes (linear advisor) -----------------------------------------------------------
+class TreeIndex:
+    """What the rules ask of one tree again and again (per line, per name, per loop), computed
+    once per tree while an `indexed()` block runs: the nodes in `ast.walk` order, the simple
+    statement covering each line, the binding lines of each name, the loops, the parents.  The
+    answers are the ones the plain walks give, in the same order; only the repetition is gone
+    (a 1,000-line cell walked its whole tree once per line)."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.tree = tree
+        self.nodes: list[ast.AST] = list(ast.walk(tree))
+        self._simple_at: dict[int, ast.stmt] | None = None
+        self._bindings: dict[str, list[int]] | None = None
+        self._loops: list[ast.For | ast.While] | None = None
+        self._parents: dict[ast.AST, ast.AST] | None = None
+        self._starting: dict[int, list[ast.stmt]] | None = None
+        self._enclosing: dict[int, list[ast.For | ast.While]] | None = None
+        self.memo: dict[str, Any] = {}  # other per-tree answers, by the helper that made them
+
+    def simple_at(self) -> dict[int, ast.stmt]:
+        if self._simple_at is None:
+            table: dict[int, ast.stmt] = {}
+            for node in self.nodes:  # walk order: a later node of the same first line wins
+                if isinstance(node, SIMPLE_STATEMENTS):
+                    for line in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                        best = table.get(line)
+                        if best is None or node.lineno >= best.lineno:
+                            table[line] = node
+            self._simple_at = table
+        return self._simple_at
+
+    def bindings(self) -> dict[str, list[int]]:
+        if self._bindings is None:
+            found: dict[str, list[int]] = {}
+            for node in self.nodes:
+                for name in _bound_by(node):
+                    found.setdefault(name, []).append(node.lineno)  # type: ignore[attr-defined]
+            self._bindings = {name: sorted(lines) for name, lines in found.items()}
+        return self._bindings
+
+    def loops(self) -> list[ast.For | ast.While]:
+        if self._loops is None:
+            self._loops = [n for n in self.nodes if isinstance(n, ast.For | ast.While)]
+        return self._loops
+
+    def enclosing(self) -> dict[int, list[ast.For | ast.While]]:
+        """Loops whose body holds each line, outermost first (as `enclosing_loops` sorts)."""
+        if self._enclosing is None:
+            table: dict[int, list[ast.For | ast.While]] = {}
+            for loop in sorted(self.loops(), key=lambda n: n.lineno):
+                for line in range(loop.lineno + 1, (loop.end_lineno or loop.lineno) + 1):
+                    table.setdefault(line, []).append(loop)
+            self._enclosing = table
+        return self._enclosing
+
+    def parents(self) -> dict[ast.AST, ast.AST]:
+        if self._parents is None:
+            out: dict[ast.AST, ast.AST] = {}
+            for node in self.nodes:
+                for child in ast.iter_child_nodes(node):
+                    out[child] = node
+            self._parents = out
+        return self._parents
+
+    def starting(self) -> dict[int, list[ast.stmt]]:
+        """Statements (any kind) by first line, in walk order."""
+        if self._starting is None:
+            out: dict[int, list[ast.stmt]] = {}
+            for node in self.nodes:
+                if isinstance(node, ast.stmt):
+                    out.setdefault(node.lineno, []).append(node)
+            self._starting = out
+        return self._starting
+
+
+_INDEXES: dict[int, TreeIndex] | None = None
+
+
+@contextlib.contextmanager
+def indexed() -> Iterator[None]:
+    """Cache a `TreeIndex` per tree for the duration of the block (one advisor run).  Outside it
+    every helper walks afresh, so a tree changed between runs is never answered from a stale
+    index, and no tree is kept alive after the cell."""
+    global _INDEXES
+    outer = _INDEXES
+    if outer is None:
+        _INDEXES = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _INDEXES = None
+
+
+def tree_index(tree: ast.AST) -> TreeIndex | None:
+    """The index of `tree` inside an `indexed()` block, else None."""
+    if _INDEXES is None:
+        return None
+    found = _INDEXES.get(id(tree))
+    if found is None or found.tree is not tree:
+        found = _INDEXES[id(tree)] = TreeIndex(tree)
+    return found
+
+
+def memo(tree: ast.AST, key: str, compute: Any) -> Any:
+    """`compute()` once per tree and `key` inside an `indexed()` block; every time outside it."""
+    index = tree_index(tree)
+    if index is None:
+        return compute()
+    if key not in index.memo:
+        index.memo[key] = compute()
+    return index.memo[key]
+
+
+def nodes(tree: ast.AST) -> list[ast.AST] | Iterator[ast.AST]:
+    """``ast.walk(tree)``, from the index when one is active."""
+    index = tree_index(tree)
+    return index.nodes if index is not None else ast.walk(tree)
+
+
+def _bound_by(node: ast.AST) -> list[str]:
+    """Names `binding_lines` counts as bound by this one node (once per target binding it)."""
+    out: list[str] = []
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            elts = target.elts if isinstance(target, ast.Tuple | ast.List) else [target]
+            out.extend({e.id for e in elts if isinstance(e, ast.Name)})
+    elif isinstance(node, ast.For):
+        out.extend({n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)})
+    return out
+
 # -- structure -----------------------------------------------------------------------------------
 def parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    index = tree_index(tree)
+    if index is not None:
+        return index.parents()
     out: dict[ast.AST, ast.AST] = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
@@ -120,11 +257,17 @@ def parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
 
 
 def loops(tree: ast.AST) -> list[ast.For | ast.While]:
+    index = tree_index(tree)
+    if index is not None:
+        return list(index.loops())
     return [n for n in ast.walk(tree) if isinstance(n, ast.For | ast.While)]
 
 
 def enclosing_loops(tree: ast.AST, lineno: int) -> list[ast.For | ast.While]:
     """Loops whose body contains `lineno`, outermost first."""
+    index = tree_index(tree)
+    if index is not None:
+        return list(index.enclosing().get(lineno, ()))
     found = [loop for loop in loops(tree)
              if loop.lineno < lineno <= (loop.end_lineno or loop.lineno)]
     return sorted(found, key=lambda n: n.lineno)
@@ -132,7 +275,9 @@ def enclosing_loops(tree: ast.AST, lineno: int) -> list[ast.For | ast.While]:
 
 def statements_on(tree: ast.Module, lineno: int) -> list[ast.stmt]:
     """Innermost simple statements starting on `lineno`."""
-    return [n for n in ast.walk(tree) if isinstance(n, ast.stmt) and n.lineno == lineno
+    index = tree_index(tree)
+    found = index.starting().get(lineno, []) if index is not None else ast.walk(tree)
+    return [n for n in found if isinstance(n, ast.stmt) and n.lineno == lineno
             and not isinstance(n, ast.For | ast.While | ast.If | ast.With | ast.FunctionDef
                                | ast.Try)]
 
@@ -836,14 +981,17 @@ def inlinable_functions(tree: ast.AST, namespace: dict[str, Any],
                         ) -> dict[str, ast.FunctionDef | ast.Lambda]:
     """The cell's functions (and lambdas bound to names) simple enough to inline, by name;
     only those whose name still denotes them (not rebound to something else)."""
-    out: dict[str, ast.FunctionDef | ast.Lambda] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and function_body(node) is not None:
-            out[node.name] = node
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and \
-                isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Lambda):
-            out[node.targets[0].id] = node.value
-    return {k: v for k, v in out.items() if callable(namespace.get(k, len))}
+    def compute() -> dict[str, ast.FunctionDef | ast.Lambda]:
+        out: dict[str, ast.FunctionDef | ast.Lambda] = {}
+        for node in nodes(tree):
+            if isinstance(node, ast.FunctionDef) and function_body(node) is not None:
+                out[node.name] = node
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                    isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Lambda):
+                out[node.targets[0].id] = node.value
+        return out
+    found = memo(tree, "inlinable_functions", compute)  # once per tree, not once per loop
+    return {k: v for k, v in found.items() if callable(namespace.get(k, len))}
 
 
 def axis_node(axes: list[int]) -> ast.expr:
@@ -903,6 +1051,9 @@ def statement_at(tree: ast.AST, lineno: int) -> ast.stmt | None:
     Op records and line figures name the physical line an operation ran on; a parenthesised
     statement spread over several lines is still one statement, and findings speak of its first
     line (where a reader sees the assignment)."""
+    index = tree_index(tree)
+    if index is not None:
+        return index.simple_at().get(lineno)
     best: ast.stmt | None = None
     for node in ast.walk(tree):
         if isinstance(node, SIMPLE_STATEMENTS) and \
@@ -931,6 +1082,9 @@ def binding_lines(tree: ast.AST, name: str) -> list[int]:
 
     Writes into the array (``name[...] = v``) and augmented assignments keep the array, so they
     are not bindings: the array was created where ``name = ...`` ran."""
+    index = tree_index(tree)
+    if index is not None:
+        return list(index.bindings().get(name, ()))
     out = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign | ast.AnnAssign):

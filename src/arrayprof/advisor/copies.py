@@ -388,15 +388,26 @@ def pinned_by_containers(context: CellContext) -> list[Finding]:
     assert context.tree is not None
     ns = context.namespace
     found = []
-    for name, value in ns.items():
+    arrays: dict[str, np.ndarray] | None = None
+    index = at.tree_index(context.tree)
+    # only names the tree binds can qualify; in namespace order, as before
+    names = [n for n in ns if n in index.bindings()] if index is not None else list(ns)
+    for name in names:
+        value = ns[name]
+        if not isinstance(value, list | tuple | dict):
+            continue
+        bindings = at.binding_lines(context.tree, name)
+        if not bindings:
+            continue
         items = list(value.values()) if isinstance(value, dict) else value
-        if not isinstance(items, list | tuple) or not items or len(items) > 100_000:
+        if not items or len(items) > 100_000:
             continue
         views = [v for v in items if isinstance(v, np.ndarray) and v.base is not None]
-        bindings = at.binding_lines(context.tree, name)
-        if not views or not bindings:
+        if not views:
             continue
-        others = [v for k, v in ns.items() if k != name and isinstance(v, np.ndarray)]
+        if arrays is None:  # the namespace's arrays, gathered once for every container
+            arrays = {k: v for k, v in ns.items() if isinstance(v, np.ndarray)}
+        others = [v for k, v in arrays.items() if k != name]
         reachable = {id(owner(v)) for v in others} | {id(v) for v in others}
         owners = {id(owner(v)): owner(v) for v in views}
         pinned = sum(o.nbytes for key, o in owners.items() if isinstance(o, np.ndarray) and

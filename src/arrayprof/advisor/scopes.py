@@ -93,17 +93,53 @@ def calls_in(node: ast.AST, names: set[str], methods: set[str] | None = None) ->
 
 def method_names(tree: ast.Module) -> set[str]:
     """Names of the methods of the classes the cell defines."""
-    return {f.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef) for f in c.body
-            if isinstance(f, ast.FunctionDef)}
+    return at.memo(tree, "scopes.method_names", lambda: {
+        f.name for c in ast.walk(tree) if isinstance(c, ast.ClassDef) for f in c.body
+        if isinstance(f, ast.FunctionDef)})
+
+
+def uses_of(node: ast.AST) -> tuple[set[str], set[str]]:
+    """(names loaded, attribute names called) in `node` outside nested definitions: what
+    `calls_in` tests, gathered in one walk so that many questions cost one pass."""
+    loads: set[str] = set()
+    called: set[str] = set()
+    for sub in at.walk_no_defs(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+            loads.add(sub.id)
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+            called.add(sub.func.attr)
+    return loads, called
+
+
+def _statement_uses(tree: ast.Module) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """For the top-level statements that are not definitions: the indices of those loading each
+    name, and of those calling each attribute (`uses_of`), once per tree."""
+    def compute() -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        loading: dict[str, list[int]] = {}
+        calling: dict[str, list[int]] = {}
+        for i, stmt in enumerate(tree.body):
+            if isinstance(stmt, ast.FunctionDef | ast.ClassDef):
+                continue
+            loads, called = uses_of(stmt)
+            for name in loads:
+                loading.setdefault(name, []).append(i)
+            for attr in called:
+                calling.setdefault(attr, []).append(i)
+        return loading, calling
+    return at.memo(tree, "scopes.statement_uses", compute)
 
 
 def calling_statements(tree: ast.Module, names: set[str]) -> list[int]:
     """Indices of top-level statements (not definitions) that use one of `names` (functions
     by name, methods of the cell's classes by attribute)."""
     methods = names & method_names(tree)
-    return [i for i, stmt in enumerate(tree.body)
-            if not isinstance(stmt, ast.FunctionDef | ast.ClassDef) and
-            calls_in(stmt, names, methods)]
+    loading, calling = _statement_uses(tree)
+    found: set[int] = set()
+    for name in names:
+        found.update(loading.get(name, ()))
+    for attr in methods:
+        found.update(calling.get(attr, ()))
+    return sorted(found)
 
 
 def users(tree: ast.Module, funcs: list[ast.FunctionDef]) -> dict[str, set[str]]:
@@ -111,10 +147,14 @@ def users(tree: ast.Module, funcs: list[ast.FunctionDef]) -> dict[str, set[str]]
     of `outer` counts as a call of the `inner` it uses."""
     called_by: dict[str, set[str]] = {f.name: {f.name} for f in funcs}
     methods = method_names(tree)
+    body_uses = [(g, uses_of(ast.Module(body=g.body, type_ignores=[]))) for g in funcs]
+    callers_of: dict[str, list[ast.FunctionDef]] = {}
+    for g, (loads, called) in body_uses:
+        for name in loads | (called & methods):
+            callers_of.setdefault(name, []).append(g)
     for f in funcs:
-        for g in funcs:
-            if g is not f and calls_in(ast.Module(body=g.body, type_ignores=[]), {f.name},
-                                       {f.name} & methods):
+        for g in callers_of.get(f.name, ()):
+            if g is not f:
                 called_by[f.name].add(g.name)
     changed = True
     while changed:
@@ -144,10 +184,7 @@ def static_binding(tree: ast.Module, func: ast.FunctionDef,
     for param, default in zip(params[len(params) - len(defaults):], defaults, strict=True):
         if isinstance(default, ast.Constant):
             bound[param] = default.value
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and
-                node.func.id == func.name):
-            continue
+    for node in _calls_by_name(tree).get(func.name, ()):
         if func.lineno <= node.lineno <= (func.end_lineno or func.lineno):
             continue  # a recursive call says nothing about the outer values
         for param, arg in zip(params, node.args, strict=False):
@@ -161,6 +198,17 @@ def static_binding(tree: ast.Module, func: ast.FunctionDef,
                     bound[keyword.arg] = value
         break
     return bound
+
+
+def _calls_by_name(tree: ast.Module) -> dict[str, list[ast.Call]]:
+    """Calls of plain names (``f(...)``) by name, in `ast.walk` order, once per tree."""
+    def compute() -> dict[str, list[ast.Call]]:
+        out: dict[str, list[ast.Call]] = {}
+        for node in at.nodes(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                out.setdefault(node.func.id, []).append(node)
+        return out
+    return at.memo(tree, "scopes.calls_by_name", compute)
 
 
 def arg_value(node: ast.expr, namespace: dict[str, Any]) -> Any:
