@@ -6,11 +6,20 @@
 
 from __future__ import annotations
 
-from arrayprof.api import history, last_report, profile, profile_async
+from arrayprof.api import (
+    clear_history,
+    history,
+    history_limit,
+    last_report,
+    profile,
+    profile_async,
+    set_history_limit,
+)
 from arrayprof.report import Report
 
-__all__ = ["Report", "history", "last_report", "load_ipython_extension", "profile",
-           "profile_async", "unload_ipython_extension"]
+__all__ = ["Report", "clear_history", "history", "history_limit", "last_report",
+           "load_ipython_extension", "profile", "profile_async", "set_history_limit",
+           "unload_ipython_extension"]
 __version__ = "0.1.0"
 
 

@@ -3,6 +3,7 @@ history meet.  The magics, the automatic mode and the command line all come thro
 
 from __future__ import annotations
 
+import linecache
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
@@ -15,8 +16,11 @@ from arrayprof.session import CellContext, Session, note_interrupted, was_interr
 __all__ = ["add_listener", "history", "internal_failure", "profile", "profile_async",
            "set_notifier"]
 
-HISTORY_LIMIT = 1000
-_history: deque[Report] = deque(maxlen=HISTORY_LIMIT)
+HISTORY_LIMIT = 200  # reports kept by default; `set_history_limit` changes it
+OWN_SOURCES = "<arrayprof-"  # linecache entries arrayprof registers (cells, verification runs)
+# the history: each report with the linecache name of its source when arrayprof registered it
+_history: deque[tuple[Report, str | None]] = deque()
+_limit = HISTORY_LIMIT
 _last_context: CellContext | None = None
 _listeners: list[Callable[[Report], None]] = []
 
@@ -33,12 +37,60 @@ def remove_listener(callback: Callable[[Report], None]) -> None:
 
 
 def history() -> list[Report]:
-    """Reports of the cells profiled in this process (this kernel), oldest first."""
-    return list(_history)
+    """Reports of the cells profiled in this process (this kernel), oldest first: the last
+    `history_limit()` of them (200 unless `set_history_limit` said otherwise)."""
+    return [report for report, _ in _history]
 
 
 def last_report() -> Report | None:
-    return _history[-1] if _history else None
+    return _history[-1][0] if _history else None
+
+
+def history_limit() -> int:
+    """How many reports the history keeps (the oldest are dropped beyond it)."""
+    return _limit
+
+
+def set_history_limit(limit: int) -> None:
+    """Keep at most `limit` reports (at least 1), dropping the oldest now if there are more.
+    Each report costs from a few kB to about 0.3 MB (a cell with thousands of allocations keeps
+    a 2,048-point memory timeline)."""
+    global _limit
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValueError(f"the history limit must be an integer >= 1, not {limit!r}")
+    _limit = limit
+    _evict()
+
+
+def clear_history() -> None:
+    """Drop every report (and the cell sources arrayprof registered for them)."""
+    global _last_context
+    while _history:
+        _forget_source(_history.popleft()[1])
+    _last_context = None
+    _sweep_sources()
+
+
+def _forget_source(filename: str | None) -> None:
+    if filename is not None and filename.startswith(OWN_SOURCES):
+        linecache.cache.pop(filename, None)
+
+
+def _sweep_sources() -> None:
+    """Drop arrayprof's own linecache entries that no report in the history needs: those of
+    verification and replay runs (never reported) and of reports already dropped.  IPython's
+    entries and those of sessions still running (no report yet) are left alone."""
+    kept = {filename for _, filename in _history}
+    for key in [k for k in list(linecache.cache) if isinstance(k, str)
+                and k.startswith(OWN_SOURCES) and not k.startswith(OWN_SOURCES + "cell-")
+                and k not in kept]:
+        linecache.cache.pop(key, None)
+
+
+def _evict() -> None:
+    while len(_history) > _limit:
+        _forget_source(_history.popleft()[1])
+    _sweep_sources()
 
 
 def remember(report: Report, context: CellContext | None, *, keep_context: bool = True) -> None:
@@ -47,7 +99,9 @@ def remember(report: Report, context: CellContext | None, *, keep_context: bool 
     itself is kept for ``%arrayprof advise`` unless `keep_context` is false (``profile()`` with
     a namespace of the caller's own: keeping it would keep every object in it alive)."""
     global _last_context
-    _history.append(report)
+    filename = getattr(context, "filename", None)
+    _history.append((report, filename if isinstance(filename, str) else None))
+    _evict()
     if context is not None and context.inputs is not None:
         context.inputs.release()
     _last_context = context if keep_context else None
