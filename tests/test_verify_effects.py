@@ -233,6 +233,16 @@ def test_print_mode_errors_are_printed_as_often_as_plainly(plain_errstate: None,
     assert rewrite.verified and rewrite.equal, rewrite.check
 
 
+def test_an_iterator_of_the_users_is_consumed_once() -> None:
+    """An iterator is state the verifier cannot copy: replaying the line that reads from it
+    would take the next items from the user's."""
+    cell = "y = np.fromiter(it, float, count=1000)\n" + LOOP_AFTER
+    plain, profiled, report = run_both(lambda: {"np": np, "it": iter(range(100_000))}, cell,
+                                       lambda ns: next(ns["it"]))
+    assert profiled == plain == 1000
+    assert_not_verified(rewrite_of(report), "it is an iterator")
+
+
 # -- global random states -------------------------------------------------------------------------
 def random_states() -> tuple[Any, ...]:
     kind, keys, pos, has_gauss, gauss = np.random.get_state()

@@ -290,7 +290,9 @@ def inert(value: Any) -> bool:
     if issubclass(kind, type) or kind in (types.FunctionType, types.BuiltinFunctionType,
                                            types.MethodType, types.BuiltinMethodType):
         return kind is not types.MethodType or inert(value.__self__)
-    return kind.__module__.split(".")[0] in NUMPY_MODULES
+    # iterators and generators of the standard library and NumPy (np.nditer): looking at one
+    # consumes it
+    return kind.__module__.split(".")[0] in NUMPY_MODULES and not hasattr(kind, "__next__")
 
 
 def advisor_namespace(namespace: dict[str, Any]) -> dict[str, Any]:
@@ -347,6 +349,9 @@ def capture_inputs(tree: ast.AST, namespace: dict[str, Any], budget_bytes: int) 
                                         "or too many items")
         elif inert(value):
             inputs.weak[name] = Unchanged(namespace, name, value)  # modules, functions, ...
+        elif hasattr(kind, "__next__"):
+            inputs.missing[name] = (f"{name} is an iterator; running code on it again would "
+                                    "consume it")
         else:
             inputs.missing[name] = (f"{name} is an object whose use could run user code; the "
                                     "verifier leaves it alone")

@@ -107,7 +107,33 @@ def fresh(value: Any, name: str = "an input") -> Any:
         if kind in (tuple, frozenset) and all(type(v) in PLAIN_SCALARS for v in value):
             return value  # immutable all the way down
         return copy.deepcopy(value)
+    if kind is bytearray:
+        return bytearray(value)
+    reason = unshareable(value, name)
+    if reason:
+        raise NotVerified(reason)
     return value
+
+
+def unshareable(value: Any, name: str) -> str | None:
+    """Why a value that is not copied cannot be handed to a run as it is, or None.  Shared:
+    modules, classes, dtypes, ranges and slices, and callables not bound to an object of the
+    user's (what calling them does is judged by `effects.EffectCheck`).  Not shared: iterators
+    and generators (a run would consume the user's), methods bound to the user's objects
+    (``add = items.append``), anything else the verifier does not know."""
+    kind = type(value)
+    if issubclass(kind, type | types.ModuleType | np.dtype | range | slice) or \
+            value is Ellipsis:
+        return None
+    if hasattr(kind, "__next__"):
+        return f"{name} is an iterator; running code on it again would consume it"
+    if callable(value):
+        owner = getattr(value, "__self__", None)
+        if owner is None or isinstance(owner, types.ModuleType | type | np.ufunc) or \
+                owner is np.random.mtrand._rand or kind in (np.ufunc, np.vectorize):
+            return None
+        return f"{name} is a method bound to an object of yours, which the verifier cannot copy"
+    return f"{name} is a {kind.__name__}, which the verifier cannot copy"
 
 
 def fresh_namespace(base: dict[str, Any], cell_file: str | None = None) -> dict[str, Any]:
