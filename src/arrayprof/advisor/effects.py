@@ -1,24 +1,27 @@
 """What verification may run: code whose effects stay inside the copies it made.
 
-Verification (verify.py), function replays (scopes.py) and the overflow checks (dtypes.py) run
-code of the cell a second time, on copies of its inputs.  Whatever that code does outside those
-copies would happen twice: a file written or a memory-mapped file incremented again, a function of
-the user's that NumPy calls back (``np.vectorize(f)``, ``np.apply_along_axis(f, ...)``,
-``np.frompyfunc``, an ``np.seterrcall`` handler) called again, NumPy's or Python's global random
-state moved (the next cell would draw other numbers), a module's attribute set.  So code is run
-only when everything it can reach is known to keep its effects to itself:
+Verification (verify.py) and function replays (scopes.py) run code of the cell a second time, on
+copies of its inputs; the rules evaluate small expressions of it on the user's own values
+(ast_tools.try_eval, the overflow checks in dtypes.py).  Whatever that code does outside those
+copies would happen twice: a file written or a memory-mapped file incremented again, a function
+of the user's that NumPy calls back (``np.vectorize(f)``, ``np.apply_along_axis(f, ...)``,
+``np.frompyfunc``, ``np.piecewise``, an ``np.seterrcall`` handler) called again, NumPy's or
+Python's global random state moved (the next cell would draw other numbers), a module's attribute
+set, an iterator consumed.  So code runs only when everything it reaches is on an allow-list:
 
-* calls of an allow-list: NumPy's functions, classes and methods except those that touch files,
-  print or change NumPy's global state (`numpy_effect`), math and cmath, pure builtins, methods of
-  the copied values (arrays, lists, dicts, generators with their own state), and the functions and
-  lambdas the cell itself defines, whose bodies are judged the same way (they are run re-bound to
-  the copies, see verify.fresh_namespace);
-* values of an allow-list (verify.fresh): plain arrays and data (copied), generators (copied with
-  their state), NumPy, math and builtins objects; a memory-mapped array, an object of the user's
-  or a function from another cell is never handed to the run.
+* calls: NumPy's functions, classes and methods except those that touch files, print or change
+  NumPy's global state (`numpy_effect`), math and cmath, pure builtins, methods of the copied
+  values (arrays, lists, dicts, random generators with their own state), and the functions and
+  lambdas the cell itself defines, whose bodies are judged the same way (a run calls them re-bound
+  to its copies, see verify.fresh_namespace);
+* values (verify.fresh): plain arrays and data and random generators are copied; modules, classes,
+  dtypes and callables not bound to the user's objects are shared (their calls are judged here);
+  anything else (a memory-mapped array, an iterator, an object of the user's) is never handed to
+  a run.
 
-`code_effect` answers for code, `callable_effect` for one object; both return the reason in words
-("it writes files (np.save)"), or None when running it again is safe.
+`EffectCheck` and `code_effect` judge code, `callable_effect` one object; each says why in words
+("it reads or writes files (np.save)"), or None when running it again is safe.  With ``live`` the
+names hold the user's own values: changing one in place is refused too.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ SAFE_BUILTINS = frozenset({
     "sorted", "str", "sum", "tuple", "type", "zip",
 })
 PURE_BUILTIN_OBJECTS = {id(getattr(builtins, name)) for name in SAFE_BUILTINS}
-# Methods of copied values that are not kept inside them anyway
+# Methods that write to, or close, a file behind an object: never repeated, whatever the owner
 FILE_METHODS = frozenset({"tofile", "dump", "flush", "write", "writelines", "close"})
 COPIED_OWNERS = (np.ndarray, np.generic, np.dtype, list, dict, set, frozenset, tuple, str, bytes,
                  bytearray, int, float, complex, bool, range, slice,
