@@ -19,7 +19,7 @@ import random
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -195,7 +195,7 @@ def test_a_cell_function_runs_on_copies_and_is_still_verified() -> None:
 
 
 def test_an_np_seterrcall_handler_is_called_as_often_as_plainly(plain_errstate: None) -> None:
-    calls: list[str] = []
+    calls: ClassVar[list[str]] = []
 
     def handler(kind: str, flag: int) -> None:
         calls.append(kind)
@@ -231,6 +231,33 @@ def test_print_mode_errors_are_printed_as_often_as_plainly(plain_errstate: None,
     assert np.geterr() == dict.fromkeys(("divide", "over", "under", "invalid"), "print")
     rewrite = rewrite_of(report)
     assert rewrite.verified and rewrite.equal, rewrite.check
+
+
+class Logged:
+    """An object of the user's that NumPy hands every ufunc call to (__array_ufunc__)."""
+
+    calls: ClassVar[list[str]] = []
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        Logged.calls.append(ufunc.__name__)
+        plain = [i.values if isinstance(i, Logged) else i for i in inputs]
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+
+@pytest.mark.parametrize("cell", ["y = np.add(x, w)", "w = Logged(x)\ny = np.add(x, w)"])
+def test_an_array_ufunc_of_the_users_is_called_as_often_as_plainly(cell: str) -> None:
+    def setup() -> dict[str, Any]:
+        Logged.calls.clear()
+        return {"np": np, "Logged": Logged, "x": np.arange(1000.0),
+                "w": Logged(np.ones(1000))}
+
+    plain, profiled, report = run_both(setup, cell + "\n" + LOOP_AFTER,
+                                       lambda ns: list(Logged.calls))
+    assert profiled == plain == ["add"]
+    assert_not_verified(rewrite_of(report))
 
 
 def test_an_iterator_of_the_users_is_consumed_once() -> None:

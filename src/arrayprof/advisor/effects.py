@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import collections
 import contextlib
 import functools
 import gc
@@ -35,7 +36,7 @@ import importlib
 import random
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -288,7 +289,7 @@ class EffectCheck:
     `live`, the namespace holds the user's own values, not copies: changing one in place is an
     effect too, and no function of the cell is run."""
 
-    def __init__(self, namespace: dict[str, Any], defs: dict[str, Definition] | None = None,
+    def __init__(self, namespace: Mapping[str, Any], defs: dict[str, Definition] | None = None,
                  *, live: bool = False, cell_file: str | None = None,
                  cell_tree: ast.AST | None = None) -> None:
         self.namespace = namespace
@@ -323,7 +324,7 @@ class EffectCheck:
         if reason:
             return reason
         local = bound_names(tree)
-        env = {**self.namespace, **imports}
+        env = collections.ChainMap(imports, self.namespace)  # no copy of a big namespace
         own = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)}
         own |= set(cell_definitions(tree))
         if self.live:
@@ -367,7 +368,7 @@ class EffectCheck:
                 return reason
         return None
 
-    def node(self, node: ast.AST, env: dict[str, Any], local: set[str],
+    def node(self, node: ast.AST, env: Mapping[str, Any], local: set[str],
              own: set[str]) -> str | None:
         if isinstance(node, ast.Global | ast.Nonlocal):
             return "it declares global names"
@@ -396,7 +397,7 @@ class EffectCheck:
             return f"{label} is np.frompyfunc of a function of yours, which NumPy would call again"
         return callable_effect(value, label)
 
-    def name_load(self, name: str, env: dict[str, Any], own: set[str]) -> str | None:
+    def name_load(self, name: str, env: Mapping[str, Any], own: set[str]) -> str | None:
         """A name the code reads: a callable of the user's is refused wherever it appears (passed
         to NumPy it would be called back: np.vectorize(f), np.apply_along_axis(f, ...))."""
         if name in own:
@@ -410,7 +411,7 @@ class EffectCheck:
             return None
         return self.value(value, name)
 
-    def attribute_load(self, node: ast.Attribute, env: dict[str, Any],
+    def attribute_load(self, node: ast.Attribute, env: Mapping[str, Any],
                        local: set[str]) -> str | None:
         """``np.vectorize(tools.f)``: a callable reached through a module counts like a name."""
         root: ast.expr = node.value
@@ -427,7 +428,7 @@ class EffectCheck:
             return f"it calls {at.unparse(node)} on a value of yours"
         return self.value(value, at.unparse(node))
 
-    def call(self, func: ast.expr, env: dict[str, Any], local: set[str]) -> str | None:
+    def call(self, func: ast.expr, env: Mapping[str, Any], local: set[str]) -> str | None:
         if isinstance(func, ast.Lambda | ast.Name | ast.Call):
             # a lambda's body, a name's value, the inner call of np.vectorize(f)(x) and its
             # arguments: judged by the same walk
@@ -452,7 +453,7 @@ class EffectCheck:
             return None
         return f"it calls {at.unparse(func)}, whose effects cannot be judged"
 
-    def attribute_store(self, node: ast.Attribute, env: dict[str, Any],
+    def attribute_store(self, node: ast.Attribute, env: Mapping[str, Any],
                         local: set[str]) -> str | None:
         root: ast.expr = node.value
         while isinstance(root, ast.Attribute | ast.Subscript):

@@ -21,7 +21,8 @@ import sys
 import time
 import types
 import warnings
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,7 +187,7 @@ def rebound(func: types.FunctionType, ns: dict[str, Any], name: str) -> types.Fu
     return clone
 
 
-def effect_check(context: CellContext, namespace: dict[str, Any]) -> effects.EffectCheck:
+def effect_check(context: CellContext, namespace: Mapping[str, Any]) -> effects.EffectCheck:
     """A judge of code to run again for this cell (its functions judged by their bodies)."""
     return effects.EffectCheck(namespace, cell_file=context.filename, cell_tree=context.tree)
 
@@ -257,7 +258,7 @@ def replay_prefix(context: CellContext, index: int, names: set[str]) -> dict[str
             scratch[name] = value
         elif name in free and context.inputs is not None and name in context.inputs.missing:
             raise NotVerified(context.inputs.missing[name])
-    check = effect_check(context, {**context.namespace, **scratch})
+    check = effect_check(context, ChainMap(scratch, context.namespace))
     reason = check.code(module)
     for name in check.reads - set(scratch):
         if name in context.namespace and name not in changed:
@@ -554,7 +555,8 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
         rewritten_tree = ast.parse(rewritten)
     except SyntaxError as exc:
         raise NotVerified(f"the rewrite does not parse ({exc.msg})") from exc
-    names = {**scope.namespace, **context.namespace} if scope is not None else context.namespace
+    names = ChainMap(context.namespace, scope.namespace) if scope is not None else \
+        context.namespace
     # judged before anything runs (rebuilding the inputs may replay earlier lines), then again
     # on the values the runs will get
     check = effect_check(context, names)
@@ -570,7 +572,7 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
     base = base_namespace(context, index, needed)
     base.setdefault("np", np)
     base.setdefault("math", math)
-    check = effect_check(context, {**names, **base})
+    check = effect_check(context, ChainMap(base, names))
     for tree in (original_tree, rewritten_tree):
         reason = check.code(tree)
         if reason:
