@@ -1,7 +1,8 @@
 /*
  * A small extension the native-safety tests compile on the fly (tests/test_native_safety.py):
- *   - two NEP 49 handlers "another library" might set: one in writable memory (arrayprof can hook
- *     it) and one in read-only memory (it cannot);
+ *   - NEP 49 handlers "another library" might set: one in writable memory (arrayprof can hook it),
+ *     one in read-only memory (it cannot), one that forwards to NumPy's default handler (its
+ *     allocations must be counted once);
  *   - a native thread that allocates and frees through NumPy's default handler without the GIL in
  *     a tight loop, as NumPy's GIL-less sections do, only much more often.
  */
@@ -53,16 +54,54 @@ f_free(void *ctx, void *ptr, size_t size)
     free(ptr);
 }
 
+/* forwarding to the default handler, as a wrapper library would */
+static PyDataMem_Handler *default_handler;
+
+static void *
+w_malloc(void *ctx, size_t size)
+{
+    PyDataMemAllocator *a = &default_handler->allocator;
+    return a->malloc(a->ctx, size);
+}
+
+static void *
+w_calloc(void *ctx, size_t n, size_t size)
+{
+    PyDataMemAllocator *a = &default_handler->allocator;
+    return a->calloc(a->ctx, n, size);
+}
+
+static void *
+w_realloc(void *ctx, void *ptr, size_t size)
+{
+    PyDataMemAllocator *a = &default_handler->allocator;
+    return a->realloc(a->ctx, ptr, size);
+}
+
+static void
+w_free(void *ctx, void *ptr, size_t size)
+{
+    PyDataMemAllocator *a = &default_handler->allocator;
+    a->free(a->ctx, ptr, size);
+}
+
+static PyDataMem_Handler wrapping_handler = {
+    "arrayprof_test_wrapping", 1, {NULL, w_malloc, w_calloc, w_realloc, w_free}};
 static PyDataMem_Handler writable_handler = {
     "arrayprof_test_allocator", 1, {NULL, f_malloc, f_calloc, f_realloc, f_free}};
 static const PyDataMem_Handler readonly_handler = {
     "arrayprof_test_readonly", 1, {NULL, f_malloc, f_calloc, f_realloc, f_free}};
 
-/* set_handler(readonly: bool) -> the previous handler capsule */
+/* set_handler(kind) -> the previous handler capsule; kind 0: writable, 1: read-only, 2: wrapping */
 static PyObject *
-set_handler(PyObject *self, PyObject *readonly)
+set_handler(PyObject *self, PyObject *kind_obj)
 {
-    void *handler = PyObject_IsTrue(readonly) ? (void *)&readonly_handler : (void *)&writable_handler;
+    long kind = PyLong_AsLong(kind_obj);
+    if (kind == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    void *handler = kind == 1 ? (void *)&readonly_handler
+                    : kind == 2 ? (void *)&wrapping_handler : (void *)&writable_handler;
     PyObject *capsule = PyCapsule_New(handler, "mem_handler", NULL);
     if (capsule == NULL) {
         return NULL;
@@ -95,8 +134,6 @@ calls(PyObject *self, PyObject *noargs)
 static pthread_t hammer_thread;
 static atomic_int hammer_running;
 static atomic_long hammer_rounds;
-static PyDataMem_Handler *default_handler;
-
 static void *
 hammer(void *arg)
 {
@@ -113,10 +150,6 @@ hammer(void *arg)
 static PyObject *
 start_hammer(PyObject *self, PyObject *noargs)
 {
-    default_handler = PyCapsule_GetPointer(PyDataMem_DefaultHandler, "mem_handler");
-    if (default_handler == NULL) {
-        return NULL;
-    }
     atomic_store(&hammer_running, 1);
     if (pthread_create(&hammer_thread, NULL, hammer, NULL) != 0) {
         atomic_store(&hammer_running, 0);
@@ -151,5 +184,9 @@ PyMODINIT_FUNC
 PyInit_native_safety_ext(void)
 {
     import_array();
+    default_handler = PyCapsule_GetPointer(PyDataMem_DefaultHandler, "mem_handler");
+    if (default_handler == NULL) {
+        return NULL;
+    }
     return PyModule_Create(&module);
 }

@@ -26,6 +26,7 @@ import pytest
 import arrayprof
 from arrayprof import _native, tracker
 from arrayprof.report import Report
+from arrayprof.session import tracker_notes
 
 HERE = Path(__file__).parent
 
@@ -162,9 +163,11 @@ print(json.dumps({"forks": len(pids), "hung": reap(pids, 10.0)}))
 
 def test_a_forked_child_does_not_record_and_the_parent_counts_exactly() -> None:
     """The child of a fork inside a recorded cell starts with recording off (the cell it would
-    record is the parent's); the parent's figures are exactly its own."""
+    record is the parent's; a multiprocessing worker would record forever); what it recorded
+    stops at the fork and says so.  The parent's figures are exactly its own."""
     read_end, write_end = os.pipe()
-    namespace = {"np": np, "os": os, "w": write_end, "_native": _native}
+    namespace = {"np": np, "os": os, "w": write_end, "_native": _native, "json": json,
+                 "tracker_notes": tracker_notes}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         report = arrayprof.profile(
@@ -173,15 +176,20 @@ def test_a_forked_child_does_not_record_and_the_parent_counts_exactly() -> None:
             "if pid == 0:\n"
             "    try:\n"
             "        c = np.empty(1000)\n"
-            "        os.write(w, b'1' if _native.is_recording() else b'0')\n"
+            "        recording = _native.is_recording()\n"
+            "        raw = _native.stop()\n"  # what a report built in the child would read
+            "        os.write(w, json.dumps([recording, raw['forked_child'], raw['allocations'],\n"
+            "                                tracker_notes(raw)]).encode())\n"
             "    finally:\n"
             "        os._exit(0)\n"
             "b = np.empty(200)\n", namespace, verify=False)
     os.close(write_end)
-    child_says = os.read(read_end, 1)
+    child_says = json.loads(os.read(read_end, 10_000))
     os.close(read_end)
     os.waitpid(namespace["pid"], 0)
-    assert child_says == b"0"
+    # not recording; the figures stop at the fork (`a` only) and the report would say so
+    assert child_says == [False, True, 1, ["this process was forked from the profiled cell; its "
+                                           "NumPy figures stop at the fork"]]
     assert report.error is None
     assert report.numpy.allocations == 2
     assert report.numpy.allocated_bytes == namespace["a"].nbytes + namespace["b"].nbytes
@@ -247,7 +255,7 @@ print(json.dumps({"finalized": len(finalized), "allocations": raw["allocations"]
 def test_a_foreign_handler_is_hooked_and_said(ext: ModuleType) -> None:
     """Another library set its own (writable, version 1) handler: arrayprof hooks it in place, so
     the cell's allocations are counted, and the report says so."""
-    old = ext.set_handler(False)
+    old = ext.set_handler(0)
     try:
         calls_before = ext.calls()
         report = run("x = np.empty(1000)\ny = np.empty((10, 10))\n")
@@ -268,7 +276,7 @@ def test_a_foreign_handler_is_hooked_and_said(ext: ModuleType) -> None:
 def test_a_foreign_handler_that_cannot_be_hooked_is_said(ext: ModuleType) -> None:
     """A handler in read-only memory cannot be patched: nothing is counted, and the note says the
     allocations are not seen (before: 0 allocations and no note)."""
-    old = ext.set_handler(True)
+    old = ext.set_handler(1)
     try:
         report = run("x = np.empty(1000)\n")
     finally:
@@ -282,12 +290,28 @@ def test_a_foreign_handler_that_cannot_be_hooked_is_said(ext: ModuleType) -> Non
 def test_a_handler_set_during_the_cell_is_said(ext: ModuleType) -> None:
     """Set inside the cell: found when the cell stops; hooked from then on."""
     namespace = {"np": np, "ext": ext}
-    report = arrayprof.profile("old = ext.set_handler(False)\nx = np.empty(1000)\n", namespace,
+    report = arrayprof.profile("old = ext.set_handler(0)\nx = np.empty(1000)\n", namespace,
                                verify=False)
     ext.restore_handler(namespace["old"])  # the cell ran in this thread's context
     assert report.notes == ["the NEP 49 handler 'arrayprof_test_allocator' was set during the "
                             "cell by another library; allocations through it before the cell "
                             "ended may not be seen (arrayprof hooked it in place for later cells)"]
+
+
+def test_a_foreign_handler_forwarding_to_the_default_one_is_counted_once(ext: ModuleType) -> None:
+    """A wrapper handler that forwards to NumPy's default handler (hooked too): each allocation
+    passes through two hooks and is counted once, by the outer one."""
+    old = ext.set_handler(2)
+    try:
+        report = run("x = np.empty(1000)\ny = np.empty(500)\ndel y\n")
+    finally:
+        ext.restore_handler(old)
+    assert (report.numpy.allocations, report.numpy.allocated_bytes) == (2, 8000 + 4000)
+    assert (report.numpy.frees, report.numpy.freed_bytes) == (1, 4000)
+    assert report.line(2).temporaries == 1
+    assert report.notes == ["NumPy allocations go through the NEP 49 handler "
+                            "'arrayprof_test_wrapping' set by another library; arrayprof hooked "
+                            "it in place, so they are counted"]
 
 
 # -- 4. threads arrayprof did not see start ------------------------------------------------------
