@@ -12,8 +12,10 @@
  *     reads the calling thread's own frames;
  *   - threads that existed before the cell ("background": the kernel's own, a prefetcher an earlier
  *     cell started, with `threading` or `_thread` or from C) are counted apart (`other_*`) and never
- *     charged to cell lines.  start() takes them from the interpreter's own thread-state list, so
- *     how a thread was started does not matter.  Threads the cell starts do its work (a
+ *     charged to cell lines.  start() takes their thread states from the interpreter's own list,
+ *     so how a thread was started does not matter, nor whether it has run yet; a hook finds its
+ *     own thread state with PyGILState_GetThisThreadState() (a thread-specific lookup), and only
+ *     on threads other than the cell's.  Threads the cell starts do its work (a
  *     ThreadPoolExecutor running a cell function) and count as the cell's, charged to the innermost
  *     cell frame on their own stack (line 0 when there is none);
  *   - the profiled thread's identity and the background list are written by start() before it
@@ -84,7 +86,11 @@ static _Thread_local int in_foreign_hook;         /* this thread is inside a for
 static atomic_int recording;
 static unsigned long recording_thread;
 #define MAX_BACKGROUND 256
-static unsigned long background[MAX_BACKGROUND]; /* threads alive before the cell, except its own */
+/* Threads alive before the cell, except its own: the interpreter's thread states (a thread that
+ * was started but has not run yet has one, but not yet its ident), and idents start() was given. */
+static const PyThreadState *background_tstates[MAX_BACKGROUND];
+static int nbackground_tstates;
+static unsigned long background[MAX_BACKGROUND];
 static int nbackground;
 static int background_unknown; /* more than MAX_BACKGROUND: every other thread counts as background */
 static atomic_flag state_lock = ATOMIC_FLAG_INIT;
@@ -293,6 +299,13 @@ works_for_cell(unsigned long self)
     }
     for (int i = 0; i < nbackground; i++) {
         if (background[i] == self) {
+            return 0;
+        }
+    }
+    /* this thread's own state, with or without the GIL (a thread-specific lookup) */
+    const PyThreadState *own = PyGILState_GetThisThreadState();
+    for (int i = 0; own != NULL && i < nbackground_tstates; i++) {
+        if (background_tstates[i] == own) {
             return 0;
         }
     }
@@ -720,10 +733,19 @@ ap_tracker_start(PyObject *self, PyObject *args)
     }
     /* Every thread the interpreter knows (threading, _thread, C threads that made a thread
      * state) is background, except this one.  The GIL keeps the list from changing under us. */
+    const PyThreadState *tstates[MAX_BACKGROUND];
+    int ntstates = 0;
     PyThreadState *tstate = PyThreadState_Get();
     for (PyThreadState *t = PyInterpreterState_ThreadHead(PyThreadState_GetInterpreter(tstate));
          t != NULL; t = PyThreadState_Next(t)) {
-        too_many |= t->thread_id != me && add_background(idents, &nidents, t->thread_id) < 0;
+        if (t == tstate) {
+            continue;
+        }
+        if (ntstates == MAX_BACKGROUND) {
+            too_many = 1;
+            break;
+        }
+        tstates[ntstates++] = t;
     }
     if (patched_handler == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "arrayprof: tracker not installed");
@@ -754,6 +776,8 @@ ap_tracker_start(PyObject *self, PyObject *args)
     recording_thread = me;
     memcpy(background, idents, (size_t)nidents * sizeof(unsigned long));
     nbackground = nidents;
+    memcpy(background_tstates, tstates, (size_t)ntstates * sizeof(tstates[0]));
+    nbackground_tstates = ntstates;
     background_unknown = too_many;
     unlock_state();
     atomic_store(&recording, 1);
