@@ -89,10 +89,13 @@ static PyDataMem_Handler wrapping_handler = {
     "arrayprof_test_wrapping", 1, {NULL, w_malloc, w_calloc, w_realloc, w_free}};
 static PyDataMem_Handler writable_handler = {
     "arrayprof_test_allocator", 1, {NULL, f_malloc, f_calloc, f_realloc, f_free}};
+static PyDataMem_Handler late_handler = {
+    "arrayprof_test_late", 1, {NULL, f_malloc, f_calloc, f_realloc, f_free}};
 static const PyDataMem_Handler readonly_handler = {
     "arrayprof_test_readonly", 1, {NULL, f_malloc, f_calloc, f_realloc, f_free}};
 
-/* set_handler(kind) -> the previous handler capsule; kind 0: writable, 1: read-only, 2: wrapping */
+/* set_handler(kind) -> the previous handler capsule; kind 0: writable, 1: read-only, 2: wrapping,
+ * 3: writable, kept for one test (so that it is first hooked there) */
 static PyObject *
 set_handler(PyObject *self, PyObject *kind_obj)
 {
@@ -100,8 +103,10 @@ set_handler(PyObject *self, PyObject *kind_obj)
     if (kind == -1 && PyErr_Occurred()) {
         return NULL;
     }
-    void *handler = kind == 1 ? (void *)&readonly_handler
-                    : kind == 2 ? (void *)&wrapping_handler : (void *)&writable_handler;
+    void *handler = kind == 1   ? (void *)&readonly_handler
+                    : kind == 2 ? (void *)&wrapping_handler
+                    : kind == 3 ? (void *)&late_handler
+                                : (void *)&writable_handler;
     PyObject *capsule = PyCapsule_New(handler, "mem_handler", NULL);
     if (capsule == NULL) {
         return NULL;

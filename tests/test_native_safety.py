@@ -36,6 +36,12 @@ def run(code: str, **namespace) -> Report:
     return arrayprof.profile(code, namespace, verify=False)
 
 
+def handler_name() -> str:
+    """The name of the NEP 49 handler current in this context, as NumPy tells it."""
+    multiarray = getattr(np, "_core", None) or np.core
+    return multiarray.multiarray.get_handler_name()
+
+
 def run_child(code: str, timeout: float, extra_path: Path | None = None) -> dict:
     """Run `code` in a fresh interpreter; it prints one JSON object last.  A hang fails the test."""
     env = dict(os.environ)
@@ -260,11 +266,11 @@ def test_a_foreign_handler_is_hooked_and_said(ext: ModuleType) -> None:
         calls_before = ext.calls()
         report = run("x = np.empty(1000)\ny = np.empty((10, 10))\n")
         calls = ext.calls() - calls_before
-        name = np._core.multiarray.get_handler_name() if hasattr(np, "_core") else None
+        name = handler_name()
     finally:
         ext.restore_handler(old)
     assert calls >= 2  # the allocations really went through the foreign handler
-    assert name in (None, "arrayprof_test_allocator")
+    assert name == "arrayprof_test_allocator"
     assert report.numpy.allocations == 2
     assert report.numpy.allocated_bytes == np.empty(1000).nbytes + np.empty((10, 10)).nbytes
     assert report.line(1).allocated_bytes == 8000
@@ -288,14 +294,22 @@ def test_a_foreign_handler_that_cannot_be_hooked_is_said(ext: ModuleType) -> Non
 
 
 def test_a_handler_set_during_the_cell_is_said(ext: ModuleType) -> None:
-    """Set inside the cell: found when the cell stops; hooked from then on."""
+    """Set inside the cell: found when the cell stops, said, and hooked for the next cells."""
     namespace = {"np": np, "ext": ext}
-    report = arrayprof.profile("old = ext.set_handler(0)\nx = np.empty(1000)\n", namespace,
-                               verify=False)
-    ext.restore_handler(namespace["old"])  # the cell ran in this thread's context
-    assert report.notes == ["the NEP 49 handler 'arrayprof_test_allocator' was set during the "
-                            "cell by another library; allocations through it before the cell "
-                            "ended may not be seen (arrayprof hooked it in place for later cells)"]
+    try:
+        report = arrayprof.profile("old = ext.set_handler(3)\nx = np.empty(1000)\n", namespace,
+                                   verify=False)
+        later = run("y = np.empty(1000)\n")  # the handler set by the cell is still current
+    finally:
+        ext.restore_handler(namespace["old"])  # the cell ran in this thread's context
+    assert report.numpy.allocations == 0
+    assert report.notes == ["the NEP 49 handler 'arrayprof_test_late' was set during the cell by "
+                            "another library; allocations through it before the cell ended may "
+                            "not be seen (arrayprof hooked it in place for later cells)"]
+    assert (later.numpy.allocations, later.numpy.allocated_bytes) == (1, 8000)
+    assert later.notes == ["NumPy allocations go through the NEP 49 handler 'arrayprof_test_late' "
+                           "set by another library; arrayprof hooked it in place, so they are "
+                           "counted"]
 
 
 def test_a_foreign_handler_forwarding_to_the_default_one_is_counted_once(ext: ModuleType) -> None:

@@ -570,13 +570,16 @@ is_writable(void *addr, size_t size)
     return ok;
 }
 
-/* Hook another library's handler the way the default one is, when that is safe.  GIL held. */
+/* Hook another library's handler the way the default one is, when that is safe.  GIL held.
+ * `*already` is set when it was hooked before this call. */
 static int
-hook_foreign(PyDataMem_Handler *handler)
+hook_foreign(PyDataMem_Handler *handler, int *already)
 {
+    *already = 0;
     for (int k = 0; k < slots_used; k++) {
         if (handler->allocator.malloc == hooks[k].malloc) {
-            return HANDLER_HOOKED; /* an earlier cell hooked it */
+            *already = 1; /* hooked before: what went through it was seen */
+            return HANDLER_HOOKED;
         }
     }
     if (handler->version != 1) {
@@ -608,7 +611,8 @@ look_at_current_handler(int at_stop)
         PyErr_Clear();
     }
     else if (handler != patched_handler) {
-        int status = hook_foreign(handler);
+        int already;
+        int status = hook_foreign(handler, &already);
         char name[128];
         memcpy(name, handler->name, sizeof(handler->name));
         name[sizeof(handler->name)] = '\0';
@@ -619,7 +623,8 @@ look_at_current_handler(int at_stop)
         if (!known && nseen < MAX_SEEN) {
             memcpy(seen[nseen].name, name, sizeof(name));
             seen[nseen].status = status;
-            seen[nseen].at_stop = at_stop;
+            /* first found at stop and not hooked before: set during the cell, partly unseen */
+            seen[nseen].at_stop = at_stop && !already;
             seen[nseen].version = handler->version;
             nseen++;
         }
