@@ -344,6 +344,7 @@ class Session:
                                 "its figures are in that report")
             return report
         raw = recording.raw
+        report.notes.extend(tracker_notes(raw))
         source_lines = self.shown_source.splitlines()
         report.numpy = numpy_stats(raw)
         report.ops = [op_record(op) for op in recording.ops]
@@ -355,6 +356,35 @@ class Session:
         names = inventory.new_or_rebound(self.namespace, self._names_before, raw["live"])
         report.arrays = inventory.build_inventory(self.namespace, names, self.tree, raw["live"])
         return report
+
+
+_UNHOOKABLE = {"read-only": "it is in read-only memory",
+               "version": "its handler version is {version}, arrayprof knows version 1",
+               "no-slot": "arrayprof already hooks as many handlers as it can"}
+
+
+def tracker_notes(raw: dict[str, Any]) -> list[str]:
+    """What the native tracker could not see, one line each: allocations through NEP 49 handlers
+    other libraries set, and figures cut short by a fork."""
+    notes = []
+    for handler in raw.get("handlers", ()):
+        name, status = handler["name"], handler["status"]
+        if handler["set_during_cell"]:
+            later = ("arrayprof hooked it in place for later cells" if status == "hooked" else
+                     "arrayprof could not hook it: " + _UNHOOKABLE[status].format(**handler))
+            notes.append(f"the NEP 49 handler '{name}' was set during the cell by another library; "
+                         f"allocations through it before the cell ended may not be seen ({later})")
+        elif status == "hooked":
+            notes.append(f"NumPy allocations go through the NEP 49 handler '{name}' set by another "
+                         "library; arrayprof hooked it in place, so they are counted")
+        else:
+            notes.append(f"allocations through the NEP 49 handler '{name}' set by another library "
+                         "are not seen (arrayprof could not hook it: "
+                         + _UNHOOKABLE[status].format(**handler) + ")")
+    if raw.get("forked_child"):
+        notes.append("this process was forked from the profiled cell; its NumPy figures stop at "
+                     "the fork")
+    return notes
 
 
 def numpy_stats(raw: dict[str, Any]) -> NumpyStats:

@@ -6,12 +6,36 @@ process (NumPy frees every buffer through the handler that allocated it; see DES
 
 from __future__ import annotations
 
+import sys
+import sysconfig
 import threading
 from typing import Any
 
 import numpy as np
 
-from arrayprof import _native
+
+def check_interpreter(gil_disabled_build: object = None, gil_enabled: bool | None = None) -> None:
+    """Refuse, with an ImportError that says what to do, a free-threaded build running without
+    the GIL.  The native core keeps process-wide state that the GIL protects; importing it there
+    would make CPython turn the GIL back on for the whole process with only a warning.
+
+    Both arguments default to this interpreter: `sysconfig`'s Py_GIL_DISABLED, and whether the
+    GIL is enabled right now (PYTHON_GIL=1 or -X gil=1 turn it on; then arrayprof works)."""
+    if gil_disabled_build is None:
+        gil_disabled_build = sysconfig.get_config_var("Py_GIL_DISABLED")
+    if gil_enabled is None:
+        is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+        gil_enabled = True if is_gil_enabled is None else bool(is_gil_enabled())
+    if gil_disabled_build and not gil_enabled:
+        raise ImportError(
+            "arrayprof needs the GIL, and this is a free-threaded build of Python running without "
+            "it; importing arrayprof's native core would silently turn the GIL back on for the "
+            "whole process. Start Python with PYTHON_GIL=1 (or -X gil=1) to use arrayprof.")
+
+
+check_interpreter()
+
+from arrayprof import _native  # noqa: E402  (only once the interpreter is known to be supported)
 
 _install_lock = threading.Lock()
 _installed = False
@@ -66,10 +90,9 @@ class Recording:
         if _active is not None and _active is not self:
             _active._interrupt()
         _active = self
-        # threads alive now are background; any thread the cell starts does the cell's work
-        me = threading.get_ident()
-        background = [t.ident for t in threading.enumerate() if t.ident not in (None, me)]
-        _native.start(self.filename, self.nlines, background)
+        # every thread alive now (the native core asks the interpreter, so threads started with
+        # _thread or from C count too) is background; any thread the cell starts does its work
+        _native.start(self.filename, self.nlines)
 
     def stop(self) -> None:
         """Stop recording; `raw` and `ops` hold what was seen (None if interrupted)."""

@@ -17,6 +17,21 @@
 #define AP_FAST_FRAMES 0
 #endif
 
+/* CPython 3.13: with the GIL, the public API below.  Without it (NumPy released the GIL around an
+ * allocation, e.g. the buffer growth in np.fromstring(sep=...)), the public API cannot be used, so
+ * the calling thread's *own* interpreter frames are read directly, as 3.11/3.12 do: the thread is
+ * inside C code, so nothing changes its frames, and each frame holds a strong reference to its
+ * code.  Only reads, no refcount, no cache update.  (Remembering the last cell line the thread
+ * was seen at with the GIL would charge the allocation to the wrong line after a call returned.) */
+#if PY_VERSION_HEX >= 0x030D0000 && PY_VERSION_HEX < 0x030E0000
+#define AP_OWN_FRAMES_313 1
+#define Py_BUILD_CORE 1
+#include "internal/pycore_frame.h"
+#undef Py_BUILD_CORE
+#else
+#define AP_OWN_FRAMES_313 0
+#endif
+
 static PyObject *target_filename; /* strong reference, or NULL */
 
 /* ---- verdict cache: is this code object part of the cell? --------------------------------------
@@ -327,11 +342,42 @@ memo_clear(void)
 {
 }
 
+#if AP_OWN_FRAMES_313
+/* The calling thread's own frames, without the GIL (see the top of this file). */
+static int
+own_frames_line(PyThreadState *tstate, int *offset_out)
+{
+    for (_PyInterpreterFrame *frame = tstate->current_frame; frame != NULL;
+         frame = frame->previous) {
+        if (frame->owner == FRAME_OWNED_BY_CSTACK || !PyCode_Check(frame->f_executable)) {
+            continue; /* shim frames carry no user code */
+        }
+        PyCodeObject *code = (PyCodeObject *)frame->f_executable;
+        if (!code_is_cell(code, 0)) {
+            continue;
+        }
+        int offset = (int)((frame->instr_ptr - _PyCode_CODE(code)) * (Py_ssize_t)sizeof(_Py_CODEUNIT));
+        if (offset_out != NULL) {
+            *offset_out = offset;
+        }
+        return line_of(code, offset);
+    }
+    return 0;
+}
+#endif
+
 int
 ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *form_out)
 {
-    if (!have_gil || tstate == NULL || target_filename == NULL) {
+    if (tstate == NULL || target_filename == NULL) {
         return 0;
+    }
+    if (!have_gil) {
+#if AP_OWN_FRAMES_313
+        return own_frames_line(tstate, offset_out);
+#else
+        return 0;
+#endif
     }
     PyFrameObject *frame = PyThreadState_GetFrame(tstate);
     int line = 0, innermost = 1;

@@ -23,10 +23,10 @@ static PyMethodDef native_methods[] = {
      "Patch NumPy's default allocation handler (once per process). True if this call installed it."},
     {"start", ap_tracker_start, METH_VARARGS,
      "start(filename, nlines, background=None): begin recording on this thread; code from\n"
-     "`filename` is the cell; `background`: idents of threads whose NumPy use is not the cell's\n"
-     "(None: every other thread)."},
+     "`filename` is the cell.  Every other thread the interpreter knows now is background (not\n"
+     "the cell's); `background` adds more thread idents."},
     {"stop", ap_tracker_stop, METH_NOARGS,
-     "Stop recording and return the raw per-cell figures as a dict."},
+     "Stop recording and return the raw per-cell figures as a dict (None if not recording)."},
     {"is_recording", ap_tracker_is_recording, METH_NOARGS, "Whether a cell is being recorded."},
     {"memory_usage", ap_tracker_memory, METH_NOARGS, "Bytes used by the tracker's own tables."},
     {"observe_ufuncs", ap_observer_install, METH_O,
@@ -41,13 +41,35 @@ static PyMethodDef native_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+/* Multi-phase initialisation, for the slots.  The module keeps process-wide C state (the patched
+ * handler, the recording), so: one interpreter only, and the GIL is needed (arrayprof/tracker.py
+ * refuses to import this on a free-threaded build running without the GIL, rather than let
+ * Py_MOD_GIL_USED turn the GIL back on behind the user's back). */
+static int
+native_exec(PyObject *module)
+{
+    import_array1(-1);
+    return 0;
+}
+
+static PyModuleDef_Slot native_slots[] = {
+    {Py_mod_exec, (void *)native_exec},
+#if PY_VERSION_HEX >= 0x030C0000
+    {Py_mod_multiple_interpreters, Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED},
+#endif
+#ifdef Py_mod_gil
+    {Py_mod_gil, Py_MOD_GIL_USED},
+#endif
+    {0, NULL},
+};
+
 static struct PyModuleDef native_module = {
-    PyModuleDef_HEAD_INIT, "arrayprof._native", "arrayprof's native core.", -1, native_methods,
+    PyModuleDef_HEAD_INIT, "arrayprof._native", "arrayprof's native core.", 0, native_methods,
+    native_slots, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC
 PyInit__native(void)
 {
-    import_array();
-    return PyModule_Create(&native_module);
+    return PyModuleDef_Init(&native_module);
 }

@@ -6,17 +6,48 @@
  * NumPy calls the allocator with the GIL held almost always, but not always (np.fromfile and
  * np.fromstring(sep=...) allocate with it released), and possibly from several threads at once.
  * So:
- *   - every piece of shared tracker state below is guarded by `state_lock`, a spinlock that never
- *     calls into Python, so holding it with or without the GIL cannot deadlock;
- *   - the frame walk for line attribution happens *before* taking the lock, and only on the
- *     profiled thread; with the GIL it may cache sites (see frames.h), without it it only reads;
+ *   - every piece of shared tracker state below is guarded by `state_lock` (rules below);
+ *   - the frame walk for line attribution happens *before* taking the lock, and only on threads
+ *     that do the cell's work; with the GIL it may cache sites (see frames.h), without it it only
+ *     reads the calling thread's own frames;
  *   - threads that existed before the cell ("background": the kernel's own, a prefetcher an earlier
- *     cell started) are counted apart (`other_*`) and never charged to cell lines; threads the
- *     cell starts do its work (a ThreadPoolExecutor running a cell function) and count as the
- *     cell's, charged to the innermost cell frame on their own stack (line 0 when there is none);
+ *     cell started, with `threading` or `_thread` or from C) are counted apart (`other_*`) and never
+ *     charged to cell lines.  start() takes their thread states from the interpreter's own list,
+ *     so how a thread was started does not matter, nor whether it has run yet; a hook finds its
+ *     own thread state with PyGILState_GetThisThreadState() (a thread-specific lookup), and only
+ *     on threads other than the cell's.  Threads the cell starts do its work (a
+ *     ThreadPoolExecutor running a cell function) and count as the cell's, charged to the innermost
+ *     cell frame on their own stack (line 0 when there is none);
  *   - the profiled thread's identity and the background list are written by start() before it
  *     publishes `recording` (a sequentially consistent store) and only read after a hook saw it set.
  * start()/stop() run with the GIL on the profiled thread.
+ *
+ * Lock rules (state_lock, a spinlock)
+ * -----------------------------------
+ *   1. Held only for plain C work on `st`: counters, the live table, the timeline, copying.  Never
+ *      call into Python while holding it: no object built or freed, no refcount, nothing that can
+ *      start a garbage collection (whose finalizers may release the GIL and let another thread,
+ *      holding the GIL, spin on this lock forever).  C malloc/calloc/free are allowed.
+ *   2. It may be taken with or without the GIL; since rule 1 means a holder never waits for the GIL,
+ *      a thread that holds the GIL and spins on it always gets it.
+ *   3. Never taken while holding another lock of ours, and no lock of ours is taken while holding
+ *      it.  C malloc's own locks may be taken inside it (lock order: state_lock, then malloc's).
+ *   4. fork(): the prepare handler takes it (so no other thread is inside it when the process is
+ *      copied), the parent releases it, the child resets it and turns recording off: the child is
+ *      a copy of one thread of the parent, the cell it would record is the parent's, and a
+ *      multiprocessing worker would otherwise record forever.  A stop() in the child returns the
+ *      figures up to the fork, marked `forked_child`.
+ *   5. stop() copies the raw figures out under the lock, releases it, then builds the Python result.
+ *
+ * Other NEP 49 handlers
+ * ---------------------
+ * A library may set its own handler (PyDataMem_SetHandler, per context).  Allocations through it
+ * bypass NumPy's default handler.  start() and stop() look at the current handler: when it is not
+ * the default, it is hooked in place the same way when that is safe (version 1, its memory
+ * writable, a free hook slot), and never restored; otherwise its allocations are not seen.  Either
+ * way the result says so (`handlers`), and the report carries a note.  A foreign handler that
+ * forwards to the default one would be seen twice: while a foreign hook forwards, this thread's
+ * nested default-handler calls only forward.
  */
 #include "tracker.h"
 #include "census.h"
@@ -29,23 +60,37 @@
 #define PY_ARRAY_UNIQUE_SYMBOL arrayprof_ARRAY_API
 #include <numpy/arrayobject.h>
 
+#include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define OTHER_THREAD_LINE (-1)
 #define TIMELINE_CAPACITY 2048
 
 /* ---- state ---------------------------------------------------------------------------------- */
 
-static PyDataMemAllocator original;       /* the allocator we forward to */
-static PyDataMem_Handler *patched_handler; /* NumPy's default handler, patched in place */
+/* Hook slots: slot 0 is NumPy's default handler, the others handlers other libraries set.  Each
+ * slot has its own hook functions (generated below), so a hook knows what to forward to without
+ * touching the handler's ctx. */
+#define MAX_HOOKED 8
+static PyDataMemAllocator originals[MAX_HOOKED]; /* what each slot's hooks forward to */
+static int slots_used;                            /* GIL held to change */
+static PyDataMem_Handler *patched_handler;        /* NumPy's default handler, patched in place */
+static int foreign_hooked;                        /* a foreign handler was hooked (set once) */
+static _Thread_local int in_foreign_hook;         /* this thread is inside a foreign hook */
 static atomic_int recording;
 static unsigned long recording_thread;
 #define MAX_BACKGROUND 256
-static unsigned long background[MAX_BACKGROUND]; /* threads alive before the cell, except its own */
+/* Threads alive before the cell, except its own: the interpreter's thread states (a thread that
+ * was started but has not run yet has one, but not yet its ident), and idents start() was given. */
+static const PyThreadState *background_tstates[MAX_BACKGROUND];
+static int nbackground_tstates;
+static unsigned long background[MAX_BACKGROUND];
 static int nbackground;
 static int background_unknown; /* more than MAX_BACKGROUND: every other thread counts as background */
 static atomic_flag state_lock = ATOMIC_FLAG_INIT;
@@ -70,7 +115,7 @@ typedef struct {
     int32_t line;
 } timeline_point;
 
-static struct {
+struct tracker_state {
     int64_t allocations, allocated_bytes, frees, freed_bytes, temporaries, temporary_bytes;
     int64_t current, peak;
     int32_t peak_line;
@@ -84,7 +129,19 @@ static struct {
     int32_t timeline_used;
     int64_t timeline_stride, until_next_point; /* a point every `stride` events (and new peaks) */
     int64_t t0_ns;
-} st;
+    int forked_child; /* this process was forked while recording: figures stop at the fork */
+};
+static struct tracker_state st;
+
+/* Foreign handlers seen by this cell's start()/stop() (GIL held). */
+enum { HANDLER_HOOKED, HANDLER_READ_ONLY, HANDLER_VERSION, HANDLER_NO_SLOT };
+static const char *const handler_status_names[] = {"hooked", "read-only", "version", "no-slot"};
+#define MAX_SEEN 4
+static struct {
+    char name[128];
+    int status, at_stop, version;
+} seen[MAX_SEEN];
+static int nseen;
 
 static inline void
 lock_state(void)
@@ -245,6 +302,13 @@ works_for_cell(unsigned long self)
             return 0;
         }
     }
+    /* this thread's own state, with or without the GIL (a thread-specific lookup) */
+    const PyThreadState *own = PyGILState_GetThisThreadState();
+    for (int i = 0; own != NULL && i < nbackground_tstates; i++) {
+        if (background_tstates[i] == own) {
+            return 0;
+        }
+    }
     return 1;
 }
 
@@ -344,33 +408,56 @@ on_free(void *ptr, size_t size)
     unlock_state();
 }
 
-/* ---- the hooks NumPy calls ------------------------------------------------------------------ */
+/* ---- the hooks NumPy calls ------------------------------------------------------------------
+ * do_*(k, ...) is the work of slot k's hooks; k is a constant in each generated hook, so the
+ * compiler specialises it and the default handler's hooks do what they always did: forward, then
+ * one relaxed atomic load when not recording. */
 
-static void *
-hook_malloc(void *ctx, size_t size)
+/* Record this event?  A foreign handler that forwards to the default one is recorded by the
+ * foreign hook (it sees the pointer NumPy stores); the nested default-handler call only forwards. */
+static inline int
+record_here(int k)
 {
-    void *ptr = original.malloc(original.ctx, size);
-    if (ptr != NULL && atomic_load_explicit(&recording, memory_order_relaxed)) {
+    if (!atomic_load_explicit(&recording, memory_order_relaxed)) {
+        return 0;
+    }
+    return k != 0 || !foreign_hooked || !in_foreign_hook;
+}
+
+static inline void *
+do_malloc(int k, size_t size)
+{
+    const PyDataMemAllocator *o = &originals[k];
+    in_foreign_hook += k != 0;
+    void *ptr = o->malloc(o->ctx, size);
+    in_foreign_hook -= k != 0;
+    if (ptr != NULL && record_here(k)) {
         on_alloc(ptr, size);
     }
     return ptr;
 }
 
-static void *
-hook_calloc(void *ctx, size_t nelem, size_t elsize)
+static inline void *
+do_calloc(int k, size_t nelem, size_t elsize)
 {
-    void *ptr = original.calloc(original.ctx, nelem, elsize);
-    if (ptr != NULL && atomic_load_explicit(&recording, memory_order_relaxed)) {
+    const PyDataMemAllocator *o = &originals[k];
+    in_foreign_hook += k != 0;
+    void *ptr = o->calloc(o->ctx, nelem, elsize);
+    in_foreign_hook -= k != 0;
+    if (ptr != NULL && record_here(k)) {
         on_alloc(ptr, nelem * elsize);
     }
     return ptr;
 }
 
-static void *
-hook_realloc(void *ctx, void *ptr, size_t new_size)
+static inline void *
+do_realloc(int k, void *ptr, size_t new_size)
 {
-    void *moved = original.realloc(original.ctx, ptr, new_size);
-    if (moved == NULL || !atomic_load_explicit(&recording, memory_order_relaxed)) {
+    const PyDataMemAllocator *o = &originals[k];
+    in_foreign_hook += k != 0;
+    void *moved = o->realloc(o->ctx, ptr, new_size);
+    in_foreign_hook -= k != 0;
+    if (moved == NULL || !record_here(k)) {
         return moved;
     }
     /* A realloc counts as one free plus one allocation (REPORT.md). */
@@ -388,15 +475,41 @@ hook_realloc(void *ctx, void *ptr, size_t new_size)
     return moved;
 }
 
-static void
-hook_free(void *ctx, void *ptr, size_t size)
+static inline void
+do_free(int k, void *ptr, size_t size)
 {
     /* record before forwarding: once freed, the address may be handed to another thread */
-    if (ptr != NULL && atomic_load_explicit(&recording, memory_order_relaxed)) {
+    if (ptr != NULL && record_here(k)) {
         on_free(ptr, size);
     }
-    original.free(original.ctx, ptr, size);
+    const PyDataMemAllocator *o = &originals[k];
+    in_foreign_hook += k != 0;
+    o->free(o->ctx, ptr, size);
+    in_foreign_hook -= k != 0;
 }
+
+#define DEFINE_HOOKS(k)                                                                            \
+    static void *hook_malloc_##k(void *ctx, size_t size) { return do_malloc(k, size); }            \
+    static void *hook_calloc_##k(void *ctx, size_t nelem, size_t elsize)                           \
+    {                                                                                              \
+        return do_calloc(k, nelem, elsize);                                                        \
+    }                                                                                              \
+    static void *hook_realloc_##k(void *ctx, void *ptr, size_t size)                               \
+    {                                                                                              \
+        return do_realloc(k, ptr, size);                                                           \
+    }                                                                                              \
+    static void hook_free_##k(void *ctx, void *ptr, size_t size) { do_free(k, ptr, size); }
+DEFINE_HOOKS(0)
+DEFINE_HOOKS(1)
+DEFINE_HOOKS(2)
+DEFINE_HOOKS(3)
+DEFINE_HOOKS(4)
+DEFINE_HOOKS(5)
+DEFINE_HOOKS(6)
+DEFINE_HOOKS(7)
+#define HOOKS(k) {NULL, hook_malloc_##k, hook_calloc_##k, hook_realloc_##k, hook_free_##k}
+static const PyDataMemAllocator hooks[MAX_HOOKED] = {HOOKS(0), HOOKS(1), HOOKS(2), HOOKS(3),
+                                                     HOOKS(4), HOOKS(5), HOOKS(6), HOOKS(7)};
 
 /* ---- shared with the observer --------------------------------------------------------------- */
 
@@ -426,6 +539,123 @@ ap_tracker_current_line(int *offset_out, int *form_out)
     return ap_frames_cell_line(_PyThreadState_UncheckedGet(), 1, offset_out, form_out);
 }
 
+/* ---- patching handlers in place ------------------------------------------------------------- */
+
+/* Point `handler`'s functions at slot k's hooks (GIL held: patching is serialised).  The handler's
+ * ctx is left alone; the hooks pass it on.  Never restored: buffers allocated through the hooks
+ * are freed through them, and the originals stay valid for the life of the process. */
+static void
+patch_handler(PyDataMem_Handler *handler, int k)
+{
+    originals[k] = handler->allocator;
+    atomic_thread_fence(memory_order_seq_cst); /* the originals before the hooks that read them */
+    handler->allocator.malloc = hooks[k].malloc;
+    handler->allocator.calloc = hooks[k].calloc;
+    handler->allocator.realloc = hooks[k].realloc;
+    handler->allocator.free = hooks[k].free;
+}
+
+/* Can `size` bytes at `addr` be written?  The kernel answers without a fault: write them to a pipe
+ * and read them back in place (EFAULT when the memory is read-only; the bytes are unchanged). */
+static int
+is_writable(void *addr, size_t size)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        return 0;
+    }
+    int ok = write(fds[1], addr, size) == (ssize_t)size && read(fds[0], addr, size) == (ssize_t)size;
+    close(fds[0]);
+    close(fds[1]);
+    return ok;
+}
+
+/* Hook another library's handler the way the default one is, when that is safe.  GIL held.
+ * `*already` is set when it was hooked before this call. */
+static int
+hook_foreign(PyDataMem_Handler *handler, int *already)
+{
+    *already = 0;
+    for (int k = 0; k < slots_used; k++) {
+        if (handler->allocator.malloc == hooks[k].malloc) {
+            *already = 1; /* hooked before: what went through it was seen */
+            return HANDLER_HOOKED;
+        }
+    }
+    if (handler->version != 1) {
+        return HANDLER_VERSION;
+    }
+    if (slots_used == MAX_HOOKED) {
+        return HANDLER_NO_SLOT;
+    }
+    if (!is_writable(&handler->allocator, sizeof(handler->allocator))) {
+        return HANDLER_READ_ONLY;
+    }
+    foreign_hooked = 1; /* before the hooks exist: the default hooks then check for nesting */
+    patch_handler(handler, slots_used++);
+    return HANDLER_HOOKED;
+}
+
+/* Is the calling context's current handler another library's?  Then hook it if possible and
+ * remember it for the result.  GIL held, state lock not held (this calls into NumPy). */
+static void
+look_at_current_handler(int at_stop)
+{
+    PyObject *capsule = PyDataMem_GetHandler();
+    if (capsule == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    PyDataMem_Handler *handler = PyCapsule_GetPointer(capsule, "mem_handler");
+    if (handler == NULL) {
+        PyErr_Clear();
+    }
+    else if (handler != patched_handler) {
+        int already;
+        int status = hook_foreign(handler, &already);
+        char name[128];
+        memcpy(name, handler->name, sizeof(handler->name));
+        name[sizeof(handler->name)] = '\0';
+        int known = 0;
+        for (int i = 0; i < nseen; i++) {
+            known |= strcmp(seen[i].name, name) == 0;
+        }
+        if (!known && nseen < MAX_SEEN) {
+            memcpy(seen[nseen].name, name, sizeof(name));
+            seen[nseen].status = status;
+            /* first found at stop and not hooked before: set during the cell, partly unseen */
+            seen[nseen].at_stop = at_stop && !already;
+            seen[nseen].version = handler->version;
+            nseen++;
+        }
+    }
+    Py_DECREF(capsule);
+}
+
+/* ---- fork: see the lock rules at the top ----------------------------------------------------- */
+
+static void
+fork_prepare(void)
+{
+    lock_state();
+}
+
+static void
+fork_parent(void)
+{
+    unlock_state();
+}
+
+static void
+fork_child(void)
+{
+    if (atomic_load(&recording)) {
+        st.forked_child = 1;
+    }
+    atomic_store(&recording, 0);
+    atomic_flag_clear(&state_lock);
+}
+
 /* ---- Python API ----------------------------------------------------------------------------- */
 
 PyObject *
@@ -443,14 +673,14 @@ ap_tracker_install(PyObject *self, PyObject *noargs)
                      (int)handler->version);
         return NULL;
     }
-    /* Patched in place and never restored: buffers allocated through the hooks are freed through
-     * them, and the originals stay valid for the life of the process. */
+    int err = pthread_atfork(fork_prepare, fork_parent, fork_child);
+    if (err != 0) {
+        errno = err;
+        return PyErr_SetFromErrno(PyExc_OSError);
+    }
     ap_census_install();
-    original = handler->allocator;
-    handler->allocator.malloc = hook_malloc;
-    handler->allocator.calloc = hook_calloc;
-    handler->allocator.realloc = hook_realloc;
-    handler->allocator.free = hook_free;
+    patch_handler(handler, 0);
+    slots_used = 1;
     patched_handler = handler;
     Py_RETURN_TRUE;
 }
@@ -464,6 +694,21 @@ reset_state_locked(void)
     st.timeline_stride = 1;
 }
 
+static int
+add_background(unsigned long *idents, int *n, unsigned long ident)
+{
+    for (int i = 0; i < *n; i++) {
+        if (idents[i] == ident) {
+            return 0;
+        }
+    }
+    if (*n == MAX_BACKGROUND) {
+        return -1;
+    }
+    idents[(*n)++] = ident;
+    return 0;
+}
+
 PyObject *
 ap_tracker_start(PyObject *self, PyObject *args)
 {
@@ -472,6 +717,7 @@ ap_tracker_start(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "Ui|O:start", &filename, &nlines, &background_threads)) {
         return NULL;
     }
+    unsigned long me = PyThread_get_thread_ident();
     unsigned long idents[MAX_BACKGROUND];
     int nidents = 0, too_many = 0;
     if (background_threads != NULL && background_threads != Py_None) {
@@ -480,19 +726,31 @@ ap_tracker_start(PyObject *self, PyObject *args)
             return NULL;
         }
         Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-        too_many = n > MAX_BACKGROUND;
-        for (Py_ssize_t i = 0; i < n && i < MAX_BACKGROUND; i++) {
-            idents[nidents] = PyLong_AsUnsignedLong(PySequence_Fast_GET_ITEM(seq, i));
-            if (idents[nidents] == (unsigned long)-1 && PyErr_Occurred()) {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            unsigned long ident = PyLong_AsUnsignedLong(PySequence_Fast_GET_ITEM(seq, i));
+            if (ident == (unsigned long)-1 && PyErr_Occurred()) {
                 Py_DECREF(seq);
                 return NULL;
             }
-            nidents++;
+            too_many |= ident != me && add_background(idents, &nidents, ident) < 0;
         }
         Py_DECREF(seq);
     }
-    else {
-        too_many = 1; /* not told: every other thread is background, as before threads were told */
+    /* Every thread the interpreter knows (threading, _thread, C threads that made a thread
+     * state) is background, except this one.  The GIL keeps the list from changing under us. */
+    const PyThreadState *tstates[MAX_BACKGROUND];
+    int ntstates = 0;
+    PyThreadState *tstate = PyThreadState_Get();
+    for (PyThreadState *t = PyInterpreterState_ThreadHead(PyThreadState_GetInterpreter(tstate));
+         t != NULL; t = PyThreadState_Next(t)) {
+        if (t == tstate) {
+            continue;
+        }
+        if (ntstates == MAX_BACKGROUND) {
+            too_many = 1;
+            break;
+        }
+        tstates[ntstates++] = t;
     }
     if (patched_handler == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "arrayprof: tracker not installed");
@@ -506,6 +764,8 @@ ap_tracker_start(PyObject *self, PyObject *args)
         return PyErr_NoMemory();
     }
     atomic_store(&recording, 0);
+    nseen = 0;
+    look_at_current_handler(0);
     ap_observer_reset();
     ap_frames_set_target(filename);
     if (ap_census_begin(nlines) < 0) {
@@ -518,26 +778,30 @@ ap_tracker_start(PyObject *self, PyObject *args)
     st.nlines = nlines;
     st.peak_line = 0;
     st.t0_ns = now_ns();
-    recording_thread = PyThread_get_thread_ident();
+    recording_thread = me;
     memcpy(background, idents, (size_t)nidents * sizeof(unsigned long));
     nbackground = nidents;
+    memcpy(background_tstates, tstates, (size_t)ntstates * sizeof(tstates[0]));
+    nbackground_tstates = ntstates;
     background_unknown = too_many;
     unlock_state();
     atomic_store(&recording, 1);
     Py_RETURN_NONE;
 }
 
+/* The result dict from a snapshot of the state (no lock: the snapshot is ours). */
 static PyObject *
-build_result_locked(void)
+build_result(const struct tracker_state *s)
 {
     PyObject *lines = PyList_New(0);
-    PyObject *timeline = PyList_New(st.timeline_used);
+    PyObject *timeline = PyList_New(s->timeline_used);
     PyObject *live = PyDict_New();
-    if (lines == NULL || timeline == NULL || live == NULL) {
+    PyObject *handlers = PyList_New(nseen);
+    if (lines == NULL || timeline == NULL || live == NULL || handlers == NULL) {
         goto fail;
     }
-    for (int32_t i = 0; i <= st.nlines; i++) {
-        line_stats *ls = &st.lines[i];
+    for (int32_t i = 0; i <= s->nlines; i++) {
+        const line_stats *ls = &s->lines[i];
         if (!ls->touched) {
             continue;
         }
@@ -551,8 +815,8 @@ build_result_locked(void)
         }
         Py_DECREF(row);
     }
-    for (int32_t i = 0; i < st.timeline_used; i++) {
-        timeline_point *p = &st.timeline[i];
+    for (int32_t i = 0; i < s->timeline_used; i++) {
+        const timeline_point *p = &s->timeline[i];
         PyObject *row = Py_BuildValue("(LLi)", (long long)p->t_ns, (long long)p->live_bytes, p->line);
         if (row == NULL) {
             goto fail;
@@ -560,8 +824,8 @@ build_result_locked(void)
         PyList_SET_ITEM(timeline, i, row);
     }
     /* buffers the cell allocated that are still alive: data address -> allocating line */
-    for (size_t i = 0; i < st.live_capacity; i++) {
-        live_entry *e = &st.live[i];
+    for (size_t i = 0; i < s->live_capacity; i++) {
+        const live_entry *e = &s->live[i];
         if (e->ptr == NULL || e->line == OTHER_THREAD_LINE) {
             continue;
         }
@@ -575,22 +839,37 @@ build_result_locked(void)
         Py_DECREF(key);
         Py_DECREF(value);
     }
+    for (int i = 0; i < nseen; i++) {
+        PyObject *name = PyUnicode_DecodeUTF8(seen[i].name, (Py_ssize_t)strlen(seen[i].name),
+                                              "replace");
+        PyObject *row = name == NULL ? NULL
+                                     : Py_BuildValue("{sNsssisO}", "name", name, "status",
+                                                     handler_status_names[seen[i].status],
+                                                     "version", seen[i].version, "set_during_cell",
+                                                     seen[i].at_stop ? Py_True : Py_False);
+        if (row == NULL) {
+            goto fail;
+        }
+        PyList_SET_ITEM(handlers, i, row);
+    }
     return Py_BuildValue(
-        "{sLsLsLsLsLsLsLsisLsLsLsLsLsNsNsN}",
-        "allocations", (long long)st.allocations, "allocated_bytes", (long long)st.allocated_bytes,
-        "frees", (long long)st.frees, "freed_bytes", (long long)st.freed_bytes,
-        "temporaries", (long long)st.temporaries, "temporary_bytes", (long long)st.temporary_bytes,
-        "peak_bytes", (long long)(st.peak > 0 ? st.peak : 0), "peak_line", (int)st.peak_line,
-        "other_thread_allocations", (long long)st.other_allocations,
-        "other_thread_allocated_bytes", (long long)st.other_allocated_bytes,
-        "other_thread_frees", (long long)st.other_frees,
-        "other_thread_freed_bytes", (long long)st.other_freed_bytes,
-        "unknown_size_frees", (long long)st.unknown_size_frees,
-        "lines", lines, "timeline", timeline, "live", live);
+        "{sLsLsLsLsLsLsLsisLsLsLsLsLsNsNsNsNsO}",
+        "allocations", (long long)s->allocations, "allocated_bytes", (long long)s->allocated_bytes,
+        "frees", (long long)s->frees, "freed_bytes", (long long)s->freed_bytes,
+        "temporaries", (long long)s->temporaries, "temporary_bytes", (long long)s->temporary_bytes,
+        "peak_bytes", (long long)(s->peak > 0 ? s->peak : 0), "peak_line", (int)s->peak_line,
+        "other_thread_allocations", (long long)s->other_allocations,
+        "other_thread_allocated_bytes", (long long)s->other_allocated_bytes,
+        "other_thread_frees", (long long)s->other_frees,
+        "other_thread_freed_bytes", (long long)s->other_freed_bytes,
+        "unknown_size_frees", (long long)s->unknown_size_frees,
+        "lines", lines, "timeline", timeline, "live", live, "handlers", handlers,
+        "forked_child", s->forked_child ? Py_True : Py_False);
 fail:
     Py_XDECREF(lines);
     Py_XDECREF(timeline);
     Py_XDECREF(live);
+    Py_XDECREF(handlers);
     return NULL;
 }
 
@@ -598,11 +877,36 @@ PyObject *
 ap_tracker_stop(PyObject *self, PyObject *noargs)
 {
     atomic_store(&recording, 0);
+    /* Rule 5: take the figures out under the lock (plain C), build Python objects after. */
+    struct tracker_state *snapshot = malloc(sizeof(*snapshot));
     lock_state();
-    PyObject *result = st.lines != NULL ? build_result_locked() : Py_NewRef(Py_None);
-    reset_state_locked();
+    int recorded = st.lines != NULL;
+    if (snapshot != NULL) {
+        *snapshot = st;
+        memset(&st, 0, sizeof(st));
+        st.timeline_stride = 1;
+    }
+    else {
+        reset_state_locked();
+    }
     unlock_state();
-    /* after the unlock: classifying survivors and building lists may free arrays */
+    PyObject *result;
+    if (!recorded) {
+        result = Py_NewRef(Py_None);
+    }
+    else if (snapshot == NULL) {
+        result = PyErr_NoMemory();
+    }
+    else {
+        look_at_current_handler(1);
+        result = build_result(snapshot);
+    }
+    if (snapshot != NULL) {
+        free(snapshot->lines);
+        free(snapshot->live);
+        free(snapshot);
+    }
+    /* classifying survivors and building lists may free arrays */
     PyObject *census = ap_census_end();
     ap_frames_clear();
     if (census == NULL) {

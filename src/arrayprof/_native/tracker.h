@@ -3,8 +3,11 @@
  *
  * Installed once for the life of the process by patching the allocator inside NumPy's *default*
  * handler capsule: every array made with the default handler (before or after the install, in any
- * thread) allocates and frees through it, so frees of old buffers are seen too.  Recording is
- * switched on and off per cell; when it is off the hooks only forward (one relaxed atomic load).
+ * thread) allocates and frees through it, so frees of old buffers are seen too.  Handlers other
+ * libraries set are found at start/stop and hooked the same way where safe (else reported as not
+ * seen).  Recording is switched on and off per cell; when it is off the hooks only forward (one
+ * relaxed atomic load).  A fork() child starts with recording off and the lock free.  The lock and
+ * GIL rules are written at the top of tracker.c.
  */
 #ifndef ARRAYPROF_TRACKER_H
 #define ARRAYPROF_TRACKER_H
