@@ -38,8 +38,11 @@ def run(code: str, **namespace) -> Report:
 
 def handler_name() -> str:
     """The name of the NEP 49 handler current in this context, as NumPy tells it."""
-    multiarray = getattr(np, "_core", None) or np.core
-    return multiarray.multiarray.get_handler_name()
+    # numpy._core.multiarray: NumPy 2's home, and a re-export on 1.26 (whose bare numpy._core
+    # has no `multiarray` attribute until that module is imported)
+    from numpy._core.multiarray import get_handler_name
+
+    return get_handler_name()
 
 
 def run_child(code: str, timeout: float, extra_path: Path | None = None) -> dict:
