@@ -46,6 +46,8 @@ RATE_BURST = 20  # requests answered back to back
 RATE_PER_SECOND = 10.0  # tokens regained per second
 WORK_SHARE = 0.5  # of wall time the panel's requests may take on average
 MAX_WORK_DEBT_S = 2.0  # seconds of work ahead of that share before requests are refused
+MAX_QUEUED_S = 1.0  # a request that waited longer in the kernel's queue is refused unanswered
+BUSY_REPLIES_PER_SECOND = 5.0  # busy errors sent; more refusals in a second go unanswered
 
 JsonDict = dict[str, Any]
 
@@ -383,6 +385,10 @@ class RateLimiter:
         self.tokens = float(burst)
         self.debt_s = 0.0
         self.refused = 0
+        self.unanswered = 0  # refusals since the last busy reply, not answered one by one
+        self.busy_replies = 0
+        self._busy_tokens = BUSY_REPLIES_PER_SECOND
+        self._skew: float | None = None  # least (receipt - sending) seen: clock skew + latency
         self._last = clock()
 
     def _refill(self) -> None:
@@ -391,11 +397,33 @@ class RateLimiter:
         self._last = now
         self.tokens = min(float(self.burst), self.tokens + elapsed * self.per_second)
         self.debt_s = max(0.0, self.debt_s - elapsed * self.work_share)
+        self._busy_tokens = min(BUSY_REPLIES_PER_SECOND,
+                                self._busy_tokens + elapsed * BUSY_REPLIES_PER_SECOND)
+        if self._skew is not None:
+            self._skew += elapsed * 0.01  # follows a clock set back, slowly
 
-    def allow(self) -> float | None:
+    def queued(self, delay_s: float | None) -> float:
+        """Seconds a request waited in the kernel's queue, from (receipt - sending time) minus
+        the least such difference seen (front end and kernel clocks need not agree)."""
+        if delay_s is None:
+            return 0.0
+        if self._skew is None or delay_s < self._skew:
+            self._skew = delay_s
+        return delay_s - self._skew
+
+    def allow(self, delay_s: float | None = None, free_s: float | None = None) -> float | None:
         """None when the request may run (one token taken), else seconds to wait before a retry
-        can succeed."""
+        can succeed.  `delay_s`: receipt minus sending time of the request, when known; one that
+        waited over MAX_QUEUED_S behind others is refused (its answer would come too late, and
+        the queue behind it would only grow).  `free_s`: seconds since the user's last cell
+        ended; time spent waiting for a cell is not held against a request."""
         self._refill()
+        queued = self.queued(delay_s)
+        if free_s is not None:
+            queued = min(queued, free_s)
+        if queued > MAX_QUEUED_S:
+            self.refused += 1
+            return 1.0 / self.per_second
         if self.debt_s > self.max_debt_s:
             self.refused += 1
             return (self.debt_s - self.max_debt_s) / self.work_share
@@ -409,6 +437,16 @@ class RateLimiter:
         """Count `seconds` of work spent answering a request."""
         self.debt_s += max(0.0, seconds)
 
+    def reply_busy(self) -> bool:
+        """Whether to answer this refusal (at most BUSY_REPLIES_PER_SECOND a second); the rest
+        are counted in `unanswered`, which the next busy reply reports."""
+        if self._busy_tokens >= 1.0:
+            self._busy_tokens -= 1.0
+            self.busy_replies += 1
+            return True
+        self.unanswered += 1
+        return False
+
 
 # --------------------------------------------------------------------------------------------
 # The hub: one per kernel process, fanning pushes out to every open comm
@@ -420,6 +458,8 @@ class CommHub:
         self.shell = shell
         self.comms: list[Any] = []
         self.limiter = limiter or RateLimiter()
+        self.cell_ended: float | None = None  # limiter clock when the last cell ended
+        self.answered = 0  # requests answered (not refused), for benchmarks and tests
 
     # -- lifecycle ----------------------------------------------------------------------------
     def install(self, manager: Any) -> None:
@@ -469,26 +509,34 @@ class CommHub:
                                     message="binary buffers are not accepted",
                                     request_type=None, request_id=None))
             return
-        self.handle(comm, content.get("data"))
+        self.handle(comm, content.get("data"), _delay_s(msg))
 
-    def handle(self, comm: Any, data: Any) -> None:
-        """Validate one message and answer it; every failure becomes an ``error`` message."""
+    def handle(self, comm: Any, data: Any, delay_s: float | None = None) -> None:
+        """Validate one message and answer it; every failure becomes an ``error`` message.
+        `delay_s`: how long ago the front end sent it (its header's date), when known."""
         request_type = data.get("type") if isinstance(data, dict) else None
         request_id = data.get("request_id") if isinstance(data, dict) else None
         try:
             validate(data)
-            wait = self.limiter.allow()
+            free_s = (None if self.cell_ended is None else
+                      self.limiter.clock() - self.cell_ended)
+            wait = self.limiter.allow(delay_s, free_s)
             if wait is not None:
-                self.send(comm, message("error", code="busy",
-                                        message="too many requests: this one was not answered; "
-                                        f"retry in {wait:.2f} s",
-                                        request_type=request_type, request_id=request_id,
-                                        retry_after_s=round(wait, 3)))
+                if self.limiter.reply_busy():
+                    dropped, self.limiter.unanswered = self.limiter.unanswered, 0
+                    more = f" ({dropped} more refused since the last such answer)" \
+                        if dropped else ""
+                    self.send(comm, message("error", code="busy",
+                                            message="too many requests: this one was not "
+                                            f"answered{more}; retry in {wait:.2f} s",
+                                            request_type=request_type, request_id=request_id,
+                                            retry_after_s=round(wait, 3), unanswered=dropped))
                 return
             started = time.perf_counter()
             try:
                 handler = getattr(self, "do_" + data["type"])
                 handler(comm, data)
+                self.answered += 1
             finally:
                 self.limiter.charge(time.perf_counter() - started)
         except ProtocolError as exc:
@@ -608,6 +656,7 @@ class CommHub:
 
     def on_post_run_cell(self, result: Any = None) -> None:
         """After every cell, profiled or not: push the live array list."""
+        self.cell_ended = self.limiter.clock()
         if not self.comms:
             return
         try:
@@ -644,6 +693,19 @@ class CommHub:
         threshold = getattr(profiler, "threshold_bytes", None)
         return {"available": True, "enabled": bool(profiler.enabled),
                 "threshold_bytes": threshold if _is_int(threshold) else None}
+
+
+def _delay_s(msg: Any) -> float | None:
+    """Seconds since the front end sent `msg` (its header's ``date``), or None when unknown."""
+    try:
+        sent = msg["header"]["date"]
+        if isinstance(sent, str):
+            from datetime import datetime
+
+            sent = datetime.fromisoformat(sent.replace("Z", "+00:00"))
+        return time.time() - sent.timestamp()
+    except Exception:  # no header, no date, a date without a zone: the queue age is unknown
+        return None
 
 
 _hubs: dict[int, CommHub] = {}
