@@ -29,7 +29,14 @@ INTERRUPTED = "arrayprof: interrupted while"
 
 
 def children() -> list[psutil.Process]:
-    return psutil.Process().children(recursive=True)
+    """This process's children (zombies included), less kernels other tests may have running."""
+    def is_kernel(child: psutil.Process) -> bool:
+        try:
+            return any("ipykernel" in part for part in child.cmdline())
+        except psutil.Error:
+            return False
+
+    return [child for child in psutil.Process().children(recursive=True) if not is_kernel(child)]
 
 
 # -- in-process: IPython's own shell ----------------------------------------------------------------

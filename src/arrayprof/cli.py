@@ -52,13 +52,15 @@ def run_file(path: Path, *, verify: bool) -> tuple[list[Report], bool]:
 
     shell, namespace = shell_namespace(path)
     reports = []
-    loop: asyncio.AbstractEventLoop | None = None
+    # the notebook's event loop, current for every cell (a task one cell starts, another awaits)
+    # and running while a cell awaits; a cell without await may still call asyncio.run itself
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
         for number, source in enumerate(read_cells(path), start=1):
             code = shell.transform_cell(source) if shell is not None else source
             session = Session(code, namespace, rss="hwm", capture=verify)
             if needs_await(code):
-                loop = loop or asyncio.new_event_loop()
                 report, _, _ = loop.run_until_complete(
                     profile_session_async(session, verify=verify))
             else:
@@ -69,8 +71,8 @@ def run_file(path: Path, *, verify: bool) -> tuple[list[Report], bool]:
     except KeyboardInterrupt:
         return reports, True
     finally:
-        if loop is not None:
-            loop.close()
+        asyncio.set_event_loop(None)
+        loop.close()
     return reports, False
 
 
