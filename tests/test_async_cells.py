@@ -226,3 +226,12 @@ def test_the_command_line_runs_await_cells_in_one_loop(tmp_path: Path) -> None:
     assert [r["error"] for r in reports] == [None, None, None]
     line = next(row for row in reports[1]["lines"] if row["lineno"] == 2)
     assert line["allocated_bytes"] - line["temporary_bytes"] == 3000 * 8
+
+
+def test_cells_compile_as_plain_ones(kernel: Kernel) -> None:
+    """A profiled cell is compiled with the shell's flags, not arrayprof's own: no
+    ``from __future__ import annotations`` leaks in from arrayprof's modules."""
+    code = "def f(x: int): pass\nprint(f.__annotations__)"
+    plain = Kernel.text(kernel.execute(code)).strip()
+    profiled = Kernel.text(kernel.execute("%%arrayprof --quiet\n" + code)).strip()
+    assert profiled == plain == "{'x': <class 'int'>}"
