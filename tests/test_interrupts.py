@@ -151,6 +151,23 @@ def test_interrupt_in_automatic_mode_keeps_the_cells_value(shell, monkeypatch, c
         run(shell, "%arrayprof off")
 
 
+def test_keyboard_interrupt_of_a_cell_in_automatic_mode(shell, capsys) -> None:
+    run(shell, "%arrayprof on")
+    try:
+        result = run(shell, "k = np.ones(7)\nraise KeyboardInterrupt")
+        assert type(result.error_in_exec) is KeyboardInterrupt
+        assert not _native.is_recording()
+        report = api.last_report()
+        assert (report.error.type, report.error.lineno) == ("KeyboardInterrupt", 2)
+        assert report.line(1).allocated_bytes - report.line(1).temporary_bytes == 7 * 8
+        run(shell, "m = np.ones(9)")
+        line = api.last_report().line(1)
+        assert line.allocated_bytes - line.temporary_bytes == 9 * 8
+    finally:
+        run(shell, "%arrayprof off")
+    capsys.readouterr()
+
+
 def test_keyboard_interrupt_in_the_cell_stops_everything(shell, capsys) -> None:
     result = run(shell, "%%arrayprof\nw = np.ones(10)\nraise KeyboardInterrupt")
     assert type(result.error_in_exec) is KeyboardInterrupt

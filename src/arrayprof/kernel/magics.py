@@ -177,12 +177,12 @@ class ArrayprofMagics(Magics):
             code = source
         number = running_cell_number(self.shell)
         filename = self.shell.compile.cache(code, number, raw_code=source)
-        awaits = awaited and needs_await(code)
         session = Session(code, self.shell.user_ns, filename=filename, rss=args.rss,
                           capture=not args.no_verify, shown_source=source,
-                          compile_flags=self.shell.compile.flags, allow_await=awaits)
-        if awaits:
-            # IPython awaits this in its loop (see `AwaitCells`), as it awaits a plain cell
+                          compile_flags=self.shell.compile.flags, allow_await=awaited)
+        if awaited:
+            # IPython awaits whatever this returns in its loop (see `AwaitCells`), as it awaits
+            # a plain cell: always a coroutine then, whatever the code turns out to be
             return self._profile_async(session, args, source, number)
         try:
             report, value, error = api.profile_session(session, verify=not args.no_verify,
@@ -256,8 +256,8 @@ class ArrayprofMagics(Magics):
         if report is None or context is None:
             show_note("arrayprof: no cell has been profiled yet")
             return
-        api.advise(report, context, verify=True)
-        show_report(self.shell, report)
+        if api.advise(report, context, verify=True):  # interrupted: its note says so
+            show_report(self.shell, report)
 
     def _cmd_explain(self, rest: str) -> None:
         from arrayprof.explain import explain, explain_broadcast
