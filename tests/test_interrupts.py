@@ -541,3 +541,42 @@ def test_the_help_names_each_form_with_its_own_percent_signs() -> None:
     assert "%arrayprof explain [--broadcast] EXPR [EXPR ...]" in usages
     assert not any(u.startswith("%%%") or u.startswith("%%arrayprof on") for u in usages)
 
+
+
+# -- the command line -------------------------------------------------------------------------------
+
+def cli(*args: str) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "arrayprof.cli", "run", *args, "--quiet",
+                           "--no-verify"], capture_output=True, text=True, timeout=300)
+
+
+def test_the_command_line_stops_at_an_interrupt_and_keeps_what_it_has(tmp_path: Path) -> None:
+    nbformat = pytest.importorskip("nbformat")
+    path, out = tmp_path / "stop.ipynb", tmp_path / "stop.json"
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import numpy as np\nx = np.ones(10)"),
+        nbformat.v4.new_code_cell("raise KeyboardInterrupt"),
+        nbformat.v4.new_code_cell("never = 1"),
+    ]), path)
+    run = cli(str(path), "--json", str(out))
+    assert run.returncode == 130
+    assert run.stderr.splitlines()[-1] == "arrayprof: interrupted after 1 cells"
+    reports = json.loads(out.read_text())
+    assert [r["source"] for r in reports] == ["import numpy as np\nx = np.ones(10)"]
+
+
+def test_the_command_line_reports_sys_exit(tmp_path: Path) -> None:
+    """``sys.exit(0)`` ends a script successfully (reported, not a failure); another code fails."""
+    for code, status in (("0", 0), ("", 0), ("2", 1)):
+        script = tmp_path / f"exit{code or 'none'}.py"
+        script.write_text(f"import numpy as np, sys\nx = np.ones(100)\nsys.exit({code})\n")
+        out = tmp_path / f"{script.stem}.json"
+        run = cli(str(script), "--json", str(out))
+        assert run.returncode == status, run.stderr
+        (report,) = json.loads(out.read_text())
+        assert (report["error"]["type"], report["error"]["lineno"]) == ("SystemExit", 3)
+        line = next(row for row in report["lines"] if row["lineno"] == 2)
+        assert line["allocated_bytes"] - line["temporary_bytes"] == 800

@@ -76,6 +76,13 @@ def run_file(path: Path, *, verify: bool) -> tuple[list[Report], bool]:
     return reports, False
 
 
+def raised(report: Report) -> bool:
+    """Whether the cell failed: any exception but a successful ``sys.exit()`` (a script's way
+    to end, which arrayprof reports and does not count against it)."""
+    error = report.error
+    return error is not None and not (error.type == "SystemExit" and error.message in ("", "0"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arrayprof",
                                      description="NumPy memory and speed profiler for notebooks.")
@@ -112,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         from arrayprof.render.html import document_html
 
         args.html.write_text(document_html(reports, title=args.file.name), encoding="utf-8")
-    failed = [r for r in reports if r.error is not None]
+    failed = [r for r in reports if raised(r)]
     if failed:
         print(f"arrayprof: {len(failed)} of {len(reports)} cells raised", file=sys.stderr)
     if interrupted:
