@@ -230,8 +230,14 @@ def test_the_command_line_runs_await_cells_in_one_loop(tmp_path: Path) -> None:
 
 def test_cells_compile_as_plain_ones(kernel: Kernel) -> None:
     """A profiled cell is compiled with the shell's flags, not arrayprof's own: no
-    ``from __future__ import annotations`` leaks in from arrayprof's modules."""
+    ``from __future__ import annotations`` leaks in from arrayprof's modules, and the user's own
+    do apply.  (Last in this module: it leaves the future import on in the kernel.)"""
     code = "def f(x: int): pass\nprint(f.__annotations__)"
     plain = Kernel.text(kernel.execute(code)).strip()
     profiled = Kernel.text(kernel.execute("%%arrayprof --quiet\n" + code)).strip()
     assert profiled == plain == "{'x': <class 'int'>}"
+    # the user's own __future__ statements carry over to later cells, profiled or not
+    assert kernel.execute("from __future__ import annotations")["status"] == "ok"
+    plain = Kernel.text(kernel.execute(code)).strip()
+    profiled = Kernel.text(kernel.execute("%%arrayprof --quiet\n" + code)).strip()
+    assert profiled == plain == "{'x': 'int'}"

@@ -6,10 +6,13 @@ magic's docstring, so ``%arrayprof?`` shows real help.
 """
 
 from __future__ import annotations
+import __future__
 
 import argparse
 import ast
+import functools
 import json
+import operator
 import shlex
 from collections import deque
 from typing import Any, NoReturn
@@ -27,6 +30,9 @@ from arrayprof.session import Session, needs_await, note_interrupted, was_interr
 from arrayprof.units import parse_bytes
 
 SUBCOMMANDS = ("on", "off", "status", "last", "advise", "explain")
+# the ``from __future__`` statements of earlier cells, which IPython's compiler carries over
+FUTURE_FLAGS = functools.reduce(operator.or_, (getattr(__future__, name).compiler_flag
+                                               for name in __future__.all_feature_names), 0)
 
 
 def _size(text: str) -> int:
@@ -179,7 +185,8 @@ class ArrayprofMagics(Magics):
         filename = self.shell.compile.cache(code, number, raw_code=source)
         session = Session(code, self.shell.user_ns, filename=filename, rss=args.rss,
                           capture=not args.no_verify, shown_source=source,
-                          compile_flags=self.shell.compile.flags, allow_await=awaited)
+                          compile_flags=self.shell.compile.flags & FUTURE_FLAGS,
+                          allow_await=awaited)
         if awaited:
             # IPython awaits whatever this returns in its loop (see `AwaitCells`), as it awaits
             # a plain cell: always a coroutine then, whatever the code turns out to be
