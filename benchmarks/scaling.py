@@ -8,7 +8,7 @@ size where tracemalloc would cost more than the work) at successive sizes, print
 unit of size and its ratio between successive sizes, and checks two things:
 
 - growth no faster than linear: the cost per unit at a size is at most ``SLACK`` times the cost
-  per unit at the previous size (a quadratic cost doubles it at every doubling);
+  per unit at the previous, ten times smaller size (a quadratic cost would be ten times);
 - a budget: the largest size finishes under the stated seconds (on the 2-core CI machine).
 
 ``--quick`` drops the largest size of each dimension.  Exit status 1 when a check fails.
@@ -32,7 +32,10 @@ from arrayprof import api
 from arrayprof.kernel import comm
 from arrayprof.rss import current_rss
 
-SLACK = 1.6  # per-unit cost may rise this much between sizes (noise, caches); quadratic is 10x
+# Per-unit cost may rise this much over one 10x step in size: a quadratic cost rises 10x.  The
+# slack is for memory, not algorithms: a plain scan of a namespace dict costs 280 ns per item at
+# 10^5 items and 410 ns at 10^6 on the CI machine (caches), and the machine is shared.
+SLACK = 2.5
 FAILURES: list[str] = []
 
 # One block of 12 lines of everyday notebook code: arrays, views, a loop, a comprehension, a

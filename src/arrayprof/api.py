@@ -68,7 +68,7 @@ def clear_history() -> None:
     while _history:
         _forget_source(_history.popleft()[1])
     _last_context = None
-    _sweep_sources()
+    _sweep_sources(everything=True)
 
 
 def _forget_source(filename: str | None) -> None:
@@ -76,15 +76,28 @@ def _forget_source(filename: str | None) -> None:
         linecache.cache.pop(filename, None)
 
 
-def _sweep_sources() -> None:
+def _cell_number(filename: str) -> int | None:
+    """N of ``<arrayprof-cell-N>`` (the names `Session` gives code it runs itself), else None."""
+    head = OWN_SOURCES + "cell-"
+    if filename.startswith(head) and filename.endswith(">") and filename[len(head):-1].isdigit():
+        return int(filename[len(head):-1])
+    return None
+
+
+def _sweep_sources(everything: bool = False) -> None:
     """Drop arrayprof's own linecache entries that no report in the history needs: those of
-    verification and replay runs (never reported) and of reports already dropped.  IPython's
-    entries and those of sessions still running (no report yet) are left alone."""
+    verification and replay runs (never reported), and those of cells older than the oldest
+    report kept (dropped reports, sessions run without the history).  A cell newer than that
+    may still be running (``profile()`` called inside a profiled cell): its lines stay.
+    IPython's entries are never touched."""
     kept = {filename for _, filename in _history}
+    numbers = [n for n in (_cell_number(f) for f in kept if f is not None) if n is not None]
+    oldest = min(numbers) if numbers else None
     for key in [k for k in list(linecache.cache) if isinstance(k, str)
-                and k.startswith(OWN_SOURCES) and not k.startswith(OWN_SOURCES + "cell-")
-                and k not in kept]:
-        linecache.cache.pop(key, None)
+                and k.startswith(OWN_SOURCES) and k not in kept]:
+        number = _cell_number(key)
+        if everything or number is None or oldest is None or number < oldest:
+            linecache.cache.pop(key, None)
 
 
 def _evict() -> None:

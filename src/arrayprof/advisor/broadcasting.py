@@ -69,7 +69,7 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
     assert context.tree is not None
     found = []
     seen: set[int] = set()
-    lines = context.source.splitlines()
+    lines: list[str] | None = None  # split once, and only when an op qualifies
     for op in report.ops:
         if not op.broadcast or op.result is None or op.lineno is None or op.lineno in seen:
             continue
@@ -79,6 +79,8 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
                 largest, 1):
             continue
         lineno = op.lineno
+        if lines is None:
+            lines = context.source.splitlines()
         source = lines[lineno - 1] if lineno <= len(lines) else ""
         kept = line_kept(report, context, lineno)
         accidental = accidental_pair(op) is not None and not explicit_outer(source)

@@ -353,8 +353,10 @@ def view_pins_base(report: Report, context: CellContext) -> list[Finding]:
     ns = context.namespace
     found = []
     for info in report.arrays:
+        if not info.is_view or info.lineno is None:  # first: cheap (this runs per function)
+            continue
         value = ns.get(info.name)
-        if not info.is_view or not isinstance(value, np.ndarray) or info.lineno is None:
+        if not isinstance(value, np.ndarray):
             continue
         pinned = info.base_nbytes
         if pinned < CONFIG.pin_factor * max(info.nbytes, 1) or pinned < CONFIG.silent_bytes:
@@ -391,7 +393,8 @@ def pinned_by_containers(context: CellContext) -> list[Finding]:
     arrays: dict[str, np.ndarray] | None = None
     index = at.tree_index(context.tree)
     # only names the tree binds can qualify; in namespace order, as before
-    names = [n for n in ns if n in index.bindings()] if index is not None else list(ns)
+    bound = index.bindings() if index is not None else None
+    names = [n for n in ns if n in bound] if bound is not None else list(ns)
     for name in names:
         value = ns[name]
         if not isinstance(value, list | tuple | dict):

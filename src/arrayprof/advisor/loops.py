@@ -1204,8 +1204,8 @@ class ReplaceNode(ast.NodeTransformer):
 def vectorized_functions(tree: ast.Module, ns: dict[str, Any]) -> dict[str, ast.expr | None]:
     """Names bound to np.vectorize / np.frompyfunc objects, with the Python function wrapped."""
     out: dict[str, ast.expr | None] = {}
-    defs = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
-    for node in ast.walk(tree):
+    defs = {n.name: n for n in at.nodes(tree) if isinstance(n, ast.FunctionDef)}
+    for node in at.nodes(tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
                 isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call) and \
                 at.np_func(node.value.func, ns, "vectorize", "frompyfunc") and node.value.args:
@@ -1217,9 +1217,9 @@ def vectorized_functions(tree: ast.Module, ns: dict[str, Any]) -> dict[str, ast.
         if isinstance(node, ast.FunctionDef) and any(
                 at.np_func(d, ns, "vectorize") for d in node.decorator_list):
             out[node.name] = node  # type: ignore[assignment]
-    for name, value in ns.items():
-        if isinstance(value, np.vectorize | np.ufunc) and name not in out and \
-                isinstance(value, np.vectorize):
+    vectorize = np.vectorize
+    for name, value in ns.items():  # (one test per value: this runs once per cell function)
+        if isinstance(value, vectorize) and name not in out:
             out[name] = None
     return out
 
