@@ -194,7 +194,10 @@ class ArrayprofMagics(Magics):
         try:
             report, value, error = api.profile_session(session, verify=not args.no_verify,
                                                        display_last=True)
-        except KeyboardInterrupt as exc:  # the cell's own; arrayprof has stopped everything
+        except BaseException as exc:
+            if isinstance(exc, Exception):
+                raise  # arrayprof's own failure, with its frames
+            # the cell's KeyboardInterrupt (or other BaseException); arrayprof has stopped
             raise exc.with_traceback(user_traceback(exc, session.filename)) from None
         return self._finish(session, report, value, error, args, source, number)
 
