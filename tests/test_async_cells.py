@@ -154,6 +154,25 @@ def test_profile_async_in_a_notebook_and_profile_says_to_use_it(kernel: Kernel) 
 
 # -- without a kernel -------------------------------------------------------------------------------
 
+def test_await_in_terminal_ipython() -> None:
+    """IPython's own shell (the terminal's) runs awaiting cells through its loop runner."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from arrayprof import notify
+
+    notifier = notify._notify
+    shell = InteractiveShell.instance()
+    shell.run_cell("%load_ext arrayprof\nimport numpy as np")
+    try:
+        result = shell.run_cell("%%arrayprof --quiet --no-verify\n" + AWAIT_CELL + "x.sum()")
+        assert result.error_in_exec is None and result.result == 1000.0
+        line = api.last_report().line(3)
+        assert line.allocated_bytes - line.temporary_bytes == shell.user_ns["x"].nbytes == 8000
+    finally:
+        shell.run_cell("%unload_ext arrayprof")
+        notify.set_notifier(notifier)
+
+
 def test_profile_runs_top_level_await_with_asyncio_run() -> None:
     namespace = {"np": np}
     report = api.profile(AWAIT_CELL, namespace, verify=False)

@@ -168,6 +168,26 @@ def test_keyboard_interrupt_of_a_cell_in_automatic_mode(shell, capsys) -> None:
     capsys.readouterr()
 
 
+def test_interrupt_as_automatic_mode_starts_leaves_the_cell_running(shell, monkeypatch,
+                                                                    capsys) -> None:
+    """Ctrl-C in arrayprof's pre-cell hook: as IPython does for any hook, the cell still runs,
+    here unprofiled, with one note; nothing is left recording."""
+    run(shell, "%arrayprof on")
+    try:
+        monkeypatch.setattr(inventory, "snapshot_names", interrupt)
+        result = run(shell, "h = np.ones(3)\nh.sum()")
+        assert result.error_in_exec is None and result.result == 3.0
+        assert "arrayprof: profiling this cell interrupted; the cell itself ran normally" in \
+            capsys.readouterr().out
+        assert not _native.is_recording()
+        monkeypatch.undo()
+        run(shell, "g = np.ones(11)")
+        line = api.last_report().line(1)
+        assert line.allocated_bytes - line.temporary_bytes == 11 * 8
+    finally:
+        run(shell, "%arrayprof off")
+
+
 def test_keyboard_interrupt_in_the_cell_stops_everything(shell, capsys) -> None:
     result = run(shell, "%%arrayprof\nw = np.ones(10)\nraise KeyboardInterrupt")
     assert type(result.error_in_exec) is KeyboardInterrupt
