@@ -217,6 +217,22 @@ def bench_panel(quick: bool) -> None:
 
 
 # -- 4. history length ---------------------------------------------------------------------------
+def deep_size(value: Any, seen: set[int] | None = None) -> int:
+    """Bytes of `value` and everything it holds (lists, dicts, dataclasses), each object once."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        size += sum(deep_size(k, seen) + deep_size(v, seen) for k, v in value.items())
+    elif isinstance(value, list | tuple | set):
+        size += sum(deep_size(v, seen) for v in value)
+    elif hasattr(value, "__dataclass_fields__"):
+        size += sum(deep_size(getattr(value, f), seen) for f in value.__dataclass_fields__)
+    return size
+
+
 def bench_history(quick: bool) -> None:
     """N profile() calls of a cell with thousands of allocations (a full 2,048-point timeline,
     the heaviest report there is): what the history keeps (with its default cap), linecache
@@ -242,9 +258,11 @@ def bench_history(quick: bool) -> None:
         hello = timed(lambda hub=hub, channel=channel: hub.handle(channel, {"v": 1,
                                                                             "type": "hello"}))
         costs.append(float(current_rss() - rss0))
+        held = deep_size(arrayprof.history())
         print(f"  {n:>6,} cells: {elapsed / max(n - first, 1) * 1000:6.1f} ms per cell, "
-              f"history {len(arrayprof.history())}, linecache entries {own}, "
-              f"RSS +{(current_rss() - rss0) / 1e6:6.1f} MB, hello {hello * 1000:.0f} ms")
+              f"history {len(arrayprof.history())} reports holding {held / 1e6:5.1f} MB, "
+              f"linecache entries {own}, RSS +{(current_rss() - rss0) / 1e6:6.1f} MB, "
+              f"panel hello {hello * 1000:.0f} ms")
         if len(arrayprof.history()) != min(n, api.history_limit()) or own > api.history_limit():
             FAILURES.append(f"history: {len(arrayprof.history())} reports and {own} linecache "
                             f"entries after {n} cells")

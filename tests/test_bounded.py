@@ -65,6 +65,31 @@ def test_history_keeps_the_last_reports_up_to_the_limit(small_history: int) -> N
         arrayprof.set_history_limit(0)
 
 
+def test_older_reports_keep_a_thinned_timeline_with_its_peak() -> None:
+    saved = api.history_limit()
+    arrayprof.clear_history()
+    try:
+        cell = "out = [np.arange(10) * 2 for i in range(3000)]\nbig = np.ones(10**6)\ndel big\n"
+        reports = [arrayprof.profile(cell, {"np": np}, verify=False)
+                   for _ in range(api.RECENT_FULL + 2)]
+        full = [len(r.timeline) for r in reports[-api.RECENT_FULL:]]
+        assert min(full) > api.OLD_TIMELINE_POINTS  # the newest keep every point
+        for report in reports[:2]:
+            assert 0 < len(report.timeline) <= api.OLD_TIMELINE_POINTS
+            assert max(p[1] for p in report.timeline) == report.numpy.peak_bytes
+    finally:
+        arrayprof.clear_history()
+        arrayprof.set_history_limit(saved)
+
+
+def test_thin_timeline_halves_like_the_native_timeline() -> None:
+    points = [[k / 10, (k * 37) % 101, 1 + k % 3] for k in range(1001)]
+    thin = api.thin_timeline(points, 256)
+    assert len(thin) == 251 and thin[-1] == points[-1]  # 1001 -> 501 -> 251, the end kept
+    assert max(p[1] for p in thin) == max(p[1] for p in points)
+    assert api.thin_timeline(points[:10], 256) == points[:10]
+
+
 def test_linecache_keeps_only_the_sources_of_reports_in_the_history(small_history: int) -> None:
     from arrayprof.session import Session
 

@@ -21,6 +21,11 @@ OWN_SOURCES = "<arrayprof-"  # linecache entries arrayprof registers (cells, ver
 # the history: each report with the linecache name of its source when arrayprof registered it
 _history: deque[tuple[Report, str | None]] = deque()
 _limit = HISTORY_LIMIT
+# Reports older than the newest RECENT_FULL keep a memory timeline of at most OLD_TIMELINE_POINTS
+# points: a 2,048-point timeline is most of a report's memory (0.25 MB of Python lists), and
+# drawings of it use fewer points than that anyway.
+RECENT_FULL = 20
+OLD_TIMELINE_POINTS = 256
 _last_context: CellContext | None = None
 _listeners: list[Callable[[Report], None]] = []
 
@@ -53,8 +58,9 @@ def history_limit() -> int:
 
 def set_history_limit(limit: int) -> None:
     """Keep at most `limit` reports (at least 1), dropping the oldest now if there are more.
-    Each report costs from a few kB to about 0.3 MB (a cell with thousands of allocations keeps
-    a 2,048-point memory timeline)."""
+    A report costs a few kB, up to about 0.3 MB for a cell with thousands of allocations (a
+    2,048-point memory timeline) while it is one of the 20 newest, and about 40 kB after (its
+    timeline thinned to 256 points, peak kept)."""
     global _limit
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValueError(f"the history limit must be an integer >= 1, not {limit!r}")
@@ -100,6 +106,17 @@ def _sweep_sources(everything: bool = False) -> None:
             linecache.cache.pop(key, None)
 
 
+def thin_timeline(timeline: list[Any], points: int) -> list[Any]:
+    """`timeline` halved until it has at most `points` points, the way the native timeline halves
+    itself when full: of each pair the point with more live bytes, so the peak is kept; an odd
+    last point is kept as it is (the cell's end)."""
+    while len(timeline) > points:
+        odd = [timeline[-1]] if len(timeline) % 2 else []
+        timeline = [b if b[1] >= a[1] else a
+                    for a, b in zip(timeline[0::2], timeline[1::2], strict=False)] + odd
+    return timeline
+
+
 def _evict() -> None:
     while len(_history) > _limit:
         _forget_source(_history.popleft()[1])
@@ -114,6 +131,10 @@ def remember(report: Report, context: CellContext | None, *, keep_context: bool 
     global _last_context
     filename = getattr(context, "filename", None)
     _history.append((report, filename if isinstance(filename, str) else None))
+    if len(_history) > RECENT_FULL:
+        older = _history[-RECENT_FULL - 1][0]
+        if len(older.timeline) > OLD_TIMELINE_POINTS:
+            older.timeline = thin_timeline(older.timeline, OLD_TIMELINE_POINTS)
     _evict()
     if context is not None and context.inputs is not None:
         context.inputs.release()
