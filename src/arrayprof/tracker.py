@@ -6,6 +6,7 @@ process (NumPy frees every buffer through the handler that allocated it; see DES
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
@@ -19,17 +20,25 @@ _active: Recording | None = None
 
 
 def _all_ufuncs() -> list[np.ufunc]:
-    """Every ufunc object NumPy exposes, so operator calls and np.add(...) are both seen."""
-    found: dict[int, np.ufunc] = {}
+    """Every ufunc object NumPy exposes, and every one a module loaded before arrayprof holds
+    (SciPy imported first), so operator calls and np.add(...) are both seen; ufuncs made later
+    are caught by the native constructors' hooks.  np.add comes first: it tells the native side
+    what NumPy's own call path looks like."""
+    found: dict[int, np.ufunc] = {id(np.add): np.add}
     modules: list[Any] = [np]
     for name in ("numpy._core.umath", "numpy.core.umath", "numpy.linalg._umath_linalg"):
         try:
             modules.append(__import__(name, fromlist=["_"]))
         except ImportError:
             continue
+    modules.extend(list(sys.modules.values()))
     for module in modules:
-        for value in vars(module).values():
-            if isinstance(value, np.ufunc):
+        try:
+            values = list(vars(module).values())
+        except TypeError:
+            continue
+        for value in values:
+            if type(value) is np.ufunc:
                 found[id(value)] = value
     return list(found.values())
 
