@@ -102,9 +102,11 @@ def tracker_memory_bytes() -> int:
     return int(_native.memory_usage())
 
 
-def layout(array: np.ndarray, index_order: bool = False) -> dict[str, int]:
-    """Span, byte offsets and cache-line counts of one array (see strided.h); `index_order` also
-    counts the line fetches of a pass in C index order (-1 when not computed)."""
+def layout(array: np.ndarray, index_order: bool = False) -> dict[str, Any]:
+    """Span and byte offsets (exact Python ints for any strides, beyond 2^63 included), distinct
+    cache lines (`cache_lines_exact` False when that is an upper bound) and the line fetches of a
+    pass in C index order, in bounded work for any size (see strided.h).  `index_order` is kept for
+    older callers: the fetches are always computed."""
     return _native.layout(array, index_order)
 
 

@@ -26,6 +26,9 @@ static const char *const method_suffix[OP_KINDS] = {"", ".reduce", ".accumulate"
  * install on: a value whose dtype is one of them records only its type number, so recording never
  * changes a dtype's refcount.  Flexible and parametric dtypes (strings, void, datetimes) and
  * non-native byte orders are not singletons: their name is kept as text instead. */
+#ifndef NPY_NTYPES_LEGACY
+#define NPY_NTYPES_LEGACY NPY_NTYPES /* headers of NumPy 1.x */
+#endif
 #define BUILTIN_TYPES NPY_NTYPES_LEGACY
 static PyArray_Descr *builtin_descr[BUILTIN_TYPES];
 static PyObject *builtin_name[BUILTIN_TYPES]; /* str(dtype), made when first reported */
