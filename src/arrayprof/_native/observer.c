@@ -26,10 +26,7 @@ static const char *const method_suffix[OP_KINDS] = {"", ".reduce", ".accumulate"
  * install on: a value whose dtype is one of them records only its type number, so recording never
  * changes a dtype's refcount.  Flexible and parametric dtypes (strings, void, datetimes) and
  * non-native byte orders are not singletons: their name is kept as text instead. */
-#ifndef NPY_NTYPES_LEGACY
-#define NPY_NTYPES_LEGACY NPY_NTYPES /* headers of NumPy 1.x */
-#endif
-#define BUILTIN_TYPES NPY_NTYPES_LEGACY
+#define BUILTIN_TYPES (NPY_HALF + 1) /* NPY_NTYPES_LEGACY on NumPy 2, NPY_NTYPES on 1.x */
 static PyArray_Descr *builtin_descr[BUILTIN_TYPES];
 static PyObject *builtin_name[BUILTIN_TYPES]; /* str(dtype), made when first reported */
 
