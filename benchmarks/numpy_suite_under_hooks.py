@@ -30,6 +30,8 @@ import pytest
 
 from arrayprof.tracker import Recording, ensure_installed
 
+seen = {"tests": 0, "allocations": 0, "op_calls": 0}
+
 
 def pytest_configure(config):
     ensure_installed()
@@ -43,6 +45,16 @@ def pytest_runtest_call(item):
         yield
     finally:
         recording.stop()
+        if recording.raw is not None:
+            seen["tests"] += 1
+            seen["allocations"] += recording.raw["allocations"]
+            seen["op_calls"] += sum(op["count"] for op in recording.ops)
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(
+        f"arrayprof recorded: {seen['tests']} tests, {seen['allocations']} NumPy allocations, "
+        f"{seen['op_calls']} ufunc calls")
 '''
 
 
@@ -84,7 +96,10 @@ def run_suite(packages: list[str], markexpr: str, hooked: bool, workdir: Path,
                 if outcome == "skipped":
                     skip_reasons[(child.get("message") or "")[:100]] += 1
         counts[outcome] += 1
+    recorded = next((line for line in done.stdout.splitlines()
+                     if line.startswith("arrayprof recorded:")), "")
     return {"label": label, "seconds": round(elapsed, 1), "exit_code": done.returncode,
+            "recorded": recorded,
             "counts": dict(counts), "failed": failed,
             "skip_reasons": skip_reasons.most_common(12)}
 
@@ -115,6 +130,8 @@ def main() -> int:
         print(f"{run['label']:>7}: {c.get('run', 0)} tests, {c.get('passed', 0)} passed, "
               f"{c.get('failed', 0)} failed, {c.get('skipped', 0)} skipped, "
               f"{c.get('xfailed', 0)} xfailed, {run['seconds']} s")
+        if run["recorded"]:
+            print(f"         {run['recorded']}")
     plain, hooked = runs
     print("skips (plain run), by reason:")
     for reason, count in plain["skip_reasons"]:
