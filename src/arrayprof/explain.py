@@ -70,27 +70,28 @@ def describe_layout(array: np.ndarray, base: np.ndarray | None = None) -> str:
     return text
 
 
-def touched_elements(array: np.ndarray, owner: np.ndarray) -> list[int]:
-    """Indices (in the owner's flat buffer, in units of the owner's itemsize) the array touches."""
+def touched_elements(array: np.ndarray, owner: np.ndarray, limit: int = 4096) -> list[int] | None:
+    """Indices (in the owner's flat buffer, in units of the owner's itemsize) the array touches;
+    None when that takes more than `limit` offsets (a broadcast or hostile view of a small owner
+    can have 10^9 elements: only distinct offsets are kept, repeated dimensions skipped)."""
     start = array.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
-    offsets = np.zeros(1, dtype=np.int64) + start
-    if array.size == 0:
-        return []
+    offsets = {start}
     for extent, stride in zip(array.shape, array.strides, strict=True):
-        if extent <= 1 or stride == 0:
-            continue  # no new bytes: a repeated (broadcast) axis is not enumerated
-        # distinct offsets only, and no step can reach past the owner's bytes: bounded by the
-        # owner's size, not the array's (a 10^9-element broadcast view costs nothing)
-        extent = min(extent, owner.nbytes // abs(stride) + 1)
-        offsets = np.unique(offsets[:, None] + np.arange(extent, dtype=np.int64) * stride)
-    return sorted({int(o) // owner.itemsize for o in offsets})
+        if extent == 0:
+            return []
+        if extent == 1 or stride == 0:
+            continue
+        if len(offsets) * extent > limit:
+            return None
+        offsets = {o + i * stride for o in offsets for i in range(extent)}
+    return sorted({o // owner.itemsize for o in offsets})
 
 
 def diagram(array: np.ndarray, owner: np.ndarray, grid_shape: tuple[int, ...] | None) -> list[str]:
     """The owner's buffer as cells, '#' where the array reads, '.' elsewhere."""
     if owner.size > DIAGRAM_MAX_ELEMENTS or owner.itemsize != array.itemsize or array.size == 0:
         return []
-    touched = set(touched_elements(array, owner))
+    touched = set(touched_elements(array, owner) or ())
     cells = ["#" if i in touched else "." for i in range(owner.size)]
     if grid_shape and len(grid_shape) == 2 and grid_shape[0] * grid_shape[1] == owner.size:
         width = grid_shape[1]
@@ -153,25 +154,29 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
                      f"buffer alive as long as it exists; {writes}.")
     facts = layout(array, index_order=True)
     lines.append(f"Layout: {describe_layout(array, base_array)}.")
-    if isinstance(owner, np.ndarray) and array.size:
-        if owner.size <= DIAGRAM_MAX_ELEMENTS and owner.itemsize == array.itemsize:
-            touched = touched_elements(array, owner)
+    if (isinstance(owner, np.ndarray) and array.size and owner.size <= DIAGRAM_MAX_ELEMENTS
+            and owner.itemsize == array.itemsize):
+        touched = touched_elements(array, owner)
+        if touched is not None:
             lines.append(f"It touches {len(touched)} of the {owner.size} elements of its buffer "
                          f"(flat indices {touched}):")
             grid = base_array.shape if base_array is not None else None
             lines.extend(diagram(array, owner, grid))
     span = facts["span_bytes"]
+    lines_text = plural(facts["cache_lines"], "cache line")
+    if not facts["cache_lines_exact"]:
+        # past the walk budget of an interleaving layout: an upper bound, said as such
+        lines_text = f"at most {lines_text} (an upper bound: this layout was too large to count)"
     if array.flags.c_contiguous or array.flags.f_contiguous:
         order = "C (row-major)" if array.flags.c_contiguous else "Fortran (column-major)"
         speed = ("its elements are pointers to Python objects, so every operation goes through "
                  "the interpreter one object at a time" if array.dtype.hasobject else
                  "loops and ufuncs stream through it at full speed")
-        lines.append(f"Contiguous in {order} order: {plural(facts['cache_lines'], 'cache line')} "
-                     f"of 64 bytes; {speed}.")
+        lines.append(f"Contiguous in {order} order: {lines_text} of 64 bytes; {speed}.")
     else:
         used = array.nbytes / span if span else 1.0
         lines.append(f"Not contiguous: it spans {span:,} bytes to use {array.nbytes:,} "
-                     f"({used:.0%}); its elements sit on {plural(facts['cache_lines'], 'cache line')} "
+                     f"({used:.0%}); its elements sit on {lines_text} "
                      "and a pass in index order fetches "
                      f"{plural(facts['cache_line_fetches_index_order'], 'line')}. "
                      "Heavy work on it is slower than on a contiguous copy.")

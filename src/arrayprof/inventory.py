@@ -479,7 +479,10 @@ def offset_in_owner(array: np.ndarray, owner: Any) -> int | None:
 def describe_array(name: str, array: np.ndarray, lineno: int | None, base: str | None,
                    base_nbytes: int, offset_bytes: int | None = None) -> ArrayInfo:
     facts = layout(array)
-    span = int(facts["span_bytes"])
+    # None only for more dimensions than the native build knows: then the span NumPy's shape
+    # and strides imply, computed in Python integers, and no cache-line count
+    span_bytes = facts["span_bytes"]
+    span = int(span_bytes) if span_bytes is not None else _span_in_python(array)
     nbytes = int(array.nbytes)
     return ArrayInfo(
         name=name,
@@ -497,8 +500,9 @@ def describe_array(name: str, array: np.ndarray, lineno: int | None, base: str |
         writeable=bool(array.flags.writeable),
         span_bytes=span,
         utilization=(nbytes / span) if span else 1.0,
-        cache_lines=int(facts["cache_lines"]),
+        cache_lines=int(facts["cache_lines"] or 0),
         offset_bytes=offset_bytes,
+        cache_lines_exact=bool(facts["cache_lines_exact"]),
     )
 
 
@@ -518,6 +522,13 @@ def public_arrays(namespace: dict[str, Any]) -> dict[str, np.ndarray]:
     ndarray = np.ndarray
     return {n: v for n, v in dict(namespace).items()
             if issubclass(type(v), ndarray) and not n.startswith("_")}
+
+
+def _span_in_python(array: np.ndarray) -> int:
+    if array.size == 0:
+        return 0
+    return sum(abs((n - 1) * s) for n, s in zip(array.shape, array.strides, strict=True)) + \
+        array.itemsize
 
 
 def build_inventory(namespace: dict[str, Any], names: list[str], tree: ast.AST | None,

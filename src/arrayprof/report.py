@@ -127,6 +127,8 @@ class ArrayInfo:
     cache_lines: int
     # addition: bytes from the start of the owning buffer to element 0 (None: owner address unknown)
     offset_bytes: int | None = None
+    # addition: False when cache_lines is an upper bound (an interleaving layout too large to count)
+    cache_lines_exact: bool = True
 
 
 @dataclass

@@ -43,17 +43,25 @@ _active: Recording | None = None
 
 
 def _all_ufuncs() -> list[np.ufunc]:
-    """Every ufunc object NumPy exposes, so operator calls and np.add(...) are both seen."""
-    found: dict[int, np.ufunc] = {}
+    """Every ufunc object NumPy exposes, and every one a module loaded before arrayprof holds
+    (SciPy imported first), so operator calls and np.add(...) are both seen; ufuncs made later
+    are caught by the native constructors' hooks.  np.add comes first: it tells the native side
+    what NumPy's own call path looks like."""
+    found: dict[int, np.ufunc] = {id(np.add): np.add}
     modules: list[Any] = [np]
     for name in ("numpy._core.umath", "numpy.core.umath", "numpy.linalg._umath_linalg"):
         try:
             modules.append(__import__(name, fromlist=["_"]))
         except ImportError:
             continue
+    modules.extend(list(sys.modules.values()))
     for module in modules:
-        for value in vars(module).values():
-            if isinstance(value, np.ufunc):
+        try:
+            values = list(vars(module).values())
+        except TypeError:
+            continue
+        for value in values:
+            if type(value) is np.ufunc:
                 found[id(value)] = value
     return list(found.values())
 
@@ -116,9 +124,11 @@ def tracker_memory_bytes() -> int:
     return int(_native.memory_usage())
 
 
-def layout(array: np.ndarray, index_order: bool = False) -> dict[str, int]:
-    """Span, byte offsets and cache-line counts of one array (see strided.h); `index_order` also
-    counts the line fetches of a pass in C index order (-1 when not computed)."""
+def layout(array: np.ndarray, index_order: bool = False) -> dict[str, Any]:
+    """Span and byte offsets (exact Python ints for any strides, beyond 2^63 included), distinct
+    cache lines (`cache_lines_exact` False when that is an upper bound) and the line fetches of a
+    pass in C index order, in bounded work for any size (see strided.h).  `index_order` is kept for
+    older callers: the fetches are always computed."""
     return _native.layout(array, index_order)
 
 

@@ -30,12 +30,14 @@ static PyMethodDef native_methods[] = {
     {"is_recording", ap_tracker_is_recording, METH_NOARGS, "Whether a cell is being recorded."},
     {"memory_usage", ap_tracker_memory, METH_NOARGS, "Bytes used by the tracker's own tables."},
     {"observe_ufuncs", ap_observer_install, METH_O,
-     "observe_ufuncs(ufuncs): hook these ufunc objects and ufunc.reduce/accumulate (once)."},
+     "observe_ufuncs(ufuncs): hook these ufunc objects; the first call also hooks the ufunc methods\n"
+     "(reduce, accumulate, reduceat, outer, at) and every ufunc made later."},
     {"take_ops", ap_observer_take, METH_NOARGS,
      "Return and clear the operation records of the last recording."},
     {"layout", ap_strided_layout, METH_VARARGS,
-     "layout(arr, index_order=False): span, offsets, distinct cache lines; with index_order, also\n"
-     "the line fetches of a pass in C index order (walks every element unless C-contiguous)."},
+     "layout(arr, index_order=False): span, offsets, distinct cache lines (cache_lines_exact: False\n"
+     "when an upper bound) and the line fetches of a pass in C index order; bounded work for any\n"
+     "shape and strides (index_order is accepted and ignored: the fetches are always computed)."},
     {"may_overlap", ap_strided_may_overlap, METH_VARARGS,
      "may_overlap(a, b): exact for 1-D and 2-D arrays, conservative beyond."},
     {NULL, NULL, 0, NULL},

@@ -10,31 +10,197 @@
 #include <numpy/arrayobject.h>
 #include <numpy/ufuncobject.h>
 
+#include <stdint.h>
 #include <string.h>
 
 #define MAX_OPERANDS 3
-#define MAX_DIMS 8
+#define INLINE_DIMS 8 /* shapes up to this many dimensions need no allocation */
 
 typedef enum { OP_UFUNC, OP_REDUCE, OP_ACCUMULATE, OP_REDUCEAT, OP_OUTER, OP_AT, OP_KINDS } op_kind;
 static const char *const kind_names[OP_KINDS] = {"ufunc", "reduce", "accumulate", "reduceat", "outer", "at"};
 static const char *const method_suffix[OP_KINDS] = {"", ".reduce", ".accumulate", ".reduceat", ".outer", ".at"};
 
-/* What we keep of one operand or result: values only, never a reference to the array. */
+/* ---- dtypes without references ------------------------------------------------------------- */
+
+/* NumPy's built-in dtype singletons (np.dtype('float64') is always the same object), held from
+ * install on: a value whose dtype is one of them records only its type number, so recording never
+ * changes a dtype's refcount.  Flexible and parametric dtypes (strings, void, datetimes) and
+ * non-native byte orders are not singletons: their name is kept as text instead. */
+#define BUILTIN_TYPES (NPY_HALF + 1) /* NPY_NTYPES_LEGACY on NumPy 2, NPY_NTYPES on 1.x */
+static PyArray_Descr *builtin_descr[BUILTIN_TYPES];
+static PyObject *builtin_name[BUILTIN_TYPES]; /* str(dtype), made when first reported */
+
+static void
+load_builtin_dtypes(void)
+{
+    for (int t = 0; t < BUILTIN_TYPES; t++) {
+        if (PyTypeNum_ISFLEXIBLE(t) || PyTypeNum_ISDATETIME(t) || builtin_descr[t] != NULL) {
+            continue;
+        }
+        builtin_descr[t] = PyArray_DescrFromType(t); /* kept for the life of the process */
+        if (builtin_descr[t] == NULL) {
+            PyErr_Clear();
+        }
+    }
+}
+
+static int
+builtin_type_of(PyArray_Descr *descr)
+{
+    int t = descr->type_num;
+    return t >= 0 && t < BUILTIN_TYPES && builtin_descr[t] == descr ? t : -1;
+}
+
+/* ---- what we keep of one operand or result: values only ------------------------------------ */
+
 typedef enum { VAL_NONE, VAL_ARRAY, VAL_SCALAR, VAL_PYTHON, VAL_OTHER } value_kind;
 typedef struct {
     value_kind kind;
-    int ndim; /* may exceed MAX_DIMS; then shape/strides hold the first MAX_DIMS */
-    npy_intp shape[MAX_DIMS];
-    npy_intp strides[MAX_DIMS];
-    PyArray_Descr *dtype; /* strong reference, or NULL */
+    int ndim;
+    npy_intp *shape, *strides; /* point into `inline_dims` or `heap_dims` */
+    npy_intp inline_dims[2 * INLINE_DIMS];
+    npy_intp *heap_dims; /* 2 * heap_capacity entries, for more than INLINE_DIMS dimensions */
+    int heap_capacity;
+    int type_num;           /* a built-in dtype: its type number; otherwise -1 */
+    PyObject *dtype_text;   /* other dtypes: str(dtype) (strong reference to a str), or NULL */
+    const void *dtype_seen; /* identity of the dtype `dtype_text` was made from; never read */
     npy_intp nbytes;
     int owns_data, c_contiguous, f_contiguous;
     const void *data;
 } value_info;
 
+static void
+value_free(value_info *v)
+{
+    Py_CLEAR(v->dtype_text);
+    PyMem_RawFree(v->heap_dims);
+    v->heap_dims = NULL;
+    v->heap_capacity = 0;
+    v->kind = VAL_NONE;
+}
+
+/* Room for `ndim` dimensions; 0, or -1 (then the shape is not kept) when out of memory. */
+static int
+value_reserve(value_info *v, int ndim)
+{
+    if (ndim <= INLINE_DIMS) {
+        v->shape = v->inline_dims;
+        v->strides = v->inline_dims + INLINE_DIMS;
+        return 0;
+    }
+    if (ndim > v->heap_capacity) {
+        npy_intp *grown = PyMem_RawRealloc(v->heap_dims, 2 * (size_t)ndim * sizeof(npy_intp));
+        if (grown == NULL) {
+            return -1;
+        }
+        v->heap_dims = grown;
+        v->heap_capacity = ndim;
+    }
+    v->shape = v->heap_dims;
+    v->strides = v->heap_dims + v->heap_capacity;
+    return 0;
+}
+
+static void
+value_set_dtype(value_info *v, PyArray_Descr *descr)
+{
+    v->type_num = builtin_type_of(descr);
+    if (v->type_num >= 0) {
+        Py_CLEAR(v->dtype_text);
+        v->dtype_seen = NULL;
+        return;
+    }
+    if (v->dtype_text != NULL && v->dtype_seen == (const void *)descr) {
+        return; /* the same dtype object as the last call at this site (loops) */
+    }
+    Py_CLEAR(v->dtype_text);
+    v->dtype_seen = descr;
+    v->dtype_text = PyObject_Str((PyObject *)descr);
+    if (v->dtype_text == NULL) {
+        PyErr_Clear();
+        v->dtype_seen = NULL;
+    }
+}
+
+static void
+value_capture(value_info *v, PyObject *obj)
+{
+    v->kind = VAL_NONE;
+    v->ndim = 0;
+    v->nbytes = 0;
+    v->data = NULL;
+    v->type_num = -1;
+    v->shape = v->inline_dims;
+    v->strides = v->inline_dims + INLINE_DIMS;
+    if (obj == NULL) {
+        return;
+    }
+    v->c_contiguous = v->f_contiguous = v->owns_data = 1;
+    if (PyArray_Check(obj)) {
+        PyArrayObject *arr = (PyArrayObject *)obj;
+        int ndim = PyArray_NDIM(arr);
+        if (value_reserve(v, ndim) < 0) {
+            v->kind = VAL_OTHER; /* out of memory: say nothing rather than something truncated */
+            return;
+        }
+        v->kind = VAL_ARRAY;
+        v->ndim = ndim;
+        memcpy(v->shape, PyArray_DIMS(arr), (size_t)ndim * sizeof(npy_intp));
+        memcpy(v->strides, PyArray_STRIDES(arr), (size_t)ndim * sizeof(npy_intp));
+        value_set_dtype(v, PyArray_DESCR(arr));
+        v->nbytes = PyArray_NBYTES(arr);
+        v->owns_data = PyArray_CHKFLAGS(arr, NPY_ARRAY_OWNDATA);
+        v->c_contiguous = PyArray_IS_C_CONTIGUOUS(arr);
+        v->f_contiguous = PyArray_IS_F_CONTIGUOUS(arr);
+        v->data = PyArray_DATA(arr);
+        return;
+    }
+    if (PyArray_IsScalar(obj, Generic)) {
+        PyArray_Descr *descr = PyArray_DescrFromScalar(obj); /* new reference, dropped below */
+        if (descr == NULL) {
+            PyErr_Clear();
+            v->kind = VAL_OTHER;
+            return;
+        }
+        v->kind = VAL_SCALAR;
+        value_set_dtype(v, descr);
+        v->nbytes = PyDataType_ELSIZE(descr);
+        Py_DECREF(descr);
+        return;
+    }
+    int type_num;
+    if (PyBool_Check(obj)) {
+        type_num = NPY_BOOL;
+    }
+    else if (PyLong_Check(obj)) {
+        type_num = NPY_LONG;
+    }
+    else if (PyFloat_Check(obj)) {
+        type_num = NPY_DOUBLE;
+    }
+    else if (PyComplex_Check(obj)) {
+        type_num = NPY_CDOUBLE;
+    }
+    else {
+        v->kind = VAL_OTHER; /* lists and the like: converting them here would allocate */
+        return;
+    }
+    if (builtin_descr[type_num] == NULL) {
+        v->kind = VAL_OTHER;
+        return;
+    }
+    v->kind = VAL_PYTHON;
+    v->type_num = type_num;
+    Py_CLEAR(v->dtype_text);
+    v->nbytes = PyDataType_ELSIZE(builtin_descr[type_num]);
+}
+
+/* ---- per-site records ---------------------------------------------------------------------- */
+
 typedef struct {
     int line, offset;
-    PyObject *ufunc; /* strong reference */
+    const void *ufunc; /* identity only: the ufunc may die before the records are taken */
+    PyObject *name;    /* "add", "add.reduce" (strong reference to a str) */
     op_kind kind;
     int form; /* AP_FORM_*: how the cell reached a plain ufunc call (operator or call) */
     long long count;
@@ -47,92 +213,86 @@ typedef struct {
 
 static op_record *records;
 static size_t records_used, records_capacity;
+/* Open addressing over record indices + 1 (0: empty); a power of two, at most half full. */
+static uint32_t *site_index;
+static size_t site_capacity;
+static size_t last_site = SIZE_MAX; /* the site of the previous call: loops hit it again */
+static int recording_call;          /* a call is being recorded (re-entry guard) */
 
 /* originals */
 static vectorcallfunc original_vectorcall;
 typedef PyObject *(*fastcall_method)(PyObject *, PyObject *const *, Py_ssize_t, PyObject *);
 static fastcall_method original_methods[OP_KINDS];
+static PyCFunction original_at;
+static PyTypeObject *ufunc_type;
 static int installed;
 
-/* ---- capturing values ---------------------------------------------------------------------- */
-
-static void
-value_clear(value_info *v)
+static size_t
+site_hash(int line, int offset, const void *ufunc, op_kind kind)
 {
-    Py_CLEAR(v->dtype);
-    v->kind = VAL_NONE;
+    uint64_t h = (uint64_t)(uintptr_t)ufunc * 0x9E3779B97F4A7C15ull;
+    h ^= ((uint64_t)(uint32_t)line << 32 | (uint32_t)offset) * 0xC2B2AE3D27D4EB4Full;
+    h ^= (uint64_t)kind * 0x165667B19E3779F9ull;
+    return (size_t)(h ^ (h >> 29));
 }
 
-static void
-value_capture(value_info *v, PyObject *obj)
+static int
+site_matches(const op_record *r, int line, int offset, const void *ufunc, op_kind kind)
 {
-    value_clear(v);
-    memset(v, 0, sizeof(*v));
-    if (obj == NULL) {
-        return;
+    return r->line == line && r->offset == offset && r->ufunc == ufunc && r->kind == kind;
+}
+
+static int
+site_index_grow(void)
+{
+    size_t capacity = site_capacity ? site_capacity * 2 : 256;
+    uint32_t *table = PyMem_RawCalloc(capacity, sizeof(uint32_t));
+    if (table == NULL) {
+        return -1;
     }
-    if (PyArray_Check(obj)) {
-        PyArrayObject *arr = (PyArrayObject *)obj;
-        v->kind = VAL_ARRAY;
-        v->ndim = PyArray_NDIM(arr);
-        for (int i = 0; i < v->ndim && i < MAX_DIMS; i++) {
-            v->shape[i] = PyArray_DIM(arr, i);
-            v->strides[i] = PyArray_STRIDE(arr, i);
+    for (size_t i = 0; i < records_used; i++) {
+        op_record *r = &records[i];
+        size_t slot = site_hash(r->line, r->offset, r->ufunc, r->kind) & (capacity - 1);
+        while (table[slot] != 0) {
+            slot = (slot + 1) & (capacity - 1);
         }
-        v->dtype = PyArray_DESCR(arr);
-        Py_INCREF(v->dtype);
-        v->nbytes = PyArray_NBYTES(arr);
-        v->owns_data = PyArray_CHKFLAGS(arr, NPY_ARRAY_OWNDATA);
-        v->c_contiguous = PyArray_IS_C_CONTIGUOUS(arr);
-        v->f_contiguous = PyArray_IS_F_CONTIGUOUS(arr);
-        v->data = PyArray_DATA(arr);
-        return;
+        table[slot] = (uint32_t)(i + 1);
     }
-    v->c_contiguous = v->f_contiguous = 1;
-    v->owns_data = 1;
-    if (PyArray_IsScalar(obj, Generic)) {
-        v->kind = VAL_SCALAR;
-        v->dtype = PyArray_DescrFromScalar(obj); /* new reference */
-    }
-    else if (PyBool_Check(obj)) {
-        v->kind = VAL_PYTHON;
-        v->dtype = PyArray_DescrFromType(NPY_BOOL);
-    }
-    else if (PyLong_Check(obj)) {
-        v->kind = VAL_PYTHON;
-        v->dtype = PyArray_DescrFromType(NPY_LONG);
-    }
-    else if (PyFloat_Check(obj)) {
-        v->kind = VAL_PYTHON;
-        v->dtype = PyArray_DescrFromType(NPY_DOUBLE);
-    }
-    else if (PyComplex_Check(obj)) {
-        v->kind = VAL_PYTHON;
-        v->dtype = PyArray_DescrFromType(NPY_CDOUBLE);
-    }
-    else {
-        v->kind = VAL_OTHER; /* lists and the like: converting them here would allocate */
-        return;
-    }
-    if (v->dtype == NULL) {
-        PyErr_Clear();
-        v->kind = VAL_OTHER;
-        return;
-    }
-    v->nbytes = PyDataType_ELSIZE(v->dtype);
+    PyMem_RawFree(site_index);
+    site_index = table;
+    site_capacity = capacity;
+    return 0;
 }
 
-/* ---- per-site records ---------------------------------------------------------------------- */
+static PyObject *
+site_name(PyObject *ufunc, op_kind kind)
+{
+    const char *name = ((PyUFuncObject *)ufunc)->name;
+    PyObject *out = PyUnicode_FromFormat("%s%s", name ? name : "?", method_suffix[kind]);
+    if (out == NULL) {
+        PyErr_Clear();
+    }
+    return out;
+}
 
 static op_record *
 record_for(int line, int offset, PyObject *ufunc, op_kind kind)
 {
-    /* Linear search from the end: a cell has few sites and loops hit the same one repeatedly. */
-    for (size_t i = records_used; i-- > 0;) {
-        op_record *r = &records[i];
-        if (r->line == line && r->offset == offset && r->ufunc == ufunc && r->kind == kind) {
-            return r;
+    if (last_site < records_used && site_matches(&records[last_site], line, offset, ufunc, kind)) {
+        return &records[last_site];
+    }
+    size_t slot = 0;
+    if (site_capacity != 0) {
+        slot = site_hash(line, offset, ufunc, kind) & (site_capacity - 1);
+        for (uint32_t i; (i = site_index[slot]) != 0; slot = (slot + 1) & (site_capacity - 1)) {
+            if (site_matches(&records[i - 1], line, offset, ufunc, kind)) {
+                last_site = i - 1;
+                return &records[i - 1];
+            }
         }
+    }
+    if (records_used >= UINT32_MAX - 1) {
+        return NULL;
     }
     if (records_used == records_capacity) {
         size_t new_capacity = records_capacity ? records_capacity * 2 : 64;
@@ -143,12 +303,27 @@ record_for(int line, int offset, PyObject *ufunc, op_kind kind)
         records = grown;
         records_capacity = new_capacity;
     }
+    if (2 * (records_used + 1) > site_capacity) {
+        if (site_index_grow() < 0) {
+            return NULL;
+        }
+    }
+    PyObject *name = site_name(ufunc, kind);
+    if (name == NULL) {
+        return NULL;
+    }
+    slot = site_hash(line, offset, ufunc, kind) & (site_capacity - 1);
+    while (site_index[slot] != 0) {
+        slot = (slot + 1) & (site_capacity - 1);
+    }
+    site_index[slot] = (uint32_t)(records_used + 1);
+    last_site = records_used;
     op_record *r = &records[records_used++];
     memset(r, 0, sizeof(*r));
     r->line = line;
     r->offset = offset;
-    Py_INCREF(ufunc);
     r->ufunc = ufunc;
+    r->name = name;
     r->kind = kind;
     return r;
 }
@@ -174,7 +349,7 @@ stretched(const value_info *operand, const value_info *result, int operand_core,
         return 1;
     }
     int pad = operand_loop - result_loop;
-    for (int i = 0; i < result_loop && i + pad < MAX_DIMS && i < MAX_DIMS; i++) {
+    for (int i = 0; i < result_loop; i++) {
         if (operand->shape[i + pad] != result->shape[i]) {
             return 1;
         }
@@ -205,13 +380,18 @@ first_result(PyObject *result)
 
 static void
 record_call(PyObject *ufunc, op_kind kind, PyObject *const *args, Py_ssize_t nargs,
-            PyObject *kwnames, PyObject *result)
+            PyObject *result)
 {
+    if (recording_call) {
+        return;
+    }
+    recording_call = 1;
     int offset = -1, form = AP_FORM_CALL;
     int line = ap_tracker_current_line(&offset, &form);
     ap_tracker_note_line(line);
     op_record *r = record_for(line, offset, ufunc, kind);
     if (r == NULL) {
+        recording_call = 0;
         return;
     }
     r->count++;
@@ -227,11 +407,8 @@ record_call(PyObject *ufunc, op_kind kind, PyObject *const *args, Py_ssize_t nar
     case OP_OUTER:
         ninputs = 2;
         break;
-    case OP_AT:
-        ninputs = 1; /* at(a, indices, b): `a` is the array operated on */
-        break;
     default:
-        ninputs = 1;
+        ninputs = 1; /* reduce(a, ...), at(a, indices, b): `a` is the array operated on */
     }
     if (ninputs > nargs) {
         ninputs = nargs; /* given by keyword: rare for inputs; we record what we saw */
@@ -242,11 +419,7 @@ record_call(PyObject *ufunc, op_kind kind, PyObject *const *args, Py_ssize_t nar
     for (Py_ssize_t i = 0; i < ninputs; i++) {
         value_capture(&r->operands[i], args[i]);
     }
-    for (Py_ssize_t i = ninputs; i < r->noperands; i++) {
-        value_clear(&r->operands[i]);
-    }
     r->noperands = (int)ninputs;
-    (void)kwnames;
 
     PyObject *out = kind == OP_AT ? (nargs > 0 ? args[0] : NULL) : first_result(result);
     value_capture(&r->result, out);
@@ -278,6 +451,7 @@ record_call(PyObject *ufunc, op_kind kind, PyObject *const *args, Py_ssize_t nar
             r->expansion = expansion;
         }
     }
+    recording_call = 0;
 }
 
 /* ---- the wrappers -------------------------------------------------------------------------- */
@@ -290,9 +464,22 @@ observed_vectorcall(PyObject *ufunc, PyObject *const *args, size_t nargsf, PyObj
     }
     PyObject *result = original_vectorcall(ufunc, args, nargsf, kwnames);
     if (result != NULL) {
-        record_call(ufunc, OP_UFUNC, args, PyVectorcall_NARGS(nargsf), kwnames, result);
+        record_call(ufunc, OP_UFUNC, args, PyVectorcall_NARGS(nargsf), result);
     }
     return result;
+}
+
+/* Route a ufunc's calls through the observer, if it uses NumPy's own call path. */
+static void
+hook_ufunc(PyObject *obj)
+{
+    if (obj == NULL || ufunc_type == NULL || Py_TYPE(obj) != ufunc_type) {
+        return;
+    }
+    PyUFuncObject *ufunc = (PyUFuncObject *)obj;
+    if ((vectorcallfunc)ufunc->vectorcall == original_vectorcall) {
+        ufunc->vectorcall = (void *)observed_vectorcall;
+    }
 }
 
 #define OBSERVED_METHOD(fname, KIND)                                                              \
@@ -301,7 +488,7 @@ observed_vectorcall(PyObject *ufunc, PyObject *const *args, size_t nargsf, PyObj
     {                                                                                             \
         PyObject *result = original_methods[KIND](ufunc, args, nargs, kwnames);                   \
         if (result != NULL && ap_tracker_recording_here()) {                                      \
-            record_call(ufunc, KIND, args, nargs, kwnames, result);                               \
+            record_call(ufunc, KIND, args, nargs, result);                                        \
         }                                                                                         \
         return result;                                                                            \
     }
@@ -310,28 +497,142 @@ OBSERVED_METHOD(observed_reduce, OP_REDUCE)
 OBSERVED_METHOD(observed_accumulate, OP_ACCUMULATE)
 OBSERVED_METHOD(observed_reduceat, OP_REDUCEAT)
 OBSERVED_METHOD(observed_outer, OP_OUTER)
-OBSERVED_METHOD(observed_at, OP_AT)
 
 static const fastcall_method observed_methods[OP_KINDS] = {
-    NULL, observed_reduce, observed_accumulate, observed_reduceat, observed_outer, observed_at,
+    NULL, observed_reduce, observed_accumulate, observed_reduceat, observed_outer, NULL,
 };
 
-static void
-patch_methods(PyTypeObject *ufunc_type)
+/* ufunc.at is METH_VARARGS: at(a, indices, b=None) */
+static PyObject *
+observed_at(PyObject *ufunc, PyObject *args)
 {
-    for (PyMethodDef *def = ufunc_type->tp_methods; def != NULL && def->ml_name != NULL; def++) {
+    PyObject *result = original_at(ufunc, args);
+    if (result != NULL && ap_tracker_recording_here() && PyTuple_Check(args)) {
+        record_call(ufunc, OP_AT, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args), result);
+    }
+    return result;
+}
+
+static void
+patch_methods(PyTypeObject *type)
+{
+    for (PyMethodDef *def = type->tp_methods; def != NULL && def->ml_name != NULL; def++) {
         for (int kind = OP_REDUCE; kind < OP_KINDS; kind++) {
             if (strcmp(def->ml_name, kind_names[kind]) != 0) {
                 continue;
             }
-            /* Only the calling convention we know how to forward; otherwise leave it alone. */
-            if (def->ml_flags != (METH_FASTCALL | METH_KEYWORDS)) {
-                continue;
+            /* Only the calling conventions we know how to forward; otherwise leave it alone. */
+            if (kind == OP_AT && def->ml_flags == METH_VARARGS) {
+                original_at = def->ml_meth;
+                def->ml_meth = observed_at;
             }
-            original_methods[kind] = (fastcall_method)(void (*)(void))def->ml_meth;
-            def->ml_meth = (PyCFunction)(void (*)(void))observed_methods[kind];
+            else if (kind != OP_AT && def->ml_flags == (METH_FASTCALL | METH_KEYWORDS)) {
+                original_methods[kind] = (fastcall_method)(void (*)(void))def->ml_meth;
+                def->ml_meth = (PyCFunction)(void (*)(void))observed_methods[kind];
+            }
         }
     }
+}
+
+/* ---- ufuncs made after install ------------------------------------------------------------- */
+
+/* The ufunc constructors of NumPy's ufunc C-API table (indices fixed by NumPy's ABI). */
+typedef PyObject *(*from_func_and_data)(PyUFuncGenericFunction *, void *const *, const char *, int,
+                                        int, int, int, const char *, const char *, int);
+typedef PyObject *(*from_func_and_data_sig)(PyUFuncGenericFunction *, void *const *, const char *,
+                                            int, int, int, int, const char *, const char *, int,
+                                            const char *);
+typedef PyObject *(*from_func_and_data_sig_id)(PyUFuncGenericFunction *, void *const *,
+                                               const char *, int, int, int, int, const char *,
+                                               const char *, int, const char *, PyObject *);
+enum { API_FROM_FUNC = 1, API_FROM_FUNC_SIG = 31, API_FROM_FUNC_SIG_ID = 42 };
+static from_func_and_data original_from_func;
+static from_func_and_data_sig original_from_func_sig;
+static from_func_and_data_sig_id original_from_func_sig_id;
+static PyCFunctionWithKeywords original_frompyfunc;
+
+static PyObject *
+hooked_from_func(PyUFuncGenericFunction *func, void *const *data, const char *types, int ntypes,
+                 int nin, int nout, int identity, const char *name, const char *doc, int unused)
+{
+    PyObject *u = original_from_func(func, data, types, ntypes, nin, nout, identity, name, doc,
+                                     unused);
+    hook_ufunc(u);
+    return u;
+}
+
+static PyObject *
+hooked_from_func_sig(PyUFuncGenericFunction *func, void *const *data, const char *types,
+                     int ntypes, int nin, int nout, int identity, const char *name,
+                     const char *doc, int unused, const char *signature)
+{
+    PyObject *u = original_from_func_sig(func, data, types, ntypes, nin, nout, identity, name, doc,
+                                         unused, signature);
+    hook_ufunc(u);
+    return u;
+}
+
+static PyObject *
+hooked_from_func_sig_id(PyUFuncGenericFunction *func, void *const *data, const char *types,
+                        int ntypes, int nin, int nout, int identity, const char *name,
+                        const char *doc, int unused, const char *signature, PyObject *identity_value)
+{
+    PyObject *u = original_from_func_sig_id(func, data, types, ntypes, nin, nout, identity, name,
+                                            doc, unused, signature, identity_value);
+    hook_ufunc(u);
+    return u;
+}
+
+static PyObject *
+hooked_frompyfunc(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *u = original_frompyfunc(self, args, kwds);
+    hook_ufunc(u);
+    return u;
+}
+
+static PyObject *
+numpy_umath_module(void)
+{
+    PyObject *module = PyImport_ImportModule("numpy._core._multiarray_umath");
+    if (module == NULL) {
+        PyErr_Clear();
+        module = PyImport_ImportModule("numpy.core._multiarray_umath"); /* NumPy 1.26 */
+    }
+    return module;
+}
+
+/* Wrap the constructors; on any surprise leave them alone (late ufuncs then go unobserved). */
+static void
+hook_constructors(void)
+{
+    PyObject *module = numpy_umath_module();
+    if (module == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    PyObject *capsule = PyObject_GetAttrString(module, "_UFUNC_API");
+    void **table = capsule && PyCapsule_CheckExact(capsule) ? PyCapsule_GetPointer(capsule, NULL) : NULL;
+    if (table != NULL && original_from_func == NULL) {
+        original_from_func = (from_func_and_data)table[API_FROM_FUNC];
+        original_from_func_sig = (from_func_and_data_sig)table[API_FROM_FUNC_SIG];
+        original_from_func_sig_id = (from_func_and_data_sig_id)table[API_FROM_FUNC_SIG_ID];
+        table[API_FROM_FUNC] = (void *)hooked_from_func;
+        table[API_FROM_FUNC_SIG] = (void *)hooked_from_func_sig;
+        table[API_FROM_FUNC_SIG_ID] = (void *)hooked_from_func_sig_id;
+    }
+    Py_XDECREF(capsule);
+    PyObject *frompyfunc = PyObject_GetAttrString(module, "frompyfunc");
+    if (frompyfunc != NULL && PyCFunction_Check(frompyfunc) && original_frompyfunc == NULL) {
+        PyMethodDef *def = ((PyCFunctionObject *)frompyfunc)->m_ml;
+        if (def->ml_flags == (METH_VARARGS | METH_KEYWORDS)) {
+            original_frompyfunc = (PyCFunctionWithKeywords)(void (*)(void))def->ml_meth;
+            def->ml_meth = (PyCFunction)(void (*)(void))hooked_frompyfunc;
+        }
+    }
+    Py_XDECREF(frompyfunc);
+    Py_DECREF(module);
+    PyErr_Clear();
 }
 
 /* ---- Python API ---------------------------------------------------------------------------- */
@@ -343,28 +644,26 @@ ap_observer_install(PyObject *self, PyObject *ufuncs)
     if (seq == NULL) {
         return NULL;
     }
-    Py_ssize_t hooked = 0;
-    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
-        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
-        if (!PyObject_TypeCheck(item, Py_TYPE(PySequence_Fast_GET_ITEM(seq, 0)))) {
-            continue;
-        }
-        PyUFuncObject *ufunc = (PyUFuncObject *)item;
-        vectorcallfunc current = (vectorcallfunc)ufunc->vectorcall;
-        if (current == observed_vectorcall) {
-            continue;
-        }
-        if (original_vectorcall == NULL) {
-            original_vectorcall = current;
-        }
-        if (current != original_vectorcall) {
-            continue; /* a ufunc with its own call path: leave it alone */
-        }
-        ufunc->vectorcall = (void *)observed_vectorcall;
-        hooked++;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    if (ufunc_type == NULL && n > 0) {
+        PyObject *first = PySequence_Fast_GET_ITEM(seq, 0);
+        ufunc_type = Py_TYPE(first);
+        original_vectorcall = (vectorcallfunc)((PyUFuncObject *)first)->vectorcall;
     }
-    if (!installed && PySequence_Fast_GET_SIZE(seq) > 0) {
-        patch_methods(Py_TYPE(PySequence_Fast_GET_ITEM(seq, 0)));
+    Py_ssize_t hooked = 0;
+    for (Py_ssize_t i = 0; i < n && ufunc_type != NULL; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        if (Py_TYPE(item) != ufunc_type) {
+            continue;
+        }
+        vectorcallfunc before = (vectorcallfunc)((PyUFuncObject *)item)->vectorcall;
+        hook_ufunc(item); /* a ufunc with its own call path is left alone */
+        hooked += before != (vectorcallfunc)((PyUFuncObject *)item)->vectorcall;
+    }
+    if (!installed && ufunc_type != NULL) {
+        load_builtin_dtypes();
+        patch_methods(ufunc_type);
+        hook_constructors();
         installed = 1;
     }
     Py_DECREF(seq);
@@ -377,20 +676,21 @@ ap_observer_reset(void)
     for (size_t i = 0; i < records_used; i++) {
         op_record *r = &records[i];
         for (int k = 0; k < MAX_OPERANDS; k++) {
-            value_clear(&r->operands[k]);
+            value_free(&r->operands[k]);
         }
-        value_clear(&r->result);
-        Py_CLEAR(r->ufunc);
+        value_free(&r->result);
+        Py_CLEAR(r->name);
     }
     records_used = 0;
+    last_site = SIZE_MAX;
+    if (site_index != NULL) {
+        memset(site_index, 0, site_capacity * sizeof(uint32_t));
+    }
 }
 
 static PyObject *
 int_list(const npy_intp *values, int n)
 {
-    if (n > MAX_DIMS) {
-        n = MAX_DIMS;
-    }
     PyObject *list = PyList_New(n);
     for (int i = 0; list != NULL && i < n; i++) {
         PyObject *item = PyLong_FromSsize_t(values[i]);
@@ -404,12 +704,25 @@ int_list(const npy_intp *values, int n)
 }
 
 static PyObject *
+dtype_name(const value_info *v)
+{
+    if (v->type_num >= 0 && v->type_num < BUILTIN_TYPES && builtin_descr[v->type_num] != NULL) {
+        PyObject **name = &builtin_name[v->type_num];
+        if (*name == NULL) {
+            *name = PyObject_Str((PyObject *)builtin_descr[v->type_num]);
+        }
+        return Py_XNewRef(*name);
+    }
+    return Py_NewRef(v->dtype_text ? v->dtype_text : Py_None);
+}
+
+static PyObject *
 value_to_dict(const value_info *v, int with_result_fields)
 {
     if (v->kind == VAL_NONE) {
         Py_RETURN_NONE;
     }
-    PyObject *dtype = v->dtype ? PyObject_Str((PyObject *)v->dtype) : Py_NewRef(Py_None);
+    PyObject *dtype = v->kind == VAL_OTHER ? Py_NewRef(Py_None) : dtype_name(v);
     PyObject *shape = v->kind == VAL_OTHER ? Py_NewRef(Py_None) : int_list(v->shape, v->ndim);
     PyObject *strides = v->kind == VAL_OTHER ? Py_NewRef(Py_None) : int_list(v->strides, v->ndim);
     static const char *const value_kinds[] = {"none", "array", "scalar", "python", "other"};
@@ -449,9 +762,6 @@ ap_observer_take(PyObject *self, PyObject *noargs)
             PyList_SET_ITEM(operands, k, item);
         }
         PyObject *result = value_to_dict(&r->result, 1);
-        PyObject *base_name = PyObject_GetAttrString(r->ufunc, "__name__");
-        PyObject *name = base_name ? PyUnicode_FromFormat("%U%s", base_name, method_suffix[r->kind])
-                                   : NULL;
         const char *kind = kind_names[r->kind];
         if (r->kind == OP_UFUNC && r->form == AP_FORM_BINOP) {
             kind = "binop";
@@ -460,9 +770,9 @@ ap_observer_take(PyObject *self, PyObject *noargs)
             kind = "unaryop";
         }
         PyObject *row = NULL;
-        if (operands && result && name) {
+        if (operands && result) {
             row = Py_BuildValue("{sisisLsssOsOsOsOsOsd}", "lineno", r->line, "offset", r->offset,
-                                "count", r->count, "kind", kind, "name", name,
+                                "count", r->count, "kind", kind, "name", r->name,
                                 "operands", operands, "result", result, "broadcast",
                                 r->broadcast ? Py_True : Py_False, "inplace",
                                 r->inplace ? Py_True : Py_False, "expansion",
@@ -470,8 +780,6 @@ ap_observer_take(PyObject *self, PyObject *noargs)
         }
         Py_XDECREF(operands);
         Py_XDECREF(result);
-        Py_XDECREF(base_name);
-        Py_XDECREF(name);
         if (row == NULL || PyList_Append(out, row) < 0) {
             Py_XDECREF(row);
             Py_CLEAR(out);
