@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import itertools
 import linecache
+import math
 import random
 import tracemalloc
 from collections.abc import Iterator
@@ -467,3 +468,43 @@ def test_validation_errors_are_answered_even_during_a_flood() -> None:
     hub.handle(channel, {"v": 1, "type": "nope"})
     assert [m.get("code") for m in channel.sent if m["type"] == "error"] == [
         "busy", "busy", "unknown-type"]
+
+
+# -- the report's layout drawing -------------------------------------------------------------------
+
+
+def brute_hits(shape: tuple[int, ...], strides: tuple[int, ...], itemsize: int) -> dict[int, int]:
+    """Element starts per byte offset from the array's lowest byte, by enumerating every index."""
+    offsets = [sum(i * s for i, s in zip(index, strides, strict=True))
+               for index in itertools.product(*(range(n) for n in shape))]
+    low = min(offsets)
+    found: dict[int, int] = {}
+    for o in offsets:
+        found[o - low] = found.get(o - low, 0) + 1
+    return found
+
+
+def test_layout_drawing_counts_overlapping_views_exactly() -> None:
+    from arrayprof.render.drawing import layout_model
+
+    window = np.lib.stride_tricks.sliding_window_view(np.arange(10, dtype=np.int64), 4)
+    model = layout_model(list(window.shape), list(window.strides), 8)
+    expected = brute_hits(window.shape, window.strides, 8)
+    assert model.hits == [expected.get(8 * k, 0) for k in range(model.n_cells)]
+    assert model.hits == [1, 2, 3, 4, 4, 4, 4, 3, 2, 1]
+
+
+def test_layout_drawing_of_forty_overlapping_axes_is_bounded() -> None:
+    from arrayprof.render.drawing import layout_model
+
+    tracemalloc.start()
+    try:  # 2^40 elements on 41 cells: enumerating them would take 8 TB
+        model = layout_model([2] * 40, [8] * 40, 8)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert model.hits == [math.comb(40, k) for k in range(41)]
+    assert peak < 1024 * 1024, peak
+    # 10^27 touches per cell: int64 would wrap; counts saturate near 2^53 instead
+    broadcast = layout_model([10**9, 10**9, 10**9, 3], [0, 0, 0, 8], 8)
+    assert len(set(broadcast.hits)) == 1 and 2**52 < broadcast.hits[0] <= 2**53

@@ -228,6 +228,7 @@ class LayoutModel:
 
 
 MAX_NUMBERED = 100  # elements numbered in visiting order up to this size
+MAX_HITS = 2**53  # touches counted per cell at most (exact in the JSON every front end reads)
 
 
 def layout_model(shape: list[int], strides: list[int], itemsize: int, max_cells: int = 256, *,
@@ -287,13 +288,20 @@ def layout_model(shape: list[int], strides: list[int], itemsize: int, max_cells:
             if n <= 1:
                 continue
             if s == 0:
-                counts = counts * n
+                counts = np.minimum(counts, MAX_HITS // n) * n  # saturates, never wraps
                 continue
             steps = np.arange(min(n, max(end_rel, 0) // s + 1), dtype=np.int64) * s
             offsets = (offsets[:, None] + steps[None, :]).ravel()
             counts = np.repeat(counts, len(steps))
             inside = offsets < end_rel
             offsets, counts = offsets[inside], counts[inside]
+            if len(offsets) > max(end_rel, 0) // unit + 1:
+                # overlapping axes (as_strided, sliding windows) reach the same bytes many
+                # times: merge them with their counts, so the work is bounded by the window's
+                # cells and not by the number of combinations (2^40 for 40 axes of 2)
+                offsets, where = np.unique(offsets, return_inverse=True)
+                merged = np.bincount(where.ravel(), weights=counts.astype(np.float64))
+                counts = np.minimum(merged, float(MAX_HITS)).astype(np.int64)
     else:
         offsets, counts = offsets[:0], counts[:0]
     hits = np.zeros(n_cells, dtype=np.int64)
