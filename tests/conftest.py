@@ -22,7 +22,7 @@ SUITES: dict[str, tuple[str, ...]] = {
              "test_styles*", "test_harmless*", "test_examples_facts*", "test_report_schema*",
              "test_missing_extras*", "test_verify_effects*"),
     # a real IPython kernel (jupyter_client): the magics, automatic mode, interrupts and await
-    "kernel": ("test_kernel*", "test_auto_*", "test_interrupts*"),
+    "kernel": ("test_kernel*", "test_auto_*", "test_interrupts*", "test_async*"),
     # the tutorial notebooks, run top to bottom in a real kernel
     "notebook": ("test_notebooks*",),
 }
