@@ -28,6 +28,8 @@ from arrayprof.advisor import ast_tools, scopes
 from arrayprof.explain import explain, touched_elements
 from arrayprof.kernel import comm
 
+pytestmark = pytest.mark.core  # no kernel needed but for the one test marked `kernel`
+
 # -- history ---------------------------------------------------------------------------------------
 
 
@@ -508,3 +510,47 @@ def test_layout_drawing_of_forty_overlapping_axes_is_bounded() -> None:
     # 10^27 touches per cell: int64 would wrap; counts saturate near 2^53 instead
     broadcast = layout_model([10**9, 10**9, 10**9, 3], [0, 0, 0, 8], 8)
     assert len(set(broadcast.hits)) == 1 and 2**52 < broadcast.hits[0] <= 2**53
+
+
+@pytest.mark.kernel
+def test_a_real_kernel_answers_clicks_on_billion_element_arrays() -> None:
+    """Through a real kernel and comm, as the panel asks: bounded answers for a 10^9-element
+    broadcast view and a 10^8-element strided view (the issue: 13.4 s and 2.6 GB at 30 MB)."""
+    jupyter_client = pytest.importorskip("jupyter_client")
+    pytest.importorskip("ipykernel")
+    import uuid
+
+    manager = jupyter_client.KernelManager(kernel_name="python3")
+    manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(
+            "%load_ext arrayprof\nfrom arrayprof.kernel import comm as _c\n"
+            "_c.register(get_ipython())\nimport numpy as np\n"
+            "huge = np.broadcast_to(np.arange(4.0), (250_000_000, 4))\n"
+            "strided = np.zeros(10**8, dtype=np.uint8)[::3]\n", timeout=60)
+        assert reply["content"]["status"] == "ok"
+        comm_id = uuid.uuid4().hex
+        client.shell_channel.send(client.session.msg("comm_open", {
+            "comm_id": comm_id, "target_name": "arrayprof", "data": {}}))
+        answers: dict[str, Any] = {}
+        for name in ("huge", "strided"):
+            client.shell_channel.send(client.session.msg("comm_msg", {
+                "comm_id": comm_id, "data": {"v": 1, "type": "get_array", "name": name}}))
+        while len(answers) < 2:
+            msg = client.get_iopub_msg(timeout=60)
+            data = msg["content"].get("data") if msg["msg_type"] == "comm_msg" else None
+            if isinstance(data, dict) and data.get("type") in ("array", "error"):
+                assert data["type"] == "array", data
+                answers[data["name"]] = data
+        huge, strided = answers["huge"]["layout"], answers["strided"]["layout"]
+        assert huge["size"] == 10**9 and huge["buffer_bytes"] == 32
+        assert huge["element_offsets"] == [8 * (i % 4) for i in range(comm.MAX_LAYOUT_ELEMENTS)]
+        assert strided["size"] == -(-10**8 // 3) and strided["buffer_bytes"] == 10**8
+        assert strided["element_offsets"] == [3 * i for i in range(comm.MAX_LAYOUT_ELEMENTS)]
+        assert answers["huge"]["info"]["base"] is None and answers["strided"]["info"]["is_view"]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
