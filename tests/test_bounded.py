@@ -338,7 +338,8 @@ def test_the_advisor_walks_a_cell_in_linear_work(monkeypatch: pytest.MonkeyPatch
     for blocks in (10, 40):
         visits[0] = 0
         report = arrayprof.profile(generated_cell(blocks), {"np": np}, verify=False)
-        assert report.error is None and not report.notes, report.notes
+        assert report.error is None and not [n for n in report.notes if "failed" in n], \
+            report.notes
         costs.append(visits[0])
     assert costs[1] <= 4.6 * costs[0], costs
 
