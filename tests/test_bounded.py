@@ -219,6 +219,23 @@ def test_named_base_by_buffer_index_matches_the_pairwise_answer() -> None:
     assert index.group(owners["corner"]).base_of("corner", arrays["corner"], {}) == "inner"
 
 
+def test_names_on_a_buffer_match_the_full_index() -> None:
+    raw = bytes(range(64))
+    a = np.arange(24.0).reshape(4, 6)
+    frombytes = np.frombuffer(raw, dtype=np.uint8)
+    arrays = {"a": a, "row": a[1], "col": a[:, 2], "win": np.lib.stride_tricks.sliding_window_view(
+        a[0], 2), "fb": frombytes, "fb_view": frombytes[::2], "fb_view2": frombytes[::2][1:],
+        "t": a.T, "other": np.zeros(3), "flat": a.reshape(-1)}
+    quick, full = inventory.OwnerIndex(arrays, arrays), inventory.OwnerIndex(arrays, arrays)
+    full.by_owner()
+    for name, value in arrays.items():
+        owner = inventory.owner_of(value)[0]
+        assert quick.names_on(owner) == full.names_on(owner), name
+    assert quick.names_on(a.base) == ["a", "row", "col", "win", "t", "flat"]
+    assert quick.names_on(raw) == ["fb", "fb_view", "fb_view2"]
+    assert full.buffer_bytes() == 24 * 8 + 64 + 3 * 8  # each buffer once
+
+
 def pairwise_named_base(name: str, array: np.ndarray, owner: Any, candidates: dict[str, Any],
                         owners: dict[str, Any]) -> str | None:
     """The pre-index algorithm (every candidate tested), kept here as the reference."""

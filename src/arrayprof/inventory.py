@@ -419,6 +419,7 @@ class OwnerIndex:
         self._by_owner: dict[int, list[str]] | None = None
         self._owner_bytes: dict[int, int] = {}
         self._groups: dict[int, BufferGroup] = {}
+        self._columns: tuple[list[str], list[Any], list[Any], dict[int, int]] | None = None
 
     @property
     def arrays(self) -> dict[str, np.ndarray]:
@@ -427,7 +428,25 @@ class OwnerIndex:
         return self._arrays
 
     def names_on(self, owner: Any) -> list[str]:
-        return self.by_owner().get(id(owner), [])
+        """Names of the arrays on `owner`'s buffer.  Without the full index (the panel's list
+        builds it), one identity test per array: NumPy collapses a view's ``base`` to the array
+        owning the data, so ``v.base is owner`` decides all but views of non-array buffers or
+        of arrays that do not own theirs, which are walked to their owner once."""
+        if self._by_owner is not None:
+            return self._by_owner.get(id(owner), [])
+        if self._columns is None:
+            names = list(self.arrays)
+            values = list(self.arrays.values())
+            bases = [v.base for v in values]
+            ndarray = np.ndarray
+            deep = {i: id(owner_of(values[i])[0]) for i, b in enumerate(bases)
+                    if b is not None and (not isinstance(b, ndarray) or b.base is not None)}
+            self._columns = (names, values, bases, deep)
+        names, values, bases, deep = self._columns
+        key = id(owner)
+        return [n for i, (n, v, b) in enumerate(zip(names, values, bases, strict=True))
+                if (v is owner if b is None else b is owner if i not in deep else
+                    deep[i] == key)]
 
     def by_owner(self) -> dict[int, list[str]]:
         """id of each owning buffer -> the names on it, in namespace order (one pass)."""
@@ -446,11 +465,13 @@ class OwnerIndex:
                     continue
                 while isinstance(base, ndarray) and base.base is not None:  # `owner_of`, inlined
                     base = base.base
+                nbytes = None
+                if not isinstance(base, ndarray):  # as_strided's wrapper, bytes, mmap: walk
+                    base, nbytes = owner_of(v)
                 key = id(base)
                 if key not in by_owner:
                     by_owner[key] = []
-                    owner_bytes[key] = (base.nbytes if isinstance(base, ndarray)
-                                        else owner_of(v)[1])
+                    owner_bytes[key] = base.nbytes if nbytes is None else nbytes
                 by_owner[key].append(n)
             self._by_owner = by_owner
         return self._by_owner
