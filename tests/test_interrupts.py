@@ -434,7 +434,7 @@ def test_real_interrupt_of_a_profiled_cell(kernel: Kernel, tmp_path: Path) -> No
     text = ANSI.sub("", "".join(result["reply"]["traceback"]))
     assert "/arrayprof/" not in text
     # the signal may land as soon as line 2 has printed (a loaded machine delivers it late or early)
-    assert re.search(r"Cell In\[\d+\], line [2-5]\n", text)
+    assert re.search(r"Cell In\[\d+\], line [2-5]\n", text), text
     assert not [o for o in result["outputs"] if o["type"] == "stream" and o["name"] == "stderr"]
     assert kernel.children() == []
     assert not kernel.recording()
