@@ -361,6 +361,27 @@ def test_the_advisor_walks_a_cell_in_linear_work(monkeypatch: pytest.MonkeyPatch
     assert costs[1] <= 4.6 * costs[0], costs
 
 
+def test_a_cell_of_thousands_of_lines_is_profiled_whole() -> None:
+    """3,300 lines with 900 operation sites, in a child process (a crash must fail this test, not
+    end the test run): every line that runs an operation has its row, the advisor ran."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from test_bounded import generated_cell\n"
+        "import numpy as np, arrayprof\n"
+        "report = arrayprof.profile(generated_cell(300), {'np': np}, verify=False)\n"
+        "print(len(report.lines), report.error, [n for n in report.notes if 'failed' in n])\n")
+    for _ in range(2):  # a memory error depends on addresses: one run may get away with it
+        done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+        rows, error, failures = done.stdout.split(" ", 2)
+        assert int(rows) >= 300 * 6 and error == "None" and failures.strip() == "[]", done.stdout
+
+
 # -- the comm: hostile messages and floods ---------------------------------------------------------
 
 
