@@ -57,7 +57,8 @@ typedef enum { VAL_NONE, VAL_ARRAY, VAL_SCALAR, VAL_PYTHON, VAL_OTHER } value_ki
 typedef struct {
     value_kind kind;
     int ndim;
-    npy_intp *shape, *strides; /* point into `inline_dims` or `heap_dims` */
+    /* shape and strides: in `inline_dims` up to INLINE_DIMS dimensions, else in `heap_dims`; found
+     * by value_shape()/value_strides(), never kept as pointers (records move when they grow) */
     npy_intp inline_dims[2 * INLINE_DIMS];
     npy_intp *heap_dims; /* 2 * heap_capacity entries, for more than INLINE_DIMS dimensions */
     int heap_capacity;
@@ -68,6 +69,19 @@ typedef struct {
     int owns_data, c_contiguous, f_contiguous;
     const void *data;
 } value_info;
+
+static inline npy_intp *
+value_shape(const value_info *v)
+{
+    return v->ndim > INLINE_DIMS ? v->heap_dims : (npy_intp *)v->inline_dims;
+}
+
+static inline npy_intp *
+value_strides(const value_info *v)
+{
+    return v->ndim > INLINE_DIMS ? v->heap_dims + v->heap_capacity
+                                 : (npy_intp *)v->inline_dims + INLINE_DIMS;
+}
 
 static void
 value_free(value_info *v)
@@ -84,8 +98,6 @@ static int
 value_reserve(value_info *v, int ndim)
 {
     if (ndim <= INLINE_DIMS) {
-        v->shape = v->inline_dims;
-        v->strides = v->inline_dims + INLINE_DIMS;
         return 0;
     }
     if (ndim > v->heap_capacity) {
@@ -96,8 +108,6 @@ value_reserve(value_info *v, int ndim)
         v->heap_dims = grown;
         v->heap_capacity = ndim;
     }
-    v->shape = v->heap_dims;
-    v->strides = v->heap_dims + v->heap_capacity;
     return 0;
 }
 
@@ -130,8 +140,6 @@ value_capture(value_info *v, PyObject *obj)
     v->nbytes = 0;
     v->data = NULL;
     v->type_num = -1;
-    v->shape = v->inline_dims;
-    v->strides = v->inline_dims + INLINE_DIMS;
     if (obj == NULL) {
         return;
     }
@@ -145,8 +153,8 @@ value_capture(value_info *v, PyObject *obj)
         }
         v->kind = VAL_ARRAY;
         v->ndim = ndim;
-        memcpy(v->shape, PyArray_DIMS(arr), (size_t)ndim * sizeof(npy_intp));
-        memcpy(v->strides, PyArray_STRIDES(arr), (size_t)ndim * sizeof(npy_intp));
+        memcpy(value_shape(v), PyArray_DIMS(arr), (size_t)ndim * sizeof(npy_intp));
+        memcpy(value_strides(v), PyArray_STRIDES(arr), (size_t)ndim * sizeof(npy_intp));
         value_set_dtype(v, PyArray_DESCR(arr));
         v->nbytes = PyArray_NBYTES(arr);
         v->owns_data = PyArray_CHKFLAGS(arr, NPY_ARRAY_OWNDATA);
@@ -350,7 +358,7 @@ stretched(const value_info *operand, const value_info *result, int operand_core,
     }
     int pad = operand_loop - result_loop;
     for (int i = 0; i < result_loop; i++) {
-        if (operand->shape[i + pad] != result->shape[i]) {
+        if (value_shape(operand)[i + pad] != value_shape(result)[i]) {
             return 1;
         }
     }
@@ -723,8 +731,8 @@ value_to_dict(const value_info *v, int with_result_fields)
         Py_RETURN_NONE;
     }
     PyObject *dtype = v->kind == VAL_OTHER ? Py_NewRef(Py_None) : dtype_name(v);
-    PyObject *shape = v->kind == VAL_OTHER ? Py_NewRef(Py_None) : int_list(v->shape, v->ndim);
-    PyObject *strides = v->kind == VAL_OTHER ? Py_NewRef(Py_None) : int_list(v->strides, v->ndim);
+    PyObject *shape = v->kind == VAL_OTHER ? Py_NewRef(Py_None) : int_list(value_shape(v), v->ndim);
+    PyObject *strides = v->kind == VAL_OTHER ? Py_NewRef(Py_None) : int_list(value_strides(v), v->ndim);
     static const char *const value_kinds[] = {"none", "array", "scalar", "python", "other"};
     PyObject *d = NULL;
     if (dtype && shape && strides) {
