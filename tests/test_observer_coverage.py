@@ -15,6 +15,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from test_native_geometry import numpy_maxdims
 
 from arrayprof.session import Session
 
@@ -25,18 +26,6 @@ def profile_ops(code: str, **names: object) -> tuple[list[dict], dict]:
     report, _, error = Session(code, namespace, rss="off").run()
     assert error is None, error
     return report.to_dict()["ops"], namespace
-
-
-def numpy_maxdims() -> int:
-    """NumPy's maximum number of dimensions (64 on NumPy 2, 32 on 1.26), asked of NumPy itself."""
-    n = 1
-    while n < 4096:
-        try:
-            np.empty((1,) * (n + 1))
-        except ValueError:
-            return n
-        n += 1
-    raise AssertionError("no dimension limit found")
 
 
 def test_ufunc_at_is_recorded() -> None:
