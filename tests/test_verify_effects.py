@@ -16,6 +16,8 @@ from __future__ import annotations
 import gc
 import os
 import random
+import subprocess
+import sys
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -404,3 +406,32 @@ def test_a_profiled_cell_in_a_kernel_leaves_files_and_draws_as_a_plain_one(tmp_p
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+WARNED_ONCE = '''
+import contextlib, io
+import numpy as np
+import arrayprof
+ns = {}
+exec(compile("import numpy as np\\ndef f(x):\\n    return np.log(x)\\n", "<cell-1>", "exec"), ns)
+err = io.StringIO()
+with contextlib.redirect_stderr(err):
+    ns["f"](np.zeros(1))  # shown, and remembered for f's line
+    if PROFILE:
+        report = arrayprof.profile(
+            "x = np.arange(3000.0)\\nout = np.empty_like(x)\\nfor i in range(len(x)):\\n"
+            "    out[i] = x[i] * 2.0\\n", {"np": np}, verify=True)
+        assert any(f.rewrite is not None and f.rewrite.verified for f in report.findings)
+    ns["f"](np.zeros(1))  # Python shows a warning once per place: not again
+print(err.getvalue().count("divide by zero"))
+'''
+
+
+@pytest.mark.parametrize("profile", [False, True])
+def test_verification_leaves_which_warnings_were_shown_alone(profile: bool) -> None:
+    """Silencing the re-runs through the warning filters would bump their version, and Python would
+    show a warning the user already saw again; run in a child so pytest's own capture stays out."""
+    script = f"PROFILE = {profile}\n" + WARNED_ONCE
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1"]

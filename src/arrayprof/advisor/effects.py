@@ -36,6 +36,7 @@ import importlib
 import random
 import sys
 import types
+import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -465,6 +466,25 @@ class EffectCheck:
         if owner is not at.MISSING and isinstance(owner, COPIED_OWNERS) and not self.live:
             return None  # an attribute of a copy (a.shape = ...)
         return f"it sets an attribute of something it did not copy ({at.unparse(node)})"
+
+
+@contextlib.contextmanager
+def quiet_warnings() -> Iterator[None]:
+    """Warnings of a re-run are not shown (the cell's own run showed them), and the filters are
+    not touched: changing them (`warnings.catch_warnings`, `simplefilter`) bumps their version,
+    after which Python forgets which warnings it already showed, so the user's next call of a
+    function that warned once would warn again.  A filter of the user's that turns a warning into
+    an error still raises (the run then fails and the rewrite is not verified)."""
+    shown = warnings.showwarning
+    warnings.showwarning = _drop_warning
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
+
+
+def _drop_warning(*args: Any, **kwargs: Any) -> None:
+    """`warnings.showwarning` while a re-run runs."""
 
 
 def code_effect(tree: ast.AST, namespace: dict[str, Any],

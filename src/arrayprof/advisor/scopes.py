@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import sys
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
@@ -258,8 +257,7 @@ def traced_exec(code: Any, namespace: dict[str, Any], filename: str,
     tracer = LocalsTracer(filename, names)
     previous = sys.gettrace()
     failed = False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the cell's own run already showed them
+    with effects.quiet_warnings():  # the cell's own run already showed them
         sys.settrace(tracer.global_trace)
         try:
             exec(code, namespace)

@@ -20,7 +20,6 @@ import math
 import sys
 import time
 import types
-import warnings
 from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -362,8 +361,7 @@ def run_code(code: str, base: dict[str, Any], repeats: int, budget: Budget,
     `trace`, the profiled run also keeps the locals of the cell function of that name when it
     last returned (rewrites inside functions compare them).  Warnings the code raises were
     already shown when the cell ran; repeating them for every verification run is noise."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with effects.quiet_warnings():
         return run_quietly(code, base, repeats, budget, cell_file, trace)
 
 
