@@ -526,7 +526,8 @@ patch_methods(PyTypeObject *type)
 {
     for (PyMethodDef *def = type->tp_methods; def != NULL && def->ml_name != NULL; def++) {
         for (int kind = OP_REDUCE; kind < OP_KINDS; kind++) {
-            if (strcmp(def->ml_name, kind_names[kind]) != 0) {
+            if (strcmp(def->ml_name, kind_names[kind]) != 0 ||
+                !ap_writable(&def->ml_meth, sizeof(def->ml_meth))) {
                 continue;
             }
             /* Only the calling conventions we know how to forward; otherwise leave it alone. */
@@ -621,7 +622,10 @@ hook_constructors(void)
     }
     PyObject *capsule = PyObject_GetAttrString(module, "_UFUNC_API");
     void **table = capsule && PyCapsule_CheckExact(capsule) ? PyCapsule_GetPointer(capsule, NULL) : NULL;
-    if (table != NULL && original_from_func == NULL) {
+    if (table != NULL && original_from_func == NULL &&
+        ap_writable(&table[API_FROM_FUNC], sizeof(void *)) &&
+        ap_writable(&table[API_FROM_FUNC_SIG], sizeof(void *)) &&
+        ap_writable(&table[API_FROM_FUNC_SIG_ID], sizeof(void *))) {
         original_from_func = (from_func_and_data)table[API_FROM_FUNC];
         original_from_func_sig = (from_func_and_data_sig)table[API_FROM_FUNC_SIG];
         original_from_func_sig_id = (from_func_and_data_sig_id)table[API_FROM_FUNC_SIG_ID];
@@ -633,7 +637,8 @@ hook_constructors(void)
     PyObject *frompyfunc = PyObject_GetAttrString(module, "frompyfunc");
     if (frompyfunc != NULL && PyCFunction_Check(frompyfunc) && original_frompyfunc == NULL) {
         PyMethodDef *def = ((PyCFunctionObject *)frompyfunc)->m_ml;
-        if (def->ml_flags == (METH_VARARGS | METH_KEYWORDS)) {
+        if (def->ml_flags == (METH_VARARGS | METH_KEYWORDS) &&
+            ap_writable(&def->ml_meth, sizeof(def->ml_meth))) {
             original_frompyfunc = (PyCFunctionWithKeywords)(void (*)(void))def->ml_meth;
             def->ml_meth = (PyCFunction)(void (*)(void))hooked_frompyfunc;
         }

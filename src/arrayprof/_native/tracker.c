@@ -557,8 +557,8 @@ patch_handler(PyDataMem_Handler *handler, int k)
 
 /* Can `size` bytes at `addr` be written?  The kernel answers without a fault: write them to a pipe
  * and read them back in place (EFAULT when the memory is read-only; the bytes are unchanged). */
-static int
-is_writable(void *addr, size_t size)
+int
+ap_writable(void *addr, size_t size)
 {
     int fds[2];
     if (pipe(fds) != 0) {
@@ -588,7 +588,7 @@ hook_foreign(PyDataMem_Handler *handler, int *already)
     if (slots_used == MAX_HOOKED) {
         return HANDLER_NO_SLOT;
     }
-    if (!is_writable(&handler->allocator, sizeof(handler->allocator))) {
+    if (!ap_writable(&handler->allocator, sizeof(handler->allocator))) {
         return HANDLER_READ_ONLY;
     }
     foreign_hooked = 1; /* before the hooks exist: the default hooks then check for nesting */

@@ -30,4 +30,8 @@ int ap_tracker_current_line(int *offset_out, int *form_out);
 /* The profiled thread ran an operation on `line`: its peak is at least the live bytes now. */
 void ap_tracker_note_line(int line);
 
+/* Can `size` bytes at `addr` be written?  Asked of the kernel, without a fault (a pipe), before
+ * patching memory NumPy owns (handlers, its C-API table, method tables).  Any thread. */
+int ap_writable(void *addr, size_t size);
+
 #endif
