@@ -533,6 +533,9 @@ def test_real_interrupt_during_automatic_advice_keeps_the_value(kernel: Kernel,
     ("%arrayprof --bogus x = 1", "%arrayprof: unrecognized arguments: --bogus",
      "usage: %arrayprof [--json PATH] [--quiet] [--no-verify] [--rss {memory-profiler,hwm,off}]"
      " STATEMENT"),
+    ("%arrayprof --bogus", "%arrayprof: unrecognized arguments: --bogus",
+     "usage: %arrayprof [--json PATH] [--quiet] [--no-verify] [--rss {memory-profiler,hwm,off}]"
+     " STATEMENT"),
     ("%%arrayprof --rss nope\nx = 1", "%%arrayprof: argument --rss: invalid choice: 'nope' "
      "(choose from 'memory-profiler', 'hwm', 'off')",
      "usage: %%arrayprof [--json PATH] [--quiet] [--no-verify] [--rss {memory-profiler,hwm,off}]"),

@@ -166,9 +166,9 @@ class ArrayprofMagics(Magics):
         if command in SUBCOMMANDS:
             return getattr(self, f"_cmd_{command}")(stripped[len(command):].strip())
         options, statement = _split_options(stripped)
+        args = cell_parser("arrayprof").parse_args(options)  # an unknown option is named first
         if not statement:
             raise UsageError(f"%arrayprof: no statement to profile\n\n{OVERVIEW}")
-        args = cell_parser("arrayprof").parse_args(options)
         return self._profile(statement, args, self.await_cells.claim(line, None))
 
     arrayprof.__doc__ = USAGE
