@@ -23,6 +23,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,10 @@ from arrayprof.rss import current_rss
 # 10^5 items and 410 ns at 10^6 on the CI machine (caches), and the machine is shared.
 SLACK = 2.5
 FAILURES: list[str] = []
+
+# the panel's comm and shell, as the bounded tests drive them
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_bounded import RecordingComm, Shell  # noqa: E402
 
 # One block of 12 lines of everyday notebook code: arrays, views, a loop, a comprehension, a
 # function and its call; the cells repeat it with fresh names.
@@ -157,8 +162,8 @@ def bench_namespace(quick: bool) -> None:
             "b = a[::2]\n", ns, verify=False)) for _ in range(2)))
         push_costs.append(min(timed(lambda ns=namespace: comm.arrays_payload(ns))
                               for _ in range(2)))
-        hub = comm.CommHub(_Shell(namespace), comm.RateLimiter(burst=10**9))
-        click_costs.append(min(timed(lambda hub=hub: hub.handle(_Comm(), {
+        hub = comm.CommHub(Shell(namespace), comm.RateLimiter(burst=10**9))
+        click_costs.append(min(timed(lambda hub=hub: hub.handle(RecordingComm(), {
             "v": 1, "type": "get_array", "name": "v3"})) for _ in range(2)))
         print(f"  {n:,} arrays: cell {cell_costs[-1]:.3f} s, panel list {push_costs[-1]:.3f} s, "
               f"panel click on a view {click_costs[-1]:.3f} s")
@@ -169,20 +174,6 @@ def bench_namespace(quick: bool) -> None:
 
 
 # -- 3. array size in the panel ------------------------------------------------------------------
-class _Comm:
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-
-    def send(self, data: dict[str, Any]) -> None:
-        self.sent.append(data)
-
-
-class _Shell:
-    def __init__(self, namespace: dict[str, Any]) -> None:
-        self.user_ns = namespace
-        self.execution_count = 1
-
-
 def bench_panel(quick: bool) -> None:
     """A panel click (get_array: inventory, explanation, layout) on one array of N elements: a
     real one up to 10^8 (np.zeros maps its pages lazily) and a broadcast view at 10^9."""
@@ -193,11 +184,11 @@ def bench_panel(quick: bool) -> None:
         base = np.zeros(min(n, 10**8))
         array = base[::2] if n <= 10**8 else np.broadcast_to(base[:1000], (n // 1000, 1000))
         namespace = {"base": base, "arr": array}
-        hub = comm.CommHub(_Shell(namespace), comm.RateLimiter(burst=10**9))
-        channel = _Comm()
+        hub = comm.CommHub(Shell(namespace), comm.RateLimiter(burst=10**9))
+        channel = RecordingComm()
         seconds = timed(lambda hub=hub, channel=channel: hub.handle(
             channel, {"v": 1, "type": "get_array", "name": "arr"}))
-        peak = traced_peak(lambda hub=hub: hub.handle(_Comm(), {"v": 1, "type": "get_array",
+        peak = traced_peak(lambda hub=hub: hub.handle(RecordingComm(), {"v": 1, "type": "get_array",
                                                                 "name": "arr"}))
         answer = channel.sent[-1]
         assert answer["type"] == "array", answer
@@ -252,8 +243,8 @@ def bench_history(quick: bool) -> None:
         gc.collect()
         elapsed = time.perf_counter() - start
         own = sum(1 for k in linecache.cache if isinstance(k, str) and k.startswith("<arrayprof-"))
-        hub = comm.CommHub(_Shell({}), comm.RateLimiter(burst=10**9))
-        channel = _Comm()
+        hub = comm.CommHub(Shell({}), comm.RateLimiter(burst=10**9))
+        channel = RecordingComm()
         hello = timed(lambda hub=hub, channel=channel: hub.handle(channel, {"v": 1,
                                                                             "type": "hello"}))
         costs.append(float(current_rss() - rss0))

@@ -9,7 +9,6 @@ raising KeyboardInterrupt and SystemExit, and real interrupts sent with ``interr
 from __future__ import annotations
 
 import json
-import queue
 import re
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 import psutil
 import pytest
+from kernel_messages import collect
 
 from arrayprof import _native, api, inventory, notify
 from arrayprof.rss import MemoryProfilerSampler
@@ -315,27 +315,7 @@ class Kernel:
                 ) -> dict[str, Any]:
         """Outputs and reply of `msg_id`; with `until`, return as soon as that text has been
         printed (the cell still running)."""
-        outputs: list[dict[str, Any]] = []
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                msg = self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no {'output ' + until if until else 'idle'}") from None
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind = msg["msg_type"]
-            if kind == "status" and msg["content"]["execution_state"] == "idle":
-                break
-            if kind in ("stream", "display_data", "execute_result", "error"):
-                outputs.append({"type": kind, **msg["content"]})
-                if until is not None and kind == "stream" and until in msg["content"]["text"]:
-                    return {"outputs": outputs}
-        reply = self.client.get_shell_msg(timeout=timeout)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = self.client.get_shell_msg(timeout=timeout)
-        return {"status": reply["content"]["status"], "outputs": outputs,
-                "reply": reply["content"]}
+        return collect(self.client, msg_id, timeout, until)
 
     def execute(self, code: str) -> dict[str, Any]:
         return self.collect(self.send(code))

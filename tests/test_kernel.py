@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import queue
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jupyter_client.manager import start_new_kernel
+from kernel_messages import collect
 
 
 @pytest.fixture(scope="module")
@@ -23,24 +23,7 @@ def kernel():
 
 def execute(client, code: str, timeout: float = 120) -> dict[str, Any]:
     """Run code; collect outputs, the reply status and any error, as a front end would."""
-    msg_id = client.execute(code)
-    outputs: list[dict[str, Any]] = []
-    while True:
-        try:
-            msg = client.get_iopub_msg(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"no idle status for {code!r}") from None
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        kind = msg["msg_type"]
-        if kind == "status" and msg["content"]["execution_state"] == "idle":
-            break
-        if kind in ("stream", "display_data", "execute_result", "error"):
-            outputs.append({"type": kind, **msg["content"]})
-    reply = client.get_shell_msg(timeout=timeout)
-    while reply["parent_header"].get("msg_id") != msg_id:
-        reply = client.get_shell_msg(timeout=timeout)
-    return {"status": reply["content"]["status"], "outputs": outputs, "reply": reply["content"]}
+    return collect(client, client.execute(code), timeout)
 
 
 def text_of(result: dict[str, Any]) -> str:

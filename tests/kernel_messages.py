@@ -1,0 +1,34 @@
+"""Reading a real kernel's replies as a front end does, shared by the tests that drive kernels
+(jupyter_client's client is passed in, so importing this needs nothing but the standard library)."""
+
+from __future__ import annotations
+
+import queue
+import time
+from typing import Any
+
+
+def collect(client: Any, msg_id: str, timeout: float = 120,
+            until: str | None = None) -> dict[str, Any]:
+    """Outputs, reply status and reply content of the request `msg_id`.  With `until`, return
+    `{"outputs": ...}` as soon as that text has been printed (the cell still running)."""
+    outputs: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError(f"no {'output ' + until if until else 'idle'}") from None
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind = msg["msg_type"]
+        if kind == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        if kind in ("stream", "display_data", "execute_result", "error"):
+            outputs.append({"type": kind, **msg["content"]})
+            if until is not None and kind == "stream" and until in msg["content"]["text"]:
+                return {"outputs": outputs}
+    reply = client.get_shell_msg(timeout=timeout)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = client.get_shell_msg(timeout=timeout)
+    return {"status": reply["content"]["status"], "outputs": outputs, "reply": reply["content"]}
