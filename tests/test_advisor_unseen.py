@@ -96,6 +96,30 @@ def test_growing_dict_entry_is_collected_in_a_list() -> None:
     assert grow.rewrite.equal
 
 
+def test_timed_runs_pause_the_collector() -> None:
+    """A long-lived kernel has a large heap: a full collection landing in one side's timed run
+    made the 2.5x faster list-and-concatenate rewrite of `ga_dict_entry` measure 0.02x, and it
+    was dropped.  Timed runs pause the cyclic collector as `timeit` does, and restore it."""
+    import gc
+
+    from arrayprof.advisor.verify import timed_exec
+
+    collections: list[str] = []
+    gc.callbacks.append(lambda phase, info: collections.append(phase))
+    try:
+        code = compile("cycles = [[{}] for _ in range(50_000)]\nfor c in cycles: c.append(c)\n"
+                       "seen = len(collections)", "<t>", "exec")
+        namespace = {"collections": collections}
+        assert timed_exec(code, namespace) > 0
+        assert namespace["seen"] == 0 and gc.isenabled()
+        gc.disable()
+        timed_exec(code, namespace)
+        assert not gc.isenabled()  # a user who disabled it keeps it disabled
+    finally:
+        gc.enable()
+        gc.callbacks.pop()
+
+
 def test_keepdims_fixes_say_what_they_confirm() -> None:
     report, *_ = run("mk_softmax_axis_minus_one")
     fixes = {f.lineno: f.rewrite for f in report.findings if f.category == "missing-keepdims"}
