@@ -1,34 +1,47 @@
 """Per-category precision and recall of the advisor over tests/cases/examples, the style cases in
-tests/advisor_style_cases.py and the unseen-style cases (and the held-out batch) in
-tests/advisor_unseen_cases.py, plus the speedups verification measured.
+tests/advisor_style_cases.py, the unseen-style cases (and the held-out batch) in
+tests/advisor_unseen_cases.py, the blind batch and the fifth batch (tests/advisor_batch5_cases.py),
+plus the speedups verification measured and the advisor's own time per cell.
 
 Scoring follows tests/cases/examples/README.md: a finding counts when its category matches and its line
 is the expected line or the header of a loop around it (or the reverse); a warning or error in a
 category the case does not expect is a false alarm; info findings are free, except in an
 `expect-not` category where any finding is a failure.
 
-    python benchmarks/advisor_scores.py [GROUP ...]
+    python benchmarks/advisor_scores.py [--times] [GROUP ...]
 
-groups: examples, styles, unseen, heldout, third, fourth, blind (default: all).
+groups: examples, styles, unseen, heldout, third, fourth, blind, batch5 (default: all).
+
+Advisor time: each cell is profiled twice, with verification off (the rules alone: what the
+advisor costs a cell in automatic mode) and on; the advisor's part is timed around
+`arrayprof.api.advise`, the cell's own run around the plain `exec` of the cell.  Per group the
+median and maximum are printed; `--times` prints every cell.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import statistics
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 
+import arrayprof
+import arrayprof.api
 from arrayprof.report import CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+from advisor_batch5_cases import BATCH5  # noqa: E402
 from advisor_blind_cases import BLIND  # noqa: E402
-from advisor_harness import lines_around, run_case  # noqa: E402
+from advisor_harness import lines_around, parse  # noqa: E402
 from advisor_style_cases import CASES  # noqa: E402
 from advisor_unseen_cases import CASES as UNSEEN  # noqa: E402
 from advisor_unseen_cases import FOURTH, HELD_OUT, THIRD  # noqa: E402
 
-GROUPS = ("examples", "styles", "unseen", "heldout", "third", "fourth", "blind")
+GROUPS = ("examples", "styles", "unseen", "heldout", "third", "fourth", "blind", "batch5")
 
 
 def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
@@ -55,16 +68,66 @@ def cases(groups: tuple[str, ...] = GROUPS) -> list[tuple[str, str, str]]:
     if "blind" in groups:
         for name, text in sorted(BLIND.items()):
             out.append(("blind", name, text))
+    if "batch5" in groups:
+        for name, text in sorted(BATCH5.items()):
+            out.append(("batch5", name, text))
     return out
 
 
-def main(groups: tuple[str, ...] = GROUPS) -> None:
+class AdviceTimer:
+    """Times `arrayprof.api.advise` (what `profile()` calls after the cell ran)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.original = arrayprof.api.advise
+
+    def __enter__(self) -> AdviceTimer:
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return self.original(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+        arrayprof.api.advise = timed
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        arrayprof.api.advise = self.original
+
+
+def measure(text: str) -> tuple[arrayprof.report.Report, str, list, list, dict[str, float]]:
+    """The case profiled with verification (scored), plus the cell's plain time, the rules'
+    time without verification and the advisor's time with it."""
+    setup, cell, expects, expect_not = parse(text)
+    times: dict[str, float] = {}
+    quiet = contextlib.redirect_stdout(io.StringIO())
+    with quiet:
+        namespace: dict = {}
+        exec(setup, namespace)
+        start = time.perf_counter()
+        try:
+            exec(cell, namespace)
+        except Exception:
+            pass
+        times["cell"] = time.perf_counter() - start
+        for verify in (False, True):
+            namespace = {}
+            exec(setup, namespace)
+            with AdviceTimer() as timer:
+                report = arrayprof.profile(cell, namespace, verify=verify)
+            times["verified" if verify else "rules"] = timer.seconds
+    return report, cell, expects, expect_not, times
+
+
+def main(groups: tuple[str, ...] = GROUPS, show_times: bool = False) -> None:
     tally: dict[str, dict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: {"tp": 0, "fn": 0, "fp": 0}))
     speedups: list[tuple[str, str, str, float, int | None, int | None]] = []
     failures: list[str] = []
+    timings: list[tuple[str, str, dict[str, float]]] = []
     for group, name, text in cases(groups):
-        report, cell, expects, expect_not = run_case(text)
+        report, cell, expects, expect_not, times = measure(text)
+        timings.append((group, name, times))
         for category, lineno in expects:
             hit = any(f.category == category and f.lineno in lines_around(cell, lineno)
                       for f in report.findings)
@@ -101,10 +164,27 @@ def main(groups: tuple[str, ...] = GROUPS) -> None:
     for name, category, kind, speedup, before, after in sorted(speedups, key=lambda s: -s[3]):
         print(f"{name:24s} {category:18s} {kind:10s} {speedup:9.2f}x  peak "
               f"{before or 0:>12,} -> {after or 0:>12,} bytes")
+    print("\n== advisor time per cell, ms (rules: verification off; verified: on; cell: plain)")
+    print(f"{'group':10s} {'cells':>5s} {'rules med':>9s} {'rules max':>9s} {'verif med':>9s} "
+          f"{'verif max':>9s} {'cell med':>9s}")
+    for scope in (*groups, "all"):
+        rows = [t for g, _, t in timings if scope in (g, "all")]
+        if not rows:
+            continue
+        def ms(key: str, pick, rows: list[dict[str, float]] = rows) -> float:
+            return 1000 * pick([t[key] for t in rows])
+        print(f"{scope:10s} {len(rows):5d} {ms('rules', statistics.median):9.2f} "
+              f"{ms('rules', max):9.2f} {ms('verified', statistics.median):9.2f} "
+              f"{ms('verified', max):9.2f} {ms('cell', statistics.median):9.2f}")
+    if show_times:
+        for group, name, t in timings:
+            print(f"  {group:9s} {name:44s} cell {1000 * t['cell']:8.2f}  rules "
+                  f"{1000 * t['rules']:7.2f}  verified {1000 * t['verified']:8.2f}")
     print("\n== problems" if failures else "\nno misses, no false alarms")
     for line in failures:
         print("  " + line)
 
 
 if __name__ == "__main__":
-    main(tuple(sys.argv[1:]) or GROUPS)
+    args = [a for a in sys.argv[1:] if a != "--times"]
+    main(tuple(args) or GROUPS, show_times="--times" in sys.argv[1:])
