@@ -241,7 +241,8 @@ finals = simulate_paths(2000, 1000)
 '''
 
 # -- view-mutation -------------------------------------------------------------------------------
-BLIND["b_vm_center_first_half"] = '''# expect: view-mutation@3
+BLIND["b_vm_center_first_half"] = '''# expect-not: view-mutation
+# issue 12: the cell reads the parent after writing through the view (an in-place update)
 import numpy as np
 scores = np.random.default_rng(23).normal(size=(1000, 50))
 # --- cell ---
@@ -251,7 +252,8 @@ first_half -= first_half.mean()
 shifted_mean = scores.mean()
 '''
 
-BLIND["b_vm_ravel_clip_highlights"] = '''# expect: view-mutation@2
+BLIND["b_vm_ravel_clip_highlights"] = '''# expect-not: view-mutation
+# issue 12: the cell reads the parent after writing through the view (an in-place update)
 import numpy as np
 img = np.random.default_rng(24).random((512, 512))
 # --- cell ---
@@ -554,7 +556,8 @@ series = np.random.default_rng(65).random((8, 200_000))
 medians = np.apply_along_axis(np.median, 1, series)
 '''
 
-BLIND["b_vm_helper_scales_in_place"] = '''# expect: view-mutation@5
+BLIND["b_vm_helper_scales_in_place"] = '''# expect-not: view-mutation
+# issue 12: the cell reads the parent after writing through the view (an in-place update)
 import numpy as np
 data = np.random.default_rng(66).random((2000, 100))
 # --- cell ---
@@ -566,7 +569,8 @@ scale_(train)
 overall = data.mean()
 '''
 
-BLIND["b_vm_copyto_head"] = '''# expect: view-mutation@2
+BLIND["b_vm_copyto_head"] = '''# expect-not: view-mutation
+# issue 12: the cell reads the parent after writing through the view (an in-place update)
 import numpy as np
 signal = np.random.default_rng(67).random(1_000_000)
 # --- cell ---

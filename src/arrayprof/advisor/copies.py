@@ -18,7 +18,6 @@ from arrayprof.advisor import rule
 from arrayprof.advisor.config import CONFIG
 from arrayprof.advisor.facts import describe, finding, iterations, nbytes
 from arrayprof.advisor.scopes import RETURN
-from arrayprof.advisor.verify import FIX_CHECKS
 from arrayprof.report import Finding, Report, Rewrite
 from arrayprof.session import CellContext
 
@@ -562,11 +561,43 @@ def view_mutation(report: Report, context: CellContext) -> list[Finding]:
             uses = [n.lineno for n in ast.walk(context.tree) if isinstance(n, ast.Name) and
                     n.id == base and isinstance(n.ctx, ast.Load) and n.lineno != created and
                     not written_only(n, parents)]
-            if not uses:
+            if not uses or updated_state(context.tree, stmt, view, base, uses):
                 continue
             found.append(mutation_finding(context, stmt, view, base, created, uses))
             break
     return found
+
+
+REORDERING = ("sort", "partition", "shuffle", "permutation")
+
+
+def updated_state(tree: ast.Module, stmt: ast.stmt, view: str, base: str,
+                  uses: list[int]) -> bool:
+    """Whether the write through `view` is the cell's way of updating `base` (issue 12: a
+    stencil's ``u += ...`` in a time loop, ``flat = Z.ravel(); flat[idx] = 0``, ``Y[:] = Z`` as
+    an in-place conversion): the write reads `base` itself, or the cell goes on to read `base`
+    after it (later lines, or any line of a loop around the write, which runs again).  Then
+    a ``.copy()`` would silently stop the update, so there is no finding.  A reordering write
+    (``flat.sort()``) scrambles a differently shaped parent, which is rarely the point: that
+    one stays a note."""
+    call = stmt.value if isinstance(stmt, ast.Expr | ast.Assign) and isinstance(
+        stmt.value, ast.Call) else None
+    if call is not None and isinstance(call.func, ast.Attribute) and \
+            call.func.attr in REORDERING:
+        return False
+    if any(isinstance(n, ast.Name) and n.id == base and isinstance(n.ctx, ast.Load)
+           for n in ast.walk(stmt)):
+        return True
+    last = stmt.end_lineno or stmt.lineno
+    loops = at.enclosing_loops(tree, stmt.lineno)
+    first_loop = loops[0] if loops else None
+    for line in uses:
+        if line > last:
+            return True
+        if first_loop is not None and \
+                first_loop.lineno <= line <= (first_loop.end_lineno or first_loop.lineno):
+            return True
+    return False
 
 
 def written_only(name: ast.Name, parents: dict[ast.AST, ast.AST]) -> bool:
@@ -624,46 +655,18 @@ def rebound_between(tree: ast.Module, name: str, first: int, last: int) -> bool:
 
 def mutation_finding(context: CellContext, stmt: ast.stmt, view: str, base: str, created: int,
                      uses: list[int]) -> Finding:
+    # Only reached when intent is unclear (`updated_state` is False): the cell read `base`
+    # before the write and not after, or the write reorders it.  Whether the change to `base`
+    # is wanted cannot be told from the cell, so this is an explanation at info level and no
+    # fix: a `.copy()` offered as "verified" would break every deliberate in-place update.
     assert context.tree is not None
-    lines = context.source.splitlines()
-    statements = at.statements_on(context.tree, created)
-    rewrite = None
-    value = at.bound_value(context.tree, view, created)
-    if len(statements) == 1 and isinstance(statements[0], ast.Assign) and value is not None:
-        decl = statements[0]
-        indent = at.indent_of(lines[created - 1])
-        from arrayprof.advisor.loops import ReplaceNode
-
-        copied = ast.Call(func=ast.Attribute(value=value, attr="copy", ctx=ast.Load()), args=[],
-                          keywords=[])
-        first_line = f"{indent}{at.unparse(ReplaceNode(value, copied).visit(decl))}"
-        last = stmt.end_lineno or stmt.lineno
-        code = "\n".join([first_line, *lines[created: last]])
-        rewrite = Rewrite(kind="fix", code=code, lines=[created, last], compared=[base, view])
-        FIX_CHECKS[id(rewrite)] = mutation_check(base, view)
     explanation = (
         f"{view} was made on line {created} as a view of {base}: it shares {base}'s memory. "
         f"Line {stmt.lineno} writes into {view}, so it also changes {base}, which the cell uses "
         f"on line{'s' if len(uses) > 1 else ''} {', '.join(map(str, sorted(set(uses))))}. "
-        f"If {view} was meant to be independent, take a .copy() when you make it. Rule of "
-        "thumb: basic slices, .T, reshape and ravel return views; writing to them writes to the "
-        "original.")
+        f"That is right if the cell means to update {base} in place; if {view} was meant to be "
+        "independent, take a .copy() when you make it. Rule of thumb: basic slices, .T, "
+        "reshape and ravel return views; writing to them writes to the original.")
     return finding("view-mutation", stmt.lineno,
                    f"writing to {view} also changes {base} (it is a view)", explanation,
-                   rewrite=rewrite, force="warning")
-
-
-def mutation_check(base: str, view: str) -> Any:
-    def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
-        old, new = before.get(base), after.get(base)
-        if not isinstance(old, np.ndarray) or not isinstance(new, np.ndarray):
-            return f"the fix ran; {base} is not an array in both runs"
-        changed = int(np.count_nonzero(old != new)) if old.shape == new.shape else -1
-        if changed <= 0:
-            return (f"not confirmed: {base} came out the same in both runs (the copy of {base} "
-                    "from before the cell may already include the write through the view)")
-        return (f"with .copy(), {base} keeps its values through the write to {view} (the "
-                f"original changed {changed:,} of its {old.size:,} elements); {view} gets the "
-                "same new values as before")
-
-    return check
+                   force="info")
