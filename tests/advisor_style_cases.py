@@ -296,9 +296,17 @@ missing = data == np.nan
 '''
 
 CASES["legacy_random"] = '''# expect: api-misuse@1
+# issue 12: the legacy-random note needs a measured reason (large draws); 1,000 draws had none
+import numpy as np
+# --- cell ---
+noise = np.random.randn(2_000_000)
+'''
+
+CASES["legacy_random_small_ok"] = '''# expect-not: api-misuse
 import numpy as np
 # --- cell ---
 noise = np.random.randn(1000)
+pick = np.random.randint(0, 10, 5)
 '''
 
 CASES["clean_vectorized_ok"] = '''# expect-not: python-loop
