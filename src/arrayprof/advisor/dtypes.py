@@ -65,6 +65,12 @@ def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
         result_bytes = op.result.get("nbytes", 0)
         if result_bytes < CONFIG.silent_bytes:
             continue
+        if result_dtype.kind == "c" and result_dtype.itemsize <= 2 * max(
+                4, *(np.dtype(o["dtype"]).itemsize for o in arrays
+                     if np.dtype(o["dtype"]).kind == "f")):
+            # X + Y * 1j: the result must be complex, and complex of the float inputs' width
+            # (complex64 from float32) is the narrowest there is (issue 12)
+            continue
         scalar = [o for o in op.operands if o.get("value") in ("python", "scalar")]
         strong = [o for o in scalar if o.get("value") == "scalar"]
         if result_dtype == np.float32 and any(np.dtype(o["dtype"]) == result_dtype
@@ -498,6 +504,11 @@ def narrowing_cast(report: Report, context: CellContext) -> list[Finding]:
             continue
         stmt = at.statement_at(context.tree, node.lineno)  # type: ignore[attr-defined]
         lineno = stmt.lineno if stmt is not None else node.lineno  # type: ignore[attr-defined]
+        nonfinite = int(values.size - np.count_nonzero(np.isfinite(values))) \
+            if values.dtype.kind == "f" and dtype.kind in "iu" else 0
+        if nonfinite:
+            found.append(nonfinite_cast(lineno, source, values, dtype, nonfinite))
+            continue
         rewrite = cast_rewrite(context, stmt, node, source, dtype, wide, values)
         low, high = values.min(), values.max()
         explanation = (
@@ -512,6 +523,23 @@ def narrowing_cast(report: Report, context: CellContext) -> list[Finding]:
                              f"casting to {dtype} loses {bad:,} values that do not fit",
                              explanation, rewrite=rewrite, force="warning"))
     return found
+
+
+def nonfinite_cast(lineno: int, source: ast.expr, values: np.ndarray, dtype: np.dtype,
+                   nonfinite: int) -> Finding:
+    """NaN or inf cast to an integer type: no integer type holds them, so no wider dtype is a
+    fix (issue 12: ``np.array([np.nan]).astype(int)`` was called a wrap-around int8 would fix).
+    NumPy gives an arbitrary integer (typically the type's minimum) and, since 2.0, a warning."""
+    explanation = (
+        f"Line {lineno} casts {at.unparse(source)} ({values.dtype}) to {dtype}, but "
+        f"{nonfinite:,} of its {values.size:,} values are NaN or infinite. No integer type "
+        "holds them: the cast gives an arbitrary integer (typically the type's minimum), not a "
+        "wrap-around a wider type would avoid. Deal with them first: keep a float array, "
+        "replace them on purpose (np.nan_to_num(x, nan=...) or np.where(np.isfinite(x), x, "
+        "fill)), or cast only x[np.isfinite(x)].")
+    return finding("dtype-overflow", lineno,
+                   f"casting NaN or inf to {dtype} gives arbitrary integers", explanation,
+                   force="warning")
 
 
 def cast_of(node: ast.AST, ns: dict[str, Any]) -> tuple[ast.expr, np.dtype] | None:
