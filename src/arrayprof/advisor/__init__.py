@@ -99,17 +99,23 @@ def scoped_findings(report: Report, context: CellContext,
     return inner + outer
 
 
-def advise(report: Report, context: CellContext, *, verify: bool = True) -> list[Finding]:
+def advise(report: Report, context: CellContext, *, verify: bool = True,
+           budget_seconds: float | None = None) -> list[Finding]:
     """Every rule on the cell and on its functions, verified and ordered by line.  The rules ask
     the same trees the same questions per line and per name: one index per tree for this run
-    keeps the whole run linear in the cell's size (`ast_tools.indexed`)."""
+    keeps the whole run linear in the cell's size (`ast_tools.indexed`).
+
+    `budget_seconds` bounds verification for this cell (None: `CONFIG.verify_seconds`);
+    automatic mode passes `verify.proportional(report)`, the cell's own time again plus 50 ms.
+    A rewrite left unverified for lack of budget says so in its `check`."""
     from arrayprof.advisor import ast_tools
 
     with ast_tools.indexed():
-        return _advise(report, context, verify=verify)
+        return _advise(report, context, verify=verify, budget_seconds=budget_seconds)
 
 
-def _advise(report: Report, context: CellContext, *, verify: bool) -> list[Finding]:
+def _advise(report: Report, context: CellContext, *, verify: bool,
+            budget_seconds: float | None = None) -> list[Finding]:
     from arrayprof.advisor import facts
     from arrayprof.advisor import verify as verifier
     from arrayprof.advisor.config import CONFIG, severity
@@ -122,7 +128,7 @@ def _advise(report: Report, context: CellContext, *, verify: bool) -> list[Findi
     findings = run_rules(report, context)
     findings = scoped_findings(report, context, findings)
     findings = dedupe(findings)
-    budget = verifier.Budget(CONFIG)
+    budget = verifier.Budget(CONFIG, limit=budget_seconds)
     for found in findings:
         rewrite = found.rewrite
         if rewrite is None:
@@ -141,6 +147,11 @@ def _advise(report: Report, context: CellContext, *, verify: bool) -> list[Findi
         elif rewrite.kind == "equivalent" and rewrite.verified and not rewrite.equal:
             found.explanation += (" A rewrite was tried on copies of the inputs but did not "
                                   f"reproduce the results ({rewrite.check}), so none is offered.")
+            found.rewrite = None
+        elif rewrite.kind == "equivalent" and rewrite.verified and worse(rewrite):
+            # faster but far heavier (or lighter but far slower) trades one problem for another
+            found.explanation += (" A rewrite was measured on copies of the inputs but was "
+                                  f"worse on one axis ({worse(rewrite)}), so none is offered.")
             found.rewrite = None
         elif rewrite.kind == "equivalent" and rewrite.verified and not gains(rewrite) and \
                 found.category != "view-pins-base":
@@ -175,6 +186,23 @@ def gains(rewrite: object) -> bool:
     before = getattr(rewrite, "peak_bytes_before", None) or 0
     after = getattr(rewrite, "peak_bytes_after", None) or 0
     return speedup >= 1.1 or after < before * 0.9
+
+
+def worse(rewrite: object) -> str | None:
+    """How a verified rewrite measured worse than the original on one axis by more than
+    `CONFIG.worse_factor` (memory with a slack of `silent_bytes`, so a few kB of scratch against
+    a cell that allocated nothing is not "worse"), or None.  A double loop ``r += x * y`` turned
+    into ``np.sum(X[:, None] * Y[None, :])`` is 2x faster with a 1000x peak: not an offer."""
+    from arrayprof.advisor.config import CONFIG
+
+    before = getattr(rewrite, "peak_bytes_before", None) or 0
+    after = getattr(rewrite, "peak_bytes_after", None) or 0
+    if after > max(before * CONFIG.worse_factor, before + CONFIG.silent_bytes):
+        return f"peak {before:,} -> {after:,} bytes"
+    speedup = getattr(rewrite, "speedup", None)
+    if speedup is not None and speedup * CONFIG.worse_factor < 1.0:
+        return f"{speedup}x the original's speed"
+    return None
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:

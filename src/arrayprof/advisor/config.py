@@ -25,7 +25,13 @@ class AdvisorConfig:
     temporary_factor: float = 1.5  # line peak above its result, in multiples of the result
     pin_factor: float = 10.0  # a view pinning a base this many times its own size
     upcast_factor: int = 2  # result itemsize vs narrowest array operand
+    # an equivalent rewrite worse than the original by more than this on any axis (peak bytes,
+    # time) is not offered, however much it wins on the other (issue 12)
+    worse_factor: float = 3.0
     verify_seconds: float = 10.0  # time budget for verifying all rewrites of one cell
+    # automatic mode: verification of one cell within its own time x factor + slack (issue 12)
+    auto_verify_factor: float = 1.0
+    auto_verify_slack: float = 0.050
     verify_bytes: int = 1 << 30  # memory budget per verification (copies + peak)
     verify_repeats: int = 5  # best-of-N timing
     progress_after_s: float = 1.0  # print progress on stderr after this long

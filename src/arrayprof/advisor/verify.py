@@ -62,9 +62,30 @@ class Budget:
     config: AdvisorConfig = field(default_factory=lambda: CONFIG)
     started: float = field(default_factory=time.perf_counter)
     announced: bool = False
+    # seconds for this cell; None: config.verify_seconds.  Automatic mode passes
+    # `proportional(report)` (issue 12: verification within the cell's own time again + 50 ms)
+    limit: float | None = None
+
+    @property
+    def seconds(self) -> float:
+        return self.config.verify_seconds if self.limit is None else self.limit
 
     def remaining(self) -> float:
-        return self.config.verify_seconds - (time.perf_counter() - self.started)
+        return self.seconds - (time.perf_counter() - self.started)
+
+    def words(self) -> str:
+        """The budget as the check of a skipped rewrite states it."""
+        if self.limit is None:
+            return f"the {self.seconds:g} s time budget"
+        return (f"this cell's verification budget ({self.seconds * 1000:.0f} ms: its own run "
+                "time again plus 50 ms)")
+
+
+def proportional(report: Report, config: AdvisorConfig = CONFIG) -> float:
+    """The verification budget of a cell in automatic mode: at most the cell's own time again
+    (`auto_verify_factor`) plus `auto_verify_slack` seconds, and never over `verify_seconds`."""
+    return min(config.verify_seconds,
+               report.wall_s * config.auto_verify_factor + config.auto_verify_slack)
 
 
 class NotVerified(Exception):
@@ -554,9 +575,12 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
     if context.inputs.released:
         raise NotVerified("the copies of the cell's inputs were released when its report was "
                           "built")
-    if budget.remaining() < max(0.5, report.wall_s * 3):
-        raise NotVerified(f"over the {config.verify_seconds:g} s time budget "
-                          f"(the cell took {report.wall_s:.2f} s)")
+    # the original and the rewrite each run at least once; the fixed budget keeps half a second
+    # in hand, a proportional one only what those two runs need
+    need = report.wall_s * 3 if budget.limit is not None else max(0.5, report.wall_s * 3)
+    if budget.remaining() < need:
+        raise NotVerified(f"skipped: over {budget.words()} (the cell took "
+                          f"{report.wall_s * 1000:.1f} ms)")
     scope = SCOPED.get(id(rewrite))
     if scope is not None:
         index, original, rewritten = scope_region_code(context, rewrite, scope)
