@@ -48,14 +48,17 @@ def test_notebook_shows_the_widget_with_static_fallbacks(shown: list) -> None:
 
     bundle = full._repr_mimebundle_()
     assert WIDGET_VIEW in bundle
-    assert re.search(r'<tr class="apr-peakrow" data-line="2">', bundle["text/html"])
+    assert re.search(r'<tr class="[^"]*\bapr-peakrow\b[^"]*" data-line="2">', bundle["text/html"])
     assert bundle["text/plain"].startswith("arrayprof: 12.3 ms")  # the text report, not a repr
 
     line = compact._repr_mimebundle_()
     assert WIDGET_VIEW in line
     assert line["text/plain"] == compact.text
     html = line["text/html"]
-    assert '<details class="apr-summary"><summary><b>arrayprof</b> · 2.42 kB allocated' in html
+    # a warning colours the collapsed line, which names the top finding and its line first
+    assert ('<details class="apr-summary apr-sum-warning"><summary><b>arrayprof</b> · line 2: '
+            "(12, 1) - (12,) materialises a 12x12 array only to be summed · peak 2.4 kB on line 2"
+            " · 2.42 kB allocated") in html
     assert "apr-peakrow" in html  # the full report is inside the closed <details>
 
 
@@ -69,11 +72,11 @@ def test_without_ipywidgets_the_html_is_shown(shown: list, monkeypatch: pytest.M
     (line, line_kw), (full, full_kw) = shown
     assert line_kw["raw"] and full_kw["raw"]
     # the compact form is the one line that opens (no script needed) into the full report
-    assert line["text/html"].count("<details class=\"apr-summary\">") == 1
-    assert "<summary><b>arrayprof</b> · 2.42 kB allocated · peak 2.4 kB on line 2" in line["text/html"]
+    assert line["text/html"].count('<details class="apr-summary apr-sum-warning">') == 1
+    assert "summed · peak 2.4 kB on line 2 · 2.42 kB allocated" in line["text/html"]
     assert "apr-peakrow" in line["text/html"]
     assert line["text/plain"].startswith("arrayprof: 12.3 ms")
-    assert "<details class=\"apr-summary\">" not in full["text/html"]
+    assert "<details class=\"apr-summary" not in full["text/html"]
     assert "apr-peakrow" in full["text/html"]
 
 
@@ -139,7 +142,7 @@ def test_kernel_outputs_and_nbconvert(kernel: Any) -> None:
     assert len(report) == 1
     data = report[0]["data"]
     assert WIDGET_VIEW in data
-    assert re.search(r'<tr class="apr-peakrow" data-line="2">', data["text/html"])
+    assert re.search(r'<tr class="[^"]*\bapr-peakrow\b[^"]*" data-line="2">', data["text/html"])
 
     run(kernel, "%arrayprof on --threshold 1MB")
     summary = ours(run(kernel, CELL), "summary")
@@ -147,7 +150,8 @@ def test_kernel_outputs_and_nbconvert(kernel: Any) -> None:
     assert len(summary) == 1
     line = summary[0]["data"]
     assert WIDGET_VIEW in line
-    assert "<details class=\"apr-summary\"><summary><b>arrayprof</b> · " in line["text/html"]
+    assert re.search(r'<details class="apr-summary[^"]*"><summary><b>arrayprof</b> · ',
+                     line["text/html"])
     assert "on line 2" in line["text/plain"]
 
     # without ipywidgets in the kernel: the same outputs as plain HTML
@@ -161,7 +165,7 @@ def test_kernel_outputs_and_nbconvert(kernel: Any) -> None:
         run(kernel, "del sys.modules['arrayprof.render.widget']")
     assert WIDGET_VIEW not in html_only and "apr-peakrow" in html_only["text/html"]
     assert WIDGET_VIEW not in line_only
-    assert "<details class=\"apr-summary\">" in line_only["text/html"]
+    assert "<details class=\"apr-summary" in line_only["text/html"]
 
     # an nbconvert export (no widget state saved) shows the static reports, not a widget
     nb = nbformat.v4.new_notebook()
@@ -170,6 +174,6 @@ def test_kernel_outputs_and_nbconvert(kernel: Any) -> None:
         cell.outputs = [nbformat.from_dict(o) for o in outputs]
         nb.cells.append(cell)
     body, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
-    assert body.count('class="apr-peakrow"') == 2
-    assert "<details class=\"apr-summary\">" in body
+    assert len(re.findall(r'<tr class="[^"]*\bapr-peakrow\b', body)) == 2
+    assert "<details class=\"apr-summary" in body
     assert "widget-view+json" not in body

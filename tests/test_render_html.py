@@ -16,6 +16,7 @@ from arrayprof.render.common import (
     header_facts,
     peak_lineno,
     rewrite_badge,
+    rewrite_info,
     source_rows,
     summary_text,
 )
@@ -30,8 +31,9 @@ from arrayprof.render.drawing import (
     timeline_model,
     timeline_svg,
 )
+from arrayprof.render.html import finding_html
 from arrayprof.render.samples import known_report, large_report
-from arrayprof.report import ErrorInfo, Report
+from arrayprof.report import ErrorInfo, Finding, LineStats, NumpyStats, Report, Rewrite
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "col", "wbr", "source", "path", "rect", "line",
         "circle", "polyline", "polygon"}
@@ -73,10 +75,12 @@ def check_tags(html: str) -> TagChecker:
 
 
 def assert_offline(html: str) -> None:
-    """Nothing in the page may fetch anything: no URLs but the SVG namespace, no src/href/url()."""
+    """Nothing in the page may fetch anything: no URLs but the SVG namespace, no src, no href but
+    links within the page (#cell-2), no url()."""
     without_ns = html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "http://" not in without_ns and "https://" not in without_ns
-    assert not re.search(r"\b(src|href)\s*=", html)
+    assert not re.search(r"\bsrc\s*=", html)
+    assert not re.search(r'\bhref\s*=\s*"(?!#cell-\d+")', html)
     assert "url(" not in html and "@import" not in html and "<link" not in html
 
 
@@ -90,7 +94,7 @@ def test_fragment_shows_header_lines_and_peak() -> None:
         assert f"<b>{fact.value}</b>" in html
     assert "12.3 ms" in html and "line 2" in html and "+200 kB" in html
     # the peak row is line 2, marked
-    peak_row = re.search(r'<tr class="apr-peakrow" data-line="(\d+)">(.*?)</tr>', html)
+    peak_row = re.search(r'<tr class="[^"]*\bapr-peakrow\b[^"]*" data-line="(\d+)">(.*?)</tr>', html)
     assert peak_row is not None and peak_row.group(1) == "2"
     assert "d = (x[:, None] - x) * 2" in peak_row.group(2) and "◀ peak" in peak_row.group(2)
     # every source line is listed in order, with bars only where stats exist
@@ -113,8 +117,11 @@ def test_findings_explanation_rewrite_and_badges() -> None:
     assert "Comparisons with NaN are always False &amp; never &lt;true&gt;." in html
     assert "x &lt;compared&gt; with == np.nan" in html
     assert "<code>s = 12 * x.sum() - 12 * x.sum()</code>" in html
-    assert "✓ verified · 3.2× faster · peak 2.4 kB → 96 B" in html
+    # the badge leads with the gain, the tolerances go to its tooltip
+    assert ('<span class="apr-badge good">'
+            "✓ peak 2.4 kB → 96 B · 3.2× faster · verified</span>") in html
     assert "not verified: over the time budget" in html
+    assert "suggested rewrite of line 4" in html  # never "equivalent" next to "not verified"
     assert "equivalent rewrite of lines 2–5" in html
     assert html.count('class="apr-copy" hidden') == 2  # shown only by the script
 
@@ -129,8 +136,9 @@ def test_arrays_table_layouts_and_broadcasts() -> None:
     svg = layout_svg(known_report().array("b"))
     assert re.findall(r'class="apr-hit" data-cell="(\d+)"', svg) == ["0", "3", "6", "9"]
     assert "axis 0: +24 B" in svg
-    # the broadcast on line 2
+    # the broadcast on line 2, its legend once
     assert "line 2: subtract" in html and "1→12" in html
+    assert html.count("shapes aligned on the right") == 1
 
 
 def test_layout_model_cases() -> None:
@@ -229,7 +237,7 @@ def test_document_and_summary() -> None:
     assert_offline(page)
     summary = summary_html(known_report())
     check_tags(summary)
-    assert '<details class="apr-summary"><summary><b>arrayprof</b> · ' in summary
+    assert '<details class="apr-summary apr-sum-warning"><summary><b>arrayprof</b> · ' in summary
     assert "peak 2.4 kB on line 2" in summary and "3 findings (1 warning)" in summary
 
 
@@ -249,7 +257,7 @@ def test_real_profile_renders() -> None:
     html = report._repr_html_()
     check_tags(html)
     assert_offline(html)
-    assert re.search(r'<tr class="apr-peakrow" data-line="2">', html)
+    assert re.search(r'<tr class="[^"]*\bapr-peakrow\b[^"]*" data-line="2">', html)
     assert f"peak {fmt_bytes(report.numpy.peak_bytes)} · line 2" in html
     assert re.search(r'data-name="b"', html)
 
@@ -258,10 +266,14 @@ def test_css_is_scoped_to_the_report() -> None:
     """A fragment lands in someone else's page: every rule must be scoped to our own elements."""
     from arrayprof.render.html import CSS
 
-    selectors = re.findall(r"([^{}]+)\{", CSS)
+    selectors = re.findall(r"([^{}]+)\{", re.sub(r"/\*.*?\*/", "", CSS, flags=re.S))
     for group in selectors:
         for selector in group.split(","):
-            assert selector.strip().startswith(".arrayprof"), selector
+            selector = selector.strip()
+            if selector.startswith("@"):  # @container: its rules are checked on their own
+                continue
+            # ours, or ours under a theme's marker on <body> (JupyterLab's, VS Code's)
+            assert re.match(r"(body(\[[^\]]+\]|\.[\w-]+) )?\.arrayprof\b", selector), selector
 
 
 def real_layout(view: np.ndarray, owner: np.ndarray, **kw: object) -> LayoutModel:
@@ -341,3 +353,117 @@ def test_badge_does_not_repeat_itself() -> None:
     finding.rewrite.check = "not verified: verification was off for this cell"
     assert rewrite_badge(finding) == ("unverified",
                                       "not verified: verification was off for this cell")
+
+
+# -- issue 13: the most important thing first, badges that agree with the finding, time -------
+
+
+def pinned_base_finding(speedup: float = 0.4) -> Finding:
+    """The advisor's view-pins-base finding as a user met it: the copy frees 105 MB, runs 2.5x
+    slower, and its own peak (the 80 B copy) is higher than the view's 0 B."""
+    return Finding("view-pins-base", "warning", 3, "view small (80 B) keeps a 105 MB base alive",
+                   "a view keeps its whole base alive",
+                   Rewrite("fix", "small = big[:10].copy()", [3], ["small"], verified=True,
+                           equal=True, check="rtol 1e-07 and atol 1e-07 x max |value|",
+                           speedup=speedup, peak_bytes_before=0, peak_bytes_after=80))
+
+
+def test_badge_leads_with_the_findings_own_figure() -> None:
+    """Was: a green "✓ verified · 2.5x slower · peak 0 B → 80 B" that reads as a regression, with
+    the 105 MB nowhere and the tolerances spelled out in the pill."""
+    finding = pinned_base_finding()
+    badge = rewrite_info(finding)
+    assert badge is not None
+    assert badge.text == "frees 105 MB · 2.5× slower · verified"
+    assert badge.tone == "tradeoff"  # slower: amber, never green
+    assert badge.tooltip == "compared: rtol 1e-07 and atol 1e-07 x max |value|"
+    html = finding_html(finding)
+    assert ('<span class="apr-badge tradeoff" title="compared: rtol 1e-07 and atol 1e-07 x max '
+            '|value|">✓ frees 105 MB · 2.5× slower · verified</span>') in html
+    assert "rtol" not in re.sub(r'title="[^"]*"', "", html)  # the tolerances only in the tooltip
+    faster = rewrite_info(pinned_base_finding(speedup=3.0))
+    assert faster is not None and faster.tone == "good"
+    assert faster.text == "frees 105 MB · 3× faster · verified"
+
+
+def test_unverified_rewrite_is_not_called_equivalent() -> None:
+    finding = pinned_base_finding()
+    assert finding.rewrite is not None
+    finding.rewrite.kind, finding.rewrite.verified = "equivalent", False
+    finding.rewrite.check = "not verified: over the time budget"
+    html = finding_html(finding)
+    assert "suggested rewrite of line 3" in html and "equivalent" not in html
+    assert "frees 105 MB · not verified: over the time budget" in html
+
+
+def small_report(peak: int, findings: list[Finding] | None = None) -> Report:
+    return Report(source="a = np.arange(100_000)\nb = a * 2",
+                  numpy=NumpyStats(allocations=1, allocated_bytes=peak, peak_bytes=peak,
+                                   peak_lineno=1 if peak else None),
+                  lines=[LineStats(1, "a = np.arange(100_000)", allocations=1,
+                                   allocated_bytes=peak, peak_bytes=peak)] if peak else [],
+                  findings=findings or [])
+
+
+def test_peak_is_red_only_when_it_matters() -> None:
+    quiet = report_html(small_report(800_000), include_style=False)
+    assert "apr-alert" not in quiet  # an 800 kB peak is a fact, not an alarm
+    assert 'class="apr-fact apr-f-peak apr-peak"' in quiet
+    empty = report_html(small_report(0), include_style=False)
+    assert "apr-alert" not in empty and "◀ peak" not in empty  # 0 B: no peak to point at
+    big = report_html(small_report(144_000_000))
+    assert 'class="apr-fact apr-f-peak apr-peak apr-alert"' in big
+    assert re.search(r'<tr class="apr-peakrow apr-alert" data-line="1">', big)
+
+
+def test_findings_first_and_secondary_sections_folded() -> None:
+    report = known_report()
+    html = report_html(report)
+    # the line to look at, then the findings, then the lines; timeline, arrays and broadcasts
+    # after them
+    order = [html.index(s) for s in ('class="apr-worst"', "<h4>Findings (3)</h4>",
+                                     "<h4>Lines</h4>", "apr-sec-timeline", "apr-sec-arrays",
+                                     "apr-sec-broadcasts")]
+    assert order == sorted(order)
+    assert "Look first at line 2: <code>d = (x[:, None] - x) * 2</code> (warning: (12, 1)" in html
+    assert '<details class="apr-section apr-sec-timeline" open>' in html  # 4 points: shown
+    assert '<details class="apr-section apr-sec-arrays">' in html  # folded
+    assert '<details class="apr-section apr-sec-broadcasts">' in html
+    report.timeline = report.timeline[:2]
+    assert '<details class="apr-section apr-sec-timeline">' in report_html(report)
+    # the collapsed finding count card is coloured by the worst severity
+    assert 'class="apr-fact apr-f-findings apr-sev-warning-card"' in html
+
+
+def test_time_column_and_slowest_line_when_the_report_has_times() -> None:
+    """Per-line times (``lines[].seconds``, issue 11) get a bar column and the summary names the
+    slowest line; a report without them has neither."""
+    report = known_report()
+    assert "apr-timed" not in report_html(report, include_style=False)
+    assert "slowest" not in summary_text(report)
+    for line, seconds, numpy_s in zip(report.lines, (0.001, 0.25, 0.05), (0.0005, 0.2, 0.01),
+                                      strict=True):
+        line.seconds = seconds  # type: ignore[attr-defined]
+        line.numpy_seconds = numpy_s  # type: ignore[attr-defined]
+    html = report_html(report)
+    assert 'class="apr-lines apr-timed"' in html
+    bars = re.findall(r'<td class="apr-bar apr-time" style="--w:([\d.]+)%" title="([^"]*)">'
+                      r"([^<]*)</td>", html)
+    assert bars == [("1.5", "NumPy 500 µs", "1.0 ms"), ("100.0", "NumPy 200.0 ms", "250.0 ms"),
+                    ("20.0", "NumPy 10.0 ms", "50.0 ms")]
+    assert "slowest line 2 (250.0 ms)" in summary_text(report)
+    assert "<span>slowest line</span><b>250.0 ms</b><span> line 2</span>" in html
+
+
+def test_static_page_has_a_summary_table_and_follows_the_color_scheme() -> None:
+    reports = [known_report(), small_report(144_000_000)]
+    reports[1].execution_count = 8
+    page = document_html(reports, title="nb")
+    index = page[page.index('<div class="arrayprof apr-index">'):page.index('<section')]
+    rows = re.findall(r'<tr><td><a href="#(cell-\d)">\[(\d+)\]</a></td>', index)
+    assert rows == [("cell-1", "7"), ("cell-2", "8")]
+    assert 'id="cell-1"' in page and 'id="cell-2"' in page
+    assert "(12, 1) - (12,) materialises a 12x12 array only to be summed" in index
+    assert "144 MB (line 1)" in index
+    assert "@media (prefers-color-scheme: dark)" in page
+    assert '<meta name="color-scheme" content="light dark">' in page

@@ -20,7 +20,11 @@ from arrayprof.report import ArrayInfo, OpRecord, Report
 ALLOC_COLOR = "#4c78a8"
 TEMP_COLOR = "#f58518"
 PEAK_COLOR = "#e45756"
+TIME_COLOR = "#8250df"
 MUTED = "#8c959f"
+TIMELINE_FONT_PX = 12
+# the timeline's width at which its 12 px text is drawn at 10 px: the narrowest it may shrink to
+TIMELINE_MIN_WIDTH = 600
 
 
 def _num(x: float) -> str:
@@ -115,7 +119,8 @@ def timeline_svg(report: Report, width: int = 720, height: int = 170) -> str:
         f'height="{height}" style="max-width:100%;height:auto" '
         f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" role="img" '
         f'aria-label="live NumPy bytes over time, peak {escape(fmt_bytes(model.peak_bytes))}">',
-        '<style>.apr-timeline text{font: 11px sans-serif; fill: currentColor}</style>',
+        f'<style>.apr-timeline text{{font: {TIMELINE_FONT_PX}px sans-serif; fill: currentColor}}'
+        '</style>',
     ]
     # bands showing which line was running, labelled when wide enough
     for i, (t0, t1, line) in enumerate(model.segments):
@@ -155,7 +160,7 @@ def timeline_svg(report: Report, width: int = 720, height: int = 170) -> str:
         if len(code) > 48:
             code = code[:47] + "…"
         label += f" · line {model.peak_lineno}" + (f": {code}" if code else "")
-    char_w = 6.3  # 11px sans-serif, near enough to keep the label inside the drawing
+    char_w = 6.9  # 12px sans-serif, near enough to keep the label inside the drawing
     if px + 8 + char_w * len(label) <= width - 2:
         anchor, tx = "start", px + 8
     else:
@@ -167,7 +172,7 @@ def timeline_svg(report: Report, width: int = 720, height: int = 170) -> str:
             label = label if len(label) <= room else label[: room - 1] + "…"
     out.append(f'<circle cx="{_num(px)}" cy="{_num(py)}" r="4.5" fill="{PEAK_COLOR}"/>')
     out.append(f'<text class="apr-peak-label" x="{_num(tx)}" y="{_num(max(py - 8, 12))}" '
-               f'text-anchor="{anchor}" style="fill:{PEAK_COLOR};font-weight:600">'
+               f'text-anchor="{anchor}" fill="#b42318" style="font-weight:600">'
                f'{escape(label)}</text>')
     out.append("</svg>")
     return "".join(out)
@@ -435,8 +440,8 @@ def layout_svg_from_model(model: LayoutModel, name: str = "", base: str | None =
                    f'stroke-width="1.5"/>')
         out.append(f'<path d="M{_num(x1 - 4 * tip)},{top - 8} L{_num(x1)},{top - 2} '
                    f'L{_num(x1 + 3 * tip)},{top - 9}" fill="none" stroke="{TEMP_COLOR}"/>')
-        out.append(f'<text x="{_num(max(x0, x1) + 6)}" y="{top - 10}" '
-                   f'style="fill:{TEMP_COLOR}">axis {ax}: {s:+d} B</text>')
+        out.append(f'<text class="apr-stride-label" x="{_num(max(x0, x1) + 6)}" y="{top - 10}" '
+                   f'fill="#9a4a00">axis {ax}: {s:+d} B</text>')
     for i, h in enumerate(model.hits):
         r, c = divmod(i, model.row_cells)
         x, y = left + c * pitch, top + r * pitch
@@ -452,7 +457,7 @@ def layout_svg_from_model(model: LayoutModel, name: str = "", base: str | None =
             label = str(model.order[i])
         if label:
             out.append(f'<text class="apr-order" x="{x + cell / 2}" y="{y + 12}" '
-                       f'text-anchor="middle" style="fill:#fff;font-size:9px">{label}</text>')
+                       f'text-anchor="middle" style="fill:#fff;font-size:10px">{label}</text>')
     y = top + rows * pitch + 12
     for note in notes:
         out.append(f'<text x="{left}" y="{y}" fill-opacity="0.8">{escape(note)}</text>')
@@ -526,6 +531,10 @@ def broadcast_model(op: OpRecord) -> BroadcastModel | None:
     return BroadcastModel(title, rows, stretched)
 
 
+BROADCAST_LEGEND = ("shapes aligned on the right; orange: a dimension stretched to the result "
+                    "(stride 0, no copy until the result)")
+
+
 def broadcast_svg(op: OpRecord) -> str:
     model = broadcast_model(op)
     if model is None:
@@ -533,9 +542,9 @@ def broadcast_svg(op: OpRecord) -> str:
     box_w, box_h, gap = 56, 22, 6
     label_w = 230
     ndim = max(len(dims) for _, dims in model.rows)
-    width = max(label_w + ndim * (box_w + gap) + 16, 640)
+    width = max(label_w + ndim * (box_w + gap) + 16, math.ceil(len(model.title) * 7.4) + 8)
     top = 26
-    height = top + len(model.rows) * (box_h + gap) + 24
+    height = top + len(model.rows) * (box_h + gap) + 4
     out = [
         f'<svg class="apr-broadcast" xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
@@ -568,8 +577,5 @@ def broadcast_svg(op: OpRecord) -> str:
                 text = f"{dim.text}→{res.text if res else '?'}"
             out.append(f'<text class="apr-dim" x="{x + box_w / 2}" y="{y + 15}" '
                        f'text-anchor="middle">{escape(text)}</text>')
-    y = top + len(model.rows) * (box_h + gap) + 14
-    out.append(f'<text x="4" y="{y}" fill-opacity="0.75">shapes aligned on the right; orange: '
-               f'a dimension stretched to the result (stride 0, no copy until the result)</text>')
     out.append("</svg>")
     return "".join(out)

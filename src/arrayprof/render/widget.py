@@ -32,6 +32,7 @@ from arrayprof.render.common import (
     rewrite_badge,
     sorted_findings,
     source_rows,
+    summary_severity,
     summary_text,
 )
 from arrayprof.render.drawing import (
@@ -49,6 +50,8 @@ from arrayprof.render.html import (
     lines_table_html,
     report_html,
     summary_html,
+    timeline_is_minor,
+    worst_html,
 )
 from arrayprof.render.text import render_text
 from arrayprof.report import ArrayInfo, Finding, Report
@@ -71,14 +74,35 @@ WIDGET_CSS = """
 .arrayprof-mono .widget-button { padding: 0 2px; text-align: left; }
 .arrayprof-header .widget-button { background: transparent; box-shadow: none; height: 22px;
   border-bottom: 1px solid var(--jp-border-color2, #d0d7de); font-weight: 600;
-  color: var(--jp-ui-font-color2, #57606a); font-size: 11px !important; }
+  color: var(--jp-ui-font-color1, #1f2328); font-size: 11px !important; }
 .arrayprof-header .widget-button:hover { background: var(--jp-layout-color2, #f6f8fa);
   color: var(--jp-ui-font-color0, #1f2328); box-shadow: none; }
 .arrayprof-header .widget-button:focus:not(:focus-visible) { outline: none; }
 .arrayprof-header { margin-bottom: 0 !important; }
-.arrayprof-finding .apr-finding { border: none; padding: 0; margin: 0; }
+.arrayprof-scrollbox { overflow-x: auto !important; max-width: 100%; }
+.arrayprof-finding .apr-finding { border: none; padding: 0; margin: 0; background: none; }
 .arrayprof-finding .widget-html-content { line-height: 1.45; }
-.arrayprof-summary-button button, .arrayprof-summary-button { text-align: left !important; }
+.arrayprof-finding.arrayprof-sev-warning { border-left: 4px solid #8a5c00 !important; }
+.arrayprof-finding.arrayprof-sev-error { border-left: 4px solid #cf222e !important; }
+.arrayprof-finding.arrayprof-sev-info { border-left: 4px solid #0969da !important; }
+.arrayprof-widget .widget-html-content, .arrayprof-summary .widget-html-content {
+  white-space: normal; min-width: 0; }
+.arrayprof-widget .widget-html, .arrayprof-widget .widget-box { min-width: 0; }
+.arrayprof-fold.widget-button, .arrayprof-fold .widget-button { background: transparent;
+  box-shadow: none; font-weight: 600; color: var(--jp-content-font-color1, #1f2328);
+  text-align: left; padding: 0 2px; font-size: 13px; }
+.arrayprof-summary-button.widget-button { text-align: left !important; white-space: normal;
+  height: auto; min-height: 28px; line-height: 1.4; padding: 3px 10px; overflow: visible;
+  color: var(--jp-content-font-color1, #1f2328); background: var(--jp-layout-color2, #f6f8fa);
+  border: 1px solid var(--jp-border-color2, #d0d7de); }
+.arrayprof-summary-button.widget-button.arrayprof-sum-warning {
+  background: rgba(191, 135, 0, .16); border: 1px solid #bf8700; border-left-width: 4px; }
+.arrayprof-summary-button.widget-button.arrayprof-sum-error {
+  background: rgba(207, 34, 46, .12); border: 1px solid #cf222e; border-left-width: 4px; }
+body[data-jp-theme-light="false"] .arrayprof-summary-button.widget-button.arrayprof-sum-warning {
+  background: rgba(210, 153, 34, .22); border-color: #d29922; }
+body[data-jp-theme-light="false"] .arrayprof-finding.arrayprof-sev-warning {
+  border-left-color: #d29922 !important; }
 """
 
 
@@ -254,6 +278,7 @@ class FindingView(widgets.HBox):
             border="1px solid var(--jp-border-color2, #d0d7de)", padding="2px 8px",
             margin="3px 0", align_items="flex-end"))
         self.add_class("arrayprof-finding")
+        self.add_class(f"arrayprof-sev-{finding.severity}")
 
     @property
     def explanation_folded(self) -> bool:
@@ -341,7 +366,13 @@ class ArraysView(widgets.VBox):
             header.add_class("arrayprof-mono")
             header.add_class("arrayprof-header")
             self.table.add_class("arrayprof-mono")
-            super().__init__([header, self.table, self.drawing])
+            # the columns keep their widths; a narrow notebook scrolls the table in its own box
+            table = widgets.VBox([header, self.table],
+                                 layout=widgets.Layout(width="calc(74ch + 48px)"))
+            scroll = widgets.Box([table], layout=widgets.Layout(max_width="100%"))
+            scroll.add_class("arrayprof-scrollbox")
+            self.drawing.add_class("arrayprof-scrollbox")
+            super().__init__([scroll, self.drawing])
         else:
             super().__init__([widgets.HTML(_wrap('<p class="apr-note">No new or rebound arrays.'
                                                  "</p>"))])
@@ -415,8 +446,33 @@ class ArraysView(widgets.VBox):
         return self.layout_model.touched if self.layout_model else []
 
 
+class Fold(widgets.VBox):
+    """A secondary section: a heading button that shows or hides its body (folded by default)."""
+
+    def __init__(self, title: str, body: widgets.Widget, *, open_: bool = False) -> None:
+        self.title = title
+        self.body = body
+        self.button = widgets.Button(description=title, layout=widgets.Layout(width="auto"),
+                                     tooltip=f"show or hide {title.lower()}")
+        self.button.add_class("arrayprof-fold")
+        self.button.on_click(lambda _: self.toggle())
+        super().__init__([self.button])
+        self.is_open = False
+        if open_:
+            self.toggle()
+        else:
+            self.button.icon = "caret-right"
+
+    def toggle(self) -> None:
+        self.is_open = not self.is_open
+        self.children = (self.button, self.body) if self.is_open else (self.button,)
+        self.button.icon = "caret-down" if self.is_open else "caret-right"
+
+
 class ReportWidget(widgets.VBox):
-    """The full interactive report for one profiled cell."""
+    """The full interactive report for one profiled cell, most important first: the facts, the
+    line to look at, the findings, the lines; the timeline (when it says more than two points),
+    the arrays and the broadcasts folded."""
 
     def __init__(self, report: Report, *, lines_per_page: int = LINES_PER_PAGE) -> None:
         self.report = report
@@ -425,9 +481,10 @@ class ReportWidget(widgets.VBox):
                                if report.execution_count is not None else "")
         self.header = widgets.HTML(
             f"<style>{CSS}{WIDGET_CSS}</style>"
-            + _wrap(f'<h4 class="apr-title">{escape(title)}</h4>{header_html(report)}'))
+            + _wrap(f'<h4 class="apr-title">{escape(title)}</h4>{header_html(report)}'
+                    f"{worst_html(report)}"))
         self.lines = LinesView(report, lines_per_page)
-        self.timeline = widgets.HTML(_wrap(timeline_svg(report)))
+        self.timeline = widgets.HTML(_wrap(f'<div class="apr-scroll">{timeline_svg(report)}</div>'))
         self.findings = FindingsView(report)
         self.arrays = ArraysView(report)
         broadcasts = broadcasts_html(report)
@@ -438,14 +495,25 @@ class ReportWidget(widgets.VBox):
         def heading(text: str) -> widgets.HTML:
             return widgets.HTML(_wrap(f"<h4>{escape(text)}</h4>"))
 
+        self.folds = {
+            "timeline": Fold("Live NumPy memory", self.timeline,
+                             open_=not timeline_is_minor(report)),
+            "arrays": Fold(f"Arrays ({len(report.arrays)})", self.arrays),
+        }
+        if broadcasts:
+            n = sum(1 for op in report.ops if op.broadcast)
+            self.folds["broadcasts"] = Fold(f"Broadcasts ({n})", self.broadcasts)
+        findings: list[widgets.Widget] = (
+            [heading(f"Findings ({len(report.findings)})"), self.findings] if report.findings
+            else [])
         super().__init__([
             self.header,
+            *findings,
             heading("Lines"), self.lines,
-            heading("Live NumPy memory"), self.timeline,
-            heading(f"Findings ({len(report.findings)})"), self.findings,
-            heading("Arrays"), self.arrays,
-            self.broadcasts, self.notes,
-        ])
+            *self.folds.values(),
+            *([] if report.findings else [self.findings]),
+            self.notes,
+        ], layout=widgets.Layout(min_width="0"))
         self.add_class("arrayprof-widget")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
@@ -465,13 +533,20 @@ class SummaryWidget(widgets.VBox):
                                      tooltip="show the full arrayprof report",
                                      layout=widgets.Layout(width="auto", max_width="100%"))
         self.button.add_class("arrayprof-summary-button")
+        self.severity = summary_severity(report)
+        if self.severity in ("warning", "error"):  # a finding colours the collapsed line
+            self.button.add_class(f"arrayprof-sum-{self.severity}")
         self.button.on_click(lambda _: self.toggle())
         self.report_widget: ReportWidget | None = None
-        super().__init__([self.button])
+        # the style the button needs, in the page before any report is opened
+        self.style = widgets.HTML(f"<style>{WIDGET_CSS}</style>",
+                                  layout=widgets.Layout(display="none"))
+        super().__init__([self.style, self.button])
+        self.add_class("arrayprof-summary")
 
     @property
     def expanded(self) -> bool:
-        return len(self.children) > 1
+        return len(self.children) > 2
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         """The widget view, plus the static one-line ``<details>`` and the text line."""
@@ -481,10 +556,10 @@ class SummaryWidget(widgets.VBox):
 
     def toggle(self) -> None:
         if self.expanded:
-            self.children = (self.button,)
+            self.children = (self.style, self.button)
             self.button.icon = "chevron-right"
             return
         if self.report_widget is None:
             self.report_widget = ReportWidget(self.report)
-        self.children = (self.button, self.report_widget)
+        self.children = (self.style, self.button, self.report_widget)
         self.button.icon = "chevron-down"
