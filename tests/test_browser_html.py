@@ -84,11 +84,13 @@ def test_html_export_in_chromium() -> None:
             label = first.locator("svg.apr-timeline text.apr-peak-label")
             assert label.is_visible()
             assert "line 2: spread = np.abs(" in label.text_content()
+            first.locator("details.apr-sec-broadcasts > summary").click()  # folded at first
             assert first.locator("svg.apr-broadcast").first.is_visible()
             assert first.locator('details[data-name="b"] rect.apr-hit').count() > 0
 
             # the inline script's comforts work: copy buttons shown, arrays table sortable
             second = page.locator("section.arrayprof").nth(1)
+            second.locator("details.apr-sec-arrays > summary").click()
             copy = second.locator("button.apr-copy").first
             assert copy.is_visible()
             copy.click()
@@ -110,10 +112,13 @@ def test_html_export_in_chromium() -> None:
 
 
 NOTEBOOK_CELLS = [
-    "import numpy as np\nx = np.random.default_rng(0).random(1500)",
+    "import numpy as np\nx = np.random.default_rng(0).random(1500)\n%load_ext arrayprof",
     BROADCASTING_CELL,
     "bad = np.ones(3) + np.ones(4)  # raises: the run goes on, the page shows it",
     "y2 = x[::-1].copy()",
+    # a %%arrayprof cell: profiled as its body, its finding in the page (was: "0 B, no NumPy
+    # allocations recorded" and a note pointing to a report the page did not have)
+    "%%arrayprof --no-verify\nbig = np.ones(2_000_000)\nsmall = big[:10]\ndel big",
 ]
 
 
@@ -140,7 +145,7 @@ def test_cli_html_export_in_chromium(tmp_path: pathlib.Path) -> None:
         capture_output=True, text=True, timeout=300, env=dict(os.environ, LC_ALL="C"),
     )
     assert run.returncode == 1, run.stderr  # the raising cell makes the status 1
-    assert "1 of 4 cells raised" in run.stderr
+    assert "1 of 5 cells raised" in run.stderr
     page_text = out.read_bytes().decode("ascii")  # ASCII only: safe in any file encoding
     assert page_text.startswith("<!DOCTYPE html>")
     assert "<title>broadcast &lt;demo&gt;.ipynb</title>" in page_text
@@ -157,14 +162,30 @@ def test_cli_html_export_in_chromium(tmp_path: pathlib.Path) -> None:
             page.on("request", lambda r: requests.append(r.url))
             page.goto(out.as_uri(), wait_until="load")
             sections = page.locator("section.arrayprof")
-            assert sections.count() == 4
+            assert sections.count() == 5
             assert sections.locator("h3").all_inner_texts() == [
-                "cell [1]", "cell [2]", "cell [3]", "cell [4]"]
+                "cell [1]", "cell [2]", "cell [3]", "cell [4]", "cell [5]"]
+            # the notebook summary table at the top links to every cell's report
+            index = page.locator(".apr-index tbody tr")
+            assert index.count() == 5
+            assert index.locator("a").evaluate_all("as => as.map(a => a.hash)") == [
+                "#cell-1", "#cell-2", "#cell-3", "#cell-4", "#cell-5"]
+            assert "view small (80 B) keeps a 16 MB base alive" in index.nth(4).inner_text()
+            assert "ValueError" in index.nth(2).inner_text()
+            magic = sections.nth(4)
+            assert magic.locator(".apr-f-peak b").inner_text() == "16 MB"
+            finding = magic.locator(".apr-finding-warning")
+            assert finding.count() == 1 and finding.is_visible()
+            assert "view small (80 B) keeps a 16 MB base alive" in finding.inner_text()
+            assert magic.locator("tr[data-line='1'] td.apr-src").inner_text() == (
+                "big = np.ones(2_000_000)")
             broadcasting = sections.nth(1)
             assert broadcasting.locator("tr.apr-peakrow").get_attribute("data-line") == "2"
             assert "· line 2: spread = np.abs(" in broadcasting.locator(
                 "text.apr-peak-label").text_content()
             assert broadcasting.locator(".apr-f-peak").inner_text().endswith("line 2")
+            assert broadcasting.locator("svg.apr-broadcast").count() == 1  # folded
+            broadcasting.locator("details.apr-sec-broadcasts > summary").click()
             assert broadcasting.locator("svg.apr-broadcast").first.is_visible()
             raised = sections.nth(2).locator(".apr-error")
             assert raised.inner_text().startswith("ValueError on line 1: operands could not")

@@ -33,6 +33,24 @@ def read_cells(path: Path) -> list[str]:
     return [path.read_text()]
 
 
+def arrayprof_cell(source: str, verify: bool) -> tuple[str, bool]:
+    """A ``%%arrayprof [options]`` cell is profiled as its body, so its findings are the run's
+    (running the magic inside the run would profile the magic and keep its report elsewhere);
+    ``--no-verify`` is honoured.  Other cells, and a magic line that does not parse (the magic
+    itself then says why), are run as they are."""
+    first, _, body = source.lstrip("\n").partition("\n")
+    words = first.split(maxsplit=1)
+    if not words or words[0] != "%%arrayprof":
+        return source, verify
+    try:
+        from arrayprof.kernel.magics import cell_parser
+
+        args = cell_parser().parse_words(words[1] if len(words) > 1 else "")
+    except Exception:
+        return source, verify
+    return body, verify and not args.no_verify
+
+
 def shell_namespace(path: Path) -> tuple[object | None, dict]:
     """An in-process IPython shell (for magics and IPython syntax), or a plain dict without it."""
     try:
@@ -57,7 +75,8 @@ def run_file(path: Path, *, verify: bool) -> tuple[list[Report], bool]:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        for number, source in enumerate(read_cells(path), start=1):
+        for number, cell in enumerate(read_cells(path), start=1):
+            source, check = arrayprof_cell(cell, verify)
             code = shell.transform_cell(source) if shell is not None else source
             session = Session(code, namespace, rss="hwm", capture=verify)
             if needs_await(code):

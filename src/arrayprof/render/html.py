@@ -198,7 +198,8 @@ CSS = f"""
 /* drawings keep their text at 10 px or more: they scroll sideways in their box instead of
    shrinking (the timeline may shrink to 10/11 of its width) */
 .arrayprof svg {{ max-width: none !important; }}
-.arrayprof svg.apr-timeline {{ width: 100%; min-width: {TIMELINE_MIN_WIDTH}px; height: auto; }}
+.arrayprof svg.apr-timeline {{ width: 100%; min-width: {TIMELINE_MIN_WIDTH}px;
+  max-width: 760px !important; height: auto; }}
 .arrayprof svg text {{ fill: currentColor; }}
 .arrayprof svg .apr-miss {{ fill: var(--apr-miss); }}
 .arrayprof svg text.apr-peak-label {{ fill: var(--apr-peak-text); }}
