@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from arrayprof.extras import MissingExtra, missing_extra
-from arrayprof.render.text import render_text
+from arrayprof.render.text import raised_words, render_text
 from arrayprof.report import Report
 
 
@@ -78,12 +78,12 @@ def run_file(path: Path, *, verify: bool) -> tuple[list[Report], bool]:
         for number, cell in enumerate(read_cells(path), start=1):
             source, check = arrayprof_cell(cell, verify)
             code = shell.transform_cell(source) if shell is not None else source
-            session = Session(code, namespace, rss="hwm", capture=verify)
+            session = Session(code, namespace, rss="hwm", capture=check)
             if needs_await(code):
                 report, _, _ = loop.run_until_complete(
-                    profile_session_async(session, verify=verify))
+                    profile_session_async(session, verify=check))
             else:
-                report, _, _ = profile_session(session, verify=verify)
+                report, _, _ = profile_session(session, verify=check)
             report.execution_count = number
             report.source = source
             reports.append(report)
@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
 
         args.html.write_text(document_html(reports, title=args.file.name), encoding="utf-8")
     failed = [r for r in reports if raised(r)]
+    for report in failed:
+        print(f"arrayprof: cell {report.execution_count} {raised_words(report)}", file=sys.stderr)
     if failed:
         print(f"arrayprof: {len(failed)} of {len(reports)} cells raised", file=sys.stderr)
     if interrupted:

@@ -6,6 +6,7 @@ the words always match the report.
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,7 @@ def describe_layout(array: np.ndarray, base: np.ndarray | None = None) -> str:
         return f"a single {dtype}"
     if array.ndim == 1:
         if array.flags.c_contiguous:
-            return f"{array.shape[0]} consecutive {dtype}s"
+            return f"{array.shape[0]:,} consecutive {dtype}s"
         return _step_words(array.strides[0], array.itemsize, dtype, f"{dtype}s")
     inner = array.strides[-1]
     inner_words = (f"consecutive {dtype}s" if inner == array.itemsize
@@ -104,10 +105,50 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
-def copying_operations(array: np.ndarray, name: str = "a") -> list[str]:
-    """Which common operations on this array would copy its data (written with its own name)."""
-    a = name if name.isidentifier() else "a"
-    ops = [f"fancy or boolean indexing ({a}[[0, 1]], {a}[{a} > 0])", f"{a}.copy(), np.array({a})",
+def shape_words(array: np.ndarray) -> str:
+    """'a 1-D array of 3,000 float64 (8 bytes each)', 'a 2-D array of 4 x 4 = 16 float32 (4 bytes
+    each)', 'a 0-D array holding one int64 (8 bytes)'."""
+    dtype, itemsize = array.dtype, array.itemsize
+    if array.ndim == 0:
+        return f"a 0-D array holding one {dtype} ({itemsize} bytes)"
+    size = f"{array.size:,}" if array.ndim == 1 else \
+        " x ".join(f"{n:,}" for n in array.shape) + f" = {array.size:,}"
+    return f"a {array.ndim}-D array of {size} {dtype} ({itemsize} bytes each)"
+
+
+def data_words(nbytes: int) -> str:
+    """'32 bytes of data', '24 kB of data (24,000 bytes)': the exact count only where the
+    rounded figure hides it."""
+    if human_bytes(nbytes) == f"{nbytes} B":
+        return f"{nbytes:,} byte{'' if nbytes == 1 else 's'} of data"
+    return f"{human_bytes(nbytes)} of data ({nbytes:,} bytes)"
+
+
+def example_name(name: str | None, namespace: dict[str, Any] | None = None) -> str:
+    """How the copy examples write the array: its own name, its expression (bracketed when it
+    must be), or a placeholder that is none of the user's names (never a bare ``a``, which may
+    be another of their arrays)."""
+    if name and name.isidentifier():
+        return name
+    if name:
+        try:
+            node = ast.parse(name, mode="eval").body
+        except SyntaxError:
+            node = None
+        if node is not None:
+            simple = isinstance(node, ast.Name | ast.Attribute | ast.Subscript | ast.Call)
+            return name if simple else f"({name})"
+    taken = set(namespace or ())
+    candidates = ("arr", "the_array", *(f"arr{i}" for i in range(len(taken) + 1)))
+    return next(candidate for candidate in candidates if candidate not in taken)
+
+
+def copying_operations(array: np.ndarray, name: str = "arr") -> list[str]:
+    """Which common operations on this array would copy its data, written with `name` (see
+    `example_name`)."""
+    a = name
+    bare = name[1:-1] if name.startswith("(") and name.endswith(")") else name  # as an argument
+    ops = [f"fancy or boolean indexing ({a}[[0, 1]], {a}[{a} > 0])", f"{a}.copy(), np.array({bare})",
            f"{a}.flatten()"]
     try:
         np.reshape(array, -1, copy=False)
@@ -117,7 +158,7 @@ def copying_operations(array: np.ndarray, name: str = "a") -> list[str]:
     if ravel_copies:
         ops.append(f"{a}.ravel() and {a}.reshape(-1) (not expressible as a view of this layout)")
     if not array.flags.c_contiguous:
-        ops.append(f"np.ascontiguousarray({a})")
+        ops.append(f"np.ascontiguousarray({bare})")
     return ops
 
 
@@ -127,13 +168,12 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
     if not isinstance(array, np.ndarray):
         return f"{name or 'value'} is a {type(array).__name__}, not a NumPy array."
     label = name or "the array"
-    shape = " x ".join(str(n) for n in array.shape) or "0-d"
-    lines = [f"{label}: a {shape} array of {array.dtype} ({array.itemsize} bytes each), "
-             f"{human_bytes(array.nbytes)} of data ({array.nbytes:,} bytes)."]
+    lines = [f"{label}: {shape_words(array)}"
+             + (f", {data_words(array.nbytes)}." if array.ndim else ".")]
     if array.ndim:
-        in_elements = [s / array.itemsize for s in array.strides]
-        element_text = ", ".join(f"{e:g}" for e in in_elements)
-        lines.append(f"Strides: {tuple(array.strides)} bytes = ({element_text}) elements; one step "
+        elements = tuple(s // array.itemsize if s % array.itemsize == 0 else s / array.itemsize
+                         for s in array.strides)
+        lines.append(f"Strides: {tuple(array.strides)} bytes = {elements} elements; one step "
                      "along each axis moves that far in memory.")
     owner, owner_bytes = inventory.owner_of(array)
     base_name = None
@@ -180,8 +220,10 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
                      "and a pass in index order fetches "
                      f"{plural(facts['cache_line_fetches_index_order'], 'line')}. "
                      "Heavy work on it is slower than on a contiguous copy.")
-    lines.append("Operations that would copy it: " +
-                 "; ".join(copying_operations(array, name or "a")) + ".")
+    example = example_name(name, namespace)
+    stands = "" if example in (name, f"({name})") else f" ({example} stands for {label})"
+    lines.append(f"Operations that would copy it{stands}: " +
+                 "; ".join(copying_operations(array, example)) + ".")
     return "\n".join(lines)
 
 

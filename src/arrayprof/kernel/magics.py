@@ -11,9 +11,12 @@ import __future__
 import argparse
 import ast
 import functools
+import inspect
 import json
+import linecache
 import operator
 import shlex
+import sys
 from collections import deque
 from typing import Any, NoReturn
 
@@ -111,7 +114,7 @@ OVERVIEW = """Profile NumPy memory and speed in IPython.
 
   %%arrayprof [--json PATH] [--quiet] [--no-verify] [--rss memory-profiler|hwm|off]
       profile the cell below the magic line
-  %arrayprof [--json PATH] [--quiet] STATEMENT
+  %arrayprof [--json PATH] [--quiet] [--no-verify] [--rss ...] STATEMENT
       profile one statement
   %arrayprof on [--threshold 10MB] [--verify] | off | status
       automatic mode: profile every cell, summarise big or suspicious ones
@@ -158,7 +161,7 @@ class ArrayprofMagics(Magics):
         __tracebackhide__ = True  # IPython shows the user's frames, not this one
         if cell is not None:
             args = cell_parser().parse_words(line)
-            return self._profile(cell, args, self.await_cells.claim(line, cell))
+            return self._profile(cell, args, self.await_cells.claim(line, cell), cell=True)
         stripped = line.strip()
         if not stripped:
             raise UsageError(f"%arrayprof needs a subcommand or a statement\n\n{OVERVIEW}")
@@ -174,9 +177,11 @@ class ArrayprofMagics(Magics):
     arrayprof.__doc__ = USAGE
 
     # -- profiling ---------------------------------------------------------------------------------
-    def _profile(self, source: str, args: argparse.Namespace, awaited: bool = False) -> Any:
+    def _profile(self, source: str, args: argparse.Namespace, awaited: bool = False,
+                 cell: bool = False) -> Any:
         """Profile `source`.  `awaited`: IPython awaits what this returns (`AwaitCells` rewrote
-        the call), so code with top-level ``await`` can run as a coroutine in IPython's loop."""
+        the call), so code with top-level ``await`` can run as a coroutine in IPython's loop.
+        `cell`: `source` is a whole ``%%arrayprof`` cell (its traceback is the cell's own)."""
         __tracebackhide__ = True  # the user's traceback, not arrayprof's (IPython hides this frame)
         code = self.shell.transform_cell(source)  # `%time ...`, `!ls`, `x?` inside the cell
         if code.splitlines() == source.splitlines():
@@ -190,7 +195,7 @@ class ArrayprofMagics(Magics):
         if awaited:
             # IPython awaits whatever this returns in its loop (see `AwaitCells`), as it awaits
             # a plain cell: always a coroutine then, whatever the code turns out to be
-            return self._profile_async(session, args, source, number)
+            return self._profile_async(session, args, source, number, cell)
         try:
             report, value, error = api.profile_session(session, verify=not args.no_verify,
                                                        display_last=True)
@@ -198,22 +203,22 @@ class ArrayprofMagics(Magics):
             if isinstance(exc, Exception):
                 raise  # arrayprof's own failure, with its frames
             # the cell's KeyboardInterrupt (or other BaseException); arrayprof has stopped
-            raise exc.with_traceback(user_traceback(exc, session.filename)) from None
-        return self._finish(session, report, value, error, args, source, number)
+            raise_as_users(self.shell, exc, session.filename, whole_cell=cell)
+        return self._finish(session, report, value, error, args, source, number, cell)
 
     async def _profile_async(self, session: Session, args: argparse.Namespace, source: str,
-                             number: int) -> Any:
+                             number: int, cell: bool) -> Any:
         __tracebackhide__ = True
         try:
             report, value, error = await api.profile_session_async(
                 session, verify=not args.no_verify, display_last=True)
         except BaseException as exc:  # interrupted or cancelled awaiting; arrayprof has stopped
-            raise exc.with_traceback(user_traceback(exc, session.filename)) from None
-        return self._finish(session, report, value, error, args, source, number)
+            raise_as_users(self.shell, exc, session.filename, whole_cell=cell)
+        return self._finish(session, report, value, error, args, source, number, cell)
 
     def _finish(self, session: Session, report: Report, value: Any,
                 error: BaseException | None, args: argparse.Namespace, source: str,
-                number: int) -> Any:
+                number: int, cell: bool) -> Any:
         """Save and show the report, then give the cell's own outcome: its exception, or the
         value of its last expression (shown as Out[n] by IPython)."""
         __tracebackhide__ = True
@@ -231,7 +236,7 @@ class ArrayprofMagics(Magics):
             show_note(f"arrayprof: could not show or save the report ({type(exc).__name__}: "
                       f"{exc}); the cell ran normally")
         if error is not None:
-            raise error.with_traceback(user_traceback(error, session.filename))
+            raise_as_users(self.shell, error, session.filename, whole_cell=cell)
         if DisplayHook.semicolon_at_end_of_expression(source):
             return None  # `np.add(z, 1, out=z);` shows nothing, as in a plain cell
         return value
@@ -382,3 +387,126 @@ def user_traceback(error: BaseException, filename: str) -> Any:
     while tb is not None and tb.tb_frame.f_code.co_filename != filename:
         tb = tb.tb_next
     return tb if tb is not None else error.__traceback__
+
+
+def raise_as_users(shell: Any, error: BaseException, filename: str, *,
+                   whole_cell: bool) -> NoReturn:
+    """Raise the cell's own `error` so that IPython shows the traceback of the same code run
+    plainly: from the user's cell frame on (its own ``In[N]``), with neither the
+    ``get_ipython().run_cell_magic(...)`` line nor arrayprof's (hidden) frames.
+
+    The frames between IPython's ``run_code`` and the user's code are added to the traceback
+    as the exception leaves the magic, after arrayprof has returned; `UserTraceback` removes
+    them at the moment IPython formats it (so ``%tb`` and ``%debug`` see the user's frames too).
+    `whole_cell`: the magic is the cell (``%%arrayprof``): its line is dropped as well; a
+    ``%arrayprof STATEMENT`` among other lines keeps the cell's line that called it."""
+    __tracebackhide__ = True
+    try:
+        _expect_traceback(shell, error, filename, whole_cell)
+    except Exception:
+        pass  # IPython then hides arrayprof's frames itself, as before
+    raise error.with_traceback(user_traceback(error, filename))
+
+
+def _is_machinery(frame: Any) -> bool:
+    """A frame of arrayprof or IPython (magic dispatch, decorators) between a cell and its code."""
+    name = frame.f_globals.get("__name__")
+    if isinstance(name, str) and name.split(".", 1)[0] in ("arrayprof", "IPython"):
+        return True
+    return frame.f_code.co_filename.startswith("<decorator-gen")
+
+
+def _single_statement(filename: str) -> bool:
+    """Whether the (transformed) cell compiled under `filename` is one statement."""
+    try:
+        return len(ast.parse("".join(linecache.getlines(filename))).body) == 1
+    except (SyntaxError, ValueError):
+        return False
+
+
+def _formatted_by_interactive_tb(shell: Any, error: BaseException) -> bool:
+    """Whether IPython's ``run_code`` shows `error` through ``InteractiveTB.structured_traceback``
+    (the one place `UserTraceback` waits; anything else would leave it waiting)."""
+    import bdb
+
+    if isinstance(error, SyntaxError | SystemExit | bdb.BdbQuit | UsageError):
+        return False
+    custom = getattr(shell, "custom_exceptions", ())
+    if custom and isinstance(error, custom):
+        return False
+    if inspect.getattr_static(error, "_render_traceback_", None) is not None:
+        return False
+    seen: BaseException | None = error
+    while seen is not None:  # IPython prints exception groups with the traceback module
+        if isinstance(seen, BaseExceptionGroup):
+            return False
+        seen = seen.__context__
+    return hasattr(shell, "InteractiveTB")
+
+
+def _expect_traceback(shell: Any, error: BaseException, filename: str, whole_cell: bool) -> None:
+    if not _formatted_by_interactive_tb(shell, error):
+        return
+    caller = sys._getframe()
+    while caller is not None and _is_machinery(caller):
+        caller = caller.f_back
+    if caller is None:
+        return
+    runner = caller.f_back  # IPython's run_code when the magic is the cell's own
+    top_level = (runner is not None and runner.f_code.co_name == "run_code"
+                 and runner.f_globals.get("__name__") == "IPython.core.interactiveshell")
+    if top_level and (whole_cell or _single_statement(caller.f_code.co_filename)):
+        keep = runner
+    else:
+        keep = caller  # called from user code: that frame (and its callers) stay
+    UserTraceback(shell.InteractiveTB, error, filename, keep).install()
+
+
+_MISSING = object()
+
+
+class UserTraceback:
+    """A one-shot stand-in for ``InteractiveTB.structured_traceback`` (set on the instance, then
+    removed at its first call, whatever the exception): for the magic's `error` it links the
+    traceback entry of the frame `keep` straight to the user's first frame (compiled under
+    `filename`), then formats as IPython would.  It holds no reference to the error or the
+    frames (ids only), so one that is never called (the user caught the error) keeps nothing
+    alive, and the next traceback removes it."""
+
+    def __init__(self, formatter: Any, error: BaseException, filename: str, keep: Any) -> None:
+        self.formatter = formatter
+        self.error_id = id(error)
+        self.keep_id = id(keep)
+        self.filename = filename
+        self.previous = formatter.__dict__.get("structured_traceback", _MISSING)
+
+    def install(self) -> None:
+        self.formatter.structured_traceback = self
+
+    def uninstall(self) -> None:
+        if self.formatter.__dict__.get("structured_traceback") is self:
+            if self.previous is _MISSING:
+                del self.formatter.structured_traceback
+            else:
+                self.formatter.structured_traceback = self.previous
+
+    def __call__(self, etype: Any, evalue: Any, etb: Any = None, *args: Any, **kwargs: Any) -> Any:
+        self.uninstall()
+        if id(evalue) == self.error_id and etb is not None:
+            try:
+                self._cut(etb)
+            except Exception:
+                pass
+        return self.formatter.structured_traceback(etype, evalue, etb, *args, **kwargs)
+
+    def _cut(self, etb: Any) -> None:
+        entry = etb
+        while entry is not None and id(entry.tb_frame) != self.keep_id:
+            entry = entry.tb_next
+        if entry is None:
+            return
+        user = entry.tb_next
+        while user is not None and user.tb_frame.f_code.co_filename != self.filename:
+            user = user.tb_next
+        if user is not None:
+            entry.tb_next = user

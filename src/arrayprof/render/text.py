@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from arrayprof.render.common import rewrite_badge
 from arrayprof.report import Report
 from arrayprof.units import human_bytes, human_seconds
@@ -13,22 +15,83 @@ def summary_line(report: Report) -> str:
     """One line: what the cell cost and where its peak was."""
     numpy = report.numpy
     parts = [f"arrayprof: {human_seconds(report.wall_s)}",
-             f"NumPy {human_bytes(numpy.allocated_bytes)} in {numpy.allocations:,} allocations",
+             f"NumPy {human_bytes(numpy.allocated_bytes)} in {count(numpy.allocations, 'allocation')}",
              f"peak {human_bytes(numpy.peak_bytes)}"
              + (f" (line {numpy.peak_lineno})" if numpy.peak_lineno else ""),
-             f"{numpy.temporaries:,} temporaries ({human_bytes(numpy.temporary_bytes)})"]
-    if report.rss is not None:
-        parts.append(f"RSS {human_bytes(report.rss.end_bytes - report.rss.start_bytes)}")
+             f"{count(numpy.temporaries, 'temporary', 'temporaries')} "
+             f"({human_bytes(numpy.temporary_bytes)})"]
+    rise = rss_rise(report)
+    if rise is not None and rise >= RSS_WORTH_SHOWING:
+        parts.append(f"process RSS +{human_bytes(rise)} at peak")
     warnings = sum(1 for f in report.findings if f.severity != "info")
     if report.findings:
         parts.append(f"{count(len(report.findings), 'finding')} ({count(warnings, 'warning')})")
     if report.error is not None:
-        parts.append(f"raised {report.error.type} on line {report.error.lineno}")
+        parts.append(raised_words(report))
     return " · ".join(parts)
 
 
-def count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+def raised_words(report: Report, width: int = 100) -> str:
+    """'raised ZeroDivisionError: division by zero (line 2)': the exception and its message,
+    which a run without a traceback (the CLI, a saved report) has nowhere else."""
+    error = report.error
+    assert error is not None
+    message = error.message.strip().splitlines()[0] if error.message.strip() else ""
+    text = f"raised {error.type}" + (f": {_clip(message, width)}" if message else "")
+    return text + (f" (line {error.lineno})" if error.lineno else "")
+
+
+RSS_SAMPLERS = {
+    "memory-profiler": "sampled every 10 ms by memory-profiler, so a shorter peak is missed",
+    "hwm": "the kernel's high-water mark",
+    "hwm-passive": "the kernel's high-water mark, never reset: exact when the cell raised the "
+                   "process's peak, otherwise a lower bound",
+}
+
+
+# RSS moves by pages for reasons of its own (the interpreter, a sampler): a rise, or a NumPy peak
+# that would make one, of 1 MiB (256 pages) or more is worth showing; below it the figures are noise
+RSS_WORTH_SHOWING = 1 << 20
+
+
+def rss_rise(report: Report) -> int | None:
+    """How far the process's resident memory rose above its start, or None when it did not:
+    a cell that reuses memory the process already holds, or whose buffers are freed between
+    two samples, shows no rise (never 'RSS 0 B' or a negative figure beside a NumPy peak)."""
+    rss = report.rss
+    if rss is None or rss.peak_bytes <= rss.start_bytes:
+        return None
+    return rss.peak_bytes - rss.start_bytes
+
+
+def rss_block(report: Report) -> list[str]:
+    """What the RSS figures are, in words: the whole process, how they were measured."""
+    rss = report.rss
+    if rss is None:
+        return []
+    rise = rss_rise(report)
+    if (rise or 0) < RSS_WORTH_SHOWING and report.numpy.peak_bytes < RSS_WORTH_SHOWING:
+        return []  # nothing much rose and nothing was expected to: the figures would only puzzle
+    how = RSS_SAMPLERS.get(rss.sampler, "")
+    end = rss.end_bytes - rss.start_bytes
+    rows = [f"process RSS: {human_bytes(rss.start_bytes)} at the start, "
+            + (f"peak +{human_bytes(rise)}, " if rise is not None else "no rise, ")
+            + f"{'+' if end >= 0 else ''}{human_bytes(end)} at the end",
+            "  (resident memory of the whole process, not only NumPy's"
+            + (f"; {how})" if how else ")")]
+    if (rise or 0) < report.numpy.peak_bytes // 2:
+        missed = ", or freed them between two samples" if rss.sampler == "memory-profiler" else ""
+        rows.extend(textwrap.wrap(
+            f"It rose less than NumPy's {human_bytes(report.numpy.peak_bytes)} peak: the cell "
+            "reused memory the process already held, or left pages of its buffers unwritten "
+            f"(never resident){missed}. NumPy's figures are the exact ones.",
+            96, initial_indent="  ", subsequent_indent="  "))
+    return rows
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 allocation', '3,000 allocations'."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def _clip(text: str, width: int) -> str:
@@ -82,6 +145,14 @@ def render_text(report: Report) -> str:
         blocks.append(array_table(report))
     if report.findings:
         blocks.append(findings_block(report))
+    rss = rss_block(report)
+    if rss:
+        blocks.append(rss)
     if report.notes:
         blocks.append(report.notes)
     return "\n\n".join("\n".join(block) for block in blocks)
+
+
+def automatic_summary(report: Report) -> str:
+    """Automatic mode's line under a cell, with where the rest of the report is."""
+    return summary_line(report) + "\n(%arrayprof last shows the full report)"
