@@ -207,6 +207,19 @@ class Report:
             **data,
         )
 
+    def __str__(self) -> str:
+        """The text report, as the terminal shows it (``print(report)``)."""
+        from arrayprof.render.text import render_text
+
+        return render_text(self)
+
+    def __repr__(self) -> str:
+        """One line (the dataclass's own repr runs to pages): the summary of the text report."""
+        from arrayprof.render.text import summary_line
+
+        cell = f" In[{self.execution_count}]" if self.execution_count is not None else ""
+        return f"<arrayprof Report{cell}: {summary_line(self).removeprefix('arrayprof: ')}>"
+
     def _repr_html_(self) -> str:
         """Self-contained HTML for notebooks and exports (the renderer is imported lazily)."""
         from arrayprof.render.html import report_html
