@@ -57,6 +57,39 @@ def is_timing_cell(transformed: str) -> bool:
     return TIMING_MAGIC.search(transformed) is not None
 
 
+# magics that run the user's Python code (``%time x = f()``, ``%%capture``, ``%run script.py``):
+# a cell of them is profiled like any other
+CODE_MAGICS = frozenset({"time", "capture", "run"})
+SHELL_CALLS = frozenset({"system", "getoutput"})  # ``!cmd`` and ``x = !cmd``
+
+
+def is_magic_only_cell(transformed: str) -> bool:
+    """Cells that are only magics and shell escapes (``%clear``, ``!ls``, ``%who``, ``x?``) run
+    none of the user's Python: profiling them would only make them the "last" report, in place
+    of the cell the user wants to see again with ``%arrayprof last``."""
+    import ast
+
+    try:
+        body = ast.parse(transformed).body
+    except (SyntaxError, ValueError):
+        return False
+    for statement in body:
+        value = statement.value if isinstance(statement, ast.Expr | ast.Assign) else None
+        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and isinstance(value.func.value, ast.Call)
+                and isinstance(value.func.value.func, ast.Name)
+                and value.func.value.func.id == "get_ipython"):
+            return False
+        method = value.func.attr
+        if method in ("run_line_magic", "run_cell_magic"):
+            name = value.args[0] if value.args else None
+            if not isinstance(name, ast.Constant) or name.value in CODE_MAGICS:
+                return False
+        elif method not in SHELL_CALLS:
+            return False
+    return True
+
+
 def say(message: str) -> None:
     """A tagged one-line note; if even that fails, the kernel's own stderr (never the cell's)."""
     try:
@@ -269,12 +302,17 @@ class AutoProfiler:
         # names of terminal IPython's cells depend on it; learnt from each cell's result.
         self._counted_before_pre: bool | None = None
         self._count_at_pre: int | None = None
+        # what `%arrayprof status` tells: cells profiled since automatic mode was turned on, and
+        # their findings by severity
+        self.cells_profiled = 0
+        self.findings_seen: dict[str, int] = {}
 
     def enable(self, threshold_bytes: int | None = None) -> None:
         if threshold_bytes is not None:
             self.threshold_bytes = threshold_bytes
         warm_up()
         if not self.enabled:
+            self.cells_profiled, self.findings_seen = 0, {}
             self.shell.events.register("pre_run_cell", self.pre_run_cell)
             self.shell.events.register("post_run_cell", self.post_run_cell)
             self.enabled = True
@@ -288,11 +326,25 @@ class AutoProfiler:
         self._abandon()
 
     def status(self) -> str:
+        """On or off; when on, the threshold and what automatic mode has seen so far."""
+        from arrayprof.units import human_bytes
+
         if not self.enabled:
             return "arrayprof automatic mode is off"
-        return (f"arrayprof automatic mode is on: every cell is profiled except those timing "
-                f"code (%timeit, %prun); a summary is shown above {self.threshold_bytes:,} bytes "
-                "allocated or on warnings")
+        seen = self.findings_seen
+        findings = sum(seen.values())
+        kinds = ", ".join(f"{seen[severity]} {severity}{'s' if seen[severity] != 1 else ''}"
+                          for severity in ("error", "warning", "info") if seen.get(severity))
+        cells = f"{self.cells_profiled:,} cell{'s' if self.cells_profiled != 1 else ''}"
+        return (f"arrayprof automatic mode is on: {cells} profiled so far, "
+                f"{findings:,} finding{'s' if findings != 1 else ''}"
+                + (f" ({kinds})" if kinds else "") + "\n"
+                f"  a summary is shown for cells allocating more than "
+                f"{human_bytes(self.threshold_bytes)} (--threshold) or with warnings; "
+                f"rewrites are {'' if self.verify else 'not '}verified (--verify)\n"
+                "  not profiled: cells that time code (%timeit, %prun) or are only magics and "
+                "shell escapes\n"
+                "  %arrayprof last shows the last report, %arrayprof off turns this off")
 
     def _abandon(self) -> None:
         session, self._session = self._session, None
@@ -346,7 +398,7 @@ class AutoProfiler:
                 return
             try:
                 filename, transformed = self._code_name(info, raw_cell)
-                if is_timing_cell(transformed):
+                if is_timing_cell(transformed) or is_magic_only_cell(transformed):
                     return
                 session = Session(transformed, self.shell.user_ns, filename=filename,
                                   rss=PassivePeakSampler(), capture=self.verify)
@@ -387,11 +439,17 @@ class AutoProfiler:
             if session.tree is not None and not was_interrupted(report):
                 api.advise(report, context, verify=self.verify)  # sees inert values only
             api.remember(report, context)
+            self._count(report)
             if was_interrupted(report):
                 return
             warned = any(f.severity != "info" for f in report.findings)
             if report.numpy.allocated_bytes > self.threshold_bytes or warned:
                 show_report(self.shell, report, compact=True)
+
+    def _count(self, report: Any) -> None:
+        self.cells_profiled += 1
+        for finding in report.findings:
+            self.findings_seen[finding.severity] = self.findings_seen.get(finding.severity, 0) + 1
 
     def _learn_counting(self, result: Any) -> None:
         """Whether this IPython counted the cell before pre_run_cell (see `_cell_number`)."""

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from arrayprof.render.text import render_text, summary_line
+from arrayprof.render.text import automatic_summary, render_text, summary_line
 from arrayprof.report import Report
 
 
@@ -76,7 +76,7 @@ def show_report(shell: Any, report: Report, *, compact: bool = False) -> None:
     if _held:
         return
 
-    text = summary_line(report) if compact else render_text(report)
+    text = automatic_summary(report) if compact else render_text(report)
     rich = _rich_report(report, compact) if in_notebook(shell) else None
     kind = "summary" if compact else "report"
     if isinstance(rich, dict):
