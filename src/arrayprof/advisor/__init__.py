@@ -148,10 +148,13 @@ def _advise(report: Report, context: CellContext, *, verify: bool,
             found.explanation += (" A rewrite was tried on copies of the inputs but did not "
                                   f"reproduce the results ({rewrite.check}), so none is offered.")
             found.rewrite = None
-        elif rewrite.kind == "equivalent" and rewrite.verified and worse(rewrite):
+        elif rewrite.kind == "equivalent" and rewrite.verified and \
+                worse(rewrite, data_bytes(rewrite.code, context)):
             # faster but far heavier (or lighter but far slower) trades one problem for another
             found.explanation += (" A rewrite was measured on copies of the inputs but was "
-                                  f"worse on one axis ({worse(rewrite)}), so none is offered.")
+                                  "worse on one axis ("
+                                  f"{worse(rewrite, data_bytes(rewrite.code, context))}), so "
+                                  "none is offered.")
             found.rewrite = None
         elif rewrite.kind == "equivalent" and rewrite.verified and not gains(rewrite) and \
                 found.category != "view-pins-base":
@@ -188,16 +191,35 @@ def gains(rewrite: object) -> bool:
     return speedup >= 1.1 or after < before * 0.9
 
 
-def worse(rewrite: object) -> str | None:
+def data_bytes(code: str, context: CellContext) -> int:
+    """The largest array a rewrite's code names (in the cell's namespace)."""
+    import ast
+    import textwrap
+
+    import numpy as np
+
+    try:
+        names = {n.id for n in ast.walk(ast.parse(textwrap.dedent(code)))
+                 if isinstance(n, ast.Name)}
+    except SyntaxError:
+        return 0
+    sizes = [v.nbytes for n in names
+             if isinstance(v := context.namespace.get(n), np.ndarray)]
+    return max(sizes, default=0)
+
+
+def worse(rewrite: object, data: int = 0) -> str | None:
     """How a verified rewrite measured worse than the original on one axis by more than
-    `CONFIG.worse_factor` (memory with a slack of `silent_bytes`, so a few kB of scratch against
-    a cell that allocated nothing is not "worse"), or None.  A double loop ``r += x * y`` turned
-    into ``np.sum(X[:, None] * Y[None, :])`` is 2x faster with a 1000x peak: not an offer."""
+    `CONFIG.worse_factor`, or None.  Memory: the peak may grow by a few temporaries the size of
+    the data the rewrite names (`data`; any whole-array expression needs one) or by
+    `silent_bytes`, not more.  A double loop ``r += x * y`` over two 400-element arrays turned
+    into ``np.sum(X[:, None] * Y[None, :])`` is 2x faster with a 400x peak: not an offer."""
     from arrayprof.advisor.config import CONFIG
 
     before = getattr(rewrite, "peak_bytes_before", None) or 0
     after = getattr(rewrite, "peak_bytes_after", None) or 0
-    if after > max(before * CONFIG.worse_factor, before + CONFIG.silent_bytes):
+    if after > max(before * CONFIG.worse_factor,
+                   before + max(CONFIG.silent_bytes, CONFIG.worse_factor * data)):
         return f"peak {before:,} -> {after:,} bytes"
     speedup = getattr(rewrite, "speedup", None)
     if speedup is not None and speedup * CONFIG.worse_factor < 1.0:

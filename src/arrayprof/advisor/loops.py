@@ -1002,7 +1002,78 @@ def python_loop(report: Report, context: CellContext) -> list[Finding]:
             f"Python loop over {arrays} does element-wise work one array expression can do",
             explanation, rewrite=rewrite, seconds_lost=estimate))
     found.extend(comprehension_findings(report, context))
+    found.extend(measured_loops(report, context, found))
     return found
+
+
+def measured_loops(report: Report, context: CellContext, found: list[Finding]) -> list[Finding]:
+    """Measure first (issue 12): loops and comprehensions the rewriter could not turn into an
+    expression but whose passes the report shows doing scalar work (few or tiny ufunc calls,
+    many passes, the cell's time) are python-loop findings with their numbers and the idiom
+    that replaces them; a verified rewrite only where one is derived (``np.nditer`` bodies)."""
+    from arrayprof.advisor import measured
+
+    assert context.tree is not None
+    ns = context.namespace
+    covered: set[int] = set()
+    for f in found:
+        if f.lineno is not None:
+            covered.add(f.lineno)
+            for loop in at.enclosing_loops(context.tree, f.lineno):
+                covered |= measured.span(loop)
+    out: list[Finding] = []
+    candidates: list[tuple[ast.AST, int]] = []
+    for node in ast.walk(context.tree):
+        if isinstance(node, ast.For):
+            candidates.append((node, node.lineno))
+        elif isinstance(node, ast.ListComp | ast.GeneratorExp | ast.SetComp | ast.DictComp):
+            stmt = at.statement_at(context.tree, node.lineno)
+            candidates.append((node, stmt.lineno if stmt is not None else node.lineno))
+    taken: set[int] = set()
+    for node, lineno in sorted(candidates, key=lambda c: (c[0].lineno, -(c[0].end_lineno or 0))):
+        lines = measured.span(node)
+        if lines & (covered | taken):
+            continue
+        try:
+            cost = measured.loop_cost(node, lineno, report, context.tree, ns)  # type: ignore
+        except Exception:
+            cost = None
+        if cost is None:
+            continue
+        taken |= lines
+        title, advice = measured.IDIOMS[cost.idiom]
+        rewrite = None
+        if cost.idiom == "nditer" and isinstance(node, ast.For):
+            code = measured.nditer_rewrite(node, ns)
+            if code is not None:
+                indent = at.indent_of(at.line_text(context.source, node.lineno, node.lineno)[0])
+                rewrite = Rewrite(kind="equivalent", code=at.reindent(code, indent),
+                                  lines=[node.lineno, node.end_lineno or node.lineno],
+                                  compared=sorted({at.root_name(t) or "" for s in node.body
+                                                   for t in ast.walk(s)
+                                                   if isinstance(t, ast.Subscript) and
+                                                   isinstance(t.ctx, ast.Store)} - {""}))
+                rewrite.compared = [measured_target(node, name) for name in rewrite.compared]
+        explanation = (
+            f"The {'loop' if isinstance(node, ast.For) else 'comprehension'} on line {lineno} "
+            f"is {title}: {measured.complexity_note(cost)}; the cell took "
+            f"{seconds(report.wall_s)} in all. {advice}")
+        out.append(finding("python-loop", lineno,
+                           f"{title}: {cost.passes:,} passes of scalar Python work",
+                           explanation, rewrite=rewrite, seconds_lost=cost.seconds))
+    return out
+
+
+def measured_target(loop: ast.For, name: str) -> str:
+    """The array a loop target of ``np.nditer([a, out])`` stands for (what the rewrite binds)."""
+    header = loop.iter
+    operands = header.args[0] if isinstance(header, ast.Call) and header.args else None
+    elts = operands.elts if isinstance(operands, ast.List | ast.Tuple) else [operands]
+    targets = loop.target.elts if isinstance(loop.target, ast.Tuple) else [loop.target]
+    for target, elt in zip(targets, elts, strict=False):
+        if isinstance(target, ast.Name) and target.id == name and isinstance(elt, ast.Name):
+            return elt.id
+    return name
 
 
 # -- comprehensions ------------------------------------------------------------------------------
