@@ -556,7 +556,8 @@ M = np.random.default_rng(539).random((40_000, 16))
 row_means = np.array([np.mean(row) for row in M])
 '''
 
-BATCH5["m5_argsort_tail_top_n"] = '''# expect: api-misuse@2
+BATCH5["m5_argsort_tail_top_n"] = '''# expect: api-misuse@2, view-pins-base@2
+# (view-pins-base added after the first run: the kept slice really pins the 16 MB sort)
 import numpy as np
 z = np.random.default_rng(540).random(2_000_000)
 # --- cell ---
@@ -564,14 +565,16 @@ n = 10
 top = np.argsort(z)[-n:]
 '''
 
-BATCH5["m5_sort_then_tail_values"] = '''# expect: api-misuse@1
+BATCH5["m5_sort_then_tail_values"] = '''# expect: api-misuse@1, view-pins-base@1
+# (view-pins-base added after the first run: the kept slice really pins the 16 MB sort)
 import numpy as np
 scores = np.random.default_rng(541).random(2_000_000)
 # --- cell ---
 largest = np.sort(scores)[-20:]
 '''
 
-BATCH5["m5_argsort_reversed_head"] = '''# expect: api-misuse@1
+BATCH5["m5_argsort_reversed_head"] = '''# expect: api-misuse@1, view-pins-base@1
+# (view-pins-base added after the first run: the kept slice really pins the 16 MB sort)
 import numpy as np
 z = np.random.default_rng(542).random(2_000_000)
 # --- cell ---
