@@ -43,14 +43,16 @@ def owner(array: np.ndarray) -> Any:
     return base
 
 
-def statement_replacing(context: CellContext, node: ast.AST, new: ast.expr) -> Rewrite | None:
+def statement_replacing(context: CellContext, node: ast.AST, new: ast.expr,
+                        more: list[tuple[ast.AST, ast.expr]] | None = None) -> Rewrite | None:
+    """The statement holding `node` with `node` (and the nodes of `more`) replaced."""
     assert context.tree is not None
     from arrayprof.advisor.loops import ReplaceNode, statement_of
 
     stmt = statement_of(node, at.parents(context.tree))
     if stmt is None or isinstance(stmt, ast.For | ast.While | ast.If | ast.With):
         return None
-    new_stmt = ReplaceNode(node, new).visit(stmt)
+    new_stmt = ReplaceNode(node, new, more).visit(stmt)  # type: ignore[arg-type]
     own = {n.id for c in ast.walk(stmt) if isinstance(c, ast.comprehension)
            for n in ast.walk(c.target) if isinstance(n, ast.Name)}  # a comprehension's own
     compared = sorted({at.root_name(t) for t in ast.walk(stmt) if isinstance(t, ast.Name | (

@@ -1253,12 +1253,14 @@ def comprehension_findings(report: Report, context: CellContext) -> list[Finding
 class ReplaceNode(ast.NodeTransformer):
     """Replace one node (by identity) in a copy of a statement, leaving the original alone."""
 
-    def __init__(self, old: ast.AST, new: ast.AST) -> None:
-        self.old, self.new = old, new
+    def __init__(self, old: ast.AST, new: ast.AST,
+                 more: list[tuple[ast.AST, ast.AST]] | None = None) -> None:
+        self.pairs = [(old, new), *(more or [])]
 
     def visit(self, node: ast.AST) -> Any:
-        if node is self.old:
-            return self.new
+        for old, new in self.pairs:
+            if node is old:
+                return new
         fields = {}
         for name, value in ast.iter_fields(node):
             if isinstance(value, list):
@@ -1420,6 +1422,8 @@ def python_builtin(report: Report, context: CellContext) -> list[Finding]:
     ns = context.namespace
     parent = at.parents(context.tree)
     found = []
+    replaced: dict[int, list[tuple[ast.AST, ast.expr]]] = {}  # per statement, this call only
+    stmt_lines: dict[int, int] = {}
     for node in ast.walk(context.tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and
                 node.func.id in BUILTIN_REWRITE and len(node.args) == 1):
@@ -1453,7 +1457,16 @@ def python_builtin(report: Report, context: CellContext) -> list[Finding]:
                 not enclosing_loop_lines(context.tree, stmt.lineno):
             from arrayprof.advisor.copies import statement_replacing
 
-            rewrite = statement_replacing(context, node, at.parse_expr(replacement))
+            # every builtin of the statement replaced at once (``sum(x) * sum(y)``: issue 12
+            # found only the first replaced); the statement's first finding carries it
+            earlier = replaced.setdefault(id(stmt), [])
+            earlier.append((node, at.parse_expr(replacement)))
+            rewrite = statement_replacing(context, earlier[0][0], earlier[0][1], earlier[1:])
+            if len(earlier) > 1:
+                first = next(f for f in found if f.lineno == stmt_lines[id(stmt)])
+                first.rewrite = rewrite
+                rewrite = None
+            stmt_lines[id(stmt)] = node.lineno
         n = array.shape[0]
         estimate = min(report.wall_s, n * 5e-8 * (3 if name == "sorted" else 1))
         explanation = (
