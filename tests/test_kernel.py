@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jupyter_client.manager import start_new_kernel
 from kernel_messages import collect
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +74,7 @@ def test_cell_magic_shows_last_value_and_keeps_exceptions(kernel) -> None:
     assert plain["status"] == profiled["status"] == "error"
     assert plain["reply"]["ename"] == profiled["reply"]["ename"] == "ValueError"
     assert plain["reply"]["evalue"] == profiled["reply"]["evalue"]
-    assert "np.ones(3) + np.ones(4)" in "\n".join(profiled["reply"]["traceback"])
+    assert "np.ones(3) + np.ones(4)" in ANSI.sub("", "\n".join(profiled["reply"]["traceback"]))
     last = execute(kernel, "import arrayprof\nh = arrayprof.history()[-1]\n"
                            "print(h.error.lineno, h.execution_count)")
     assert text_of(last).split() == ["2", str(profiled["reply"]["execution_count"])]

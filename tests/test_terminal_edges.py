@@ -111,9 +111,9 @@ def test_terminal_automatic_mode_points_to_last_and_says_where_it_stands(tmp_pat
         "%arrayprof status",  # 7
         "import arrayprof; print(arrayprof.last_report().execution_count)",  # 8
     ], tmp_path)
-    summary = shown[5].splitlines()
-    assert summary[0].startswith("arrayprof: ") and "peak 144 MB (line 1)" in summary[0]
-    assert summary[1] == "(%arrayprof last shows the full report)"
+    summary = shown[5]
+    assert summary.startswith("arrayprof: ") and "peak 144 MB (line 1)" in summary
+    assert summary.endswith(" · full report: %arrayprof last") and "\n" not in summary
     assert shown[4] == ""  # under the threshold, no warning: nothing shown
     status = shown[7].splitlines()
     assert status[0].startswith("arrayprof automatic mode is on: 2 cells profiled so far, ")

@@ -154,5 +154,5 @@ def render_text(report: Report) -> str:
 
 
 def automatic_summary(report: Report) -> str:
-    """Automatic mode's line under a cell, with where the rest of the report is."""
-    return summary_line(report) + "\n(%arrayprof last shows the full report)"
+    """Automatic mode's one line under a cell, saying where the rest of the report is."""
+    return summary_line(report) + " · full report: %arrayprof last"
