@@ -352,7 +352,8 @@ class ArraysView(widgets.VBox):
         self._refreshing = False
         self.headers = {
             name: widgets.Button(description=name, tooltip=f"sort by {name}",
-                                 layout=widgets.Layout(width=f"calc({width}ch + 4px)"))
+                                 layout=widgets.Layout(width=f"calc({width}ch + 4px)",
+                                                       flex="0 0 auto"))
             for name, width, _ in ARRAY_COLUMNS
         }
         for name, button in self.headers.items():
