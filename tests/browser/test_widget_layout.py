@@ -16,8 +16,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
-from lab_server import ARTIFACTS, CHROMIUM_ARGS, WIDTHS, check_layout, jupyter_server, \
-    requirements, set_theme
+from lab_server import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    WIDTHS,
+    check_layout,
+    jupyter_server,
+    requirements,
+    set_theme,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
