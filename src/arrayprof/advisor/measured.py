@@ -30,6 +30,7 @@ from arrayprof.report import Report
 MIN_PASSES = 1_000  # passes of scalar work before a loop is worth a word
 MIN_CALL_PASSES = 100  # passes when each calls a function: a call costs microseconds
 SCALAR_ELEMENTS = 1_024  # mean elements per ufunc call up to which a pass is per-element work
+SCALAR_BYTES = 256  # bytes allocated per pass up to which a pass makes no real arrays
 SECONDS_PER_STEP = 1.5e-7  # interpreter cost of one indexed element operation (as loops.py)
 SECONDS_PER_CALL = 2e-6  # one NumPy call on a small array, or a call of a Python function
 NOT_WORK = frozenset({"print", "input", "open", "repr", "format", "hash", "id", "exec", "eval",
@@ -164,8 +165,12 @@ def draws_per_pass(body: list[ast.AST], ns: dict[str, Any]) -> bool:
             target = at.resolve(node.func, ns)
             if target is at.MISSING or not random_owner(target):
                 continue
-            sizes = [k.value for k in node.keywords if k.arg == "size"]
-            if all(at.const_int(s) is not None and (at.const_int(s) or 0) <= 16 for s in sizes):
+            # no size, or a small constant one (the arguments may be sizes or parameters)
+            sizes = [*node.args, *(k.value for k in node.keywords if k.arg == "size")]
+            if all((at.const_int(s) is not None and (at.const_int(s) or 0) <= 16) or
+                   (isinstance(s, ast.Constant) and isinstance(s.value, float)) or
+                   (isinstance(s, ast.List | ast.Tuple) and len(s.elts) <= 16)
+                   for s in sizes):
                 return True
     return False
 
@@ -256,6 +261,12 @@ def simple_statements(body: list[ast.stmt]) -> Iterator[tuple[set[str], set[str]
 
 
 def carried_state(body: list[ast.stmt], loop_names: set[str]) -> str | None:
+    """`carried` as one value: the name or element carried from pass to pass, or None."""
+    found = carried(body, loop_names)
+    return found[1] if found is not None else None
+
+
+def carried(body: list[ast.stmt], loop_names: set[str]) -> tuple[str, str] | None:
     """A name one pass reads before setting it (state carried from the pass before), other
     than sums and counts (``s += e``), or an array element read at another index than the one
     the body writes (``x[i] = x[i - 1] * r``): a recurrence, which no array expression does in
@@ -263,10 +274,9 @@ def carried_state(body: list[ast.stmt], loop_names: set[str]) -> str | None:
     stored_anywhere = set().union(*(s for _, s, _ in simple_statements(body))) - loop_names
     set_this_pass: set[str] = set()
     for loads, stores, accumulating in simple_statements(body):
-        for name in (loads & stored_anywhere) - set_this_pass:
-            return name
-        if not accumulating:
-            set_this_pass |= stores
+        for name in sorted((loads & stored_anywhere) - set_this_pass):
+            return "scalar", name
+        set_this_pass |= stores  # read after its update: a running sum, np.cumsum
     written: dict[str, str] = {}
     for stmt in body:
         for node in ast.walk(stmt):
@@ -282,7 +292,7 @@ def carried_state(body: list[ast.stmt], loop_names: set[str]) -> str | None:
                 text = at.unparse(node)
                 if root in written and text != written[root] and \
                         not written[root].startswith(text + "["):
-                    return text  # (N[x] read on the way to writing N[x][y] is no read)
+                    return "element", text  # (N[x] read to write N[x][y] is no read)
     return None
 
 
@@ -350,14 +360,22 @@ def loop_cost(node: ast.For | ast.ListComp | ast.GeneratorExp | ast.SetComp | as
     if isinstance(node, ast.For):
         loop_names = at.stored_names(node.target) | {
             n for s in ast.walk(node) if isinstance(s, ast.For) for n in at.stored_names(s.target)}
-        if carried_state(node.body, loop_names) is not None and not random_draws:
+        state = carried(node.body, loop_names)
+        # a walk x[i] = x[i - 1] + draw is a cumsum of draws made up front; a state the pass
+        # decides on (pos += draw if pos > -50 else 1.0) has to stay a loop
+        if state is not None and not (random_draws and state[0] == "element"):
             return None
+    if not touches_data(node, body, ns, called, random_draws):
+        return None  # builds values from a range only ([[k, k * 0.5] for k in range(n)])
     lines = span(node)
     for function in called:
         lines |= span(function)
     per_call, _ufunc_calls = elements_per_call(report, lines)
     if per_call > SCALAR_ELEMENTS:
         return None  # whole-array work per pass: a time step, not scalar work
+    allocated = sum(row.allocated_bytes for row in report.lines if row.lineno in lines)
+    if allocated > passes * SCALAR_BYTES:
+        return None  # arrays made per pass (chunks drawn, np.append): array work, not scalars
     measured = line_seconds(report, lines)
     if measured is not None:
         seconds = measured
@@ -377,6 +395,31 @@ def loop_cost(node: ast.For | ast.ListComp | ast.GeneratorExp | ast.SetComp | as
                     measured=measured is not None,
                     idiom=idiom_of(node, body, ns, called, random_draws),
                     elements_per_call=per_call, lines=lines)
+
+
+def touches_data(node: ast.AST, body: list[ast.AST], ns: dict[str, Any],
+                 called: list[ast.FunctionDef], random_draws: bool) -> bool:
+    """Whether the passes work on data: the header walks an array, a list or np.nditer, the
+    body indexes one, calls one of the cell's functions, or draws random numbers."""
+    if called or random_draws:
+        return True
+    headers = [node.iter] if isinstance(node, ast.For) else \
+        [g.iter for g in getattr(node, "generators", [])]
+    for header in headers:
+        for sub in ast.walk(header):
+            if isinstance(sub, ast.Name) and isinstance(ns.get(sub.id), list | np.ndarray |
+                                                        np.nditer | tuple | dict):
+                if not (isinstance(header, ast.Call) and isinstance(header.func, ast.Name) and
+                        header.func.id == "range"):
+                    return True
+            if isinstance(sub, ast.Call) and at.np_func(sub.func, ns, "nditer"):
+                return True
+    for b in body:
+        for sub in ast.walk(b):
+            if isinstance(sub, ast.Subscript) and isinstance(
+                    ns.get(at.root_name(sub) or ""), list | np.ndarray | dict):
+                return True
+    return False
 
 
 # -- idioms ---------------------------------------------------------------------------------------
