@@ -258,7 +258,9 @@ x = np.random.default_rng(515).random(200_000)
 smooth = sliding_window_view(x, 7).mean(axis=-1)
 '''
 
-BATCH5["g5_image_channel_stats"] = '''
+BATCH5["g5_image_channel_stats"] = '''# expect: dtype-upcast@3
+# (added after the first run: line 3 really makes a 7.4 MB float64 image from uint8, where
+# float32 would halve it; the findings on line 2, inside NumPy's own std, were the false ones)
 import numpy as np
 img = np.random.default_rng(516).integers(0, 256, (480, 640, 3), dtype=np.uint8)
 # --- cell ---

@@ -1237,3 +1237,33 @@ def normalise(node: Any, namespace: dict[str, Any]) -> Any:
     ChainedIndex), so rules match one spelling of each pattern."""
     clone = copy.deepcopy(node)
     return fix_missing_locations(ChainedIndex(namespace).visit(clone))
+
+
+# NumPy functions and methods that run ufuncs of their own on the caller's data (std and var
+# subtract the mean in float64, norm squares, cov centres): an op they make is not the user's
+INTERNAL_UFUNC_CALLS = frozenset({"std", "var", "nanstd", "nanvar", "average", "cov",
+                                  "corrcoef", "norm", "ptp", "median", "percentile", "quantile",
+                                  "nanmedian", "nanpercentile", "histogram", "gradient"})
+
+
+def internal_op(op: Any, tree: ast.AST | None) -> bool:
+    """Whether a ufunc call charged to a line ran inside a NumPy function the line calls
+    (``img.std(axis=0)`` subtracts a float64 mean from the uint8 image internally) rather than
+    as an operation the line writes: its dtype and its temporaries are NumPy's choices, which
+    the user cannot rewrite (issue 12: dtype-upcast and broadcast-blowup on ``.std()``)."""
+    if tree is None or getattr(op, "kind", "") != "ufunc" or op.lineno is None:
+        return False
+    stmt = statement_at(tree, op.lineno)
+    if stmt is None:
+        return False
+    names = set()
+    internal = False
+    for node in ast.walk(stmt):
+        name = node.attr if isinstance(node, ast.Attribute) else \
+            node.id if isinstance(node, ast.Name) else None
+        if name is None:
+            continue
+        names.add(name)
+        if name in INTERNAL_UFUNC_CALLS:
+            internal = True
+    return internal and op.name not in names

@@ -71,7 +71,8 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
     seen: set[int] = set()
     lines: list[str] | None = None  # split once, and only when an op qualifies
     for op in report.ops:
-        if not op.broadcast or op.result is None or op.lineno is None or op.lineno in seen:
+        if not op.broadcast or op.result is None or op.lineno is None or op.lineno in seen or \
+                at.internal_op(op, context.tree):
             continue
         result_bytes = op.result.get("nbytes", 0)
         largest = max((o.get("nbytes", 0) for o in op.operands), default=0)

@@ -46,7 +46,8 @@ def dtype_upcast(report: Report, context: CellContext) -> list[Finding]:
     seen: set[int] = set()
     for op in report.ops:
         if op.kind not in ("ufunc", "binop", "unaryop") or op.name not in ARITH + FLOATING or \
-                op.result is None or op.lineno is None or op.lineno in seen:
+                op.result is None or op.lineno is None or op.lineno in seen or \
+                at.internal_op(op, context.tree):
             continue
         arrays = [o for o in op.operands if o.get("value", "array") == "array" and o["shape"]]
         if not arrays:

@@ -273,7 +273,7 @@ def carried(body: list[ast.stmt], loop_names: set[str]) -> tuple[str, str] | Non
     general.  None when the passes are independent."""
     stored_anywhere = set().union(*(s for _, s, _ in simple_statements(body))) - loop_names
     set_this_pass: set[str] = set()
-    for loads, stores, accumulating in simple_statements(body):
+    for loads, stores, _ in simple_statements(body):
         for name in sorted((loads & stored_anywhere) - set_this_pass):
             return "scalar", name
         set_this_pass |= stores  # read after its update: a running sum, np.cumsum
