@@ -30,7 +30,7 @@ from arrayprof.report import Report
 MIN_PASSES = 1_000  # passes of scalar work before a loop is worth a word
 MIN_CALL_PASSES = 100  # passes when each calls a function: a call costs microseconds
 SCALAR_ELEMENTS = 1_024  # mean elements per ufunc call up to which a pass is per-element work
-SCALAR_BYTES = 256  # bytes allocated per pass up to which a pass makes no real arrays
+SCALAR_BYTES = 4_096  # mean bytes per allocation in the loop up to which it makes no real arrays
 SECONDS_PER_STEP = 1.5e-7  # interpreter cost of one indexed element operation (as loops.py)
 SECONDS_PER_CALL = 2e-6  # one NumPy call on a small array, or a call of a Python function
 NOT_WORK = frozenset({"print", "input", "open", "repr", "format", "hash", "id", "exec", "eval",
@@ -216,6 +216,15 @@ CONTAINER_METHODS = frozenset({"append", "get", "items", "keys", "values", "exte
                                "mean", "max", "min", "std", "copy", "real", "imag", "conjugate"})
 
 
+GROWING = ("append", "concatenate", "vstack", "hstack", "stack", "column_stack", "insert")
+
+
+def grows(body: list[ast.AST], ns: dict[str, Any]) -> bool:
+    """An array grown per pass (np.append ...): growing-array's finding, not scalar work."""
+    return any(isinstance(n, ast.Call) and at.np_func(n.func, ns, *GROWING)
+               for b in body for n in ast.walk(b))
+
+
 def early_exit(body: list[ast.AST]) -> bool:
     """A ``break``/``return`` of the loop itself: a search that stops early."""
     for stmt in body:
@@ -351,7 +360,7 @@ def loop_cost(node: ast.For | ast.ListComp | ast.GeneratorExp | ast.SetComp | as
     passes = nested_passes(node, ns, tree)
     if passes is None or passes < (MIN_CALL_PASSES if per_point else MIN_PASSES):
         return None
-    if early_exit(body) or foreign_call(body, ns, set(functions)):
+    if early_exit(body) or foreign_call(body, ns, set(functions)) or grows(body, ns):
         return None
     for function in called:
         if foreign_call(function.body, ns, set(functions)):
@@ -365,7 +374,8 @@ def loop_cost(node: ast.For | ast.ListComp | ast.GeneratorExp | ast.SetComp | as
         # decides on (pos += draw if pos > -50 else 1.0) has to stay a loop
         if state is not None and not (random_draws and state[0] == "element"):
             return None
-    if not touches_data(node, body, ns, called, random_draws):
+    if not touches_data(node, body, ns, called, random_draws) and \
+            not nditer_header(node, ns, tree):
         return None  # builds values from a range only ([[k, k * 0.5] for k in range(n)])
     lines = span(node)
     for function in called:
@@ -373,8 +383,9 @@ def loop_cost(node: ast.For | ast.ListComp | ast.GeneratorExp | ast.SetComp | as
     per_call, _ufunc_calls = elements_per_call(report, lines)
     if per_call > SCALAR_ELEMENTS:
         return None  # whole-array work per pass: a time step, not scalar work
-    allocated = sum(row.allocated_bytes for row in report.lines if row.lineno in lines)
-    if allocated > passes * SCALAR_BYTES:
+    rows = [row for row in report.lines if row.lineno in lines]
+    allocations = sum(row.allocations for row in rows)
+    if allocations and sum(row.allocated_bytes for row in rows) > allocations * SCALAR_BYTES:
         return None  # arrays made per pass (chunks drawn, np.append): array work, not scalars
     measured = line_seconds(report, lines)
     if measured is not None:
@@ -393,8 +404,28 @@ def loop_cost(node: ast.For | ast.ListComp | ast.GeneratorExp | ast.SetComp | as
         seconds = min(report.wall_s, max(estimate, report.wall_s - outside))
     return LoopCost(node=node, lineno=lineno, passes=passes, seconds=seconds,
                     measured=measured is not None,
-                    idiom=idiom_of(node, body, ns, called, random_draws),
+                    idiom=idiom_of(node, body, ns, called, random_draws, tree),
                     elements_per_call=per_call, lines=lines)
+
+
+def nditer_header(node: ast.AST, ns: dict[str, Any], tree: ast.AST | None) -> bool:
+    """Whether the loop walks an ``np.nditer``, made in its header or bound to a name before
+    (``it = np.nditer(img, flags=['multi_index'])`` then ``for v in it``)."""
+    headers = [node.iter] if isinstance(node, ast.For) else \
+        [g.iter for g in getattr(node, "generators", [])]
+    for header in headers:
+        if isinstance(header, ast.Call) and at.np_func(header.func, ns, "nditer"):
+            return True
+        if isinstance(header, ast.Name):
+            if isinstance(ns.get(header.id), np.nditer):
+                return True
+            if tree is not None:
+                for line in at.binding_lines(tree, header.id):
+                    bound = at.bound_value(tree, header.id, line)
+                    if line < header.lineno and isinstance(bound, ast.Call) and \
+                            at.np_func(bound.func, ns, "nditer"):
+                        return True
+    return False
 
 
 def touches_data(node: ast.AST, body: list[ast.AST], ns: dict[str, Any],
@@ -424,14 +455,12 @@ def touches_data(node: ast.AST, body: list[ast.AST], ns: dict[str, Any],
 
 # -- idioms ---------------------------------------------------------------------------------------
 def idiom_of(node: ast.AST, body: list[ast.AST], ns: dict[str, Any],
-             called: list[ast.FunctionDef], random_draws: bool) -> str:
+             called: list[ast.FunctionDef], random_draws: bool,
+             tree: ast.AST | None = None) -> str:
     headers = [node.iter] if isinstance(node, ast.For) else \
         [g.iter for g in getattr(node, "generators", [])]
-    for header in headers:
-        if isinstance(header, ast.Call) and at.np_func(header.func, ns, "nditer"):
-            return "nditer"
-        if isinstance(header, ast.Name) and isinstance(ns.get(header.id), np.nditer):
-            return "nditer"
+    if nditer_header(node, ns, tree):
+        return "nditer"
     if random_draws:
         return "random"
     if any(isinstance(f, ast.While | ast.For) for c in called for f in ast.walk(c)) or any(
@@ -442,9 +471,11 @@ def idiom_of(node: ast.AST, body: list[ast.AST], ns: dict[str, Any],
         return "per-point"
     for b in body:
         for sub in ast.walk(b):
+            # counts[v] = counts.get(v, 0) + 1
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and \
-                    sub.func.attr == "get" and isinstance(ns.get(at.root_name(sub.func) or ""),
-                                                          dict):
+                    sub.func.attr == "get" and len(sub.args) == 2 and \
+                    at.const_int(sub.args[1]) == 0 and \
+                    not isinstance(ns.get(at.root_name(sub.func) or ""), np.ndarray):
                 return "counting"
     names = {n.id for b in [*headers, *body] for n in ast.walk(b) if isinstance(n, ast.Name)}
     if any(isinstance(ns.get(n), list) for n in names):
