@@ -59,19 +59,14 @@ def test_help_shows_each_form_with_its_own_prefix(tmp_path: Path) -> None:
     ``%%%arrayprof``, ``%%arrayprof on`` and ``%%arrayprof explain``)."""
     shown = terminal(["%load_ext arrayprof", "%arrayprof?", "%%arrayprof?"], tmp_path)
     for number in (2, 3):
-        forms = [line.strip() for line in shown[number].splitlines()
+        # each form's first two words (argparse wraps the rest differently across Pythons)
+        forms = [" ".join(line.split()[:2]) for line in shown[number].splitlines()
                  if line.lstrip().startswith("%")]
-        assert forms == [
-            "%%arrayprof [--json PATH] [--quiet] [--no-verify] [--rss memory-profiler|hwm|off]",
-            "%arrayprof [--json PATH] [--quiet] [--no-verify] [--rss ...] STATEMENT",
-            "%arrayprof on [--threshold 10MB] [--verify] | off | status",
-            "%arrayprof last        show the last report again",
-            "%arrayprof advise      run the advisor again on the last report",
-            "%arrayprof explain EXPR [EXPR2] | --broadcast A B",
-            "%%arrayprof [--json PATH] [--quiet] [--no-verify]",
-            "%arrayprof on [--threshold SIZE] [--verify]",
-            "%arrayprof explain [--broadcast] EXPR [EXPR ...]",
-        ], shown[number]
+        assert forms == ["%%arrayprof [--json", "%arrayprof [--json", "%arrayprof on",
+                         "%arrayprof last", "%arrayprof advise", "%arrayprof explain",
+                         "%%arrayprof [--json", "%arrayprof on", "%arrayprof explain"], shown[number]
+        assert "%arrayprof [--json PATH] [--quiet] [--no-verify] [--rss ...] STATEMENT" \
+            in shown[number]
 
 
 def test_terminal_tracebacks_are_the_users_own(tmp_path: Path) -> None:
@@ -90,13 +85,12 @@ def test_terminal_tracebacks_are_the_users_own(tmp_path: Path) -> None:
     assert "Cell In[3], line 2, in f()" in plain
     for number in (5, 6):
         assert shown[number].replace(f"In[{number}]", "In[N]") == plain
-    assert shown[7].splitlines()[1:] == [
-        "ZeroDivisionError                         Traceback (most recent call last)",
-        "Cell In[7], line 2",
-        "      1 x = 1",
-        "----> 2 1 / 0",
-        "",
-        "ZeroDivisionError: division by zero"]
+    own = shown[7].splitlines()
+    assert own[2:5] == ["Cell In[7], line 2", "      1 x = 1", "----> 2 1 / 0"]
+    assert own[-1] == "ZeroDivisionError: division by zero"
+    for number in (5, 6, 7):
+        assert "run_cell_magic" not in shown[number] and "hidden" not in shown[number]
+        assert not OWN_FILES.search(shown[number])
     assert shown[8].splitlines()[0] == "UsageError: %arrayprof: unrecognized arguments: --bogus"
 
 
@@ -172,22 +166,39 @@ CELLS = {
     "chained": "try:\n    {}['key']\nexcept KeyError as e:\n    raise ValueError('no key') from e",
     "context": "try:\n    1 / 0\nexcept ZeroDivisionError:\n    raise KeyboardInterrupt",
     "awaits": "import asyncio\nawait asyncio.sleep(0)\n[][1]",
+    "syntax error at run time": "x = 1\neval('1 +')",
 }
+
+
+def tb_magic(client: Any, number: int) -> list[str]:
+    """What ``%tb`` shows after cell `number`, that cell's own number written In[N]."""
+    shown = execute(client, "%tb")["outputs"]
+    return [ANSI.sub("", entry).replace(f"In[{number}]", "In[N]")
+            for out in shown if out["type"] == "error" for entry in out["traceback"]]
 
 
 @pytest.mark.parametrize("cell", CELLS.values(), ids=CELLS.keys())
 def test_kernel_tracebacks_are_the_users_own(kernel: Any, cell: str) -> None:
     assert execute(kernel, "%load_ext arrayprof\nimport numpy as np")["status"] == "ok"
     plain = execute(kernel, cell)
+    plain_tb = tb_magic(kernel, plain["reply"]["execution_count"])
     profiled = execute(kernel, "%%arrayprof --quiet --no-verify\n" + cell)
     assert_own_traceback(profiled, plain)
     # %tb and the debugger read the same traceback; the one-shot formatter hook is gone
-    after = execute(kernel, "%tb")
-    assert [ANSI.sub("", e).replace(f"In[{profiled['reply']['execution_count']}]", "In[N]")
-            for o in after["outputs"] if o["type"] == "error" for e in o["traceback"]] \
-        == traceback_of(profiled)
-    check = execute(kernel, "print('structured_traceback' in vars(get_ipython().InteractiveTB))")
-    assert text_of(check) == "False\n"
+    assert tb_magic(kernel, profiled["reply"]["execution_count"]) == plain_tb
+    check = execute(kernel, "ip = get_ipython()\n"
+                            "print([vars(f).get('structured_traceback') for f in "
+                            "(ip.InteractiveTB, ip.SyntaxTB)])")
+    assert text_of(check) == "[None, None]\n"
+
+
+def test_kernel_cell_that_does_not_compile(kernel: Any) -> None:
+    """As for a plain cell: the syntax error alone, at its line, with no frames at all."""
+    execute(kernel, "%load_ext arrayprof")
+    profiled = execute(kernel, "%%arrayprof --quiet\nx = 1\ny = (1 +\n")
+    assert profiled["reply"]["ename"] == "SyntaxError"
+    assert [line for line in "".join(traceback_of(profiled)).splitlines()
+            if line.lstrip().startswith(("Cell", "File"))] == ["  Cell In[N], line 2"]
 
 
 def test_kernel_line_magic_tracebacks(kernel: Any) -> None:

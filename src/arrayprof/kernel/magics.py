@@ -424,28 +424,32 @@ def _single_statement(filename: str) -> bool:
         return False
 
 
-def _formatted_by_interactive_tb(shell: Any, error: BaseException) -> bool:
-    """Whether IPython's ``run_code`` shows `error` through ``InteractiveTB.structured_traceback``
-    (the one place `UserTraceback` waits; anything else would leave it waiting)."""
+def _formatter_for(shell: Any, error: BaseException) -> Any:
+    """The formatter IPython's ``run_code`` shows `error` with: ``SyntaxTB`` for a SyntaxError,
+    ``InteractiveTB`` for the rest, None where it uses neither (`UserTraceback` waits for the
+    formatter's next call: one that never comes would leave it waiting)."""
     import bdb
 
-    if isinstance(error, SyntaxError | SystemExit | bdb.BdbQuit | UsageError):
-        return False
+    if isinstance(error, SystemExit | bdb.BdbQuit | UsageError):
+        return None
     custom = getattr(shell, "custom_exceptions", ())
     if custom and isinstance(error, custom):
-        return False
+        return None
+    if isinstance(error, SyntaxError):
+        return getattr(shell, "SyntaxTB", None)
     if inspect.getattr_static(error, "_render_traceback_", None) is not None:
-        return False
+        return None
     seen: BaseException | None = error
     while seen is not None:  # IPython prints exception groups with the traceback module
         if isinstance(seen, BaseExceptionGroup):
-            return False
+            return None
         seen = seen.__context__
-    return hasattr(shell, "InteractiveTB")
+    return getattr(shell, "InteractiveTB", None)
 
 
 def _expect_traceback(shell: Any, error: BaseException, filename: str, whole_cell: bool) -> None:
-    if not _formatted_by_interactive_tb(shell, error):
+    formatter = _formatter_for(shell, error)
+    if formatter is None:
         return
     caller = sys._getframe()
     while caller is not None and _is_machinery(caller):
@@ -459,25 +463,31 @@ def _expect_traceback(shell: Any, error: BaseException, filename: str, whole_cel
         keep = runner
     else:
         keep = caller  # called from user code: that frame (and its callers) stay
-    UserTraceback(shell.InteractiveTB, error, filename, keep).install()
+    UserTraceback(formatter, error, filename, keep, isinstance(error, SyntaxError)).install()
 
 
 _MISSING = object()
 
 
 class UserTraceback:
-    """A one-shot stand-in for ``InteractiveTB.structured_traceback`` (set on the instance, then
+    """A one-shot stand-in for a formatter's ``structured_traceback`` (set on the instance, then
     removed at its first call, whatever the exception): for the magic's `error` it links the
     traceback entry of the frame `keep` straight to the user's first frame (compiled under
     `filename`), then formats as IPython would.  It holds no reference to the error or the
     frames (ids only), so one that is never called (the user caught the error) keeps nothing
-    alive, and the next traceback removes it."""
+    alive, and the next traceback removes it.
 
-    def __init__(self, formatter: Any, error: BaseException, filename: str, keep: Any) -> None:
+    `syntax`: IPython's ``SyntaxTB``, which takes the frames as a list extracted beforehand:
+    they are extracted again from the linked traceback, or are none at all when the cell's own
+    source did not compile (as for a plain cell, whose source IPython compiles before running)."""
+
+    def __init__(self, formatter: Any, error: BaseException, filename: str, keep: Any,
+                 syntax: bool = False) -> None:
         self.formatter = formatter
         self.error_id = id(error)
         self.keep_id = id(keep)
         self.filename = filename
+        self.syntax = syntax
         self.previous = formatter.__dict__.get("structured_traceback", _MISSING)
 
     def install(self) -> None:
@@ -492,21 +502,30 @@ class UserTraceback:
 
     def __call__(self, etype: Any, evalue: Any, etb: Any = None, *args: Any, **kwargs: Any) -> Any:
         self.uninstall()
-        if id(evalue) == self.error_id and etb is not None:
+        if id(evalue) == self.error_id:
             try:
-                self._cut(etb)
+                if self.syntax:
+                    import traceback
+
+                    linked = self._cut(evalue.__traceback__)
+                    etb = traceback.extract_tb(evalue.__traceback__) if linked else []
+                elif etb is not None:
+                    self._cut(etb)
             except Exception:
                 pass
         return self.formatter.structured_traceback(etype, evalue, etb, *args, **kwargs)
 
-    def _cut(self, etb: Any) -> None:
+    def _cut(self, etb: Any) -> bool:
+        """Link `keep`'s entry to the user's first frame; whether there was one."""
         entry = etb
         while entry is not None and id(entry.tb_frame) != self.keep_id:
             entry = entry.tb_next
         if entry is None:
-            return
+            return False
         user = entry.tb_next
         while user is not None and user.tb_frame.f_code.co_filename != self.filename:
             user = user.tb_next
-        if user is not None:
-            entry.tb_next = user
+        if user is None:
+            return False
+        entry.tb_next = user
+        return True
