@@ -755,7 +755,8 @@ def temporary_chain(report: Report, context: CellContext) -> list[Finding]:
         if temporaries < 2:
             continue
         ops = [op for op in report.ops if op.lineno in lines and op.kind in CHAIN_KINDS
-               and op.result and op.name not in NOT_ELEMENTWISE]
+               and op.result and op.name not in NOT_ELEMENTWISE
+               and not at.internal_op(op, context.tree)]
         if len(ops) < 3:
             continue
         target: ast.expr | None = None

@@ -983,6 +983,12 @@ def python_loop(report: Report, context: CellContext) -> list[Finding]:
         estimate = min(report.wall_s, (n or 0) * SECONDS_PER_STEP * max(1, steps))
         rewrite = None
         lines = [loop.lineno, loop.end_lineno or loop.lineno]
+        if verdict.code and draws_random(loop.body, ns):
+            # noise[i] = np.random.normal(0, 2) is not noise[:] = np.random.normal(0, 2) (one
+            # draw for all); a vectorized draw changes the stream anyway (issue 12)
+            verdict.code = None
+        if not verdict.code and draws_random(loop.body, ns):
+            continue  # measured_loops says it with the numbers and the idiom (draw up front)
         if verdict.code:
             indent = at.indent_of(at.line_text(context.source, loop.lineno, loop.lineno)[0])
             rewrite = Rewrite(kind="equivalent", code=at.reindent(verdict.code, indent),

@@ -385,7 +385,8 @@ def loop_cost(node: ast.For | ast.ListComp | ast.GeneratorExp | ast.SetComp | as
         return None  # whole-array work per pass: a time step, not scalar work
     rows = [row for row in report.lines if row.lineno in lines]
     allocations = sum(row.allocations for row in rows)
-    if allocations and sum(row.allocated_bytes for row in rows) > allocations * SCALAR_BYTES:
+    if allocations * 2 >= passes and \
+            sum(row.allocated_bytes for row in rows) > allocations * SCALAR_BYTES:
         return None  # arrays made per pass (chunks drawn, np.append): array work, not scalars
     measured = line_seconds(report, lines)
     if measured is not None:
