@@ -280,8 +280,8 @@ def test_rss_figures_say_what_they_are_or_are_left_out() -> None:
     assert "RSS" not in summary_line(quiet)
     assert render_text(quiet).split("\n\n")[-1].splitlines() == [
         "process RSS: 400 MB at the start, no rise, -4.1 kB at the end",
-        "  (resident memory of the whole process, not only NumPy's; sampled every 10 ms by "
-        "memory-profiler, so a shorter peak is missed)",
+        "  (resident memory of the whole process, not only NumPy's; sampled every 10 ms by",
+        "   memory-profiler, so a shorter peak is missed)",
         "  It rose less than NumPy's 144 MB peak: the cell reused memory the process already held, or",
         "  left pages of its buffers unwritten (never resident), or freed them between two samples.",
         "  NumPy's figures are the exact ones."]

@@ -77,8 +77,9 @@ def rss_block(report: Report) -> list[str]:
     rows = [f"process RSS: {human_bytes(rss.start_bytes)} at the start, "
             + (f"peak +{human_bytes(rise)}, " if rise is not None else "no rise, ")
             + f"{'+' if end >= 0 else ''}{human_bytes(end)} at the end",
-            "  (resident memory of the whole process, not only NumPy's"
-            + (f"; {how})" if how else ")")]
+            *textwrap.wrap("(resident memory of the whole process, not only NumPy's"
+                           + (f"; {how})" if how else ")"), 96, initial_indent="  ",
+                           subsequent_indent="   ", break_on_hyphens=False)]
     if (rise or 0) < report.numpy.peak_bytes // 2:
         missed = ", or freed them between two samples" if rss.sampler == "memory-profiler" else ""
         rows.extend(textwrap.wrap(
