@@ -263,6 +263,27 @@ hist, _ = np.histogram(pixels, bins=64)
 contrast = img.std()
 '''
 
+# Added for issue 12, when writes that update the parent the cell goes on with stopped being
+# findings: the two cases of unclear intent, an info note without a fix.
+BLIND["b_vm_baseline_then_zeroed_head"] = '''# expect: view-mutation@3
+import numpy as np
+readings = np.random.default_rng(25).random(5_000)
+# --- cell ---
+head = readings[:100]
+baseline = readings.mean()
+head *= 0
+'''
+
+BLIND["b_vm_sorted_flat_of_grid"] = '''# expect: view-mutation@2
+import numpy as np
+grid = np.random.default_rng(26).random((200, 200))
+# --- cell ---
+flat = grid.ravel()
+flat.sort()
+median = flat[flat.size // 2]
+first_col = grid[:, 0].sum()
+'''
+
 # -- dtype-upcast --------------------------------------------------------------------------------
 BLIND["b_du_uint8_batch_over_255"] = '''# expect: dtype-upcast@1
 import numpy as np

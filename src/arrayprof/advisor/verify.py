@@ -225,6 +225,17 @@ def input_value(context: CellContext, name: str) -> Any:
     return at.MISSING
 
 
+def read_after(context: CellContext, region: ast.Module, last_line: int) -> set[str]:
+    """Names `region` binds (outside its functions) that the cell reads after `last_line`."""
+    assert context.tree is not None
+    bound = {n.id for n in at.walk_no_defs(region) if isinstance(n, ast.Name) and
+             isinstance(n.ctx, ast.Store)}
+    index, _, _ = at.top_level_span(context.tree, last_line, last_line)
+    later = {n.id for stmt in context.tree.body[index + 1:] for n in ast.walk(stmt)
+             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return bound & later
+
+
 def region_of(context: CellContext, lines: list[int]) -> tuple[int, int, int]:
     assert context.tree is not None
     return at.top_level_span(context.tree, lines[0], lines[-1])
@@ -591,6 +602,12 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
         rewritten_tree = ast.parse(rewritten)
     except SyntaxError as exc:
         raise NotVerified(f"the rewrite does not parse ({exc.msg})") from exc
+    if scope is None and rewrite.kind == "equivalent":
+        # every value the region binds that the rest of the cell reads is compared too, not
+        # only the rule's own names (issue 12: equal means equal for what the cell goes on with)
+        rewrite.compared = [*rewrite.compared,
+                            *sorted(read_after(context, original_tree, rewrite.lines[-1]) -
+                                    set(rewrite.compared))]
     names = ChainMap(context.namespace, scope.namespace) if scope is not None else \
         context.namespace
     # judged before anything runs (rebuilding the inputs may replay earlier lines), then again
