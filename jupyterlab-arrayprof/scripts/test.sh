@@ -4,7 +4,8 @@
 #   2. pip install ./jupyterlab-arrayprof (clean prebuilt labextension) and check that
 #      `jupyter labextension list` shows it enabled
 #   3. the kernel side through a real kernel (pytest tests/test_comm.py)
-#   4. the browser tests: a real JupyterLab on 127.0.0.1, Debian's headless chromium (galata)
+#   4. the browser tests: a real JupyterLab on 127.0.0.1, Debian's headless chromium (galata),
+#      and the panel's layout at 400/560/1400 px in light and dark (tests/browser/test_panel_layout.py)
 #
 # Uses the `python` on PATH (or $PYTHON); installs what is missing into that environment:
 # arrayprof itself, JupyterLab, the hatch build plugins; chromium with apt-get when absent.
@@ -94,6 +95,11 @@ kernel_tests() {
   (cd "$ROOT" && "$PYTHON" -m pytest -q -p no:cacheprovider tests/test_comm.py)
 }
 
+panel_layout_tests() {
+  ensure_chromium || return 1
+  (cd "$ROOT" && ARRAYPROF_PANEL_TESTS=1 "$PYTHON" -m pytest -q -p no:cacheprovider tests/browser/test_panel_layout.py)
+}
+
 ensure_chromium() {
   if [ -x "$CHROMIUM_PATH" ]; then
     return 0
@@ -125,5 +131,6 @@ step "pip install + labextension list" install_extension
 step "kernel side (pytest tests/test_comm.py)" kernel_tests
 if [ "${SKIP_UI_TESTS:-0}" != "1" ]; then
   step "browser tests (galata, chromium)" ui_tests
+  step "panel layout and contrast (pytest tests/browser/test_panel_layout.py)" panel_layout_tests
 fi
 finish

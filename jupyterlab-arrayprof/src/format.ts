@@ -49,3 +49,11 @@ export function formatShape(shape: number[]): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** A count with thousands grouped: 9000000 -> "9,000,000". */
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) {
+    return '–';
+  }
+  return n.toLocaleString('en-US');
+}

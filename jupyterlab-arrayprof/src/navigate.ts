@@ -27,7 +27,10 @@ function cellsOf(widget: Widget): { cells: readonly ICellLike[]; notebook: INote
   return { cells: [], notebook: null };
 }
 
-/** Scroll to (and in a notebook, select) the last cell run with `executionCount`. */
+/**
+ * Scroll to (and in a notebook, select) the last cell run with `executionCount`: its top at the
+ * top of the notebook (centring a tall cell showed the middle of its output).
+ */
 export function revealCell(widget: Widget, executionCount: number): boolean {
   const { cells, notebook } = cellsOf(widget);
   for (let i = cells.length - 1; i >= 0; i--) {
@@ -36,12 +39,12 @@ export function revealCell(widget: Widget, executionCount: number): boolean {
       if (notebook !== null) {
         notebook.activeCellIndex = i;
         if (notebook.scrollToItem) {
-          void notebook.scrollToItem(i, 'center');
+          void notebook.scrollToItem(i, 'start');
         } else {
-          cell.node.scrollIntoView({ block: 'center' });
+          cell.node.scrollIntoView({ block: 'start' });
         }
       } else {
-        cell.node.scrollIntoView({ block: 'center' });
+        cell.node.scrollIntoView({ block: 'start' });
       }
       cell.node.classList.add('jp-arrayprof-flash');
       window.setTimeout(() => cell.node.classList.remove('jp-arrayprof-flash'), 1200);

@@ -132,8 +132,11 @@ export interface IReportRewrite {
   code: string;
   lines: number[];
   verified: boolean;
+  equal?: boolean | null;
   check?: string;
   speedup?: number | null;
+  peak_bytes_before?: number | null;
+  peak_bytes_after?: number | null;
 }
 
 export interface IReportLine {
@@ -144,6 +147,9 @@ export interface IReportLine {
   temporaries: number;
   temporary_bytes: number;
   peak_bytes: number;
+  /** Per-line times (arrayprof's time profiler; absent from older reports). */
+  seconds?: number | null;
+  numpy_seconds?: number | null;
 }
 
 export interface IReport {

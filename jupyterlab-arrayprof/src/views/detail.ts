@@ -1,5 +1,5 @@
 /** The selected array: its explanation and a drawing of where its elements sit in memory. */
-import { formatBytes, formatShape } from '../format';
+import { formatBytes, formatCount, formatShape } from '../format';
 import { planLayout } from '../layout';
 import { ArrayprofModel } from '../model';
 import { ILayout } from '../protocol';
@@ -123,10 +123,10 @@ export function layoutCaption(name: string, layout: ILayout): string {
   const plan = planLayout(layout);
   const buffer =
     `Memory layout: the owning buffer, ${formatBytes(layout.buffer_bytes)} in ` +
-    `${plan.bufferSlots} elements of ${layout.itemsize} B`;
+    `${formatCount(plan.bufferSlots)} elements of ${layout.itemsize} B`;
   if (plan.kind === 'slots') {
     return (
-      `${buffer}; ${name} uses ${plan.touched}` +
+      `${buffer}; ${name} uses ${formatCount(plan.touched)}` +
       (layout.truncated ? ` (its first ${layout.element_offsets.length} elements drawn)` : '') +
       ', numbered in the order it visits them.'
     );
@@ -162,13 +162,24 @@ export class DetailView extends ModelView {
     }
     const info = detail.info;
     const layout = detail.layout;
+    const row = (term: string, value: string, cls = ''): HTMLElement[] => [
+      h('dt', {}, term),
+      h('dd', cls ? { class: cls } : {}, value)
+    ];
+    const order = info.c_contiguous ? (info.f_contiguous ? 'C and F' : 'C') : info.f_contiguous ? 'F' : 'strided';
     this.node.append(
       h(
-        'div',
-        { class: 'jp-arrayprof-facts' },
-        `shape ${formatShape(info.shape)} · strides ${formatShape(info.strides)} · ${info.dtype} · ` +
-          `${formatBytes(info.nbytes)}` +
-          (info.is_view ? ` · view of ${info.base ?? 'an unnamed buffer'}, keeps ${formatBytes(info.base_nbytes)} alive` : '')
+        'dl',
+        { class: 'jp-arrayprof-facts jp-arrayprof-dl' },
+        ...row('shape', formatShape(info.shape), 'jp-arrayprof-mono'),
+        ...row('dtype', info.dtype, 'jp-arrayprof-mono'),
+        ...row('size', `${formatBytes(info.nbytes)}`),
+        ...row('strides', `${formatShape(info.strides)} bytes`, 'jp-arrayprof-mono'),
+        ...row('order', order),
+        ...(info.is_view
+          ? row('view of', `${info.base ?? 'an unnamed buffer'} (keeps ${formatBytes(info.base_nbytes)} alive)`)
+          : []),
+        ...(typeof info.cache_lines === 'number' ? row('cache lines', formatCount(info.cache_lines)) : [])
       ),
       h('div', { class: 'jp-arrayprof-layout-caption' }, layoutCaption(m.selectedArray, layout)),
       h('div', { class: 'jp-arrayprof-layout' }, drawLayout(layout) as unknown as Node),

@@ -3,7 +3,8 @@
  * cell.  Each row is a grid (style/base.css): the figures on the first line, the cell's first
  * source line under them, then its error and finding categories when it has any.
  */
-import { formatBytes } from '../format';
+import { PEAK_ALERT_BYTES } from '../badge';
+import { formatBytes, formatCount, formatSeconds } from '../format';
 import { ArrayprofModel } from '../model';
 import { ICellSummary } from '../protocol';
 import { ModelView } from './base';
@@ -36,10 +37,11 @@ export class HistoryView extends ModelView {
             'tr',
             {},
             th('jp-arrayprof-count', '#', 'Execution count'),
+            th('jp-arrayprof-time jp-arrayprof-num', 'time', 'Wall time of the cell'),
             th('jp-arrayprof-peak jp-arrayprof-num', 'peak', 'Highest NumPy memory growth during the cell'),
-            th('jp-arrayprof-allocated jp-arrayprof-num', 'allocated', 'NumPy bytes allocated during the cell'),
+            th('jp-arrayprof-allocated jp-arrayprof-num', 'alloc.', 'NumPy bytes allocated during the cell'),
             th('jp-arrayprof-temps jp-arrayprof-num', 'temps', 'Temporary arrays (allocated and freed within the cell)'),
-            th('jp-arrayprof-nfindings jp-arrayprof-num', 'findings', 'Findings of the advisor')
+            th('jp-arrayprof-nfindings jp-arrayprof-num', '⚑', 'Findings of the advisor')
           )
         ),
         this._body
@@ -65,16 +67,21 @@ export class HistoryView extends ModelView {
           title: `${cell.source_head}\nClick: show this cell and its report`
         },
         h('td', { class: 'jp-arrayprof-count' }, cell.execution_count === null ? '–' : `[${cell.execution_count}]`),
-        h('td', { class: 'jp-arrayprof-peak jp-arrayprof-num' }, formatBytes(cell.peak_bytes)),
+        h('td', { class: 'jp-arrayprof-time jp-arrayprof-num' }, formatSeconds(cell.wall_s)),
+        h(
+          'td',
+          { class: `jp-arrayprof-peak jp-arrayprof-num${cell.peak_bytes >= PEAK_ALERT_BYTES ? ' jp-arrayprof-alert' : ''}` },
+          formatBytes(cell.peak_bytes)
+        ),
         h('td', { class: 'jp-arrayprof-allocated jp-arrayprof-num' }, formatBytes(cell.allocated_bytes)),
-        h('td', { class: 'jp-arrayprof-temps jp-arrayprof-num' }, String(cell.temporaries)),
+        h('td', { class: 'jp-arrayprof-temps jp-arrayprof-num' }, formatCount(cell.temporaries)),
         h(
           'td',
           {
             class: `jp-arrayprof-nfindings jp-arrayprof-num${severity ? ` jp-arrayprof-sev-${severity}` : ''}`,
             title: categories
           },
-          cell.findings ? String(cell.findings) : ''
+          cell.findings ? formatCount(cell.findings) : ''
         ),
         h('td', { class: 'jp-arrayprof-head' }, cell.source_head),
         h(
@@ -94,7 +101,7 @@ export class HistoryView extends ModelView {
           {},
           h(
             'td',
-            { colspan: '5', class: 'jp-arrayprof-empty' },
+            { colspan: '6', class: 'jp-arrayprof-empty' },
             m.auto.enabled ? 'Run a cell: each profiled cell adds a row.' : 'Turn on automatic mode to record every cell.'
           )
         )

@@ -1,5 +1,6 @@
 /** The sidebar panel: the views stacked in one scrolling column. */
-import { Panel } from '@lumino/widgets';
+import { Message } from '@lumino/messaging';
+import { Panel, Widget } from '@lumino/widgets';
 
 import { icon } from '../icon';
 import { ArrayprofModel } from '../model';
@@ -23,5 +24,16 @@ export class ArrayprofPanel extends Panel {
     this.addWidget(new DetailView(model));
     this.addWidget(new HistoryView(model));
     this.addWidget(new ReportView(model));
+  }
+
+  /**
+   * The sidebar takes the panel's minimum width (style/base.css widens the side stack while the
+   * panel shows): ask the layouts up the tree to fit again, as they read minimum sizes on fit.
+   */
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    for (let widget: Widget | null = this.parent; widget !== null; widget = widget.parent) {
+      widget.fit();
+    }
   }
 }

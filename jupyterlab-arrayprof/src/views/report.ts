@@ -1,20 +1,55 @@
-/** The report of the history row the user picked: per-line memory and the findings. */
-import { formatBytes, formatSeconds, plural } from '../format';
+/**
+ * The report of the history row the user picked, most important first: the figures, the
+ * findings (worst first), then per-line memory (and time, when the report has per-line times).
+ * Picking a row scrolls this report into view at the top of the panel.
+ */
+import { PEAK_ALERT_BYTES, rewriteBadge, rewriteHeading, sortFindings } from '../badge';
+import { formatBytes, formatCount, formatSeconds } from '../format';
 import { ArrayprofModel } from '../model';
 import { IReportFinding, IReportLine } from '../protocol';
 import { ModelView } from './base';
 import { clear, h } from './dom';
 
-function linesTable(lines: IReportLine[], peakLine: number | null): HTMLTableElement {
+/** Whether the lines carry per-line times. */
+export function hasLineTimes(lines: IReportLine[]): boolean {
+  return lines.some(line => typeof line.seconds === 'number');
+}
+
+/** The line that took longest, when the report has per-line times. */
+export function slowestLine(lines: IReportLine[]): IReportLine | null {
+  let best: IReportLine | null = null;
+  for (const line of lines) {
+    if (typeof line.seconds === 'number' && line.seconds > 0 && (best === null || line.seconds > (best.seconds as number))) {
+      best = line;
+    }
+  }
+  return best;
+}
+
+function linesTable(lines: IReportLine[], peakLine: number | null, alert: boolean): HTMLTableElement {
+  const timed = hasLineTimes(lines);
   const body = h('tbody');
   for (const line of lines) {
     const peak = line.lineno === peakLine;
     body.append(
       h(
         'tr',
-        { class: peak ? 'jp-arrayprof-peakline' : '', 'data-line': String(line.lineno) },
+        {
+          class: peak ? `jp-arrayprof-peakline${alert ? ' jp-arrayprof-alert' : ''}` : '',
+          'data-line': String(line.lineno)
+        },
         h('td', { class: 'jp-arrayprof-lineno jp-arrayprof-num' }, String(line.lineno)),
-        h('td', { class: 'jp-arrayprof-code', title: line.source }, line.source),
+        h('td', { class: 'jp-arrayprof-code' }, line.source),
+        timed
+          ? h(
+              'td',
+              {
+                class: 'jp-arrayprof-time jp-arrayprof-num',
+                title: typeof line.numpy_seconds === 'number' ? `NumPy ${formatSeconds(line.numpy_seconds)}` : ''
+              },
+              typeof line.seconds === 'number' ? formatSeconds(line.seconds) : ''
+            )
+          : null,
         h('td', { class: 'jp-arrayprof-allocated jp-arrayprof-num' }, formatBytes(line.allocated_bytes)),
         h(
           'td',
@@ -26,7 +61,7 @@ function linesTable(lines: IReportLine[], peakLine: number | null): HTMLTableEle
   }
   return h(
     'table',
-    { class: 'jp-arrayprof-table jp-arrayprof-grid jp-arrayprof-lines' },
+    { class: `jp-arrayprof-table jp-arrayprof-grid jp-arrayprof-lines${timed ? ' jp-arrayprof-timed' : ''}` },
     h(
       'thead',
       {},
@@ -35,7 +70,8 @@ function linesTable(lines: IReportLine[], peakLine: number | null): HTMLTableEle
         {},
         h('th', { class: 'jp-arrayprof-lineno jp-arrayprof-num' }, '#'),
         h('th', { class: 'jp-arrayprof-code' }, 'line'),
-        h('th', { class: 'jp-arrayprof-allocated jp-arrayprof-num', title: 'NumPy bytes allocated by the line' }, 'allocated'),
+        timed ? h('th', { class: 'jp-arrayprof-time jp-arrayprof-num', title: 'time spent on the line' }, 'time') : null,
+        h('th', { class: 'jp-arrayprof-allocated jp-arrayprof-num', title: 'NumPy bytes allocated by the line' }, 'alloc.'),
         h('th', { class: 'jp-arrayprof-peak jp-arrayprof-num', title: "the cell's peak while the line ran" }, 'peak')
       )
     ),
@@ -68,35 +104,33 @@ function findingView(finding: IReportFinding): HTMLElement {
       )
     );
   }
-  const rewrite = finding.rewrite;
-  if (rewrite && typeof rewrite.code === 'string') {
-    let badge = 'not verified';
-    if (rewrite.verified) {
-      badge = 'verified';
-      if (typeof rewrite.speedup === 'number' && rewrite.speedup > 0) {
-        const factor = rewrite.speedup >= 1 ? rewrite.speedup : 1 / rewrite.speedup;
-        const text = factor >= 100 ? Math.round(factor).toLocaleString('en-US') : String(Number(factor.toPrecision(3)));
-        badge += ` · ${text}× ${rewrite.speedup >= 1 ? 'faster' : 'slower'}`;
-      }
+  const badge = rewriteBadge(finding);
+  if (badge !== null && finding.rewrite) {
+    const attributes: Record<string, string> = { class: `jp-arrayprof-badge jp-arrayprof-badge-${badge.tone}` };
+    if (badge.tooltip) {
+      attributes.title = badge.tooltip;
     }
     node.append(
       h(
         'div',
         { class: 'jp-arrayprof-rewrite-head' },
-        rewrite.kind === 'fix' ? 'fix ' : 'rewrite ',
-        h(
-          'span',
-          {
-            class: `jp-arrayprof-badge ${rewrite.verified ? 'jp-arrayprof-verified' : 'jp-arrayprof-unverified'}`,
-            title: rewrite.check ?? ''
-          },
-          badge
-        )
+        `${rewriteHeading(finding)} `,
+        h('span', attributes, `${badge.check ? '✓ ' : ''}${badge.text}`)
       ),
-      h('pre', { class: 'jp-arrayprof-rewrite' }, rewrite.code)
+      h('pre', { class: 'jp-arrayprof-rewrite' }, finding.rewrite.code)
     );
   }
   return node;
+}
+
+function fact(label: string, value: string, detail = '', cls = ''): HTMLElement {
+  return h(
+    'div',
+    { class: `jp-arrayprof-fact${cls ? ` ${cls}` : ''}` },
+    h('span', { class: 'jp-arrayprof-fact-label' }, label),
+    h('b', {}, value),
+    detail ? h('span', { class: 'jp-arrayprof-fact-detail' }, detail) : null
+  );
 }
 
 export class ReportView extends ModelView {
@@ -110,6 +144,7 @@ export class ReportView extends ModelView {
     const cell = m.selectedCell;
     if (cell === null) {
       this.hide();
+      this._shownIndex = null;
       return;
     }
     this.show();
@@ -120,35 +155,45 @@ export class ReportView extends ModelView {
       this.node.append(h('div', { class: 'jp-arrayprof-loading' }, 'Loading…'));
       return;
     }
+    if (this._shownIndex !== cell.index) {
+      // a new pick, its report arrived: the report (not the rest of the panel) is what the user
+      // asked to see, so it comes to the top of the panel
+      this._shownIndex = cell.index;
+      requestAnimationFrame(() => this.node.scrollIntoView({ block: 'start' }));
+    }
     const s = message.summary;
     const report = message.report;
     const peakLine = typeof report.numpy?.peak_lineno === 'number' ? report.numpy.peak_lineno : null;
+    const alert = s.peak_bytes >= PEAK_ALERT_BYTES;
+    const lines = Array.isArray(report.lines) ? report.lines : [];
+    const slow = slowestLine(lines);
     this.node.append(
       h(
         'div',
-        { class: 'jp-arrayprof-facts' },
-        `peak ${formatBytes(s.peak_bytes)}${peakLine !== null ? ` on line ${peakLine}` : ''} · ` +
-          `allocated ${formatBytes(s.allocated_bytes)} in ${plural(s.allocations, 'buffer')} · ` +
-          `${s.temporaries} ${s.temporaries === 1 ? 'temporary' : 'temporaries'} ` +
-          `(${formatBytes(s.temporary_bytes)}) · ${formatSeconds(s.wall_s)}`
+        { class: 'jp-arrayprof-facts jp-arrayprof-cards' },
+        fact('peak', formatBytes(s.peak_bytes), peakLine !== null && s.peak_bytes ? `line ${peakLine}` : '', alert ? 'jp-arrayprof-alert' : ''),
+        fact('allocated', formatBytes(s.allocated_bytes), `${formatCount(s.allocations)} buffer${s.allocations === 1 ? '' : 's'}`),
+        fact('temporaries', formatCount(s.temporaries), formatBytes(s.temporary_bytes)),
+        fact('time', formatSeconds(s.wall_s), slow !== null ? `slowest: line ${slow.lineno}` : '')
       )
     );
     if (s.error) {
       this.node.append(h('div', { class: 'jp-arrayprof-error' }, `The cell raised ${s.error}.`));
     }
-    const lines = Array.isArray(report.lines) ? report.lines : [];
-    if (lines.length) {
-      this.node.append(linesTable(lines, peakLine));
-    }
-    const findings = Array.isArray(report.findings) ? report.findings : [];
+    const findings = Array.isArray(report.findings) ? sortFindings(report.findings) : [];
     if (findings.length) {
       this.node.append(h('h4', { class: 'jp-arrayprof-subheading' }, `Findings (${findings.length})`));
       for (const finding of findings) {
         this.node.append(findingView(finding));
       }
     }
+    if (lines.length) {
+      this.node.append(h('h4', { class: 'jp-arrayprof-subheading' }, 'Lines'), linesTable(lines, peakLine, alert));
+    }
     if (message.trimmed.length) {
       this.node.append(h('div', { class: 'jp-arrayprof-note' }, `(large report: ${message.trimmed.join(', ')} left out)`));
     }
   }
+
+  private _shownIndex: number | null = null;
 }
