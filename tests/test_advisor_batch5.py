@@ -84,9 +84,11 @@ def test_worse_on_one_axis_is_not_offered() -> None:
     whole = Rewrite(kind="equivalent", code="a[...] = 2 * a + 1", lines=[1], compared=["a"],
                     speedup=1200.0, peak_bytes_before=16, peak_bytes_after=720_016)
     assert arrayprof.advisor.worse(whole, data=720_000) is None
-    slow = Rewrite(kind="equivalent", code="x", lines=[1], compared=["x"], speedup=0.25,
+    slow = Rewrite(kind="equivalent", code="x", lines=[1], compared=["x"], speedup=0.15,
                    peak_bytes_before=10_000_000, peak_bytes_after=10)
-    assert arrayprof.advisor.worse(slow) == "0.25x the original's speed"
+    assert arrayprof.advisor.worse(slow) == "0.15x the original's speed"
+    slow.speedup = 0.25  # within what a loaded machine's timing noise can do
+    assert arrayprof.advisor.worse(slow) is None
 
 
 def test_legacy_random_note_once_per_cell_and_only_for_large_draws() -> None:

@@ -222,7 +222,7 @@ def worse(rewrite: object, data: int = 0) -> str | None:
                    before + max(CONFIG.silent_bytes, CONFIG.worse_factor * data)):
         return f"peak {before:,} -> {after:,} bytes"
     speedup = getattr(rewrite, "speedup", None)
-    if speedup is not None and speedup * CONFIG.worse_factor < 1.0:
+    if speedup is not None and speedup * CONFIG.worse_time_factor < 1.0:
         return f"{speedup}x the original's speed"
     return None
 

@@ -28,6 +28,8 @@ class AdvisorConfig:
     # an equivalent rewrite worse than the original by more than this on any axis (peak bytes,
     # time) is not offered, however much it wins on the other (issue 12)
     worse_factor: float = 3.0
+    # time is measured on a shared machine: a slowdown counts only past 5x, which noise is not
+    worse_time_factor: float = 5.0
     verify_seconds: float = 10.0  # time budget for verifying all rewrites of one cell
     # automatic mode: verification of one cell within its own time x factor + slack (issue 12)
     auto_verify_factor: float = 1.0
