@@ -1035,18 +1035,19 @@ def measured_loops(report: Report, context: CellContext, found: list[Finding]) -
         elif isinstance(node, ast.ListComp | ast.GeneratorExp | ast.SetComp | ast.DictComp):
             stmt = at.statement_at(context.tree, node.lineno)
             candidates.append((node, stmt.lineno if stmt is not None else node.lineno))
-    taken: set[int] = set()
+    measures = measured.Measures(report, context.tree) if candidates else None
     for node, lineno in sorted(candidates, key=lambda c: (c[0].lineno, -(c[0].end_lineno or 0))):
         lines = measured.span(node)
-        if lines & (covered | taken):
+        if not lines.isdisjoint(covered):
             continue
         try:
-            cost = measured.loop_cost(node, lineno, report, context.tree, ns)  # type: ignore
+            cost = measured.loop_cost(node, lineno, report, context.tree, ns,  # type: ignore
+                                      measures)
         except Exception:
             cost = None
         if cost is None:
             continue
-        taken |= lines
+        covered |= lines
         title, advice = measured.IDIOMS[cost.idiom]
         rewrite = None
         if cost.idiom == "nditer" and isinstance(node, ast.For):

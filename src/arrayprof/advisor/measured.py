@@ -310,26 +310,49 @@ def span(node: ast.AST) -> set[int]:
     return set(range(node.lineno, (node.end_lineno or node.lineno) + 1))  # type: ignore
 
 
-def elements_per_call(report: Report, lines: set[int]) -> tuple[float, int]:
-    """(mean elements per ufunc call, calls) of the ops charged to `lines`."""
-    calls = elements = 0
-    for op in report.ops:
-        if op.lineno not in lines:
-            continue
-        sizes = [int(np.prod(o.get("shape") or [1])) for o in op.operands
-                 if isinstance(o, dict)]
-        if op.result:
-            sizes.append(int(np.prod(op.result.get("shape") or [1])))
-        calls += op.count
-        elements += op.count * max(sizes or [1])
-    return (elements / calls if calls else 0.0), calls
+class Measures:
+    """The report's figures by line, built once per advisor run (one pass over its ops and
+    lines), so judging every loop of a long cell stays linear in the cell's size."""
 
+    def __init__(self, report: Report, tree: ast.AST) -> None:
+        self.report = report
+        self.functions = cell_functions(tree)
+        self.ops: dict[int, list[tuple[int, int]]] = {}  # line -> [(calls, elements per call)]
+        self.op_seconds = 0.0  # what all ufunc calls cost, at a generous 1 us each
+        for op in report.ops:
+            if op.lineno is None:
+                continue
+            sizes = [int(np.prod(o.get("shape") or [1])) for o in op.operands
+                     if isinstance(o, dict)]
+            if op.result:
+                sizes.append(int(np.prod(op.result.get("shape") or [1])))
+            self.ops.setdefault(op.lineno, []).append((op.count, max(sizes or [1])))
+            self.op_seconds += op.count * 1e-6
+        self.rows = {row.lineno: row for row in report.lines}
+        self.alloc_seconds = sum(row.allocated_bytes for row in report.lines) * 1e-9
 
-def line_seconds(report: Report, lines: set[int]) -> float | None:
-    """Seconds the report charges to `lines` (``lines[].seconds``, when the report has it)."""
-    values = [getattr(row, "seconds", None) for row in report.lines if row.lineno in lines]
-    known = [v for v in values if v is not None]
-    return sum(known) if known else None
+    def elements_per_call(self, lines: set[int]) -> tuple[float, int]:
+        """(mean elements per ufunc call, calls) of the ops charged to `lines`."""
+        calls = elements = 0
+        for line in lines:
+            for count, size in self.ops.get(line, ()):
+                calls += count
+                elements += count * size
+        return (elements / calls if calls else 0.0), calls
+
+    def line_seconds(self, lines: set[int]) -> float | None:
+        """Seconds charged to `lines` (``lines[].seconds``, when the report has it)."""
+        known = [s for line in lines if line in self.rows and
+                 (s := getattr(self.rows[line], "seconds", None)) is not None]
+        return sum(known) if known else None
+
+    def outside(self, lines: set[int]) -> float:
+        """What the rest of the cell measurably did, at generous rates: its ufunc calls and
+        the bytes its lines allocated."""
+        inside = sum(count * 1e-6 for line in lines for count, _ in self.ops.get(line, ()))
+        inside += sum(self.rows[line].allocated_bytes * 1e-9 for line in lines
+                      if line in self.rows)
+        return self.op_seconds + self.alloc_seconds - inside
 
 
 def steps_in(nodes: list[ast.AST]) -> tuple[int, int]:
@@ -345,11 +368,13 @@ def steps_in(nodes: list[ast.AST]) -> tuple[int, int]:
 
 
 def loop_cost(node: ast.For | ast.ListComp | ast.GeneratorExp | ast.SetComp | ast.DictComp,
-              lineno: int, report: Report, tree: ast.Module, ns: dict[str, Any]
-              ) -> LoopCost | None:
+              lineno: int, report: Report, tree: ast.Module, ns: dict[str, Any],
+              measures: Measures | None = None) -> LoopCost | None:
     """The measured cost of one loop or comprehension doing scalar work, or None when it is not
     one (few passes, whole-array calls per pass, a recurrence, an early exit, output)."""
-    functions = cell_functions(tree)
+    if measures is None:
+        measures = Measures(report, tree)
+    functions = measures.functions
     body: list[ast.AST] = list(node.body) if isinstance(node, ast.For) else \
         [node.elt if not isinstance(node, ast.DictComp) else node.value,
          *[g for gen in node.generators for g in gen.ifs]]
@@ -380,15 +405,15 @@ def loop_cost(node: ast.For | ast.ListComp | ast.GeneratorExp | ast.SetComp | as
     lines = span(node)
     for function in called:
         lines |= span(function)
-    per_call, _ufunc_calls = elements_per_call(report, lines)
+    per_call, _ufunc_calls = measures.elements_per_call(lines)
     if per_call > SCALAR_ELEMENTS:
         return None  # whole-array work per pass: a time step, not scalar work
-    rows = [row for row in report.lines if row.lineno in lines]
+    rows = [measures.rows[line] for line in lines if line in measures.rows]
     allocations = sum(row.allocations for row in rows)
     if allocations * 2 >= passes and \
             sum(row.allocated_bytes for row in rows) > allocations * SCALAR_BYTES:
         return None  # arrays made per pass (chunks drawn, np.append): array work, not scalars
-    measured = line_seconds(report, lines)
+    measured = measures.line_seconds(lines)
     if measured is not None:
         seconds = measured
     else:
@@ -400,8 +425,7 @@ def loop_cost(node: ast.For | ast.ListComp | ast.GeneratorExp | ast.SetComp | as
         # what the rest of the cell measurably did (its ufunc calls and the bytes its lines
         # allocated, at generous rates) is not the loop's; the rest of the cell's time is,
         # and never less than the interpreter estimate
-        outside = sum(op.count * 1e-6 for op in report.ops if op.lineno not in lines) + \
-            sum(row.allocated_bytes * 1e-9 for row in report.lines if row.lineno not in lines)
+        outside = measures.outside(lines)
         seconds = min(report.wall_s, max(estimate, report.wall_s - outside))
     return LoopCost(node=node, lineno=lineno, passes=passes, seconds=seconds,
                     measured=measured is not None,
