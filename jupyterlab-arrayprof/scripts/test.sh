@@ -59,8 +59,8 @@ python_deps() {
   if ! "$PYTHON" -c "import arrayprof._native" 2>/dev/null; then
     pip_quiet "$ROOT" || return 1
   fi
-  "$PYTHON" - <<'EOF' 2>/dev/null || pip_quiet "jupyterlab>=4,<5" "hatchling>=1.5" "hatch-jupyter-builder>=0.5" "jupyter_client>=8" "ipykernel>=6.25" pytest
-import hatch_jupyter_builder, hatchling, ipykernel, jupyter_client, jupyterlab, pytest  # noqa: F401
+  "$PYTHON" - <<'EOF' 2>/dev/null || pip_quiet "jupyterlab>=4,<5" "notebook>=7,<8" "hatchling>=1.5" "hatch-jupyter-builder>=0.5" "jupyter_client>=8" "ipykernel>=6.25" pytest
+import hatch_jupyter_builder, hatchling, ipykernel, jupyter_client, jupyterlab, notebook, pytest  # noqa: F401
 EOF
 }
 

@@ -43,7 +43,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
     follower.sourceChanged.connect((_, source) =>
       connector.setSession(source?.sessionContext ?? null, source?.label ?? '')
     );
-    labShell?.currentChanged.connect((_, change) => follower.follow(change.newValue));
+    // JupyterLab's shell, or Notebook 7's (which has the same signal, without ILabShell)
+    const shell = (labShell ?? app.shell) as unknown as {
+      currentChanged?: { connect: (slot: (sender: unknown, change: { newValue: unknown }) => void) => void };
+    };
+    shell.currentChanged?.connect((_, change) => follower.follow(change.newValue as never));
     for (const tracker of trackers) {
       follower.follow(tracker.currentWidget);
     }
@@ -53,13 +57,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
         revealCell(source.widget, cell.execution_count);
       }
     });
-    // nothing runs in a kernel until the panel is first shown
+    // nothing runs in a kernel until the panel is first shown (in JupyterLab's right sidebar or
+    // Notebook 7's right panel)
     panel.disposed.connect(() => connector.dispose());
     const activateWhenShown = (): void => {
       if (panel.isVisible) {
         connector.activate();
       }
     };
+    panel.onShown = activateWhenShown;
     app.restored.then(() => {
       activateWhenShown();
       labShell?.layoutModified.connect(activateWhenShown);

@@ -107,8 +107,10 @@ def jupyter_server(tmp: pathlib.Path, notebooks: dict[str, list[str]],
          f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
          "--ServerApp.allow_root=True", "--ServerApp.open_browser=False",
          f"--{config}.expose_app_in_browser=True",
-         f"--{config}.check_for_updates_class="
-         "jupyterlab.handlers.announcements.NeverCheckForUpdate"],
+         # no update checks (Notebook 7 has no such option)
+         *(["--LabApp.check_for_updates_class="
+            "jupyterlab.handlers.announcements.NeverCheckForUpdate"] if app == "jupyterlab"
+           else [])],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"

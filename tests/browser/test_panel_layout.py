@@ -129,3 +129,57 @@ def test_panel_layout_and_contrast(page: Page, width: int, theme: str) -> None:
     out = ARTIFACTS / "layout"
     out.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(out / f"panel_{width}_{theme}.png"))
+
+
+NOTEBOOK7_CELLS = [
+    "import numpy as np\nx = np.random.default_rng(0).random(1500)\n%load_ext arrayprof",
+    "%%arrayprof\nspread = np.abs(x[:, None] - x[None, :]).max()",
+]
+
+
+def test_notebook7_shows_the_widget_and_the_panel_in_its_right_sidebar(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Jupyter Notebook 7: the %%arrayprof widget renders, and the panel's command opens the
+    Array Inspector in the notebook's right sidebar, connected to the notebook's kernel."""
+    executable = requirements("notebook")
+    if not extension_installed():
+        if os.environ.get("ARRAYPROF_PANEL_TESTS"):
+            pytest.fail("the jupyterlab-arrayprof labextension is not installed")
+        pytest.skip("the jupyterlab-arrayprof labextension is not installed")
+    from playwright.sync_api import sync_playwright
+
+    tmp = tmp_path_factory.mktemp("nb7")
+    with jupyter_server(tmp, {"nb7.ipynb": NOTEBOOK7_CELLS}, app="notebook") as server, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server.url("notebooks/nb7.ipynb"))
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+            for _ in range(2):  # the kernel may be replaced while the notebook opens
+                page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                                       timeout=120_000)
+                page.wait_for_timeout(2000)
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            widget = page.locator(".arrayprof-widget").first
+            widget.wait_for(state="visible", timeout=120_000)
+            assert widget.locator("tr.apr-peakrow").get_attribute("data-line") == "1"
+            assert page.evaluate(
+                "() => window.jupyterapp.commands.label('arrayprof:open-inspector')"
+            ) == "Show Array Inspector (arrayprof)"
+            page.evaluate("() => window.jupyterapp.commands.execute('arrayprof:open-inspector')")
+            panel = page.locator(PANEL)
+            panel.locator(".jp-arrayprof-status[data-state='ready']").wait_for(timeout=120_000)
+            # in Notebook 7's right sidebar, at its minimum width, following this notebook
+            notebook_right = page.locator(".jp-NotebookPanel").first.evaluate(
+                "n => n.getBoundingClientRect().right")
+            assert panel.evaluate("p => p.getBoundingClientRect().left") >= notebook_right - 1
+            assert panel.evaluate("p => p.getBoundingClientRect().width") >= 299
+            assert "nb7.ipynb" in panel.locator(".jp-arrayprof-source").inner_text()
+            panel.locator('.jp-arrayprof-arrays tbody tr[data-array="x"]').wait_for(
+                timeout=60_000)
+            ARTIFACTS.joinpath("layout").mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "layout" / "notebook7.png"))
+        finally:
+            browser.close()

@@ -35,5 +35,9 @@ export class ArrayprofPanel extends Panel {
     for (let widget: Widget | null = this.parent; widget !== null; widget = widget.parent) {
       widget.fit();
     }
+    this.onShown?.();
   }
+
+  /** Called each time the panel is shown (JupyterLab's sidebar, Notebook 7's right panel). */
+  onShown: (() => void) | null = null;
 }
