@@ -182,3 +182,23 @@ def test_empty_report() -> None:
     assert widget.peak_lineno is None
     assert widget.arrays.rows == [] and widget.arrays.selected is None
     assert "No findings." in widget.findings.children[0].value
+
+
+def test_most_important_first_and_secondary_sections_folded() -> None:
+    """Findings before the lines; the timeline shown (4 points), arrays and broadcasts folded
+    until clicked; a report without findings says so after the details."""
+    widget = ReportWidget(known_report())
+    children = list(widget.children)
+    assert children.index(widget.findings) < children.index(widget.lines)
+    assert "Look first at line 2" in widget.header.value
+    folds = widget.folds
+    assert [(k, f.is_open) for k, f in folds.items()] == [
+        ("timeline", True), ("arrays", False), ("broadcasts", False)]
+    assert widget.arrays not in folds["arrays"].children
+    folds["arrays"].button.click()
+    assert folds["arrays"].is_open and widget.arrays in folds["arrays"].children
+    two_points = known_report()
+    two_points.timeline = two_points.timeline[:2]
+    assert not ReportWidget(two_points).folds["timeline"].is_open
+    quiet = ReportWidget(Report(source="pass"))
+    assert list(quiet.children).index(quiet.findings) > list(quiet.children).index(quiet.lines)

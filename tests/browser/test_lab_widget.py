@@ -206,7 +206,10 @@ def run_notebook_and_check(page: Page, url: str) -> None:
     label = widget.locator("svg.apr-timeline text.apr-peak-label")
     assert "line 2: spread = np.abs(" in label.text_content()
     assert widget.locator(".apr-f-peak").inner_text().endswith("line 2")
-    # the arrays listbox selected b = x[::2]: its layout is drawn, every other cell touched
+    # the arrays section is folded at first; opened, its listbox selected b = x[::2]: its layout
+    # is drawn, every other cell touched
+    assert widget.locator("svg.apr-layout").count() == 0
+    widget.locator(".arrayprof-fold", has_text="Arrays (2)").click()
     hits = widget.locator("svg.apr-layout rect.apr-hit")
     hits.first.wait_for(state="visible", timeout=30_000)
     cells_hit = hits.evaluate_all("rs => rs.map(r => +r.dataset.cell)")
