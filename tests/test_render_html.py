@@ -452,7 +452,10 @@ def test_time_column_and_slowest_line_when_the_report_has_times() -> None:
     assert bars == [("1.5", "NumPy 500 µs", "1.0 ms"), ("100.0", "NumPy 200.0 ms", "250.0 ms"),
                     ("20.0", "NumPy 10.0 ms", "50.0 ms")]
     assert "slowest line 2 (250.0 ms)" in summary_text(report)
+    report.numpy.seconds = 0.21  # type: ignore[attr-defined]
+    html = report_html(report)
     assert "<span>slowest line</span><b>250.0 ms</b><span> line 2</span>" in html
+    assert "<span>wall time</span><b>12.3 ms</b><span> NumPy 210.0 ms</span>" in html
 
 
 def test_static_page_has_a_summary_table_and_follows_the_color_scheme() -> None:

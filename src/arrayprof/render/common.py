@@ -109,7 +109,9 @@ def header_facts(report: Report) -> list[HeaderFact]:
     np_stats = report.numpy
     peak_line = peak_lineno(report)
     facts = [
-        HeaderFact("wall", "wall time", fmt_seconds(report.wall_s)),
+        HeaderFact("wall", "wall time", fmt_seconds(report.wall_s),
+                   f"NumPy {fmt_seconds(numpy_s)}" if (numpy_s := numpy_seconds(report)) is not None
+                   else ""),
         HeaderFact(
             "allocated", "NumPy allocated", fmt_bytes(np_stats.allocated_bytes),
             f"{np_stats.allocations} allocation{'s' if np_stats.allocations != 1 else ''}",
@@ -155,6 +157,12 @@ def line_seconds(stats: LineStats | None) -> float | None:
 
 def line_numpy_seconds(stats: LineStats | None) -> float | None:
     value = getattr(stats, "numpy_seconds", None) if stats is not None else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def numpy_seconds(report: Report) -> float | None:
+    """The cell's time inside NumPy (``numpy.seconds``, from the time profiler), when reported."""
+    value = getattr(report.numpy, "seconds", None)
     return float(value) if isinstance(value, int | float) else None
 
 
