@@ -10,9 +10,9 @@ import { IReportFinding, IReportLine } from '../protocol';
 import { ModelView } from './base';
 import { clear, h } from './dom';
 
-/** Whether the lines carry per-line times. */
+/** Whether the lines carry per-line times (all 0: a report made without timing). */
 export function hasLineTimes(lines: IReportLine[]): boolean {
-  return lines.some(line => typeof line.seconds === 'number');
+  return lines.some(line => typeof line.seconds === 'number' && line.seconds > 0);
 }
 
 /** The line that took longest, when the report has per-line times. */

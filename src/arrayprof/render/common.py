@@ -161,13 +161,16 @@ def line_numpy_seconds(stats: LineStats | None) -> float | None:
 
 
 def numpy_seconds(report: Report) -> float | None:
-    """The cell's time inside NumPy (``numpy.seconds``, from the time profiler), when reported."""
+    """The cell's time inside NumPy (``numpy.seconds``, from the time profiler), when reported
+    (0, the field's default in a report made without timing, counts as not reported)."""
     value = getattr(report.numpy, "seconds", None)
-    return float(value) if isinstance(value, int | float) else None
+    return float(value) if isinstance(value, int | float) and value > 0 else None
 
 
 def has_line_times(report: Report) -> bool:
-    return any(line_seconds(x) is not None for x in report.lines)
+    """Whether any line has a time: reports without timing (older ones, hand-made ones with the
+    field's 0 default) get no time column."""
+    return any((line_seconds(x) or 0) > 0 for x in report.lines)
 
 
 def slowest_line(report: Report) -> tuple[int, float] | None:
