@@ -29,7 +29,7 @@ LEGACY_RANDOM = ("rand", "randn", "randint", "random", "random_sample", "ranf", 
 
 def statement_rewrite(context: CellContext, node: ast.AST, new: ast.expr,
                       kind: str = "equivalent") -> Rewrite | None:
-    from arrayprof.advisor.copies import statement_replacing
+    from arrayprof.advisor.rewriting import statement_replacing
 
     rewrite = statement_replacing(context, node, new)
     if rewrite is not None:
@@ -162,7 +162,7 @@ def inverse_kept(report: Report, context: CellContext) -> list[Finding]:
                         None)
         if stmt in context.tree.body and use_stmt is not None and not isinstance(
                 use_stmt, ast.For | ast.While | ast.If | ast.With | ast.FunctionDef):
-            from arrayprof.advisor.loops import ReplaceNode
+            from arrayprof.advisor.rewriting import ReplaceNode
 
             new = at.parse_expr(f"np.linalg.solve({at.unparse(matrix)}, {at.unparse(rhs)})")
             replaced = ReplaceNode(product, new).visit(use_stmt)

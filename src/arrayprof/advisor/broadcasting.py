@@ -636,7 +636,7 @@ def keepdims_finding(context: CellContext, node: ast.AST, mine: ast.expr, info: 
         else:
             replacement = ast.Call(func=call.func, args=call.args, keywords=[
                 *call.keywords, ast.keyword(arg="keepdims", value=ast.Constant(True))])
-        from arrayprof.advisor.loops import ReplaceNode
+        from arrayprof.advisor.rewriting import ReplaceNode
 
         new_stmt = ReplaceNode(mine, replacement).visit(stmt)
         # (x - x.min(1)) / (x.max(1) - x.min(1)): every such reduction of the source needs it

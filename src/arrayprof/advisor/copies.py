@@ -17,6 +17,7 @@ from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor import rule
 from arrayprof.advisor.config import CONFIG
 from arrayprof.advisor.facts import describe, finding, iterations, nbytes
+from arrayprof.advisor.rewriting import dtype_of, statement_replacing
 from arrayprof.advisor.scopes import RETURN
 from arrayprof.report import Finding, Report, Rewrite
 from arrayprof.session import CellContext
@@ -41,30 +42,6 @@ def owner(array: np.ndarray) -> Any:
     while isinstance(base, np.ndarray) and base.base is not None:
         base = base.base
     return base
-
-
-def statement_replacing(context: CellContext, node: ast.AST, new: ast.expr,
-                        more: list[tuple[ast.AST, ast.expr]] | None = None) -> Rewrite | None:
-    """The statement holding `node` with `node` (and the nodes of `more`) replaced."""
-    assert context.tree is not None
-    from arrayprof.advisor.loops import ReplaceNode, statement_of
-
-    stmt = statement_of(node, at.parents(context.tree))
-    if stmt is None or isinstance(stmt, ast.For | ast.While | ast.If | ast.With):
-        return None
-    new_stmt = ReplaceNode(node, new, more).visit(stmt)  # type: ignore[arg-type]
-    own = {n.id for c in ast.walk(stmt) if isinstance(c, ast.comprehension)
-           for n in ast.walk(c.target) if isinstance(n, ast.Name)}  # a comprehension's own
-    compared = sorted({at.root_name(t) for t in ast.walk(stmt) if isinstance(t, ast.Name | (
-        ast.Subscript)) and isinstance(getattr(t, "ctx", None), ast.Store)} - {None} - own)
-    if isinstance(stmt, ast.Return) and stmt.value is not None:
-        compared = [RETURN]  # inside a cell function: its return value (see scopes)
-    if not compared:
-        return None
-    indent = at.indent_of(context.source.splitlines()[stmt.lineno - 1])
-    return Rewrite(kind="equivalent", code=at.reindent(at.unparse(new_stmt), indent),
-                   lines=[stmt.lineno, stmt.end_lineno or stmt.lineno],
-                   compared=compared)  # type: ignore[arg-type]
 
 
 def consecutive(values: list[int]) -> tuple[int, int, int] | None:
@@ -172,20 +149,6 @@ def unexpected_copy(report: Report, context: CellContext) -> list[Finding]:
 def same_dtype_keywords(node: ast.Call, ns: dict[str, Any]) -> bool:
     """np.array's keywords allow a view: none, or only ``dtype=`` (checked by the caller)."""
     return all(k.arg == "dtype" for k in node.keywords)
-
-
-def dtype_of(node: ast.AST, ns: dict[str, Any]) -> np.dtype | None:
-    """The dtype an astype argument names: ``np.float64``, ``"f8"``, ``float``, or an
-    expression such as ``other.dtype``."""
-    value: Any = node.value if isinstance(node, ast.Constant) else at.resolve(node, ns)
-    if value is at.MISSING:
-        value = at.try_eval(node, ns)
-    if value is at.MISSING:
-        return None
-    try:
-        return np.dtype(value)
-    except TypeError:
-        return None
 
 
 def copy_finding(context: CellContext, report: Report, node: ast.AST, array: np.ndarray,

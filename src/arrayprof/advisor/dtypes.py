@@ -234,7 +234,7 @@ class Widen(ast.NodeTransformer):
 
 def narrow_dtype(node: ast.AST, ns: dict[str, Any]) -> bool:
     """Whether a ``dtype=`` argument names one of the NARROW integer types."""
-    from arrayprof.advisor.copies import dtype_of
+    from arrayprof.advisor.rewriting import dtype_of
 
     dtype = dtype_of(node, ns)
     return dtype is not None and dtype.name in NARROW
@@ -438,7 +438,7 @@ def overflow_rewrite(context: CellContext, stmt: ast.stmt, expr: ast.expr, wide:
     (``a.astype(np.int16) - b``); an augmented assignment becomes a plain one, since
     ``x += ...`` cannot change x's dtype."""
     ns = {**context.namespace, **values}
-    from arrayprof.advisor.loops import ReplaceNode
+    from arrayprof.advisor.rewriting import ReplaceNode
 
     keyword = next((k for n in ast.walk(expr) if isinstance(n, ast.Call) for k in n.keywords
                     if k.arg == "dtype" and narrow_dtype(k.value, ns)), None)
@@ -558,7 +558,7 @@ def cast_of(node: ast.AST, ns: dict[str, Any]) -> tuple[ast.expr, np.dtype] | No
         source, dtype_node = node.args[0], keywords["dtype"]
     if source is None or dtype_node is None:
         return None
-    from arrayprof.advisor.copies import dtype_of
+    from arrayprof.advisor.rewriting import dtype_of
 
     dtype = dtype_of(dtype_node, ns)
     if dtype is None or not (dtype.kind in "iu" or dtype == np.float16):
@@ -602,7 +602,7 @@ def cast_rewrite(context: CellContext, stmt: ast.stmt | None, node: ast.AST,
         target = RETURN
     else:
         return None
-    from arrayprof.advisor.loops import ReplaceNode
+    from arrayprof.advisor.rewriting import ReplaceNode
 
     assert isinstance(node, ast.Call)
     if isinstance(node.func, ast.Attribute) and node.func.attr == "astype":
@@ -823,7 +823,7 @@ def object_rewrite(context: CellContext, name: str, lineno: int, kind: str) -> R
     new_kw = ast.keyword(arg="dtype", value=ast.Name(id={"int": "np.int64", "float": "float",
                                                          "complex": "complex"}[kind],
                                                      ctx=ast.Load()))
-    from arrayprof.advisor.loops import ReplaceNode
+    from arrayprof.advisor.rewriting import ReplaceNode
 
     new = ReplaceNode(dtype_kw[0], new_kw).visit(stmt)
     users = [s for s in context.tree.body if s.lineno > lineno and name in at.loaded_names(s)]

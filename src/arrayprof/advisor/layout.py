@@ -117,7 +117,7 @@ def strided(view: np.ndarray) -> bool:
 def non_contiguous(report: Report, context: CellContext) -> list[Finding]:
     """Strided slices read in a loop against the memory order, and big strided operands."""
     assert context.tree is not None
-    from arrayprof.advisor.loops import judge_loop
+    from arrayprof.advisor.vectorizer import judge_loop
 
     ns = context.namespace
     found = []
