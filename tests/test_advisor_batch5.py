@@ -154,11 +154,21 @@ def test_rewrites_of_the_missed_calls() -> None:
     assert both.rewrite.code == "s = np.sum(x) * np.sum(y)" and both.rewrite.equal
 
 
-def test_double_loop_rewrite_keeps_the_peak_small() -> None:
+def test_double_loop_of_products_is_a_product_of_sums() -> None:
+    """Issue 12: the rewrite was np.sum(X[:, None] * Y[None, :]) (an outer product), or only the
+    inner loop vectorized; a sum of products of separate factors is a product of two sums."""
     loop = finding_of("m5_double_loop_products", "python-loop")
-    if loop.rewrite is not None:
-        assert "[:, None]" not in loop.rewrite.code
-        assert loop.rewrite.peak_bytes_after < 64 << 10
+    assert loop.lineno == 2 and loop.rewrite.code == "r += np.sum(X) * np.sum(Y)"
+    assert loop.rewrite.lines == [2, 4] and loop.rewrite.equal
+    assert loop.rewrite.peak_bytes_after < 64 << 10
+    ns = {"np": np, "X": np.arange(300.0), "Y": np.arange(200.0)}
+    terms = arrayprof.profile("r = 0.0\nfor x in X:\n    for y in Y:\n        r += 2 * x * (y + 1)\n",
+                              dict(ns)).findings
+    assert next(f for f in terms if f.category == "python-loop").rewrite.code == \
+        "r += np.sum(2 * X) * np.sum(Y + 1)"
+    mixed = arrayprof.profile("r = 0.0\nfor x in X:\n    for y in Y:\n        r += (x - y) ** 2\n",
+                              dict(ns)).findings
+    assert not [f for f in mixed if f.rewrite is not None and "np.sum(X)" in f.rewrite.code]
 
 
 # -- the machinery, code in and value out ---------------------------------------------------------

@@ -40,8 +40,12 @@ def python_loop(report: Report, context: CellContext) -> list[Finding]:
     """Loops and comprehensions doing element-wise work one array expression can do."""
     assert context.tree is not None
     ns = context.namespace
-    found = []
+    found = separable_sums(report, context)
+    inside = {line for f in found for line in range(f.rewrite.lines[0], f.rewrite.lines[1] + 1)
+              if f.rewrite is not None}
     for verdict in loop_verdicts(context.tree, ns):
+        if verdict.loop.lineno in inside:
+            continue
         if not verdict.elementwise:
             loop = verdict.loop
             if not isinstance(loop, ast.For) or verdict.why.startswith(("recurrence", "calls ")) \
@@ -85,6 +89,81 @@ def python_loop(report: Report, context: CellContext) -> list[Finding]:
             explanation, rewrite=rewrite, seconds_lost=estimate))
     found.extend(comprehension_findings(report, context))
     found.extend(measured_loops(report, context, found))
+    return found
+
+
+def separable_term(expr: ast.expr, name: str, array: str) -> str | None:
+    """`expr` with the loop element `name` replaced by the whole `array`, when it is plain
+    element-wise arithmetic of `name` and constants (or free of it); else None."""
+    for node in ast.walk(expr):
+        if not isinstance(node, ast.BinOp | ast.UnaryOp | ast.Constant | ast.Name |
+                          ast.operator | ast.unaryop | ast.expr_context):
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            return None
+    copy = ast.parse(at.unparse(expr), mode="eval").body
+    for node in ast.walk(copy):
+        if isinstance(node, ast.Name) and node.id == name:
+            node.id = array
+    return at.unparse(copy)
+
+
+def separable_sums(report: Report, context: CellContext) -> list[Finding]:
+    """``for x in X: for y in Y: r += f(x) * g(y)`` is ``r += np.sum(f(X)) * np.sum(g(Y))``:
+    len(X) + len(Y) operations instead of len(X) * len(Y), and no outer product (issue 12: the
+    rewrite ``np.sum(X[:, None] * Y[None, :])`` was faster but made a len(X) x len(Y) array)."""
+    assert context.tree is not None
+    ns = context.namespace
+    found = []
+    for outer in ast.walk(context.tree):
+        if not (isinstance(outer, ast.For) and len(outer.body) == 1 and
+                isinstance(outer.body[0], ast.For) and not outer.orelse):
+            continue
+        inner = outer.body[0]
+        if inner.orelse or len(inner.body) != 1 or not isinstance(inner.body[0], ast.AugAssign):
+            continue
+        stmt = inner.body[0]
+        if not (isinstance(stmt.op, ast.Add) and isinstance(stmt.target, ast.Name) and
+                isinstance(stmt.value, ast.BinOp) and isinstance(stmt.value.op, ast.Mult)):
+            continue
+        if not (isinstance(outer.target, ast.Name) and isinstance(inner.target, ast.Name) and
+                isinstance(outer.iter, ast.Name) and isinstance(inner.iter, ast.Name)):
+            continue
+        xs, ys = ns.get(outer.iter.id), ns.get(inner.iter.id)
+        if not (isinstance(xs, np.ndarray) and isinstance(ys, np.ndarray) and xs.ndim == 1 and
+                ys.ndim == 1) or xs.size * ys.size < MIN_ITERATIONS:
+            continue
+        x, y, acc = outer.target.id, inner.target.id, stmt.target.id
+        left, right = stmt.value.left, stmt.value.right
+        names_left, names_right = at.loaded_names(left), at.loaded_names(right)
+        if acc in names_left | names_right:
+            continue
+        if y in names_left or x in names_right:
+            left, right = right, left
+            names_left, names_right = names_right, names_left
+        if y in names_left or x in names_right or x not in names_left or y not in names_right:
+            continue
+        first = separable_term(left, x, outer.iter.id)
+        second = separable_term(right, y, inner.iter.id)
+        if first is None or second is None:
+            continue
+        indent = at.indent_of(at.line_text(context.source, outer.lineno, outer.lineno)[0])
+        code = f"{indent}{acc} += np.sum({first}) * np.sum({second})"
+        rewrite = Rewrite(kind="equivalent", code=code,
+                          lines=[outer.lineno, outer.end_lineno or outer.lineno],
+                          compared=[acc])
+        passes = xs.size * ys.size
+        explanation = (
+            f"The loops on lines {outer.lineno}-{inner.lineno} run their body {passes:,} times "
+            f"to add up products of an element of {outer.iter.id} and an element of "
+            f"{inner.iter.id} (the cell took {seconds(report.wall_s)} in all). A sum of such "
+            "products is the product of the two sums: two passes of len(X) + len(Y) elements, "
+            "and no len(X) x len(Y) array (which np.sum(X[:, None] * Y[None, :]) would make).")
+        found.append(finding(
+            "python-loop", outer.lineno,
+            f"double loop summing products: {passes:,} passes for a product of two sums",
+            explanation, rewrite=rewrite,
+            seconds_lost=min(report.wall_s, passes * SECONDS_PER_STEP * 3)))
     return found
 
 
