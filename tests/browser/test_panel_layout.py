@@ -28,7 +28,7 @@ from lab_server import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Browser, Locator, Page
 
 CELLS = [
     "import numpy as np\na = np.arange(9_000_000, dtype=np.float64).reshape(3000, 3000)\n"
@@ -47,21 +47,36 @@ def extension_installed() -> bool:
     return "jupyterlab-arrayprof" in (listing.stdout + listing.stderr)
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
-    if not extension_installed():
+def require_panel() -> str:
+    """Chromium's path, once the labextension is known to be installed (see the docstring)."""
+    if not extension_installed():  # first: the full suite has no panel and no Notebook 7
         if os.environ.get("ARRAYPROF_PANEL_TESTS"):
             pytest.fail("the jupyterlab-arrayprof labextension is not installed")
         pytest.skip("the jupyterlab-arrayprof labextension is not installed (the lab suite "
                     "installs it and runs this module)")
-    executable = requirements()
+    return requirements()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One chromium for the module (Playwright's sync API allows one instance at a time)."""
+    executable = require_panel()
     from playwright.sync_api import sync_playwright
 
-    tmp = tmp_path_factory.mktemp("panel")
-    with jupyter_server(tmp, {"panel.ipynb": CELLS}) as server, sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+    tmp = tmp_path_factory.mktemp("panel")
+    with jupyter_server(tmp, {"panel.ipynb": CELLS}) as server:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
             page.goto(server.url("lab/tree/panel.ipynb?reset"))
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
             page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
@@ -78,7 +93,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
             page.wait_for_selector(f"{PANEL} .jp-arrayprof-detail dl", timeout=30_000)
             yield page
         finally:
-            browser.close()
+            page.close()
 
 
 def history_row(page: Page, count: int) -> Locator:
@@ -138,22 +153,14 @@ NOTEBOOK7_CELLS = [
 
 
 def test_notebook7_shows_the_widget_and_the_panel_in_its_right_sidebar(
-        tmp_path_factory: pytest.TempPathFactory) -> None:
+        browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Jupyter Notebook 7: the %%arrayprof widget renders, and the panel's command opens the
     Array Inspector in the notebook's right sidebar, connected to the notebook's kernel."""
-    if not extension_installed():  # first: the full suite has no panel and no Notebook 7
-        if os.environ.get("ARRAYPROF_PANEL_TESTS"):
-            pytest.fail("the jupyterlab-arrayprof labextension is not installed")
-        pytest.skip("the jupyterlab-arrayprof labextension is not installed")
-    executable = requirements("notebook")
-    from playwright.sync_api import sync_playwright
-
+    requirements("notebook")
     tmp = tmp_path_factory.mktemp("nb7")
-    with jupyter_server(tmp, {"nb7.ipynb": NOTEBOOK7_CELLS}, app="notebook") as server, \
-            sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with jupyter_server(tmp, {"nb7.ipynb": NOTEBOOK7_CELLS}, app="notebook") as server:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(server.url("notebooks/nb7.ipynb"))
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
             for _ in range(2):  # the kernel may be replaced while the notebook opens
@@ -182,4 +189,4 @@ def test_notebook7_shows_the_widget_and_the_panel_in_its_right_sidebar(
             ARTIFACTS.joinpath("layout").mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "layout" / "notebook7.png"))
         finally:
-            browser.close()
+            page.close()
