@@ -139,6 +139,7 @@ def test_arrays_table_layouts_and_broadcasts() -> None:
     # the broadcast on line 2, its legend once
     assert "line 2: subtract" in html and "1→12" in html
     assert html.count("shapes aligned on the right") == 1
+    assert html.count("the order in which a loop over the array visits") == 1
 
 
 def test_layout_model_cases() -> None:

@@ -380,10 +380,15 @@ def layout_caption(model: LayoutModel, name: str = "", base: str | None = None) 
     return text
 
 
-def layout_svg(array: ArrayInfo, max_cells: int = 256, grid: int | None = None) -> str:
-    """The buffer as cells, the bytes `array` touches highlighted, its strides annotated."""
+LAYOUT_LEGEND = "numbers: the order in which a loop over the array visits its elements"
+
+
+def layout_svg(array: ArrayInfo, max_cells: int = 256, grid: int | None = None, *,
+               legend: bool = True) -> str:
+    """The buffer as cells, the bytes `array` touches highlighted, its strides annotated
+    (without the numbers' legend when `legend` is false: a page of drawings says it once)."""
     model = array_layout_model(array, grid, max_cells)
-    return layout_svg_from_model(model, array.name, array.base)
+    return layout_svg_from_model(model, array.name, array.base, legend=legend)
 
 
 def _stride_arc(model: LayoutModel) -> tuple[int, int, int, int] | None:
@@ -405,7 +410,8 @@ def _stride_arc(model: LayoutModel) -> tuple[int, int, int, int] | None:
     return None
 
 
-def layout_svg_from_model(model: LayoutModel, name: str = "", base: str | None = None) -> str:
+def layout_svg_from_model(model: LayoutModel, name: str = "", base: str | None = None, *,
+                          legend: bool = True) -> str:
     cell, gap = 16, 2
     pitch = cell + gap
     arc = _stride_arc(model)
@@ -417,8 +423,8 @@ def layout_svg_from_model(model: LayoutModel, name: str = "", base: str | None =
     if model.n_cells < model.total_cells:
         hidden = model.total_cells - model.n_cells
         notes.append(f"… {hidden} more cells ({fmt_bytes(hidden * model.unit)}) not drawn")
-    if numbered:
-        notes.append("numbers: the order in which a loop over the array visits its elements")
+    if numbered and legend:
+        notes.append(LAYOUT_LEGEND)
     notes += _stride_notes(model)
     longest = max([len(title)] + [len(n) for n in notes])
     width = max(left * 2 + model.row_cells * pitch, math.ceil(longest * 6.2) + 2 * left, 240)

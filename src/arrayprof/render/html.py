@@ -39,6 +39,7 @@ from arrayprof.render.common import (
 from arrayprof.render.drawing import (
     ALLOC_COLOR,
     BROADCAST_LEGEND,
+    LAYOUT_LEGEND,
     PEAK_COLOR,
     TEMP_COLOR,
     TIME_COLOR,
@@ -455,8 +456,8 @@ def arrays_html(report: Report, limit: int = MAX_ARRAYS, max_layouts: int = MAX_
                        f"{fmt_shape(a.strides)}: touches {a.utilization:.0%} of its span")
             out.append(f'<details class="apr-layout-box" data-name="{escape(a.name)}"'
                        f'{" open" if i < 3 else ""}><summary>{escape(summary)}</summary>'
-                       f"{layout_svg(a, grid=layout_grid(report, a))}</details>")
-        out.append("</div>")
+                       f"{layout_svg(a, grid=layout_grid(report, a), legend=False)}</details>")
+        out.append(f'</div><p class="apr-note apr-legend">{escape(LAYOUT_LEGEND)}</p>')
     return "".join(out)
 
 
