@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from html import unescape
@@ -139,7 +140,11 @@ def test_arrays_table_layouts_and_broadcasts() -> None:
     # the broadcast on line 2, its legend once
     assert "line 2: subtract" in html and "1→12" in html
     assert html.count("shapes aligned on the right") == 1
-    assert html.count("the order in which a loop over the array visits") == 1
+    two = known_report()
+    two.arrays.append(dataclasses.replace(two.array("b"), name="b2"))  # a second strided view
+    page = report_html(two)
+    assert page.count('<details class="apr-layout-box"') == 2
+    assert page.count("the order in which a loop over the array visits") == 1  # legend once
 
 
 def test_layout_model_cases() -> None:
