@@ -196,3 +196,49 @@ def test_cli_html_export_in_chromium(tmp_path: pathlib.Path) -> None:
             browser.close()
     assert problems == []
     assert requests == [out.as_uri()]
+
+
+DOM_CHECKS = (ROOT / "tests" / "browser" / "dom_checks.js").read_text(encoding="utf-8")
+
+
+def test_static_page_at_every_width_in_light_and_dark() -> None:
+    """The exported page at 400, 560 and 1,400 px, as the reader's system prefers (light, dark):
+    from the DOM, nothing cut off or outside the page, source column >= 30 characters, drawing
+    text >= 10 px, WCAG AA contrast; screenshots in artifacts/layout/."""
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    import arrayprof
+
+    namespace: dict = {}
+    exec("import numpy as np; x = np.random.default_rng(0).random(1500)", namespace)
+    real = arrayprof.profile(BROADCASTING_CELL, namespace, verify=False)
+    out = ARTIFACTS / "layout"
+    out.mkdir(parents=True, exist_ok=True)
+    page_path = out / "static.html"
+    page_path.write_text(document_html([real, known_report()], title="widths"), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            for scheme in ("light", "dark"):
+                page = browser.new_page(viewport={"width": 1400, "height": 900},
+                                        color_scheme=scheme)
+                page.goto(page_path.as_uri(), wait_until="load")
+                page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = "
+                              "true)")
+                background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+                assert background == ("rgb(255, 255, 255)" if scheme == "light"
+                                      else "rgb(13, 17, 23)")
+                for width in (400, 560, 1400):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    result = page.locator("body").evaluate(
+                        f"(el, sel) => ({DOM_CHECKS})([el, sel])", "td.apr-src")
+                    assert result["problems"] == [], (width, scheme, result["problems"])
+                    assert result["checked"] > 100  # texts whose contrast was measured
+                    assert min(result["sourceChars"]) >= 30, (width, result["sourceChars"])
+                    assert result["fontPx"] and min(result["fontPx"]) >= 9.95
+                    page.screenshot(path=str(out / f"static_{width}_{scheme}.png"),
+                                    full_page=True)
+                page.close()
+        finally:
+            browser.close()
