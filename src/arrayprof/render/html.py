@@ -567,6 +567,7 @@ section.arrayprof {{ border-top: 1px solid var(--apr-border); padding-top: 4px;
 .arrayprof.apr-index td, .arrayprof.apr-index th {{ padding: 2px 8px; vertical-align: top; }}
 .arrayprof.apr-index td.apr-num {{ text-align: right; white-space: nowrap;
   font-variant-numeric: tabular-nums; }}
+.arrayprof.apr-index td:first-child {{ white-space: nowrap; }}
 .arrayprof a {{ color: var(--apr-info-text); }}
 @media (prefers-color-scheme: dark) {{
   body {{ background: #0d1117; color: #e6edf3; }}
@@ -579,8 +580,8 @@ def index_html(reports: list[Report], anchors: list[str]) -> str:
     """The notebook summary at the top of a page: one row per cell (time, peak, findings, the
     line to look at first), each linking to its report."""
     rows = []
-    for report, anchor in zip(reports, anchors, strict=True):
-        label = (f"[{report.execution_count}]" if report.execution_count is not None else anchor)
+    for i, (report, anchor) in enumerate(zip(reports, anchors, strict=True), 1):
+        label = (f"[{report.execution_count}]" if report.execution_count is not None else f"#{i}")
         top = top_finding(report)
         findings = ""
         if report.error is not None:
