@@ -155,6 +155,18 @@
     const cs = getComputedStyle(cell);
     const inner = cell.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
     sourceChars.push(inner / ch);
+    // the whole source column in view: not partly hidden behind a sideways-scrolling box
+    const box = cell.getBoundingClientRect();
+    for (let p = cell.parentElement; p && p !== root.parentElement; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden') {
+        const view = p.getBoundingClientRect();
+        if (box.right > view.right + 1 || box.left < view.left - 1) {
+          problems.push(`source column partly out of view (${Math.round(box.left)}..${Math.round(box.right)} in ${Math.round(view.left)}..${Math.round(view.right)}): ${describe(cell)}`);
+        }
+        break;
+      }
+    }
   }
   return { problems, sourceChars, fontPx, checked };
 }

@@ -131,6 +131,35 @@ CSS = f"""
   .arrayprof .apr-lines th.apr-h-bar {{ width: 80px; }}
   .arrayprof .apr-lines th.apr-h-mark {{ width: 80px; }}
 }}
+.arrayprof .apr-lines .apr-short {{ display: none; }}
+/* a narrow report: each line on its own row at full width, its bars (and marks) under it */
+@container (max-width: 560px) {{
+  .arrayprof table.apr-lines, .arrayprof table.apr-lines.apr-timed {{ display: block;
+    min-width: 0; }}
+  .arrayprof .apr-lines thead, .arrayprof .apr-lines tbody {{ display: block; }}
+  .arrayprof .apr-lines tr {{ display: grid; column-gap: 3px;
+    grid-template-columns: 2em repeat(3, minmax(0, 1fr)); }}
+  .arrayprof .apr-lines.apr-timed tr {{ grid-template-columns: 2em repeat(4, minmax(0, 1fr)); }}
+  .arrayprof .apr-lines th, .arrayprof .apr-lines td {{ display: block; width: auto !important;
+    min-width: 0; padding: 1px 3px; }}
+  .arrayprof .apr-lines .apr-no, .arrayprof .apr-lines .apr-h-no {{ grid-column: 1; }}
+  .arrayprof .apr-lines .apr-src, .arrayprof .apr-lines .apr-h-src,
+  .arrayprof .apr-lines tr.apr-gap td + td {{ grid-column: 2 / -1; }}
+  .arrayprof .apr-lines tr:not(.apr-gap) > :nth-child(n+3):not(.apr-mark):not(.apr-h-mark) {{
+    grid-row: 2; }}
+  .arrayprof .apr-lines tr:not(.apr-gap) > :nth-child(3):not(.apr-mark):not(.apr-h-mark) {{
+    grid-column: 2; }}
+  .arrayprof .apr-lines tr:not(.apr-gap) > :nth-child(4):not(.apr-mark):not(.apr-h-mark) {{
+    grid-column: 3; }}
+  .arrayprof .apr-lines tr:not(.apr-gap) > :nth-child(5):not(.apr-mark):not(.apr-h-mark) {{
+    grid-column: 4; }}
+  .arrayprof .apr-lines tr:not(.apr-gap) > :nth-child(6):not(.apr-mark):not(.apr-h-mark) {{
+    grid-column: 5; }}
+  .arrayprof .apr-lines tr > td.apr-mark {{ grid-row: 3; grid-column: 2 / -1; }}
+  .arrayprof .apr-lines .apr-mark:empty, .arrayprof .apr-lines .apr-h-mark {{ display: none; }}
+  .arrayprof .apr-lines .apr-long {{ display: none; }}
+  .arrayprof .apr-lines .apr-short {{ display: inline; }}
+}}
 .arrayprof .apr-lines td.apr-src {{ font-family: var(--apr-code); white-space: pre-wrap;
   overflow-wrap: anywhere; }}
 .arrayprof .apr-lines tr.apr-peakrow.apr-alert td:not(.apr-bar) {{ background: var(--apr-peak-tint); }}
@@ -296,14 +325,20 @@ def lines_table_html(report: Report, rows: list[SourceRow]) -> str:
     for f in sorted_findings(report.findings):
         if f.lineno is not None:
             finding_lines.setdefault(f.lineno, f.severity)
-    time_head = ('<th class="apr-h-bar apr-h-time" title="time spent on the line (NumPy\'s '
-                 'part in the tooltip)">time</th>' if timed else "")
+    def head(long: str, short: str, title: str, extra: str = "") -> str:
+        # the short label replaces the long one in a narrow report (CSS container query)
+        label = (f'<span class="apr-long">{long}</span><span class="apr-short">{short}</span>'
+                 if short != long else long)
+        return f'<th class="apr-h-bar{extra}" title="{title}">{label}</th>'
+
+    time_head = (head("time", "time", "time spent on the line (NumPy&#x27;s part in the tooltip)",
+                      " apr-h-time") if timed else "")
     out = [f'<div class="apr-scroll"><table class="apr-lines{" apr-timed" if timed else ""}">'
-           '<thead><tr><th class="apr-h-no">#</th>'
-           '<th class="apr-h-src">source</th>' + time_head + '<th class="apr-h-bar">allocated</th>'
-           '<th class="apr-h-bar" title="temporaries: arrays made and freed within the cell">'
-           'temporaries</th><th class="apr-h-bar" title="the cell&#x27;s NumPy memory at its '
-           'highest while the line ran">peak</th><th class="apr-h-mark"></th></tr></thead><tbody>']
+           '<thead><tr><th class="apr-h-no">#</th><th class="apr-h-src">source</th>' + time_head
+           + head("allocated", "alloc.", "NumPy bytes the line allocated (allocations)")
+           + head("temporaries", "temps", "temporaries: arrays made and freed within the cell")
+           + head("peak", "peak", "the cell&#x27;s NumPy memory at its highest while the line ran")
+           + '<th class="apr-h-mark"></th></tr></thead><tbody>']
     columns = 6 if timed else 5
     for row in rows:
         if row.gap:
