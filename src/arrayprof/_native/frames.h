@@ -17,8 +17,11 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-/* Set the filename whose code objects make up "the cell" and clear every cache.  GIL held. */
-int ap_frames_set_target(PyObject *filename);
+/* Set what makes up "the cell" and clear every cache.  GIL held.  `target` is a filename (str:
+ * line n of its code is line n), or a dict {filename: base} (a test and the code under test: line
+ * n of a file is line base + n; the caller keeps the files' line ranges apart).  -1 with an
+ * exception set when the dict is malformed or memory runs out. */
+int ap_frames_set_target(PyObject *target);
 
 /* Drop the caches and the references they hold.  GIL held. */
 void ap_frames_clear(void);
