@@ -277,8 +277,7 @@ def advise(report: Report, files: SourceFiles, linenos: set[int], test_path: str
         namespace = dict(vars(module)) if module is not None else {}
         if path == test_path:
             namespace.update(test_locals)
-        body = node.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else \
-            node.body
+        body = node.body  # a function's, or the module's
         context = CellContext(source=Path(path).read_text(encoding="utf-8"), filename=path,
                               tree=ast.Module(body=body, type_ignores=[]), namespace=namespace)
         first, last = (node.lineno, node.end_lineno or node.lineno) \
