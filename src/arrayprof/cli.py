@@ -3,8 +3,9 @@
 Cells run in an in-process IPython shell, so notebook magics (``%time``, ``!ls`` transforms) work
 as in Jupyter; each cell is profiled like ``%%arrayprof``.  Cells that ``await`` at top level run in
 one event loop kept for the whole run, as a kernel's.  A failing cell (``SystemExit`` included) is
-reported and the run goes on; the exit status is 1 if any cell failed.  Ctrl-C stops the run: the
-cells done so far are reported and written, and the exit status is 130.
+reported and the run goes on; the exit status is 1 if any cell failed or went over its NumPy
+budget (``--budget peak=500MB``, or a cell's metadata ``{"arrayprof": {"budget": {...}}}``).
+Ctrl-C stops the run: the cells done so far are reported and written, and the exit status is 130.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import sys
 from pathlib import Path
 
+from arrayprof.budget import Budget, check, explain
 from arrayprof.extras import MissingExtra, missing_extra
 from arrayprof.render.text import render_text
 from arrayprof.report import Report
@@ -31,6 +33,44 @@ def read_cells(path: Path) -> list[str]:
         notebook = nbformat.read(path, as_version=4)
         return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
     return [path.read_text()]
+
+
+def cell_budgets(path: Path) -> list[Budget | None]:
+    """Each code cell's own budget, from its metadata ``{"arrayprof": {"budget": {"peak":
+    "100 MB", ...}}}`` (None where a cell sets none).  Raises ValueError naming the cell."""
+    if path.suffix != ".ipynb":
+        return [None]
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    out: list[Budget | None] = []
+    for cell in (c for c in notebook.cells if c.cell_type == "code"):
+        limits = (cell.metadata.get("arrayprof") or {}).get("budget")
+        if limits is None:
+            out.append(None)
+            continue
+        try:
+            if not isinstance(limits, dict):
+                raise ValueError("the metadata budget must be an object such as {\"peak\": "
+                                 "\"100 MB\"}")
+            out.append(Budget.from_arguments(**limits))
+        except ValueError as exc:
+            raise ValueError(f"cell {len(out) + 1}: bad budget in its metadata: {exc}") from None
+    return out
+
+
+def over_budget(reports: list[Report], run_budget: Budget | None,
+                own: list[Budget | None]) -> list[str]:
+    """What broke a budget, cell by cell (the cell's own limits over the run's)."""
+    out: list[str] = []
+    for index, report in enumerate(reports):
+        limits = run_budget or Budget()
+        if index < len(own) and own[index] is not None:
+            limits = limits.merged(own[index])
+        breaches = check(report, limits) if limits else []
+        if breaches:
+            out.extend(explain(report, breaches, what=f"cell {report.execution_count}"))
+    return out
 
 
 def shell_namespace(path: Path) -> tuple[object | None, dict]:
@@ -93,7 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--html", type=Path, metavar="OUT", help="write a self-contained HTML report")
     run.add_argument("--no-verify", action="store_true", help="do not verify suggested rewrites")
     run.add_argument("--quiet", action="store_true", help="print only the summary lines")
+    run.add_argument("--budget", metavar="LIMITS", type=budget_argument,
+                     help="fail (exit 1) when a cell goes over these NumPy limits, e.g. "
+                          "peak=500MB,temporaries=100MB (also allocated=, allocations=); a cell's "
+                          'metadata {"arrayprof": {"budget": {...}}} sets its own')
     return parser
+
+
+def budget_argument(text: str) -> Budget:
+    try:
+        return Budget.from_spec(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,9 +156,13 @@ def main(argv: list[str] | None = None) -> int:
         print("arrayprof: run takes a .py or .ipynb file", file=sys.stderr)
         return 2
     try:
+        own_budgets = cell_budgets(args.file)
         reports, interrupted = run_file(args.file, verify=not args.no_verify)
     except MissingExtra as error:  # before any cell ran: one line saying what to install
         print(error, file=sys.stderr)
+        return 2
+    except ValueError as error:  # a cell's metadata budget, before any cell ran
+        print(f"arrayprof: {error}", file=sys.stderr)
         return 2
     for report in reports:
         print(f"--- cell {report.execution_count} ---")
@@ -122,10 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     failed = [r for r in reports if raised(r)]
     if failed:
         print(f"arrayprof: {len(failed)} of {len(reports)} cells raised", file=sys.stderr)
+    broken = over_budget(reports, args.budget, own_budgets)
+    if broken:
+        print("\n".join(broken), file=sys.stderr)
     if interrupted:
         print(f"arrayprof: interrupted after {len(reports)} cells", file=sys.stderr)
         return 130
-    return 1 if failed else 0
+    return 1 if failed or broken else 0
 
 
 if __name__ == "__main__":
