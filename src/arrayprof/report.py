@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 SCHEMA = "arrayprof.report/1"
 
@@ -93,6 +93,8 @@ class LineStats:
     # `lineno` is then the report's line, base + file_lineno.  None in a cell's report.
     filename: str | None = None
     file_lineno: int | None = None
+    # fields a report leaves out when they do not apply (to_dict), so not every report has them
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("filename", "file_lineno")
 
 
 @dataclass
