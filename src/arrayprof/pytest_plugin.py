@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import hashlib
 import inspect
 import json
 import linecache
@@ -149,7 +150,7 @@ def package_root(name: str) -> str | None:
     return str(Path(spec.origin).resolve()) if spec.origin else None
 
 
-class TestRecording:
+class CallRecording:
     """One test's recording; calling it ends the recording and returns the test's report."""
 
     def __init__(self, plugin: ArrayprofPlugin, item: pytest.Item) -> None:
@@ -166,26 +167,33 @@ class TestRecording:
         files = self.plugin.files
         files.refresh()
         files.add(str(self.item.path))
+        self.recording = Recording(dict(files.bases), files.total)
         if self.item.stash.get(BUDGET_KEY, None) is not None:
             self._capture_locals()
-        self.recording = Recording(dict(files.bases), files.total)
         self._t0 = time.perf_counter()
-        self.recording.start()
+        try:
+            self.recording.start()
+        except BaseException:
+            self._stop_capture()
+            raise
 
     def stop(self) -> None:
         if self.recording is None or self.report is not None:
             return
         self.recording.stop()
         wall_s = time.perf_counter() - self._t0
-        if self._profiling:
-            sys.setprofile(self._profile_before)
-            self._profiling = False
+        self._stop_capture()
         self.report = build_report(self.recording, self.plugin.files, self.item, wall_s)
 
     def __call__(self) -> Report:
         self.stop()
         assert self.report is not None, "the test's recording has not started"
         return self.report
+
+    def _stop_capture(self) -> None:
+        if self._profiling:
+            sys.setprofile(self._profile_before)
+            self._profiling = False
 
     def _capture_locals(self) -> None:
         """Keep the test function's locals when it returns, for the advisor (a budget's test
@@ -349,7 +357,7 @@ class ArrayprofPlugin:
             self.json_dir.mkdir(parents=True, exist_ok=True)
         top = config.getoption("arrayprof_top")
         self.top = 5 if top is None else max(0, top)
-        self.running: dict[str, TestRecording] = {}
+        self.running: dict[str, CallRecording] = {}
         self.results: dict[str, dict[str, Any]] = {}
         self.memray = bool(config.pluginmanager.has_plugin("memray")
                            and (config.getoption("memray", None)
@@ -374,8 +382,8 @@ class ArrayprofPlugin:
             report.longrepr = "arrayprof: " + "\narrayprof: ".join(errors)
             report.result = []
 
-    def handle(self, item: pytest.Item) -> TestRecording:
-        return self.running.setdefault(item.nodeid, TestRecording(self, item))
+    def handle(self, item: pytest.Item) -> CallRecording:
+        return self.running.setdefault(item.nodeid, CallRecording(self, item))
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Any:
@@ -394,9 +402,11 @@ class ArrayprofPlugin:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         outcome = yield
+        rep = outcome.get_result()
+        if call.when == "setup" and not rep.passed:  # the call will not run
+            self.running.pop(item.nodeid, None)
         if call.when != "call":
             return
-        rep = outcome.get_result()
         recording = self.running.pop(item.nodeid, None)
         if recording is None or recording.report is None:
             return
@@ -421,8 +431,7 @@ class ArrayprofPlugin:
                 rep.sections.append(("arrayprof numpy_budget", "\n".join(text)))
         rep.arrayprof = _figures(report)  # a plain dict: pytest-xdist carries it to the controller
         if self.json_dir is not None:
-            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_")[:200] + ".json"
-            (self.json_dir / name).write_text(json.dumps(report.to_dict(), indent=2),
+            (self.json_dir / json_name(item.nodeid)).write_text(json.dumps(report.to_dict(), indent=2),
                                               encoding="utf-8")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -455,6 +464,14 @@ class ArrayprofPlugin:
         if unrecorded:
             write(f"{unrecorded} tests profiled code themselves; their own figures are in their "
                   "arrayprof reports")
+
+
+def json_name(nodeid: str) -> str:
+    """A file name for a test's report: its node id made safe, and unique when shortened."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")
+    if len(name) > 150:
+        name = name[:140] + "-" + hashlib.sha1(nodeid.encode()).hexdigest()[:8]
+    return name + ".json"
 
 
 def _ini_bool(config: pytest.Config, name: str) -> bool:
