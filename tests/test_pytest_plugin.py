@@ -346,3 +346,43 @@ def test_cell_metadata_budget(tmp_path: Path) -> None:
     assert bad.stderr.strip() == ("arrayprof: cell 3: bad budget in its metadata: peak='lots': "
                                   "not a size: 'lots' (write it as pytest-memray does: '24 MB', "
                                   "'1.5 GiB', '512KiB', '100B')")
+
+
+def test_a_test_that_profiles_code_itself_says_its_budget_was_not_checked(
+        pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_nested="""
+        import arrayprof
+        import numpy as np
+        import pytest
+
+        @pytest.mark.numpy_budget(peak="1 KiB")
+        def test_profiles():
+            report = arrayprof.profile("a = np.ones(10_000)", {"np": np}, verify=False)
+            assert report.numpy.peak_bytes == 80_000
+    """)
+    result = pytester.runpytest("--arrayprof", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    match_lines(result, [
+        "arrayprof: the test's numpy_budget could not be checked: another arrayprof recording "
+        "started inside this test (the test profiles code itself); its figures are in that "
+        "recording's report, not this one",
+        "1 tests profiled code themselves; their own figures are in their arrayprof reports",
+    ])
+
+
+def test_files_below_the_rootdir_through_a_symlink(tmp_path: Path) -> None:
+    from arrayprof.pytest_plugin import SourceFiles
+
+    real = tmp_path / "real"
+    (real / "pkg").mkdir(parents=True)
+    (real / "pkg" / "m.py").write_text("x = 1\ny = 2\n")
+    (tmp_path / "link").symlink_to(real)
+    files = SourceFiles(tmp_path / "link", [])
+    for path in (real / "pkg" / "m.py", tmp_path / "link" / "pkg" / "m.py"):
+        assert files.wanted(str(path))
+        files.add(str(path))
+    assert files.display(str(real / "pkg" / "m.py")) == "pkg/m.py"
+    assert files.locate(files.bases[str(real / "pkg" / "m.py")] + 2) == (
+        str(real / "pkg" / "m.py"), 2)
+    assert not files.wanted(str(real / ".venv" / "lib" / "site-packages" / "numpy" / "x.py"))
+    assert not files.wanted(str(tmp_path / "elsewhere.py"))

@@ -73,7 +73,9 @@ class SourceFiles:
     """The files whose frames are the test's code, each with a base in one line space."""
 
     def __init__(self, rootdir: Path, packages: list[str]) -> None:
-        self.rootdir = str(rootdir.resolve())
+        # as given and resolved: a module's __file__ may name it through a symlink or not
+        self.roots = tuple(dict.fromkeys(os.path.join(str(p), "") for p in (rootdir,
+                                                                               rootdir.resolve())))
         self.package_roots = tuple(p for name in packages if (p := package_root(name)))
         self.excluded = tuple({os.path.join(prefix, "")
                                for prefix in (sys.prefix, sys.exec_prefix)
@@ -90,7 +92,7 @@ class SourceFiles:
             return False
         if any(path.startswith(root) for root in self.package_roots):
             return True
-        if not path.startswith(os.path.join(self.rootdir, "")):
+        if not path.startswith(self.roots):
             return False
         parts = path.split(os.sep)
         return "site-packages" not in parts and "dist-packages" not in parts and \
@@ -130,8 +132,8 @@ class SourceFiles:
         return (path, number) if 1 <= number <= self.sizes[path] else None
 
     def display(self, path: str) -> str:
-        root = os.path.join(self.rootdir, "")
-        return path[len(root):] if path.startswith(root) else path
+        root = next((root for root in self.roots if path.startswith(root)), "")
+        return path[len(root):]
 
 
 def package_root(name: str) -> str | None:
