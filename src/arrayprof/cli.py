@@ -40,7 +40,10 @@ def cell_budgets(path: Path) -> list[Budget | None]:
     "100 MB", ...}}}`` (None where a cell sets none).  Raises ValueError naming the cell."""
     if path.suffix != ".ipynb":
         return [None]
-    import nbformat
+    try:
+        import nbformat
+    except ModuleNotFoundError as error:
+        raise missing_extra("reading notebooks", "notebook", error) from None
 
     notebook = nbformat.read(path, as_version=4)
     out: list[Budget | None] = []
