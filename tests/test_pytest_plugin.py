@@ -366,7 +366,7 @@ def test_a_test_that_profiles_code_itself_says_its_budget_was_not_checked(
         "arrayprof: the test's numpy_budget could not be checked: another arrayprof recording "
         "started inside this test (the test profiles code itself); its figures are in that "
         "recording's report, not this one",
-        "1 tests profiled code themselves; their own figures are in their arrayprof reports",
+        "1 test profiled code itself; its own figures are in its arrayprof report",
     ])
 
 

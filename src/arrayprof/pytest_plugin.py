@@ -464,7 +464,9 @@ class ArrayprofPlugin:
                 write(f"  {human_bytes(data[key]):>9}  {nodeid}{place}")
         unrecorded = sum(1 for data in self.results.values() if not data.get("recorded", True))
         if unrecorded:
-            write(f"{unrecorded} tests profiled code themselves; their own figures are in their "
+            write("1 test profiled code itself; its own figures are in its arrayprof report"
+                  if unrecorded == 1 else
+                  f"{unrecorded} tests profiled code themselves; their own figures are in their "
                   "arrayprof reports")
 
 
