@@ -386,3 +386,30 @@ def test_files_below_the_rootdir_through_a_symlink(tmp_path: Path) -> None:
         str(real / "pkg" / "m.py"), 2)
     assert not files.wanted(str(real / ".venv" / "lib" / "site-packages" / "numpy" / "x.py"))
     assert not files.wanted(str(tmp_path / "elsewhere.py"))
+
+
+def test_configured_packages_count_as_code_under_test(pytester: pytest.Pytester,
+                                                      tmp_path_factory: pytest.TempPathFactory,
+                                                      ) -> None:
+    outside = tmp_path_factory.mktemp("site")  # a package outside the rootdir, as if installed
+    (outside / "extpkg").mkdir()
+    (outside / "extpkg" / "__init__.py").write_text(STATS)
+    pytester.makepyfile(test_ext=f"""
+        import sys
+        sys.path.insert(0, {str(outside)!r})
+
+        import numpy as np
+        import pytest
+        from extpkg import spread
+
+        @pytest.mark.numpy_budget(peak="1 MB")
+        def test_ext():
+            assert spread(np.linspace(0, 1, {N})) == 1.0
+    """)
+    result = pytester.runpytest("--arrayprof", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    match_lines(result, ["  test_ext.py:10 * 144 MB  assert spread(np.linspace(0, 1, 3000)) == 1.0"])
+    pytester.makeini("[pytest]\narrayprof_packages = extpkg\n")
+    result = pytester.runpytest("--arrayprof", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    match_lines(result, [f"  {outside / 'extpkg' / '__init__.py'}:5 * 144 MB  return np.abs(*"])

@@ -76,7 +76,9 @@ class SourceFiles:
         # as given and resolved: a module's __file__ may name it through a symlink or not
         self.roots = tuple(dict.fromkeys(os.path.join(str(p), "") for p in (rootdir,
                                                                                rootdir.resolve())))
-        self.package_roots = tuple(p for name in packages if (p := package_root(name)))
+        self.packages = list(packages)  # names whose directory is not known yet
+        self.package_roots: tuple[str, ...] = ()
+        self._find_packages(find=True)
         self.excluded = tuple({os.path.join(prefix, "")
                                for prefix in (sys.prefix, sys.exec_prefix)
                                if sys.prefix != sys.base_prefix})
@@ -112,11 +114,26 @@ class SourceFiles:
         self.names.append(path)
         self.total += count + 1  # a gap: base + 0 is nobody's line
 
+    def _find_packages(self, find: bool) -> None:
+        """Directories of the configured packages: imported ones from sys.modules; with `find`,
+        the others from the import system (not importing them).  A package only importable
+        once a test changed sys.path is found when it is imported."""
+        for name in list(self.packages):
+            module = sys.modules.get(name)
+            root = module_root(module) if module is not None else \
+                package_root(name) if find else None
+            if root:  # as named and resolved: a module's __file__ may go through a symlink
+                resolved = str(Path(root).resolve()) + (os.sep if root.endswith(os.sep) else "")
+                self.package_roots += tuple(dict.fromkeys((root, resolved)))
+                self.packages.remove(name)
+
     def refresh(self) -> None:
         """Take in the files of modules imported since the last call."""
         if len(sys.modules) == self._modules_seen:
             return
         self._modules_seen = len(sys.modules)
+        if self.packages:
+            self._find_packages(find=False)
         for module in list(sys.modules.values()):
             path = getattr(module, "__file__", None)
             if isinstance(path, str) and path not in self.bases and self.wanted(path):
@@ -136,6 +153,15 @@ class SourceFiles:
         return path[len(root):]
 
 
+def module_root(module: Any) -> str | None:
+    """The directory of an imported package (trailing separator), or a module's file."""
+    paths = list(getattr(module, "__path__", None) or [])
+    if paths:
+        return os.path.join(str(paths[0]), "")
+    path = getattr(module, "__file__", None)
+    return path if isinstance(path, str) else None
+
+
 def package_root(name: str) -> str | None:
     """The directory (with a trailing separator) of an importable package, without importing it."""
     import importlib.util
@@ -148,8 +174,8 @@ def package_root(name: str) -> str | None:
         return None
     locations = list(spec.submodule_search_locations or [])
     if locations:
-        return os.path.join(str(Path(locations[0]).resolve()), "")
-    return str(Path(spec.origin).resolve()) if spec.origin else None
+        return os.path.join(str(locations[0]), "")
+    return spec.origin or None
 
 
 class CallRecording:
