@@ -3,8 +3,9 @@
 Cells run in an in-process IPython shell, so notebook magics (``%time``, ``!ls`` transforms) work
 as in Jupyter; each cell is profiled like ``%%arrayprof``.  Cells that ``await`` at top level run in
 one event loop kept for the whole run, as a kernel's.  A failing cell (``SystemExit`` included) is
-reported and the run goes on; the exit status is 1 if any cell failed.  Ctrl-C stops the run: the
-cells done so far are reported and written, and the exit status is 130.
+reported and the run goes on; the exit status is 1 if any cell failed or went over its NumPy
+budget (``--budget peak=500MB``, or a cell's metadata ``{"arrayprof": {"budget": {...}}}``).
+Ctrl-C stops the run: the cells done so far are reported and written, and the exit status is 130.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import sys
 from pathlib import Path
 
+from arrayprof.budget import Budget, check, explain
 from arrayprof.extras import MissingExtra, missing_extra
 from arrayprof.render.text import raised_words, render_text
 from arrayprof.report import Report
@@ -51,6 +53,47 @@ def arrayprof_cell(source: str, verify: bool) -> tuple[str, bool]:
     return body, verify and not args.no_verify
 
 
+def cell_budgets(path: Path) -> list[Budget | None]:
+    """Each code cell's own budget, from its metadata ``{"arrayprof": {"budget": {"peak":
+    "100 MB", ...}}}`` (None where a cell sets none).  Raises ValueError naming the cell."""
+    if path.suffix != ".ipynb":
+        return [None]
+    try:
+        import nbformat
+    except ModuleNotFoundError as error:
+        raise missing_extra("reading notebooks", "notebook", error) from None
+
+    notebook = nbformat.read(path, as_version=4)
+    out: list[Budget | None] = []
+    for cell in (c for c in notebook.cells if c.cell_type == "code"):
+        limits = (cell.metadata.get("arrayprof") or {}).get("budget")
+        if limits is None:
+            out.append(None)
+            continue
+        try:
+            if not isinstance(limits, dict):
+                raise ValueError("the metadata budget must be an object such as {\"peak\": "
+                                 "\"100 MB\"}")
+            out.append(Budget.from_arguments(**limits))
+        except ValueError as exc:
+            raise ValueError(f"cell {len(out) + 1}: bad budget in its metadata: {exc}") from None
+    return out
+
+
+def over_budget(reports: list[Report], run_budget: Budget | None,
+                own: list[Budget | None]) -> list[str]:
+    """What broke a budget, cell by cell (the cell's own limits over the run's)."""
+    out: list[str] = []
+    for index, report in enumerate(reports):
+        limits = run_budget or Budget()
+        if index < len(own) and own[index] is not None:
+            limits = limits.merged(own[index])
+        breaches = check(report, limits) if limits else []
+        if breaches:
+            out.extend(explain(report, breaches, what=f"cell {report.execution_count}"))
+    return out
+
+
 def shell_namespace(path: Path) -> tuple[object | None, dict]:
     """An in-process IPython shell (for magics and IPython syntax), or a plain dict without it."""
     try:
@@ -76,14 +119,14 @@ def run_file(path: Path, *, verify: bool) -> tuple[list[Report], bool]:
     asyncio.set_event_loop(loop)
     try:
         for number, cell in enumerate(read_cells(path), start=1):
-            source, check = arrayprof_cell(cell, verify)
+            source, verifying = arrayprof_cell(cell, verify)
             code = shell.transform_cell(source) if shell is not None else source
-            session = Session(code, namespace, rss="hwm", capture=check)
+            session = Session(code, namespace, rss="hwm", capture=verifying)
             if needs_await(code):
                 report, _, _ = loop.run_until_complete(
-                    profile_session_async(session, verify=check))
+                    profile_session_async(session, verify=verifying))
             else:
-                report, _, _ = profile_session(session, verify=check)
+                report, _, _ = profile_session(session, verify=verifying)
             report.execution_count = number
             report.source = source
             reports.append(report)
@@ -112,7 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--html", type=Path, metavar="OUT", help="write a self-contained HTML report")
     run.add_argument("--no-verify", action="store_true", help="do not verify suggested rewrites")
     run.add_argument("--quiet", action="store_true", help="print only the summary lines")
+    run.add_argument("--budget", metavar="LIMITS", type=budget_argument,
+                     help="fail (exit 1) when a cell goes over these NumPy limits, e.g. "
+                          "peak=500MB,temporaries=100MB (also allocated=, allocations=); a cell's "
+                          'metadata {"arrayprof": {"budget": {...}}} sets its own')
     return parser
+
+
+def budget_argument(text: str) -> Budget:
+    try:
+        return Budget.from_spec(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,9 +178,13 @@ def main(argv: list[str] | None = None) -> int:
         print("arrayprof: run takes a .py or .ipynb file", file=sys.stderr)
         return 2
     try:
+        own_budgets = cell_budgets(args.file)
         reports, interrupted = run_file(args.file, verify=not args.no_verify)
     except MissingExtra as error:  # before any cell ran: one line saying what to install
         print(error, file=sys.stderr)
+        return 2
+    except ValueError as error:  # a cell's metadata budget, before any cell ran
+        print(f"arrayprof: {error}", file=sys.stderr)
         return 2
     for report in reports:
         print(f"--- cell {report.execution_count} ---")
@@ -143,10 +201,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"arrayprof: cell {report.execution_count} {raised_words(report)}", file=sys.stderr)
     if failed:
         print(f"arrayprof: {len(failed)} of {len(reports)} cells raised", file=sys.stderr)
+    broken = over_budget(reports, args.budget, own_budgets)
+    if broken:
+        print("\n".join(broken), file=sys.stderr)
     if interrupted:
         print(f"arrayprof: interrupted after {len(reports)} cells", file=sys.stderr)
         return 130
-    return 1 if failed else 0
+    return 1 if failed or broken else 0
 
 
 if __name__ == "__main__":

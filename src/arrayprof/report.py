@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 SCHEMA = "arrayprof.report/1"
 
@@ -88,6 +88,13 @@ class LineStats:
     ops: int = 0
     views: int = 0
     copies: int = 0
+    # addition: in a report over several files (a test: `Report.source_files`), the file this line
+    # is in (relative to the test run's rootdir when below it) and its line number in that file;
+    # `lineno` is then the report's line, base + file_lineno.  None in a cell's report.
+    filename: str | None = None
+    file_lineno: int | None = None
+    # fields a report leaves out when they do not apply (to_dict), so not every report has them
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("filename", "file_lineno")
 
 
 @dataclass
@@ -176,10 +183,21 @@ class Report:
     execution_count: int | None = None
     notes: list[str] = field(default_factory=list)  # what arrayprof could not do, in one line each
     schema: str = SCHEMA
+    # additions for code recorded over several files (the pytest plugin): the files lines were
+    # charged to, each {"filename", "base", "nlines"}: report line base + n is line n of that file
+    # (every line number of the report, ops, findings, timeline and peak_lineno included).  Empty
+    # for a cell, whose lines are its own.  `test_id`: the pytest node id, None elsewhere.
+    source_files: list[dict[str, Any]] = field(default_factory=list)
+    test_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types only (the contract of REPORT.md)."""
-        return asdict(self)
+        """Plain JSON types only (the contract of REPORT.md).  A line's `filename` and
+        `file_lineno` appear only in reports over several files (the contract's wording)."""
+        data = asdict(self)
+        for row in data["lines"]:
+            if row["filename"] is None:
+                del row["filename"], row["file_lineno"]
+        return data
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)

@@ -34,6 +34,18 @@
 
 static PyObject *target_filename; /* strong reference, or NULL */
 
+/* Several files (a test and the code it exercises): each file's lines are numbered from its own
+ * base, so "line" base + n is line n of that file, and one dense line table serves them all.
+ * `target_map` (filename -> base, a private dict) answers with the GIL; `target_files` (the same
+ * pairs, strong references) without it, by plain comparison (no hashing, no allocation). */
+typedef struct {
+    PyObject *filename;
+    int base;
+} target_file;
+static PyObject *target_map;
+static target_file *target_files;
+static Py_ssize_t ntarget_files;
+
 /* ---- verdict cache: is this code object part of the cell? --------------------------------------
  * Direct-mapped on the code object's address; the entry also remembers the filename object it was
  * judged with, so a code object freed and replaced at the same address is judged again. */
@@ -41,44 +53,57 @@ static PyObject *target_filename; /* strong reference, or NULL */
 typedef struct {
     const void *code;
     const void *filename;
-    int is_cell;
+    int base_plus_one; /* 0: not the cell's; otherwise its file's base + 1 */
 } verdict_entry;
 static verdict_entry verdicts[VERDICT_SLOTS];
 
+/* The base of `filename`'s lines (0 for the single cell file), or -1 when it is not a target. */
 static int
-filename_matches(PyObject *filename)
+filename_base(PyObject *filename, int have_gil)
 {
-    if (target_filename == NULL || filename == NULL) {
-        return 0;
+    if (filename == NULL || !PyUnicode_Check(filename)) {
+        return -1;
     }
-    if (filename == target_filename) {
-        return 1;
+    if (target_filename != NULL) {
+        /* Comparing two exact str objects cannot fail or allocate. */
+        return (filename == target_filename || PyUnicode_Compare(filename, target_filename) == 0)
+                   ? 0 : -1;
     }
-    if (!PyUnicode_Check(filename)) {
-        return 0;
+    if (have_gil && target_map != NULL) {
+        PyObject *base = PyDict_GetItemWithError(target_map, filename); /* borrowed */
+        if (base == NULL) {
+            PyErr_Clear();
+            return -1;
+        }
+        return (int)PyLong_AsLong(base);
     }
-    /* Comparing two exact str objects cannot fail or allocate. */
-    return PyUnicode_Compare(filename, target_filename) == 0;
+    for (Py_ssize_t i = 0; i < ntarget_files; i++) {
+        if (target_files[i].filename == filename ||
+            PyUnicode_Compare(filename, target_files[i].filename) == 0) {
+            return target_files[i].base;
+        }
+    }
+    return -1;
 }
 
 static inline int
-code_is_cell(PyCodeObject *code, int have_gil)
+code_base(PyCodeObject *code, int have_gil)
 {
     PyObject *filename = code->co_filename;
     if (filename == target_filename) {
-        return 1;
+        return 0;
     }
     verdict_entry *slot = &verdicts[((uintptr_t)code >> 4) & (VERDICT_SLOTS - 1)];
     if (slot->code == code && slot->filename == filename) {
-        return slot->is_cell;
+        return slot->base_plus_one - 1;
     }
-    int is_cell = filename_matches(filename);
+    int base = filename_base(filename, have_gil);
     if (have_gil) {
         slot->code = code;
         slot->filename = filename;
-        slot->is_cell = is_cell;
+        slot->base_plus_one = base + 1;
     }
-    return is_cell;
+    return base;
 }
 
 /* ---- site cache: (code, instruction offset) -> line ---------------------------------------------
@@ -173,9 +198,10 @@ form_of(PyCodeObject *code, int offset)
 #endif
 }
 
-/* The cached entry for (code, offset), created on first sight; NULL when out of memory.  GIL held. */
+/* The cached entry for (code, offset), created on first sight; NULL when out of memory.  GIL held.
+ * A code object has one filename, so its base is fixed and cached with the line. */
 static const site_entry *
-site_of(PyCodeObject *code, int offset)
+site_of(PyCodeObject *code, int offset, int base)
 {
     if (sites_capacity) {
         size_t j = site_hash(code, offset) & (sites_capacity - 1);
@@ -196,7 +222,7 @@ site_of(PyCodeObject *code, int offset)
     Py_INCREF(code);
     sites[j].code = code;
     sites[j].offset = offset;
-    sites[j].line = line_of(code, offset);
+    sites[j].line = base + line_of(code, offset);
     sites[j].form = form_of(code, offset);
     sites_used++;
     return &sites[j];
@@ -204,16 +230,16 @@ site_of(PyCodeObject *code, int offset)
 
 /* Line and form of a cell site, from the cache when the GIL allows it. */
 static int
-site_answer(PyCodeObject *code, int offset, int have_gil, int innermost, int *form_out)
+site_answer(PyCodeObject *code, int offset, int base, int have_gil, int innermost, int *form_out)
 {
     if (!have_gil) {
-        return line_of(code, offset);
+        return base + line_of(code, offset);
     }
-    const site_entry *site = site_of(code, offset);
+    const site_entry *site = site_of(code, offset, base);
     if (form_out != NULL) {
         *form_out = (site != NULL && innermost) ? site->form : AP_FORM_CALL;
     }
-    return site != NULL ? site->line : line_of(code, offset);
+    return site != NULL ? site->line : base + line_of(code, offset);
 }
 
 static void memo_clear(void);
@@ -231,21 +257,72 @@ ap_frames_clear(void)
     sites_used = 0;
     memset(verdicts, 0, sizeof(verdicts));
     Py_CLEAR(target_filename);
+    for (Py_ssize_t i = 0; i < ntarget_files; i++) {
+        Py_DECREF(target_files[i].filename);
+    }
+    PyMem_RawFree(target_files);
+    target_files = NULL;
+    ntarget_files = 0;
+    Py_CLEAR(target_map);
 }
 
 int
-ap_frames_set_target(PyObject *filename)
+ap_frames_set_target(PyObject *target)
 {
     ap_frames_clear();
-    Py_XINCREF(filename);
-    target_filename = filename;
+    if (target == NULL || PyUnicode_Check(target)) {
+        Py_XINCREF(target);
+        target_filename = target;
+        return 0;
+    }
+    if (!PyDict_Check(target)) {
+        PyErr_SetString(PyExc_TypeError, "the cell must be a filename or a dict {filename: base}");
+        return -1;
+    }
+    /* a private copy: the caller's dict may change while we record */
+    Py_ssize_t n = PyDict_GET_SIZE(target), pos = 0, i = 0;
+    PyObject *map = PyDict_New();
+    target_file *files = PyMem_RawCalloc(n ? (size_t)n : 1, sizeof(target_file));
+    if (map == NULL || files == NULL) {
+        Py_XDECREF(map);
+        PyMem_RawFree(files);
+        PyErr_NoMemory();
+        return -1;
+    }
+    PyObject *key, *value;
+    while (PyDict_Next(target, &pos, &key, &value)) {
+        long base = PyLong_Check(value) ? PyLong_AsLong(value) : -1;
+        if (!PyUnicode_CheckExact(key) || base < 0 || base > INT32_MAX / 2) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_ValueError, "the cell map needs str filenames and bases >= 0");
+            goto fail;
+        }
+        if (PyDict_SetItem(map, key, value) < 0) {
+            goto fail;
+        }
+        Py_INCREF(key);
+        files[i].filename = key;
+        files[i].base = (int)base;
+        i++;
+    }
+    target_map = map;
+    target_files = files;
+    ntarget_files = i;
     return 0;
+fail:
+    for (Py_ssize_t j = 0; j < i; j++) {
+        Py_DECREF(files[j].filename);
+    }
+    PyMem_RawFree(files);
+    Py_DECREF(map);
+    return -1;
 }
 
 size_t
 ap_frames_memory(void)
 {
-    return sites_capacity * sizeof(site_entry) + sizeof(verdicts);
+    return sites_capacity * sizeof(site_entry) + sizeof(verdicts) +
+           (size_t)ntarget_files * sizeof(target_file);
 }
 
 #if AP_FAST_FRAMES
@@ -280,7 +357,7 @@ memo_clear(void)
 int
 ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *form_out)
 {
-    if (tstate == NULL || tstate->cframe == NULL || target_filename == NULL) {
+    if (tstate == NULL || tstate->cframe == NULL || (target_filename == NULL && target_map == NULL)) {
         return 0;
     }
     const _PyInterpreterFrame *top = tstate->cframe->current_frame;
@@ -305,7 +382,8 @@ ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *f
         }
 #endif
         PyCodeObject *code = frame->f_code;
-        if (code == NULL || !code_is_cell(code, have_gil)) {
+        int base = code == NULL ? -1 : code_base(code, have_gil);
+        if (base < 0) {
             innermost = 0;
             continue;
         }
@@ -314,11 +392,11 @@ ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *f
             *offset_out = offset;
         }
         if (!have_gil || !innermost) {
-            return site_answer(code, offset, have_gil, innermost, form_out);
+            return site_answer(code, offset, base, have_gil, innermost, form_out);
         }
-        const site_entry *site = site_of(code, offset);
+        const site_entry *site = site_of(code, offset, base);
         if (site == NULL) {
-            return site_answer(code, offset, have_gil, innermost, form_out);
+            return site_answer(code, offset, base, have_gil, innermost, form_out);
         }
         if (form_out != NULL) {
             *form_out = site->form;
@@ -353,14 +431,15 @@ own_frames_line(PyThreadState *tstate, int *offset_out)
             continue; /* shim frames carry no user code */
         }
         PyCodeObject *code = (PyCodeObject *)frame->f_executable;
-        if (!code_is_cell(code, 0)) {
+        int base = code_base(code, 0);
+        if (base < 0) {
             continue;
         }
         int offset = (int)((frame->instr_ptr - _PyCode_CODE(code)) * (Py_ssize_t)sizeof(_Py_CODEUNIT));
         if (offset_out != NULL) {
             *offset_out = offset;
         }
-        return line_of(code, offset);
+        return base + line_of(code, offset);
     }
     return 0;
 }
@@ -369,7 +448,7 @@ own_frames_line(PyThreadState *tstate, int *offset_out)
 int
 ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *form_out)
 {
-    if (tstate == NULL || target_filename == NULL) {
+    if (tstate == NULL || (target_filename == NULL && target_map == NULL)) {
         return 0;
     }
     if (!have_gil) {
@@ -383,13 +462,13 @@ ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *f
     int line = 0, innermost = 1;
     while (frame != NULL) {
         PyCodeObject *code = PyFrame_GetCode(frame);
-        int is_cell = code_is_cell(code, 1);
-        if (is_cell) {
+        int base = code_base(code, 1);
+        if (base >= 0) {
             int offset = PyFrame_GetLasti(frame);
             if (offset_out != NULL) {
                 *offset_out = offset;
             }
-            line = site_answer(code, offset, 1, innermost, form_out);
+            line = site_answer(code, offset, base, 1, innermost, form_out);
             Py_DECREF(code);
             Py_DECREF(frame);
             break;

@@ -4,7 +4,9 @@
  * The allocation hook and the operation observer both ask this question on every event, so it has
  * to be cheap: walk the current thread's interpreter frames from the innermost outwards and stop at
  * the first frame whose code was compiled from the profiled source (same co_filename).  That frame's
- * (code object, instruction offset) is turned into a line once per site and cached.
+ * (code object, instruction offset) is turned into a line once per site and cached.  Under pytest the
+ * profiled source is several files (a test and the code under test), each with a base: line n of a
+ * file is line base + n, so the tracker's one dense line table holds them all.
  *
  * GIL rules: ap_frames_cell_line() needs the GIL when `have_gil` is true (it may create a cache
  * entry and take a strong reference to a code object).  With have_gil false it only reads this
@@ -17,8 +19,11 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-/* Set the filename whose code objects make up "the cell" and clear every cache.  GIL held. */
-int ap_frames_set_target(PyObject *filename);
+/* Set what makes up "the cell" and clear every cache.  GIL held.  `target` is a filename (str:
+ * line n of its code is line n), or a dict {filename: base} (a test and the code under test: line
+ * n of a file is line base + n; the caller keeps the files' line ranges apart).  -1 with an
+ * exception set when the dict is malformed or memory runs out. */
+int ap_frames_set_target(PyObject *target);
 
 /* Drop the caches and the references they hold.  GIL held. */
 void ap_frames_clear(void);

@@ -23,7 +23,7 @@ static PyMethodDef native_methods[] = {
      "Patch NumPy's default allocation handler (once per process). True if this call installed it."},
     {"start", ap_tracker_start, METH_VARARGS,
      "start(filename, nlines, background=None): begin recording on this thread; code from\n"
-     "`filename` is the cell.  Every other thread the interpreter knows now is background (not\n"
+     "`filename` is the cell (or a dict {filename: base}: line n of a file is line base + n).  Every other thread the interpreter knows now is background (not\n"
      "the cell's); `background` adds more thread idents."},
     {"stop", ap_tracker_stop, METH_NOARGS,
      "Stop recording and return the raw per-cell figures as a dict (None if not recording)."},

@@ -714,7 +714,12 @@ ap_tracker_start(PyObject *self, PyObject *args)
 {
     PyObject *filename, *background_threads = NULL;
     int nlines;
-    if (!PyArg_ParseTuple(args, "Ui|O:start", &filename, &nlines, &background_threads)) {
+    /* filename: the cell's (str), or {filename: base} for several files (frames.h) */
+    if (!PyArg_ParseTuple(args, "Oi|O:start", &filename, &nlines, &background_threads)) {
+        return NULL;
+    }
+    if (!PyUnicode_Check(filename) && !PyDict_Check(filename)) {
+        PyErr_SetString(PyExc_TypeError, "start: filename must be a str or a dict {str: int}");
         return NULL;
     }
     unsigned long me = PyThread_get_thread_ident();
@@ -767,7 +772,10 @@ ap_tracker_start(PyObject *self, PyObject *args)
     nseen = 0;
     look_at_current_handler(0);
     ap_observer_reset();
-    ap_frames_set_target(filename);
+    if (ap_frames_set_target(filename) < 0) {
+        free(lines);
+        return NULL;
+    }
     if (ap_census_begin(nlines) < 0) {
         free(lines);
         return PyErr_NoMemory();
