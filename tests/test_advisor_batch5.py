@@ -19,7 +19,7 @@ import pytest
 import arrayprof
 import arrayprof.advisor
 from arrayprof.advisor import measured
-from arrayprof.report import Rewrite
+from arrayprof.report import LineStats, Rewrite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from advisor_batch5_cases import BATCH5
@@ -242,3 +242,25 @@ def test_verification_budget_proportional_to_the_cell() -> None:
     assert skipped.check.startswith("not verified: skipped: over this cell's verification "
                                     "budget (0 ms: its own run time again plus 50 ms)")
     assert advise(None).verified
+
+
+def test_per_line_seconds_are_used_when_the_report_has_them() -> None:
+    """Issue 11 adds lines[].seconds; the measured judgement reads it with a default: real
+    seconds replace the estimate, and a report whose lines all say 0.0 (not timed) is treated
+    as having none."""
+    vals = list(range(5_000))
+    cell = "total = 0\nfor v in vals:\n    total += v * v\n"
+    report = arrayprof.profile(cell, {"vals": vals}, verify=False)
+    tree = ast.parse(cell)
+    loop = tree.body[1]
+    estimated = measured.loop_cost(loop, 2, report, tree, {"vals": vals})
+    assert estimated is not None and not estimated.measured and estimated.passes == 5_000
+    listed = {row.lineno for row in report.lines}
+    report.lines += [LineStats(lineno=n, source="") for n in (1, 2, 3) if n not in listed]
+    for row in report.lines:
+        row.seconds = 0.0  # type: ignore[attr-defined]
+    assert measured.Measures(report, tree).line_seconds({2, 3}) is None
+    for row in report.lines:
+        row.seconds = 0.25 if row.lineno in (2, 3) else 0.001  # type: ignore[attr-defined]
+    timed = measured.loop_cost(loop, 2, report, tree, {"vals": vals})
+    assert timed is not None and timed.measured and timed.seconds == 0.5

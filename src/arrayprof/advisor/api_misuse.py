@@ -294,7 +294,7 @@ def legacy_random_note(report: Report, context: CellContext) -> Finding | None:
         return None
     rows = {row.lineno: row for row in report.lines if row.lineno in calls}
     drawn = sum(row.allocated_bytes for row in rows.values())
-    spent = sum(getattr(row, "seconds", 0.0) or 0.0 for row in rows.values())
+    spent = sum(getattr(row, "seconds", None) or 0.0 for row in rows.values())  # issue 11
     from arrayprof.advisor.config import CONFIG
 
     if drawn < LEGACY_NOTE_BYTES and spent < CONFIG.warn_seconds:

@@ -329,6 +329,9 @@ class Measures:
             self.ops.setdefault(op.lineno, []).append((op.count, max(sizes or [1])))
             self.op_seconds += op.count * 1e-6
         self.rows = {row.lineno: row for row in report.lines}
+        # per-line seconds count only when the report really timed its lines (a field that
+        # defaults to 0.0 in a report made without timing must not read as "cost nothing")
+        self.timed = any((getattr(row, "seconds", None) or 0.0) > 0.0 for row in report.lines)
         self.alloc_seconds = sum(row.allocated_bytes for row in report.lines) * 1e-9
 
     def elements_per_call(self, lines: set[int]) -> tuple[float, int]:
@@ -342,6 +345,8 @@ class Measures:
 
     def line_seconds(self, lines: set[int]) -> float | None:
         """Seconds charged to `lines` (``lines[].seconds``, when the report has it)."""
+        if not self.timed:
+            return None
         known = [s for line in lines if line in self.rows and
                  (s := getattr(self.rows[line], "seconds", None)) is not None]
         return sum(known) if known else None
