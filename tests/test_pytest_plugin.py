@@ -105,6 +105,7 @@ def test_budget_spec_and_keys() -> None:
 
 
 # -- the native charging rule over several files ------------------------------------------------
+@pytest.mark.core  # the native charging rule: on every interpreter and NumPy version
 def test_lines_of_several_files_are_charged_to_the_innermost_listed_file(tmp_path: Path) -> None:
     helper = tmp_path / "helper_under_test.py"
     helper.write_text("import numpy as np\n\n\ndef make(n):\n    return np.empty(n)\n")
