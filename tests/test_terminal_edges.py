@@ -64,7 +64,8 @@ def test_help_shows_each_form_with_its_own_prefix(tmp_path: Path) -> None:
                  if line.lstrip().startswith("%")]
         assert forms == ["%%arrayprof [--json", "%arrayprof [--json", "%arrayprof on",
                          "%arrayprof last", "%arrayprof advise", "%arrayprof explain",
-                         "%%arrayprof [--json", "%arrayprof on", "%arrayprof explain"], shown[number]
+                         "%arrayprof rules", "%%arrayprof [--json", "%arrayprof on",
+                         "%arrayprof explain"], shown[number]
         assert "%arrayprof [--json PATH] [--quiet] [--no-verify] [--rss ...] STATEMENT" \
             in shown[number]
 
@@ -364,3 +365,36 @@ def test_cli_names_a_failing_cells_exception(tmp_path: Path) -> None:
     assert summary.endswith(" · raised KeyError: 'missing key' (line 3)")
     assert run.stderr.splitlines() == ["arrayprof: cell 1 raised KeyError: 'missing key' (line 3)",
                                        "arrayprof: 1 of 1 cells raised"]
+
+
+# -- the advisor's catalogue ----------------------------------------------------------------------
+
+def test_cli_lists_the_rules_and_describes_one() -> None:
+    from arrayprof.advisor.catalogue import CATALOGUE
+
+    listed = subprocess.run([sys.executable, "-m", "arrayprof.cli", "rules"], capture_output=True,
+                            text=True, timeout=120)
+    assert listed.returncode == 0
+    heads = [line.split()[0] for line in listed.stdout.splitlines() if not line.startswith(" ")]
+    assert heads == [doc.category for doc in CATALOGUE]
+    one = subprocess.run([sys.executable, "-m", "arrayprof.cli", "rules", "broadcast-blowup"],
+                         capture_output=True, text=True, timeout=120)
+    assert one.returncode == 0 and one.stdout.startswith("broadcast-blowup (advisor/")
+    assert "Near misses it leaves alone: " in one.stdout
+    bad = subprocess.run([sys.executable, "-m", "arrayprof.cli", "rules", "no-such"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "no rule category 'no-such'" in bad.stderr
+
+
+def test_rules_subcommand_in_ipython(capsys: pytest.CaptureFixture[str]) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from arrayprof.advisor.catalogue import listing
+
+    shell = InteractiveShell.instance()
+    shell.run_cell("%load_ext arrayprof")
+    capsys.readouterr()
+    shell.run_line_magic("arrayprof", "rules view-mutation")
+    assert capsys.readouterr().out == listing("view-mutation")
+    shell.run_cell("%arrayprof rules nope")
+    assert "%arrayprof rules: no category 'nope'" in capsys.readouterr().err

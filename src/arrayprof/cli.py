@@ -159,7 +159,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="fail (exit 1) when a cell goes over these NumPy limits, e.g. "
                           "peak=500MB,temporaries=100MB (also allocated=, allocations=); a cell's "
                           'metadata {"arrayprof": {"budget": {...}}} sets its own')
+    rules = commands.add_parser("rules", help="list the advisor's rules, or describe one")
+    rules.add_argument("category", nargs="?", help="a category, e.g. broadcast-blowup")
     return parser
+
+
+def list_rules(category: str | None) -> int:
+    from arrayprof.advisor.catalogue import CATALOGUE, listing
+
+    try:
+        print(listing(category), end="")
+    except KeyError:
+        names = ", ".join(d.category for d in CATALOGUE)
+        print(f"arrayprof: no rule category {category!r} (categories: {names})", file=sys.stderr)
+        return 2
+    return 0
 
 
 def budget_argument(text: str) -> Budget:
@@ -171,6 +185,8 @@ def budget_argument(text: str) -> Budget:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "rules":
+        return list_rules(args.category)
     if not args.file.exists():
         print(f"arrayprof: no such file: {args.file}", file=sys.stderr)
         return 2

@@ -167,6 +167,22 @@ CATALOGUE: tuple[RuleDoc, ...] = (
 )
 
 
+def listing(category: str | None = None) -> str:
+    """The catalogue as terminal text (``arrayprof rules``, ``%arrayprof rules``): one paragraph
+    per category, or the whole entry of one.  Raises KeyError for an unknown category."""
+    docs = CATALOGUE if category is None else [d for d in CATALOGUE if d.category == category]
+    if not docs:
+        raise KeyError(category)
+    if category is None:
+        return "\n".join(f"{d.category:<20} {d.finds}\n{'':<20} rewrite: {d.rewrite}"
+                         for d in docs) + "\n"
+    doc = docs[0]
+    example = "\n".join("    " + line for line in doc.example.splitlines())
+    return (f"{doc.category} (advisor/{doc.module}.py; rewrite: {doc.rewrite})\n\n"
+            f"What it finds: {doc.finds}\n\nWhy it costs: {doc.why}\n\nExample:\n{example}\n\n"
+            f"Near misses it leaves alone: {doc.near_misses}\n")
+
+
 def markdown() -> str:
     """docs/rules.md: the catalogue as one section per category."""
     out = ["# Advisor rules", "",

@@ -32,7 +32,7 @@ from arrayprof.report import Report
 from arrayprof.session import Session, needs_await, note_interrupted, was_interrupted
 from arrayprof.units import parse_bytes
 
-SUBCOMMANDS = ("on", "off", "status", "last", "advise", "explain")
+SUBCOMMANDS = ("on", "off", "status", "last", "advise", "explain", "rules")
 # the ``from __future__`` statements of earlier cells, which IPython's compiler carries over
 FUTURE_FLAGS = functools.reduce(operator.or_, (getattr(__future__, name).compiler_flag
                                                for name in __future__.all_feature_names), 0)
@@ -122,6 +122,8 @@ OVERVIEW = """Profile NumPy memory and speed in IPython.
   %arrayprof advise      run the advisor again on the last report
   %arrayprof explain EXPR [EXPR2] | --broadcast A B
       explain an array's memory layout, or how two shapes broadcast
+  %arrayprof rules [CATEGORY]
+      list the advisor's rules, or describe one
 """
 
 USAGE = f"""{OVERVIEW}
@@ -273,6 +275,19 @@ class ArrayprofMagics(Magics):
             return
         if api.advise(report, context, verify=True):  # interrupted: its note says so
             show_report(self.shell, report)
+
+    def _cmd_rules(self, rest: str) -> None:
+        from arrayprof.advisor.catalogue import CATALOGUE, listing
+
+        words = rest.split()
+        if len(words) > 1:
+            raise UsageError(f"%arrayprof rules takes at most one category (got {rest!r})\n"
+                             f"usage: %arrayprof rules [CATEGORY]\n{SEE_HELP}")
+        try:
+            print(listing(words[0] if words else None), end="")
+        except KeyError:
+            raise UsageError(f"%arrayprof rules: no category {words[0]!r} (categories: "
+                             f"{', '.join(d.category for d in CATALOGUE)})") from None
 
     def _cmd_explain(self, rest: str) -> None:
         from arrayprof.explain import explain, explain_broadcast
