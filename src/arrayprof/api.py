@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from arrayprof.context import CellContext
 from arrayprof.notify import internal_failure, set_notifier
 from arrayprof.report import Report
-from arrayprof.session import CellContext, Session, note_interrupted, was_interrupted
+from arrayprof.session import Session, note_interrupted, was_interrupted
 
 __all__ = ["add_listener", "history", "internal_failure", "profile", "profile_async",
            "set_notifier"]

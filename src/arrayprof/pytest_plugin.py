@@ -289,7 +289,7 @@ def advise(report: Report, files: SourceFiles, linenos: set[int], test_path: str
     lines is judged as a cell body, with its module's globals and, for the test function, the
     locals it returned with.  Rewrites are not verified here (a test's inputs are not copied)."""
     from arrayprof.advisor import advise as run_advisor
-    from arrayprof.session import CellContext
+    from arrayprof.context import CellContext
 
     by_function: dict[tuple[str, int], tuple[ast.AST, set[int]]] = {}
     trees: dict[str, ast.Module] = {}

@@ -24,11 +24,12 @@ import itertools
 import linecache
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import CodeType, TracebackType
 from typing import Any
 
 from arrayprof import inventory
+from arrayprof.context import CellContext
 from arrayprof.notify import internal_failure, note
 from arrayprof.report import ErrorInfo, LineStats, NumpyStats, OpRecord, Report
 from arrayprof.rss import RssSampler, make_sampler
@@ -41,18 +42,6 @@ DEFAULT_COPY_BUDGET = 512 * 1024 * 1024
 
 def new_filename() -> str:
     return f"<arrayprof-cell-{next(_cell_numbers)}>"
-
-
-@dataclass
-class CellContext:
-    """What the advisor may read besides the report: the code, its AST and its namespace."""
-
-    source: str
-    filename: str
-    tree: ast.Module | None
-    namespace: dict[str, Any]
-    inputs: CellInputs | None = None
-    new_names: list[str] = field(default_factory=list)
 
 
 @dataclass

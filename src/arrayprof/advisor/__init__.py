@@ -13,8 +13,8 @@ import bisect
 from collections.abc import Callable
 from dataclasses import replace
 
+from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report
-from arrayprof.session import CellContext
 
 Rule = Callable[[Report, CellContext], list[Finding]]
 RULES: list[Rule] = []

@@ -17,8 +17,8 @@ from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor import rule
 from arrayprof.advisor.facts import describe, finding, seconds
 from arrayprof.advisor.verify import FIX_CHECKS
+from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report, Rewrite
-from arrayprof.session import CellContext
 
 LEGACY_RANDOM = ("rand", "randn", "randint", "random", "random_sample", "ranf", "sample",
                  "normal", "uniform", "choice", "permutation", "shuffle", "seed", "poisson",

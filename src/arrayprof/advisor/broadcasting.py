@@ -19,8 +19,8 @@ from arrayprof.advisor.config import CONFIG
 from arrayprof.advisor.facts import describe, finding, growth_over, kept_bytes, line_growth, nbytes, shape
 from arrayprof.advisor.scopes import RETURN
 from arrayprof.advisor.verify import FIX_CHECKS
+from arrayprof.context import CellContext
 from arrayprof.report import Finding, OpRecord, Report, Rewrite
-from arrayprof.session import CellContext
 
 EXPLICIT_OUTER = ("outer", "ix_", "meshgrid", "newaxis", "expand_dims", "reshape", "subtract.outer",
                   "multiply.outer", "add.outer")

@@ -19,8 +19,8 @@ from arrayprof.advisor.config import CONFIG
 from arrayprof.advisor.facts import describe, finding, iterations, nbytes
 from arrayprof.advisor.rewriting import dtype_of, statement_replacing
 from arrayprof.advisor.scopes import RETURN
+from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report, Rewrite
-from arrayprof.session import CellContext
 
 
 def changed_after(tree: ast.Module, name: str, lineno: int) -> bool:

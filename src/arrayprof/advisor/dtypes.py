@@ -19,8 +19,8 @@ from arrayprof.advisor.config import CONFIG
 from arrayprof.advisor.facts import finding, nbytes, shape
 from arrayprof.advisor.scopes import RETURN
 from arrayprof.advisor.verify import FIX_CHECKS, NotVerified, base_namespace, unsafe_call
+from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report, Rewrite
-from arrayprof.session import CellContext
 
 ARITH = ("add", "subtract", "multiply", "true_divide", "divide", "power", "square", "left_shift",
          "negative", "absolute", "floor_divide")

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from arrayprof.advisor.config import CONFIG, severity
+from arrayprof.context import CellContext
 from arrayprof.report import Finding, LineStats, OpRecord, Report, Rewrite
-from arrayprof.session import CellContext
 from arrayprof.units import human_bytes
 
 

@@ -15,8 +15,8 @@ import numpy as np
 from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor import rule
 from arrayprof.advisor.facts import describe, finding, nbytes
+from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report, Rewrite
-from arrayprof.session import CellContext
 
 MIN_ITERATIONS = 50
 MIN_ELEMENTS = 16

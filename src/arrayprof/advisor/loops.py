@@ -31,8 +31,8 @@ from arrayprof.advisor.vectorizer import (
     scalar_element_loop,
     uses_foreign_calls,
 )
+from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report, Rewrite
-from arrayprof.session import CellContext
 
 
 @rule

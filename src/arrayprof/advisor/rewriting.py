@@ -15,8 +15,8 @@ import numpy as np
 
 from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor.scopes import RETURN
+from arrayprof.context import CellContext
 from arrayprof.report import Rewrite
-from arrayprof.session import CellContext
 
 
 class ReplaceNode(ast.NodeTransformer):

@@ -32,8 +32,8 @@ import numpy as np
 from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor import effects
 from arrayprof.advisor.config import CONFIG
+from arrayprof.context import CellContext
 from arrayprof.report import Report
-from arrayprof.session import CellContext
 
 RETURN = "__return__"  # pseudo-name of a function's return value in its captured locals
 

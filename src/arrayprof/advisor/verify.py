@@ -31,9 +31,10 @@ import numpy as np
 from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor import effects
 from arrayprof.advisor.config import CONFIG, AdvisorConfig
+from arrayprof.context import CellContext
 from arrayprof.notify import note
 from arrayprof.report import Finding, Report, Rewrite
-from arrayprof.session import CellContext, Session
+from arrayprof.session import Session
 from arrayprof.snapshot import (
     MAX_PLAIN_ITEMS,
     PLAIN_SCALARS,
