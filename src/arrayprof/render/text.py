@@ -80,6 +80,9 @@ def render_text(report: Report) -> str:
         blocks.append(line_table(report))
     if report.arrays:
         blocks.append(array_table(report))
+    if report.dask is not None:
+        from arrayprof.render.dask_text import dask_block
+        blocks.append(dask_block(report))
     if report.findings:
         blocks.append(findings_block(report))
     if report.notes:
