@@ -38,7 +38,8 @@ class WorkerRecorder:
     def __init__(self, worker: Any) -> None:
         self.worker = worker
         self.lock = threading.Lock()
-        self.layers: dict[str, list[float]] = {}  # name -> [count, allocs, bytes, temps, temp_bytes, peak_max, seconds]
+        # name -> [count, allocs, bytes, temps, temp_bytes, peak_max, seconds, first start (time.time)]
+        self.layers: dict[str, list[float]] = {}
         self.index: dict[str, int] = {}  # layer name -> index (the "line" of its ufunc calls)
         self.names: list[str] = [""]
         ensure_installed()
@@ -58,17 +59,10 @@ class WorkerRecorder:
                 self.names.append(name)
             return index
 
-    def record(self, name: str, stats: tuple[int, int, int, int, int], seconds: float) -> None:
-        allocs, nbytes, temps, temp_bytes, peak = stats
+    def record(self, name: str, stats: tuple[int, int, int, int, int], seconds: float,
+               started: float) -> None:
         with self.lock:
-            row = self.layers.setdefault(name, [0, 0, 0, 0, 0, 0, 0.0])
-            row[0] += 1
-            row[1] += allocs
-            row[2] += nbytes
-            row[3] += temps
-            row[4] += temp_bytes
-            row[5] = max(row[5], peak)
-            row[6] += seconds
+            add_task(self.layers, name, stats, seconds, started)
 
     # -- asked by the client ----------------------------------------------------------------------
     def begin(self) -> dict[str, Any]:
@@ -97,6 +91,23 @@ class WorkerRecorder:
                 "layers": layers, "ops": [op for op in ops if op["layer"] is not None]}
 
 
+def add_task(layers: dict[str, list[float]], name: str, stats: tuple[int, int, int, int, int],
+             seconds: float, started: float) -> None:
+    """Add one task's figures to its layer's row (the caller holds the lock)."""
+    allocs, nbytes, temps, temp_bytes, peak = stats
+    row = layers.get(name)
+    if row is None:
+        row = layers[name] = [0, 0, 0, 0, 0, 0, 0.0, started]
+    row[0] += 1
+    row[1] += allocs
+    row[2] += nbytes
+    row[3] += temps
+    row[4] += temp_bytes
+    row[5] = max(row[5], peak)
+    row[6] += seconds
+    row[7] = min(row[7], started)
+
+
 def _recorder_of_current_worker() -> WorkerRecorder | None:
     try:
         from distributed.worker import get_worker
@@ -119,14 +130,14 @@ def _profiled_run_task_simple(task: Any, data: dict, time_delay: float) -> Any:
     name = layer_name(key)
     _in_task.active = True
     _native.task_begin(recorder.group(name))
-    start = time.perf_counter()
+    started, start = time.time(), time.perf_counter()
     try:
         return original(task, data, time_delay)
     finally:
         seconds = time.perf_counter() - start
         stats = _native.task_end()
         _in_task.active = False
-        recorder.record(name, stats, seconds)
+        recorder.record(name, stats, seconds, started)
 
 
 def _install(recorder: WorkerRecorder) -> None:

@@ -83,13 +83,17 @@ def _call_with_timeout(fn: Any, timeout: float) -> tuple[Any, BaseException | No
 
 
 def current_client() -> Any:
-    """The distributed Client computations in this process go to, or None."""
+    """The distributed Client this process's computations go to (as Dask itself chooses: its
+    `scheduler` setting first, then the default client), or None."""
     if "distributed" not in sys.modules:
         return None
     try:
+        from dask.base import get_scheduler
         from distributed import Client
-        client = Client.current(allow_global=True)
+        client = getattr(get_scheduler(), "__self__", None)
     except Exception:
+        return None
+    if not isinstance(client, Client):
         return None
     if getattr(client, "asynchronous", False) or getattr(client, "status", "") != "running":
         return None
@@ -104,10 +108,12 @@ class DaskWatch:
         self.before: set[str] = set()  # every layer of the collections the cell's names held
         self.before_own: set[str] = set()  # their own (output) layers
         self.layer_line: dict[str, int] = {}
-        self.local: dict[str, list[float]] = {}  # layer -> [count, allocs, bytes, temps, temp_bytes, peak, seconds]
+        self.local: dict[str, list[float]] = {}  # layer -> row, as the workers' (_daskworker)
         self.local_lock = threading.Lock()
         self.computes: list[DaskCompute] = []
-        self.compute_lines: set[int] = set()  # lines that called dask.compute / .compute()
+        # (time.time() at start, at end, line) of each dask.compute / .compute() call
+        self.compute_calls: list[tuple[float, float, int]] = []
+        self.token_line: dict[str, int] = {}
         self.notes: list[str] = []
         self.client: Any = None
         self.began: dict[str, str] = {}  # worker address -> error at begin ("" when fine)
@@ -152,9 +158,12 @@ class DaskWatch:
 
         def watched_compute(*args: Any, **kwargs: Any) -> Any:
             line = watch._cell_line()
-            if line is not None:
-                watch.compute_lines.add(line)
-            results = original_compute(*args, **kwargs)
+            first = time.time()
+            try:
+                results = original_compute(*args, **kwargs)
+            finally:
+                if line is not None:
+                    watch.compute_calls.append((first, time.time(), line))
             watch._computed(line, args, results)
             return results
 
@@ -215,43 +224,50 @@ class DaskWatch:
         except Exception:
             pass  # never disturb the user's array
 
-    def line_of(self, layer: str) -> int | None:
-        """The line that made `layer`: a dask array's; else (a layer compute itself made, as
-        its finalize step, or a collection that is not an array) the line that computed, when
-        the cell computed on one line only; None for layers made before the cell."""
+    def line_of(self, layer: str, started: float) -> int | None:
+        """The line that made `layer` (its first task started at `started`, time.time()):
+        - a layer of a dask array the cell made: that array's line;
+        - a layer Dask's optimizer made by fusing a chain of layers: it keeps the token of the
+          chain's last layer ('sum-sum-aggregate-<token of sum-aggregate-<token>>'): that
+          layer's line;
+        - else a layer made before the cell: None;
+        - else a layer the compute call made itself (its finalize step, or a collection that is
+          not an array): the line of the compute call running when its first task started."""
         line = self.layer_line.get(layer)
-        if line is None and layer not in self.before and len(self.compute_lines) == 1:
-            line = next(iter(self.compute_lines))
-        return line
+        if line is not None:
+            return line
+        token = layer.rsplit("-", 1)[-1]
+        if len(self.token_line) != len(self.layer_line):
+            self.token_line = {name.rsplit("-", 1)[-1]: n for name, n in self.layer_line.items()}
+        line = self.token_line.get(token) if len(token) >= 16 else None
+        if line is not None or layer in self.before:
+            return line
+        for first, last, compute_line in self.compute_calls:
+            if first <= started <= last:
+                return compute_line
+        return None
 
     def _run_local(self, original: Any, key: Any, args: tuple, kwargs: dict) -> Any:
-        from arrayprof._daskworker import layer_name
+        from arrayprof._daskworker import add_task, layer_name
         if getattr(self._local_thread, "active", False):
             return original(key, *args, **kwargs)
         name = layer_name(key)
         self._local_thread.active = True
-        _native.task_begin(self.line_of(name) or 0)
-        start = time.perf_counter()
+        started, start = time.time(), time.perf_counter()
+        _native.task_begin(self.line_of(name, started) or 0)
         try:
             return original(key, *args, **kwargs)
         finally:
             seconds = time.perf_counter() - start
-            allocs, nbytes, temps, temp_bytes, peak = _native.task_end()
+            stats = _native.task_end()
             self._local_thread.active = False
             with self.local_lock:
-                row = self.local.setdefault(name, [0, 0, 0, 0, 0, 0, 0.0])
-                row[0] += 1
-                row[1] += allocs
-                row[2] += nbytes
-                row[3] += temps
-                row[4] += temp_bytes
-                row[5] = max(row[5], peak)
-                row[6] += seconds
+                add_task(self.local, name, stats, seconds, started)
 
     def _computed(self, line: int | None, collections: tuple, results: Any) -> None:
         """NumPy results a compute brought back (the largest MAX_COMPUTES are kept)."""
         try:
-            for collection, result in zip(collections, results):
+            for collection, result in zip(collections, results, strict=False):
                 nbytes = getattr(result, "nbytes", None)
                 shape = getattr(result, "shape", None)
                 if not isinstance(nbytes, int) or not isinstance(shape, tuple):
@@ -335,8 +351,9 @@ class DaskWatch:
     def _tasks(self, layers: dict[str, list[float]], ops: dict[str, list[dict[str, Any]]],
                ) -> list[DaskTask]:
         grouped: dict[tuple[str, int | None], DaskTask] = {}
-        for name, (count, allocs, nbytes, temps, temp_bytes, peak, seconds) in layers.items():
-            lineno = self.line_of(name)
+        for name, (count, allocs, nbytes, temps, temp_bytes, peak, seconds, started) in \
+                layers.items():
+            lineno = self.line_of(name, started)
             prefix = key_prefix(name)
             task = grouped.get((prefix, lineno))
             if task is None:
@@ -362,6 +379,7 @@ def _merge(into: dict[str, list[float]], rows: dict[str, list[float]]) -> None:
         for i in (0, 1, 2, 3, 4, 6):
             have[i] += row[i]
         have[5] = max(have[5], row[5])
+        have[7] = min(have[7], row[7])
 
 
 def _merge_ops(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -137,7 +137,7 @@ def _scaled_chunks(array: Any, factor: float) -> tuple[int, ...]:
     chunks = [max(c) if c else 1 for c in array.chunks]
     remaining = factor
     out = []
-    for size, full in zip(chunks, array.shape):
+    for size, full in zip(chunks, array.shape, strict=True):
         if remaining < 1:
             new = max(1, int(size * remaining))
             remaining = remaining * size / new if new else 1
