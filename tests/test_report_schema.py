@@ -196,7 +196,8 @@ def all_property_names() -> set[str]:
         names |= set(definition.get("properties", {}))
         for nested in (definition.get("properties", {}).get("tasks"),
                        definition.get("properties", {}).get("workers"),
-                       definition.get("properties", {}).get("computes")):
+                       definition.get("properties", {}).get("computes"),
+                       definition.get("properties", {}).get("arrays")):
             if nested:
                 names |= set(nested["items"]["properties"])
     return names

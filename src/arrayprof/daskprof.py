@@ -22,6 +22,7 @@ ends (bounded waits: a worker that does not answer is named in `dask.notes`).
 from __future__ import annotations
 
 import ast
+import math
 import os
 import sys
 import threading
@@ -30,7 +31,7 @@ import weakref
 from typing import Any
 
 from arrayprof import _native
-from arrayprof.report import DaskCompute, DaskReport, DaskTask, DaskWorker
+from arrayprof.report import DaskArray, DaskCompute, DaskReport, DaskTask, DaskWorker
 
 WORKER_TIMEOUT_S = 10.0
 MAX_COMPUTES = 20
@@ -119,6 +120,8 @@ class DaskWatch:
         self.began: dict[str, str] = {}  # worker address -> error at begin ("" when fine)
         self._restore: list[tuple[Any, str, Any]] = []
         self._local_thread = threading.local()
+        self.namespace = namespace
+        self.names = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}) if tree else []
         self._names_before(tree, namespace)
 
     # -- start and stop -----------------------------------------------------------------------
@@ -337,16 +340,38 @@ class DaskWatch:
                 for op in answer["ops"]:
                     ops.setdefault(op.pop("layer"), []).append(op)
         with self.local_lock:
+            if self.local and not layers:
+                scheduler = "local"  # a Client exists, but the cell chose Dask's threads
             _merge(layers, self.local)
         if not layers and not self.computes and not self.notes:
             return None
         tasks = self._tasks(layers, ops)
+        arrays = self._arrays()
         made_before = sum(t.count for t in tasks if t.lineno is None)
         if made_before:
             self.notes.append(f"{made_before} tasks belong to layers made before this cell "
                               "(lineno null)")
         return DaskReport(scheduler=scheduler, tasks=tasks, workers=workers,
-                          computes=self.computes, notes=self.notes)
+                          computes=self.computes, notes=self.notes, arrays=arrays)
+
+    def _arrays(self) -> list[DaskArray]:
+        """The dask arrays the cell's names hold now (shape and chunks: plain attributes)."""
+        from dask.array import Array
+        found = []
+        for name in self.names:
+            value = self.namespace.get(name)
+            if type(value) is not Array or value.ndim == 0:
+                continue
+            try:
+                chunk_shape = [max(c) if c else 0 for c in value.chunks]
+                itemsize = value.dtype.itemsize
+                found.append(DaskArray(
+                    name=name, shape=[int(n) for n in value.shape], chunk_shape=chunk_shape,
+                    dtype=str(value.dtype), chunk_bytes=math.prod(chunk_shape) * itemsize,
+                    nchunks=math.prod(len(c) for c in value.chunks)))
+            except Exception:  # unknown sizes (nan chunks) and the like
+                continue
+        return found
 
     def _tasks(self, layers: dict[str, list[float]], ops: dict[str, list[dict[str, Any]]],
                ) -> list[DaskTask]:

@@ -201,6 +201,18 @@ class DaskCompute:
 
 
 @dataclass
+class DaskArray:
+    """A dask array a name of the cell holds after it (what chunk advice is about)."""
+
+    name: str
+    shape: list[int]
+    chunk_shape: list[int]  # the largest chunk along each axis
+    dtype: str
+    chunk_bytes: int
+    nchunks: int
+
+
+@dataclass
 class DaskReport:
     """What the cell's Dask tasks did, on the workers or on this process's threads."""
 
@@ -210,13 +222,15 @@ class DaskReport:
     # additions
     scheduler: str = "local"  # "distributed" (a Client) or "local" (threads or sync in-process)
     computes: list[DaskCompute] = field(default_factory=list)
+    arrays: list[DaskArray] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DaskReport:
         data = dict(data)
         return cls(tasks=[DaskTask(**t) for t in data.pop("tasks", [])],
                    workers=[DaskWorker(**w) for w in data.pop("workers", [])],
-                   computes=[DaskCompute(**c) for c in data.pop("computes", [])], **data)
+                   computes=[DaskCompute(**c) for c in data.pop("computes", [])],
+                   arrays=[DaskArray(**a) for a in data.pop("arrays", [])], **data)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any
 
 from arrayprof.advisor import rule
 from arrayprof.advisor.config import CONFIG
-from arrayprof.report import DaskTask, DaskWorker, Finding, Report
+from arrayprof.report import DaskArray, DaskTask, DaskWorker, Finding, Report
 from arrayprof.session import CellContext
 from arrayprof.units import human_bytes, human_seconds
 
@@ -117,30 +117,21 @@ def _in_chunk(report: Report, worker: DaskWorker | None) -> list[Finding]:
     return findings
 
 
-def _arrays_on_line(context: CellContext, lineno: int) -> list[tuple[str, Any]]:
-    """The dask arrays named on a line (name, array), from the namespace after the cell."""
-    try:
-        from dask.array import Array
-    except ImportError:
-        return []
-    found: dict[str, Any] = {}
-    for node in ast.walk(context.tree) if context.tree else ():
-        if isinstance(node, ast.Name) and getattr(node, "lineno", None) == lineno:
-            value = context.namespace.get(node.id)
-            if isinstance(value, Array) and value.ndim > 0:
-                found.setdefault(node.id, value)
-    return sorted(found.items())
+def _arrays_on_line(report: Report, context: CellContext, lineno: int) -> list[DaskArray]:
+    """The dask arrays (report.dask.arrays) whose names the line mentions."""
+    names = {node.id for node in ast.walk(context.tree) if context.tree is not None and
+             isinstance(node, ast.Name) and getattr(node, "lineno", None) == lineno}
+    return [a for a in report.dask.arrays if a.name in names] if report.dask else []
 
 
-def _scaled_chunks(array: Any, factor: float) -> tuple[int, ...]:
-    """The array's chunk shape with its bytes scaled by `factor` along the leading axes."""
-    chunks = [max(c) if c else 1 for c in array.chunks]
+def _scaled_chunks(array: DaskArray, factor: float) -> tuple[int, ...]:
+    """The array's chunk shape with its bytes scaled by `factor`, along the leading axes."""
     remaining = factor
     out = []
-    for size, full in zip(chunks, array.shape, strict=True):
+    for size, full in zip(array.chunk_shape, array.shape, strict=True):
         if remaining < 1:
             new = max(1, int(size * remaining))
-            remaining = remaining * size / new if new else 1
+            remaining = remaining * size / new
         else:
             new = min(full, int(size * remaining)) if full else size
             remaining = remaining * size / max(new, 1)
@@ -154,12 +145,16 @@ def _chunk_size(report: Report, context: CellContext, worker: DaskWorker | None,
     for task in report.dask.tasks if report.dask else []:
         if task.lineno is None or task.count == 0:
             continue
-        arrays = _arrays_on_line(context, task.lineno)
+        arrays = _arrays_on_line(report, context, task.lineno)
         share = _share(task, worker)
         if share >= WORKER_SHARE and arrays:
             factor = TARGET_SHARE / share
-            suggestions = "; ".join(f"{name} = {name}.rechunk({_scaled_chunks(a, factor)})"
-                                    for name, a in arrays)
+            # a broadcast between the line's arrays (pairwise) makes each task's peak the
+            # product of their chunks: each takes a root of the factor
+            outer = _broadcast_op(task) is not None and len(arrays) > 1
+            each = factor ** (1 / len(arrays)) if outer else factor
+            suggestions = "; ".join(f"{a.name} = {a.name}.rechunk({_scaled_chunks(a, each)})"
+                                    for a in arrays)
             findings.append(Finding(
                 category="dask-chunks", severity="warning", lineno=task.lineno,
                 message=(f"chunks too large for the workers: {_cost(task, worker)}"),
@@ -168,8 +163,9 @@ def _chunk_size(report: Report, context: CellContext, worker: DaskWorker | None,
                     f"thread, and each '{task.prefix}' task peaks at "
                     f"{human_bytes(task.peak_bytes_max)}, so a worker needs {share:.0%} of its "
                     f"memory limit for these tasks alone, before the chunks it stores; past it "
-                    f"Dask spills, pauses or restarts the worker. Chunks {factor:.2f}x as "
-                    f"large bring the per-task peak to about "
+                    f"Dask spills, pauses or restarts the worker. Chunks {each:.2f}x as "
+                    f"large{' (each input of the broadcast)' if outer else ''} bring the "
+                    f"per-task peak to about "
                     f"{human_bytes(task.peak_bytes_max * factor)} "
                     f"({TARGET_SHARE:.0%} of the limit): {suggestions} (or chunks= where the "
                     "array is made). Computed from the measured tasks, not re-run.")))
@@ -178,8 +174,8 @@ def _chunk_size(report: Report, context: CellContext, worker: DaskWorker | None,
                 task.peak_bytes_max < CONFIG.warn_bytes:
             # Dask spends about a millisecond per task; chunks 10x larger cut that 10x
             factor = 10.0
-            suggestions = "; ".join(f"{name} = {name}.rechunk({_scaled_chunks(a, factor)})"
-                                    for name, a in arrays)
+            suggestions = "; ".join(f"{a.name} = {a.name}.rechunk({_scaled_chunks(a, factor)})"
+                                    for a in arrays)
             findings.append(Finding(
                 category="dask-chunks", severity="info", lineno=task.lineno,
                 message=(f"{task.count} tiny '{task.prefix}' tasks of "
