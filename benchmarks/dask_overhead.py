@@ -8,8 +8,12 @@ Each round times the same computation three ways, in a rotating order:
   profile()  the whole profiled cell: the plugin, the client's begin/end round trips to the
              workers, the layer watch and the report (verify=False).
 The figure is the median over rounds of (variant wall time / plain wall time of that round).
+On a shared 2-core machine these wall-time ratios move by +-20% from round to round, so the run
+also measures the plugin's own work per task where it happens, inside a task on a worker: what
+the replaced task function adds around the task (finding the recorder, marking the thread's task,
+reading its figures, adding them to its layer), median of 5 x 20,000 repetitions.
 
-    python benchmarks/dask_overhead.py [--rounds 7] [--json OUT]
+    python benchmarks/dask_overhead.py [--rounds 9] [--json OUT]
 """
 
 from __future__ import annotations
@@ -33,9 +37,9 @@ WORKLOADS = {
         "x = da.random.random((4000, 4000), chunks=(1000, 1000)).persist()\n",
         "r = ((x - x.mean(axis=0)) ** 2).sum().compute()\n",
     ),
-    # 2,000 chunks of 10 elements: Dask's own per-task cost dominates
-    "b: 2,000 tiny tasks": (
-        "y = da.ones(20_000, chunks=10).persist()\n",
+    # 1,000 chunks of 10 elements: Dask's own per-task cost dominates
+    "b: 1,000 tiny tasks": (
+        "y = da.ones(10_000, chunks=10).persist()\n",
         "r = (y + 1).sum().compute()\n",
     ),
 }
@@ -94,9 +98,24 @@ def measure(client: Client, setup: str, cell: str, rounds: int) -> dict[str, Any
             **{name: statistics.median(values) for name, values in ratios.items()}}
 
 
+def wrapper_seconds(repeats: int = 20_000) -> float:
+    """Inside a task on a worker: seconds per task of the plugin's work around a task."""
+    from arrayprof import _daskworker, _native
+    recorder = _daskworker._recorder_of_current_worker()
+    assert recorder is not None, "the plugin is not recording on this worker"
+    start = time.perf_counter()
+    for _ in range(repeats):
+        found = _daskworker._recorder_of_current_worker()
+        _native.task_begin(found.group("bench-task"))
+        started, begun = time.time(), time.perf_counter()
+        stats = _native.task_end()
+        found.record("bench-task", stats, time.perf_counter() - begun, started)
+    return (time.perf_counter() - start) / repeats
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--json")
     args = parser.parse_args()
     cluster = LocalCluster(n_workers=2, threads_per_worker=2, processes=True, host="127.0.0.1",
@@ -109,6 +128,12 @@ def main() -> None:
             row = results[name]
             print(f"{name:<40} plain {row['plain_s'] * 1e3:7.1f} ms   plugin {row['plugin']:.2f}x"
                   f"   profile() {row['profile']:.2f}x", flush=True)
+        set_plugin(client, True)
+        per_task = statistics.median(client.submit(wrapper_seconds, pure=False).result()
+                                     for _ in range(5))
+        set_plugin(client, False)
+        results["c: the plugin's work per task"] = {"seconds": per_task}
+        print(f"{'c: the plugin work per task, in a task':<40} {per_task * 1e6:.1f} us", flush=True)
     finally:
         client.close()
         cluster.close()

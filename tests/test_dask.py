@@ -294,3 +294,57 @@ def test_arrayprof_never_imports_dask() -> None:
 def test_nothing_changes_without_dask_tasks() -> None:
     report = arrayprof.profile("import numpy as np\ny = np.ones(10) * 2\n", {}, verify=False)
     assert report.dask is None and "dask" not in report.to_dict()
+
+
+def advice(report, namespace_after: dict, source: str = CELL):
+    """The Dask rules on a report (the cell's AST and namespace as the advisor gets them)."""
+    import ast
+
+    from arrayprof.advisor import dask_chunks
+    from arrayprof.session import CellContext
+    context = CellContext(source=source, filename="<test>", tree=ast.parse(source),
+                          namespace=namespace_after)
+    return dask_chunks.dask_chunk_rules(report, context)
+
+
+def test_chunks_too_large_for_a_smaller_worker(report) -> None:
+    """The same measured tasks against a 100 MB worker: the pairwise line's chunks are too large,
+    and each input of the broadcast gets the square root of the factor."""
+    import dataclasses
+    small = dataclasses.replace(report, dask=dataclasses.replace(
+        report.dask, workers=[dataclasses.replace(w, memory_limit=100_000_000)
+                              for w in report.dask.workers]))
+    found = [f for f in advice(small, {}) if f.category == "dask-chunks"]
+    assert [f.lineno for f in found] == [PAIR_LINE]
+    peak = heaviest(report, PAIR_LINE).peak_bytes_max
+    share = 2 * peak / 100_000_000
+    rows = int(CHUNK_N * (0.25 / share) ** 0.5)
+    assert f"a = a.rechunk(({rows}, {K})); b = b.rechunk(({rows}, {K}))" in found[0].explanation
+    assert f"({100 * share:.0f}%)" in found[0].message
+    # against the real 512 MiB workers they are not too large
+    assert not [f for f in report.findings if f.category == "dask-chunks"]
+
+
+def test_large_compute_result(report, monkeypatch) -> None:
+    from arrayprof.advisor import dask_chunks
+    assert not [f for f in report.findings if f.category == "dask-compute"]
+    monkeypatch.setattr(dask_chunks, "LARGE_COMPUTE_BYTES", N * N * ITEMSIZE)
+    found = [f for f in advice(report, {}) if f.category == "dask-compute"]
+    assert [f.lineno for f in found] == [COMPUTE_D]
+    assert f"({N}, {N}) float64 back into this process" in found[0].message
+
+
+def test_tiny_tasks(client) -> None:
+    cell = "y = da.ones(2000, chunks=10)\nt = (y + 1).sum().compute()\n"
+    ns = namespace()
+    report = arrayprof.profile(cell, ns, verify=False)
+    assert ns["t"] == 4000
+    fused = heaviest(report, 2)
+    assert fused.count == 200
+    found = [f for f in report.findings if f.category == "dask-chunks"]
+    if fused.seconds / fused.count < 0.001:  # a loaded machine may make them slower
+        assert [f.lineno for f in found] == [2]
+        assert "y = y.rechunk((100,))" in found[0].explanation
+        assert "200 tiny" in found[0].message
+    else:
+        assert found == []

@@ -41,7 +41,8 @@ class WorkerRecorder:
         # name -> [count, allocs, bytes, temps, temp_bytes, peak_max, seconds, first start (time.time)]
         self.layers: dict[str, list[float]] = {}
         self.index: dict[str, int] = {}  # layer name -> index (the "line" of its ufunc calls)
-        self.names: list[str] = [""]
+        self.names: dict[int, str] = {}  # the inverse, for this cell's layers
+        self.next_index = 1
         ensure_installed()
         _native.tasks_enable(True)
         _native.take_ops()  # start from nothing
@@ -55,8 +56,9 @@ class WorkerRecorder:
         with self.lock:
             index = self.index.get(name)
             if index is None:
-                index = self.index[name] = len(self.names)
-                self.names.append(name)
+                index = self.index[name] = self.next_index
+                self.names[index] = name
+                self.next_index = self.next_index + 1 if self.next_index < 2**31 - 1 else 1
             return index
 
     def record(self, name: str, stats: tuple[int, int, int, int, int], seconds: float,
@@ -68,6 +70,10 @@ class WorkerRecorder:
     def begin(self) -> dict[str, Any]:
         with self.lock:
             self.layers.clear()
+            # the layer names of one cell only (bounded); indices are never reused, so the
+            # ufunc calls of an earlier cell's task still running are dropped, not misfiled
+            self.index.clear()
+            self.names.clear()
         _native.take_ops()
         _native.tasks_memory(True)
         return {"address": str(self.worker.address)}
@@ -78,10 +84,9 @@ class WorkerRecorder:
         with self.lock:
             layers = {name: list(row) for name, row in self.layers.items()}
             self.layers.clear()
-            names = list(self.names)
+            names = dict(self.names)
         for op in ops:
-            index = op.pop("lineno")
-            op["layer"] = names[index] if 0 < index < len(names) else None
+            op["layer"] = names.get(op.pop("lineno"))
             op.pop("offset", None)
         memory_limit = getattr(getattr(self.worker, "memory_manager", None), "memory_limit", None)
         return {"address": str(self.worker.address),

@@ -118,9 +118,10 @@ def _in_chunk(report: Report, worker: DaskWorker | None) -> list[Finding]:
 
 
 def _arrays_on_line(report: Report, context: CellContext, lineno: int) -> list[DaskArray]:
-    """The dask arrays (report.dask.arrays) whose names the line mentions."""
+    """The dask arrays (report.dask.arrays) the line reads (its inputs, not what it binds)."""
     names = {node.id for node in ast.walk(context.tree) if context.tree is not None and
-             isinstance(node, ast.Name) and getattr(node, "lineno", None) == lineno}
+             isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and
+             getattr(node, "lineno", None) == lineno}
     return [a for a in report.dask.arrays if a.name in names] if report.dask else []
 
 
