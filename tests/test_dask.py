@@ -209,9 +209,14 @@ def test_compute_results_and_report_format(report) -> None:
 
 def test_text_report_shows_the_workers(report) -> None:
     text = render_text(report)
+    from arrayprof.units import human_bytes
+    worst = max(report.dask.workers, key=lambda w: w.peak_bytes)
+    total = sum(t.allocated_bytes for t in report.dask.tasks)
+    tasks = sum(t.count for t in report.dask.tasks)
+    assert f" · Dask {human_bytes(total)} in {tasks:,} tasks on 2 workers (peak " \
+        f"{human_bytes(worst.peak_bytes)} of {human_bytes(MEMORY_LIMIT)})" in text.splitlines()[0]
     assert "dask tasks (distributed, 2 workers)" in text
     assert text.count(" 2 threads  peak ") == 2
-    from arrayprof.units import human_bytes
     assert f"of {human_bytes(MEMORY_LIMIT)}" in text
     assert f"line {PAIR_LINE}:" in text
 

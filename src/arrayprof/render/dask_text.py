@@ -18,6 +18,22 @@ def bar(value: int, limit: int, width: int = BAR_WIDTH) -> str:
     return "[" + "#" * filled + "." * (width - filled) + "]" + ("!" if value > limit else "")
 
 
+def dask_summary(report: Report) -> str:
+    """'Dask 152 MB in 40 tasks on 2 workers (peak 64 MB of 105 MB)' for the summary line."""
+    dask = report.dask
+    assert dask is not None
+    nbytes = sum(t.allocated_bytes for t in dask.tasks)
+    tasks = sum(t.count for t in dask.tasks)
+    text = f"Dask {human_bytes(nbytes)} in {tasks:,} tasks"
+    if dask.workers:
+        worst = max(dask.workers, key=lambda w: w.peak_bytes / w.memory_limit if w.memory_limit
+                    else 0)
+        text += (f" on {len(dask.workers)} worker" + ("" if len(dask.workers) == 1 else "s")
+                 + f" (peak {human_bytes(worst.peak_bytes)}"
+                 + (f" of {human_bytes(worst.memory_limit)})" if worst.memory_limit else ")"))
+    return text
+
+
 def dask_block(report: Report) -> list[str]:
     dask = report.dask
     if dask is None:

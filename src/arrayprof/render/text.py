@@ -19,6 +19,9 @@ def summary_line(report: Report) -> str:
              f"{numpy.temporaries:,} temporaries ({human_bytes(numpy.temporary_bytes)})"]
     if report.rss is not None:
         parts.append(f"RSS {human_bytes(report.rss.end_bytes - report.rss.start_bytes)}")
+    if report.dask is not None:
+        from arrayprof.render.dask_text import dask_summary
+        parts.append(dask_summary(report))
     warnings = sum(1 for f in report.findings if f.severity != "info")
     if report.findings:
         parts.append(f"{count(len(report.findings), 'finding')} ({count(warnings, 'warning')})")
