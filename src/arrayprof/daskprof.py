@@ -215,14 +215,15 @@ class DaskWatch:
             line = self._cell_line()
             if line is None:
                 return
-            graph = _graph_layers(array)
+            # walk only the new layers (a chain of n arrays costs O(n), not O(n^2))
+            dependencies = getattr(array.__dask_graph__(), "dependencies", None) or {}
             pending = [name for name in _own_layers(array) if name not in self.layer_line]
             while pending:
                 name = pending.pop()
                 if name in self.layer_line:
                     continue
                 self.layer_line[name] = line
-                pending.extend(dep for dep in graph.get(name, ())
+                pending.extend(str(dep) for dep in dependencies.get(name, ())
                                if dep not in self.layer_line and dep not in self.before_own)
         except Exception:
             pass  # never disturb the user's array
