@@ -359,3 +359,25 @@ def test_tiny_tasks(client) -> None:
         assert "200 tiny" in found[0].message
     else:
         assert found == []
+
+
+def test_local_fused_chain_steps_on_their_lines(client) -> None:
+    """Dask fuses x - mean, ** 2 and the chunk sums into one task per chunk; on Dask's threads
+    each step is charged to the line that made its layer (before: all of it to the last line)."""
+    cell = (f"x = da.ones(({ROWS}, {COLS}), chunks=({CHUNK_ROWS}, {CHUNK_COLS}))\n"
+            "y = x - x.mean(axis=0)\nz = y ** 2\ns = z.sum().compute()\n")
+    ns = namespace()
+    with dask.config.set(scheduler="threads"):
+        report = arrayprof.profile(cell, ns, verify=False)
+    chunk_bytes = CHUNK_ROWS * CHUNK_COLS * ITEMSIZE
+    chunks = (ROWS // CHUNK_ROWS) * (COLS // CHUNK_COLS)
+    line = {row.lineno: row for row in report.lines}
+    assert chunks * chunk_bytes <= line[2].allocated_bytes < chunks * chunk_bytes + 2**16
+    assert chunks * chunk_bytes <= line[3].allocated_bytes < chunks * chunk_bytes + 2**16
+    assert line[4].allocated_bytes < 2**16
+    ops = {(op.lineno, op.name) for op in report.ops if op.count == chunks and op.result
+           and op.result["shape"] == [CHUNK_ROWS, CHUNK_COLS]}
+    assert ops == {(2, "subtract"), (3, "square")}
+    # the fused task itself is the last layer's (Dask's task)
+    assert tasks_of(report, "sum", 4).temporary_bytes == chunks * 2 * chunk_bytes
+    assert ns["s"] == 0.0

@@ -2,7 +2,7 @@
 allocated (on the cluster's workers or on this process's threads), and the report's `dask` part.
 
 Only active when the cell starts with `dask.array` already imported (arrayprof never imports
-Dask); otherwise nothing here runs.  While the cell runs (and only then) three Dask functions are
+Dask); otherwise nothing here runs.  While the cell runs (and only then) these Dask functions are
 wrapped, and put back when it ends:
 
 - `dask.array.Array.__new__`: every dask array the cell makes names the layers of its graph; the
@@ -12,7 +12,10 @@ wrapped, and put back when it ends:
 - `dask.local.execute_task` (the local threaded and synchronous schedulers): the task's thread is
   marked with the line of the task's layer (`_native.task_begin`), so its allocations and ufunc
   calls land on that line, whichever thread runs it, and the task's own figures are kept.
-- `DaskMethodsMixin.compute`: the size of a NumPy result brought back to this process.
+- `dask.base.compute` (and `dask.compute`, the same function): the compute calls' lines and
+  times, and the size of a NumPy result brought back to this process.
+- `dask._task_spec.Task.__call__`: inside a local task, a step of a task Dask fused from several
+  layers is charged to its own layer's line (`_native.set_task_line`).
 
 With a `distributed.Client`, the worker plugin (`arrayprof.dask_worker`) is registered once per
 client and each worker is asked to restart its figures when the cell starts and for them when it
@@ -24,6 +27,7 @@ from __future__ import annotations
 import ast
 import math
 import os
+import re
 import sys
 import threading
 import time
@@ -34,6 +38,7 @@ from arrayprof import _native
 from arrayprof.report import DaskArray, DaskCompute, DaskReport, DaskTask, DaskWorker
 
 WORKER_TIMEOUT_S = 10.0
+_STEP_SUFFIX = re.compile(r"(_\.\d+)+$")
 MAX_COMPUTES = 20
 _registered_clients: weakref.WeakSet[Any] = weakref.WeakSet()
 _registered_ids: set[int] = set()
@@ -170,6 +175,15 @@ class DaskWatch:
             watch._computed(line, args, results)
             return results
 
+        try:
+            from dask import _task_spec
+            original_call = _task_spec.Task.__dict__["__call__"]
+        except (ImportError, AttributeError, KeyError):  # a Dask without task specs
+            _task_spec = original_call = None
+
+        def watched_call(task: Any, *args: Any, **kwargs: Any) -> Any:
+            return watch._run_step(original_call, task, args, kwargs)
+
         watched_compute.__doc__ = original_compute.__doc__
         watched_compute.__wrapped__ = original_compute  # type: ignore[attr-defined]
         self._replace(array_core.Array, "__new__", original_new, staticmethod(watched_new))
@@ -178,6 +192,9 @@ class DaskWatch:
         self._replace(dask.base, "compute", original_compute, watched_compute)
         if getattr(dask, "compute", None) is original_compute:
             self._replace(dask, "compute", original_compute, watched_compute)
+        if original_call is not None:
+            # each step of a task Dask fused from several layers, on its layer's line
+            self._replace(_task_spec.Task, "__call__", original_call, watched_call)
         _native.tasks_enable(True)
         self.client = current_client()
         if self.client is not None:
@@ -267,6 +284,24 @@ class DaskWatch:
             self._local_thread.active = False
             with self.local_lock:
                 add_task(self.local, name, stats, seconds, started)
+
+    def _run_step(self, original: Any, task: Any, args: tuple, kwargs: dict) -> Any:
+        """A Task called inside a local task (a fused task runs its layers' steps as Tasks):
+        what the step allocates and calls goes to its own layer's line."""
+        if not getattr(self._local_thread, "active", False):
+            return original(task, *args, **kwargs)
+        from arrayprof._daskworker import layer_name
+        key = getattr(task, "key", None)
+        # a fused step is keyed by its layer and block: 'sub-<token>_.0_.1'
+        line = self.layer_line.get(_STEP_SUFFIX.sub("", layer_name(key))) if key is not None \
+            else None
+        if line is None:
+            return original(task, *args, **kwargs)
+        previous = _native.set_task_line(line)
+        try:
+            return original(task, *args, **kwargs)
+        finally:
+            _native.set_task_line(previous)
 
     def _computed(self, line: int | None, collections: tuple, results: Any) -> None:
         """NumPy results a compute brought back (the largest MAX_COMPUTES are kept)."""

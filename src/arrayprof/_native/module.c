@@ -50,6 +50,9 @@ static PyMethodDef native_methods[] = {
     {"task_end", ap_task_end, METH_NOARGS,
      "task_end() -> (allocations, allocated_bytes, temporaries, temporary_bytes, peak_bytes) of\n"
      "the task that ran on this thread since task_begin."},
+    {"set_task_line", ap_set_task_line, METH_O,
+     "set_task_line(line) -> previous: inside a task, charge what follows to `line` (a step of a\n"
+     "fused task that another line made); the task's own figures go on."},
     {"tasks_memory", ap_tasks_memory, METH_O,
      "tasks_memory(reset_peak) -> (live_bytes, peak_bytes, buffers) of all tasks' buffers."},
     {NULL, NULL, 0, NULL},

@@ -238,6 +238,20 @@ ap_task_end(PyObject *self, PyObject *noargs)
 }
 
 PyObject *
+ap_set_task_line(PyObject *self, PyObject *arg)
+{
+    long line = PyLong_AsLong(arg);
+    if (line == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    int previous = ap_task_line;
+    if (current_task != 0) { /* only inside a task: a step of a fused task changes its line */
+        ap_task_line = line > 0 && line <= INT32_MAX ? (int)line : 0;
+    }
+    return PyLong_FromLong(previous);
+}
+
+PyObject *
 ap_tasks_memory(PyObject *self, PyObject *arg)
 {
     int reset_peak = PyObject_IsTrue(arg);

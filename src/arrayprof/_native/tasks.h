@@ -35,6 +35,7 @@ void ap_tasks_free(void *ptr);
 PyObject *ap_tasks_enable(PyObject *self, PyObject *arg);
 PyObject *ap_task_begin(PyObject *self, PyObject *arg);
 PyObject *ap_task_end(PyObject *self, PyObject *noargs);
+PyObject *ap_set_task_line(PyObject *self, PyObject *arg);
 PyObject *ap_tasks_memory(PyObject *self, PyObject *arg);
 
 #endif
