@@ -29,6 +29,7 @@ NOTEBOOKS = {
     "04_temporaries_and_peak_memory": "nb04_temporaries",
     "05_loops_to_vectorized": "nb05_loops",
     "06_dtypes": "nb06_dtypes",
+    "07_when_arrays_outgrow_one_machine": "nb07_dask",
 }
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}

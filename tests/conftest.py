@@ -25,6 +25,9 @@ SUITES: dict[str, tuple[str, ...]] = {
     "kernel": ("test_kernel*", "test_auto_*", "test_interrupts*", "test_async*"),
     # the tutorial notebooks, run top to bottom in a real kernel
     "notebook": ("test_notebooks*",),
+    # Dask arrays on a real LocalCluster (worker processes on loopback) and on Dask's threads;
+    # skipped where dask[distributed] is not installed (the `test` extra installs it)
+    "dask": ("test_dask*",),
 }
 
 

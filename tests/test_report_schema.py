@@ -38,7 +38,9 @@ MODEL = {
     "array": report_model.ArrayInfo,
     "finding": report_model.Finding,
     "rewrite": report_model.Rewrite,
+    "dask": report_model.DaskReport,
 }
+# fields a report carries only when they apply (absent from the JSON otherwise)
 
 CELLS = {
     "views": "import numpy as np\na = np.zeros((4, 4))\nb = a[::2, ::2]\nc = a.T\n"
@@ -193,7 +195,9 @@ def all_property_names() -> set[str]:
     for definition in SCHEMA["$defs"].values():
         names |= set(definition.get("properties", {}))
         for nested in (definition.get("properties", {}).get("tasks"),
-                       definition.get("properties", {}).get("workers")):
+                       definition.get("properties", {}).get("workers"),
+                       definition.get("properties", {}).get("computes"),
+                       definition.get("properties", {}).get("arrays")):
             if nested:
                 names |= set(nested["items"]["properties"])
     return names

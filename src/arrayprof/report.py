@@ -29,6 +29,8 @@ CATEGORIES = (
     "object-dtype",
     "non-contiguous",
     "api-misuse",
+    "dask-chunks",
+    "dask-compute",
 )
 
 
@@ -167,8 +169,82 @@ class Finding:
 
 
 @dataclass
+class DaskTask:
+    """The tasks of one kind (key prefix) made by one cell line, summed over every worker."""
+
+    prefix: str
+    lineno: int | None
+    count: int = 0
+    allocated_bytes: int = 0
+    temporary_bytes: int = 0
+    peak_bytes_max: int = 0  # the largest peak of live bytes of one task
+    seconds: float = 0.0
+    # additions
+    allocations: int = 0
+    temporaries: int = 0
+    layers: list[str] = field(default_factory=list)
+    ops: list[dict[str, Any]] = field(default_factory=list)  # ufunc calls inside the tasks
+
+
+@dataclass
+class DaskWorker:
+    """One worker: its threads, its memory limit and its NumPy peak during the cell."""
+
+    address: str
+    threads: int
+    memory_limit: int
+    peak_bytes: int
+
+
+@dataclass
+class DaskCompute:
+    """A `.compute()` whose NumPy result came back to the profiled process."""
+
+    lineno: int | None
+    prefix: str
+    nbytes: int
+    shape: list[int]
+    dtype: str
+
+
+@dataclass
+class DaskArray:
+    """A dask array a name of the cell holds after it (what chunk advice is about)."""
+
+    name: str
+    shape: list[int]
+    chunk_shape: list[int]  # the largest chunk along each axis
+    dtype: str
+    chunk_bytes: int
+    nchunks: int
+
+
+@dataclass
+class DaskReport:
+    """What the cell's Dask tasks did, on the workers or on this process's threads."""
+
+    tasks: list[DaskTask] = field(default_factory=list)
+    workers: list[DaskWorker] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # additions
+    scheduler: str = "local"  # "distributed" (a Client) or "local" (threads or sync in-process)
+    computes: list[DaskCompute] = field(default_factory=list)
+    arrays: list[DaskArray] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DaskReport:
+        data = dict(data)
+        return cls(tasks=[DaskTask(**t) for t in data.pop("tasks", [])],
+                   workers=[DaskWorker(**w) for w in data.pop("workers", [])],
+                   computes=[DaskCompute(**c) for c in data.pop("computes", [])],
+                   arrays=[DaskArray(**a) for a in data.pop("arrays", [])], **data)
+
+
+@dataclass
 class Report:
     """Everything arrayprof measured about one profiled piece of code."""
+
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("dask",)  # absent from the JSON where it does not apply
 
     source: str
     wall_s: float = 0.0
@@ -189,6 +265,7 @@ class Report:
     # for a cell, whose lines are its own.  `test_id`: the pytest node id, None elsewhere.
     source_files: list[dict[str, Any]] = field(default_factory=list)
     test_id: str | None = None
+    dask: DaskReport | None = None  # only when the cell ran Dask tasks (absent from the JSON else)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only (the contract of REPORT.md).  A line's `filename` and
@@ -197,6 +274,8 @@ class Report:
         for row in data["lines"]:
             if row["filename"] is None:
                 del row["filename"], row["file_lineno"]
+        if data.get("dask") is None:
+            data.pop("dask", None)
         return data
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -209,6 +288,7 @@ class Report:
         numpy = NumpyStats(**data.pop("numpy", {}))
         rss = data.pop("rss", None)
         error = data.pop("error", None)
+        dask = data.pop("dask", None)
         findings = []
         for f in data.pop("findings", []):
             f = dict(f)
@@ -222,6 +302,7 @@ class Report:
             ops=[OpRecord(**x) for x in data.pop("ops", [])],
             arrays=[ArrayInfo(**x) for x in data.pop("arrays", [])],
             findings=findings,
+            dask=DaskReport.from_dict(dask) if dask else None,
             **data,
         )
 

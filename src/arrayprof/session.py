@@ -156,6 +156,8 @@ class Session:
         self.code_finished = False
         self.value: Any = None
         self.error: BaseException | None = None
+        self.dask: Any = None  # a daskprof.DaskWatch while a cell with dask.array imported runs
+        self.dask_failure: str | None = None
 
     # -- driving ---------------------------------------------------------------------------------
     def begin(self) -> None:
@@ -171,6 +173,7 @@ class Session:
             self._names_before = inventory.snapshot_names(self.namespace, self.tree)
             if self.capture and self.tree is not None:
                 self.inputs = capture_inputs(self.tree, self.namespace, self.copy_budget_bytes)
+            self._start_dask()
             self.sampler.start()
             self.recording = Recording(self.filename, self.source.count("\n") + 1)
             self._t0 = time.perf_counter()
@@ -178,6 +181,26 @@ class Session:
         except BaseException:
             self.abandon()
             raise
+
+    def _start_dask(self) -> None:
+        """Watch Dask collections and tasks when dask.array is imported (never imports it)."""
+        from arrayprof import daskprof
+        if not daskprof.dask_available():
+            return
+        try:
+            self.dask = daskprof.DaskWatch(self.filename, self.tree, self.namespace)
+            self.dask.start()
+        except Exception as exc:
+            self.dask_failure = f"arrayprof: Dask tasks not recorded ({type(exc).__name__}: {exc})"
+            self._stop_dask()
+            self.dask = None
+
+    def _stop_dask(self) -> None:
+        if self.dask is not None:
+            try:
+                self.dask.stop()
+            except Exception:
+                pass
 
     def abandon(self) -> None:
         """Stop whatever this session started, the tracker and the RSS sampler, and build
@@ -203,6 +226,7 @@ class Session:
         if self.recording is not None and self.recording.raw is None:
             self.recording.stop()
             self.wall_s = time.perf_counter() - self._t0
+            self._stop_dask()
 
     def end(self, error: BaseException | None = None) -> Report:
         """The report of the code that ran since `begin`.  Never raises: a failure or an
@@ -344,6 +368,13 @@ class Session:
         report.timeline = [[t_ns / 1e9, live, line] for t_ns, live, line in raw["timeline"]]
         names = inventory.new_or_rebound(self.namespace, self._names_before, raw["live"])
         report.arrays = inventory.build_inventory(self.namespace, names, self.tree, raw["live"])
+        if self.dask_failure:
+            report.notes.append(self.dask_failure)
+        if self.dask is not None:
+            try:
+                report.dask = self.dask.collect()
+            except Exception as exc:
+                internal_failure(report, "collecting the Dask tasks' figures", exc)
         return report
 
 

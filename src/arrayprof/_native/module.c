@@ -5,6 +5,7 @@
  *   observer.c  ufunc call observer (operands, results, broadcasting, in-place)
  *   strided.c   strided-array facts (span, overlap, cache lines)
  *   census.c    views and owners created per line (ndarray tp_alloc/tp_dealloc)
+ *   tasks.c     per-task allocations of task schedulers' threads (Dask workers)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -16,6 +17,7 @@
 
 #include "observer.h"
 #include "strided.h"
+#include "tasks.h"
 #include "tracker.h"
 
 static PyMethodDef native_methods[] = {
@@ -40,6 +42,19 @@ static PyMethodDef native_methods[] = {
      "shape and strides (index_order is accepted and ignored: the fetches are always computed)."},
     {"may_overlap", ap_strided_may_overlap, METH_VARARGS,
      "may_overlap(a, b): exact for 1-D and 2-D arrays, conservative beyond."},
+    {"tasks_enable", ap_tasks_enable, METH_O,
+     "tasks_enable(on): per-task accounting on or off (off forgets every task's buffers)."},
+    {"task_begin", ap_task_begin, METH_O,
+     "task_begin(line): a task starts on this thread; its allocations are its own, and it is\n"
+     "charged to `line` (a cell line here, a group index in a worker; 0: none)."},
+    {"task_end", ap_task_end, METH_NOARGS,
+     "task_end() -> (allocations, allocated_bytes, temporaries, temporary_bytes, peak_bytes) of\n"
+     "the task that ran on this thread since task_begin."},
+    {"set_task_line", ap_set_task_line, METH_O,
+     "set_task_line(line) -> previous: inside a task, charge what follows to `line` (a step of a\n"
+     "fused task that another line made); the task's own figures go on."},
+    {"tasks_memory", ap_tasks_memory, METH_O,
+     "tasks_memory(reset_peak) -> (live_bytes, peak_bytes, buffers) of all tasks' buffers."},
     {NULL, NULL, 0, NULL},
 };
 

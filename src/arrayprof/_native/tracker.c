@@ -53,6 +53,7 @@
 #include "census.h"
 #include "frames.h"
 #include "observer.h"
+#include "tasks.h"
 
 #define NPY_NO_DEPRECATED_API NPY_1_22_API_VERSION
 #define NPY_TARGET_VERSION NPY_1_22_API_VERSION
@@ -325,12 +326,27 @@ caller_line(unsigned long self)
     return ap_frames_cell_line(PyGILState_GetThisThreadState(), 0, NULL, NULL);
 }
 
+/* Does the calling thread work for the cell, and on which line?  A thread running a task that a
+ * task scheduler took from the cell (Dask's threads, tagged through tasks.h) is charged to the
+ * line that made the task's layer, whenever the thread was started. */
+static inline int
+cell_line_of(unsigned long self, int32_t *line)
+{
+    if (ap_task_line > 0) {
+        *line = ap_task_line;
+        return 1;
+    }
+    int on_cell_thread = works_for_cell(self);
+    *line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
+    return on_cell_thread;
+}
+
 static void
 on_alloc(void *ptr, size_t size)
 {
     unsigned long self = PyThread_get_thread_ident();
-    int on_cell_thread = works_for_cell(self);
-    int32_t line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
+    int32_t line;
+    int on_cell_thread = cell_line_of(self, &line);
     lock_state();
     if (st.lines == NULL) { /* stopped meanwhile */
         unlock_state();
@@ -399,8 +415,8 @@ static void
 on_free(void *ptr, size_t size)
 {
     unsigned long self = PyThread_get_thread_ident();
-    int on_cell_thread = works_for_cell(self);
-    int32_t line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
+    int32_t line;
+    int on_cell_thread = cell_line_of(self, &line);
     lock_state();
     if (st.lines != NULL) {
         record_free_locked(ptr, size, on_cell_thread, line, 1);
@@ -424,6 +440,16 @@ record_here(int k)
     return k != 0 || !foreign_hooked || !in_foreign_hook;
 }
 
+/* Per-task accounting (tasks.h) sees the event?  Same nesting rule as record_here. */
+static inline int
+tasks_here(int k)
+{
+    if (!atomic_load_explicit(&ap_tasks_on, memory_order_relaxed)) {
+        return 0;
+    }
+    return k != 0 || !foreign_hooked || !in_foreign_hook;
+}
+
 static inline void *
 do_malloc(int k, size_t size)
 {
@@ -433,6 +459,9 @@ do_malloc(int k, size_t size)
     in_foreign_hook -= k != 0;
     if (ptr != NULL && record_here(k)) {
         on_alloc(ptr, size);
+    }
+    if (ptr != NULL && tasks_here(k)) {
+        ap_tasks_alloc(ptr, size);
     }
     return ptr;
 }
@@ -447,6 +476,9 @@ do_calloc(int k, size_t nelem, size_t elsize)
     if (ptr != NULL && record_here(k)) {
         on_alloc(ptr, nelem * elsize);
     }
+    if (ptr != NULL && tasks_here(k)) {
+        ap_tasks_alloc(ptr, nelem * elsize);
+    }
     return ptr;
 }
 
@@ -457,14 +489,20 @@ do_realloc(int k, void *ptr, size_t new_size)
     in_foreign_hook += k != 0;
     void *moved = o->realloc(o->ctx, ptr, new_size);
     in_foreign_hook -= k != 0;
+    if (moved != NULL && tasks_here(k)) {
+        if (ptr != NULL) {
+            ap_tasks_free(ptr);
+        }
+        ap_tasks_alloc(moved, new_size);
+    }
     if (moved == NULL || !record_here(k)) {
         return moved;
     }
     /* A realloc counts as one free plus one allocation (REPORT.md). */
     if (ptr != NULL) {
         unsigned long self = PyThread_get_thread_ident();
-        int on_cell_thread = works_for_cell(self);
-        int32_t line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
+        int32_t line;
+        int on_cell_thread = cell_line_of(self, &line);
         lock_state();
         if (st.lines != NULL) {
             record_free_locked(ptr, 0, on_cell_thread, line, 0);
@@ -481,6 +519,9 @@ do_free(int k, void *ptr, size_t size)
     /* record before forwarding: once freed, the address may be handed to another thread */
     if (ptr != NULL && record_here(k)) {
         on_free(ptr, size);
+    }
+    if (ptr != NULL && tasks_here(k)) {
+        ap_tasks_free(ptr);
     }
     const PyDataMemAllocator *o = &originals[k];
     in_foreign_hook += k != 0;
@@ -516,6 +557,9 @@ static const PyDataMemAllocator hooks[MAX_HOOKED] = {HOOKS(0), HOOKS(1), HOOKS(2
 int
 ap_tracker_recording_here(void)
 {
+    if (ap_task_line > 0) {
+        return 1; /* a tagged task's thread (tasks.h): its operations are its line's */
+    }
     return atomic_load_explicit(&recording, memory_order_relaxed) &&
            PyThread_get_thread_ident() == recording_thread;
 }
@@ -536,6 +580,15 @@ ap_tracker_note_line(int line)
 int
 ap_tracker_current_line(int *offset_out, int *form_out)
 {
+    if (ap_task_line > 0) {
+        if (offset_out != NULL) {
+            *offset_out = -1;
+        }
+        if (form_out != NULL) {
+            *form_out = AP_FORM_CALL;
+        }
+        return ap_task_line;
+    }
     return ap_frames_cell_line(_PyThreadState_UncheckedGet(), 1, offset_out, form_out);
 }
 

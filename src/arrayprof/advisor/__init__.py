@@ -243,10 +243,12 @@ from arrayprof.advisor import (  # noqa: E402 - the families register themselves
     api_misuse,
     broadcasting,
     copies,
+    dask_chunks,
     dtypes,
     layout,
     loops,
 )
 
-__all__ = ["RULES", "advise", "api_misuse", "broadcasting", "copies", "dtypes", "layout",
+__all__ = ["RULES", "advise", "api_misuse", "broadcasting", "copies", "dask_chunks", "dtypes",
+           "layout",
            "loops", "rule", "run_rules"]

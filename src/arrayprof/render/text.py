@@ -23,6 +23,9 @@ def summary_line(report: Report) -> str:
     rise = rss_rise(report)
     if rise is not None and rise >= RSS_WORTH_SHOWING:
         parts.append(f"process RSS +{human_bytes(rise)} at peak")
+    if report.dask is not None:
+        from arrayprof.render.dask_text import dask_summary
+        parts.append(dask_summary(report))
     warnings = sum(1 for f in report.findings if f.severity != "info")
     if report.findings:
         parts.append(f"{count(len(report.findings), 'finding')} ({count(warnings, 'warning')})")
@@ -144,6 +147,9 @@ def render_text(report: Report) -> str:
         blocks.append(line_table(report))
     if report.arrays:
         blocks.append(array_table(report))
+    if report.dask is not None:
+        from arrayprof.render.dask_text import dask_block
+        blocks.append(dask_block(report))
     if report.findings:
         blocks.append(findings_block(report))
     rss = rss_block(report)
