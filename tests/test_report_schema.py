@@ -40,7 +40,6 @@ MODEL = {
     "rewrite": report_model.Rewrite,
     "dask": report_model.DaskReport,
 }
-# fields a report carries only when they apply (absent from the JSON otherwise)
 
 CELLS = {
     "views": "import numpy as np\na = np.zeros((4, 4))\nb = a[::2, ::2]\nc = a.T\n"
