@@ -353,8 +353,14 @@ class Session:
             report.numpy.views += views
             report.numpy.copies += copies
         report.timeline = [[t_ns / 1e9, live, line] for t_ns, live, line in raw["timeline"]]
-        names = inventory.new_or_rebound(self.namespace, self._names_before, raw["live"])
-        report.arrays = inventory.build_inventory(self.namespace, names, self.tree, raw["live"])
+        live = raw["live"]
+        try:
+            names = inventory.new_or_rebound(self.namespace, self._names_before, live)
+            report.arrays = inventory.build_inventory(self.namespace, names, self.tree, live)
+        finally:
+            release = getattr(live, "release", None)
+            if release is not None:
+                release()  # the native table of live buffers: only the inventory reads it
         return report
 
 

@@ -125,13 +125,23 @@ struct tracker_state {
     int32_t nlines; /* lines[0] is "no cell frame"; lines[1..nlines] are cell lines */
     live_entry *live;
     size_t live_capacity, live_used;
+    size_t live_cell; /* entries of the cell's threads (not OTHER_THREAD_LINE) */
     timeline_point timeline[TIMELINE_CAPACITY];
     int32_t timeline_used;
     int64_t timeline_stride, until_next_point; /* a point every `stride` events (and new peaks) */
+    int last_point_is_peak; /* the newest point was added for a new peak, not by the stride */
     int64_t t0_ns;
     int forked_child; /* this process was forked while recording: figures stop at the fork */
 };
 static struct tracker_state st;
+
+/* The live table of the last stopped cell, kept as it was (no copy, no Python object per entry)
+ * for `live_lookup` until the next start or `live_release`: stop's work does not grow with the
+ * number of buffers the cell left alive.  GIL held for every access; `done_generation` tells a
+ * lookup of an older cell's table apart. */
+static live_entry *done_live;
+static size_t done_capacity, done_cell;
+static uint64_t done_generation;
 
 /* Foreign handlers seen by this cell's start()/stop() (GIL held). */
 enum { HANDLER_HOOKED, HANDLER_READ_ONLY, HANDLER_VERSION, HANDLER_NO_SLOT };
@@ -208,6 +218,10 @@ live_insert(void *ptr, size_t size, int32_t line)
     if (st.live[j].ptr == NULL) {
         st.live_used++;
     }
+    else {
+        st.live_cell -= st.live[j].line != OTHER_THREAD_LINE;
+    }
+    st.live_cell += line != OTHER_THREAD_LINE;
     st.live[j].ptr = ptr;
     st.live[j].size = size;
     st.live[j].line = line;
@@ -229,6 +243,7 @@ live_remove(void *ptr, live_entry *out)
         j = (j + 1) & mask;
     }
     *out = st.live[j];
+    st.live_cell -= out->line != OTHER_THREAD_LINE;
     /* backward-shift deletion keeps probe chains intact without tombstones */
     size_t hole = j;
     for (size_t k = (j + 1) & mask; st.live[k].ptr != NULL; k = (k + 1) & mask) {
@@ -256,6 +271,17 @@ timeline_add(int32_t line, int new_peak)
     if (!new_peak && !due) {
         return;
     }
+    if (!due && st.last_point_is_peak && st.timeline_used > 0) {
+        /* a higher peak since the last point, itself a peak: it replaces that point (a rising
+         * run of allocations would otherwise add a point per event and halve the timeline every
+         * 1,024 events); the stride's points keep the shape, and the highest point is exact */
+        timeline_point *point = &st.timeline[st.timeline_used - 1];
+        point->t_ns = now_ns() - st.t0_ns;
+        point->live_bytes = st.current;
+        point->line = line;
+        return;
+    }
+    st.last_point_is_peak = !due;
     if (st.timeline_used == TIMELINE_CAPACITY) {
         /* keep the higher point of every pair */
         int32_t kept = 0;
@@ -325,9 +351,25 @@ caller_line(unsigned long self)
     return ap_frames_cell_line(PyGILState_GetThisThreadState(), 0, NULL, NULL);
 }
 
+/* Start loading the live-table slot `ptr` hashes to while the frame walk runs (without the lock:
+ * a prefetch is only a hint and never faults, whatever the table is by then); a table of 10^7
+ * live buffers is far larger than the caches, and the miss was most of an event's cost. */
+static inline void
+prefetch_slot(const void *ptr)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    live_entry *table = st.live;
+    size_t capacity = st.live_capacity;
+    if (capacity != 0) {
+        __builtin_prefetch(&table[ptr_hash(ptr) & (capacity - 1)], 1);
+    }
+#endif
+}
+
 static void
 on_alloc(void *ptr, size_t size)
 {
+    prefetch_slot(ptr);
     unsigned long self = PyThread_get_thread_ident();
     int on_cell_thread = works_for_cell(self);
     int32_t line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
@@ -398,6 +440,7 @@ record_free_locked(void *ptr, size_t size_hint, int on_cell_thread, int32_t line
 static void
 on_free(void *ptr, size_t size)
 {
+    prefetch_slot(ptr);
     unsigned long self = PyThread_get_thread_ident();
     int on_cell_thread = works_for_cell(self);
     int32_t line = on_cell_thread ? caller_line(self) : OTHER_THREAD_LINE;
@@ -685,6 +728,15 @@ ap_tracker_install(PyObject *self, PyObject *noargs)
     Py_RETURN_TRUE;
 }
 
+/* GIL held. */
+static void
+release_done_live(void)
+{
+    free(done_live);
+    done_live = NULL;
+    done_capacity = done_cell = 0;
+}
+
 static void
 reset_state_locked(void)
 {
@@ -764,6 +816,7 @@ ap_tracker_start(PyObject *self, PyObject *args)
         return PyErr_NoMemory();
     }
     atomic_store(&recording, 0);
+    release_done_live();
     nseen = 0;
     look_at_current_handler(0);
     ap_observer_reset();
@@ -795,9 +848,8 @@ build_result(const struct tracker_state *s)
 {
     PyObject *lines = PyList_New(0);
     PyObject *timeline = PyList_New(s->timeline_used);
-    PyObject *live = PyDict_New();
     PyObject *handlers = PyList_New(nseen);
-    if (lines == NULL || timeline == NULL || live == NULL || handlers == NULL) {
+    if (lines == NULL || timeline == NULL || handlers == NULL) {
         goto fail;
     }
     for (int32_t i = 0; i <= s->nlines; i++) {
@@ -823,22 +875,6 @@ build_result(const struct tracker_state *s)
         }
         PyList_SET_ITEM(timeline, i, row);
     }
-    /* buffers the cell allocated that are still alive: data address -> allocating line */
-    for (size_t i = 0; i < s->live_capacity; i++) {
-        const live_entry *e = &s->live[i];
-        if (e->ptr == NULL || e->line == OTHER_THREAD_LINE) {
-            continue;
-        }
-        PyObject *key = PyLong_FromVoidPtr(e->ptr);
-        PyObject *value = Py_BuildValue("(in)", e->line, (Py_ssize_t)e->size);
-        if (key == NULL || value == NULL || PyDict_SetItem(live, key, value) < 0) {
-            Py_XDECREF(key);
-            Py_XDECREF(value);
-            goto fail;
-        }
-        Py_DECREF(key);
-        Py_DECREF(value);
-    }
     for (int i = 0; i < nseen; i++) {
         PyObject *name = PyUnicode_DecodeUTF8(seen[i].name, (Py_ssize_t)strlen(seen[i].name),
                                               "replace");
@@ -853,7 +889,7 @@ build_result(const struct tracker_state *s)
         PyList_SET_ITEM(handlers, i, row);
     }
     return Py_BuildValue(
-        "{sLsLsLsLsLsLsLsisLsLsLsLsLsNsNsNsNsO}",
+        "{sLsLsLsLsLsLsLsisLsLsLsLsLsNsNsnsKsNsO}",
         "allocations", (long long)s->allocations, "allocated_bytes", (long long)s->allocated_bytes,
         "frees", (long long)s->frees, "freed_bytes", (long long)s->freed_bytes,
         "temporaries", (long long)s->temporaries, "temporary_bytes", (long long)s->temporary_bytes,
@@ -863,12 +899,12 @@ build_result(const struct tracker_state *s)
         "other_thread_frees", (long long)s->other_frees,
         "other_thread_freed_bytes", (long long)s->other_freed_bytes,
         "unknown_size_frees", (long long)s->unknown_size_frees,
-        "lines", lines, "timeline", timeline, "live", live, "handlers", handlers,
+        "lines", lines, "timeline", timeline, "live_buffers", (Py_ssize_t)s->live_cell,
+        "live_generation", (unsigned long long)done_generation, "handlers", handlers,
         "forked_child", s->forked_child ? Py_True : Py_False);
 fail:
     Py_XDECREF(lines);
     Py_XDECREF(timeline);
-    Py_XDECREF(live);
     Py_XDECREF(handlers);
     return NULL;
 }
@@ -898,6 +934,13 @@ ap_tracker_stop(PyObject *self, PyObject *noargs)
         result = PyErr_NoMemory();
     }
     else {
+        /* the buffers still alive stay in their table for live_lookup: nothing per entry here */
+        release_done_live();
+        done_live = snapshot->live;
+        done_capacity = snapshot->live_capacity;
+        done_cell = snapshot->live_cell;
+        snapshot->live = NULL;
+        done_generation++;
         look_at_current_handler(1);
         result = build_result(snapshot);
     }
@@ -930,8 +973,54 @@ PyObject *
 ap_tracker_memory(PyObject *self, PyObject *noargs)
 {
     lock_state();
-    size_t bytes = st.live_capacity * sizeof(live_entry) +
+    size_t bytes = (st.live_capacity + done_capacity) * sizeof(live_entry) +
                    (st.lines ? ((size_t)st.nlines + 1) * sizeof(line_stats) : 0) + sizeof(st);
     unlock_state();
     return PyLong_FromSize_t(bytes + ap_frames_memory() + ap_census_memory());
+}
+
+/* live_lookup(generation, address): (line, size) of a buffer the cell of `generation` allocated on
+ * its own threads and that was alive when it stopped, else None (also once that table is gone).
+ * O(1); GIL held, so the table cannot change under it. */
+PyObject *
+ap_tracker_live_lookup(PyObject *self, PyObject *args)
+{
+    unsigned long long generation;
+    PyObject *address;
+    if (!PyArg_ParseTuple(args, "KO:live_lookup", &generation, &address)) {
+        return NULL;
+    }
+    if (generation != done_generation || done_capacity == 0 || !PyLong_Check(address)) {
+        Py_RETURN_NONE;
+    }
+    void *ptr = PyLong_AsVoidPtr(address);
+    if (ptr == NULL) {
+        PyErr_Clear(); /* not an address (negative, too large): not one of ours */
+        Py_RETURN_NONE;
+    }
+    size_t mask = done_capacity - 1;
+    for (size_t j = ptr_hash(ptr) & mask; done_live[j].ptr != NULL; j = (j + 1) & mask) {
+        if (done_live[j].ptr == ptr) {
+            if (done_live[j].line == OTHER_THREAD_LINE) {
+                break;
+            }
+            return Py_BuildValue("(in)", (int)done_live[j].line, (Py_ssize_t)done_live[j].size);
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+/* live_release(generation): free that stopped cell's table (its report is built); a newer
+ * cell's is left alone.  GIL held. */
+PyObject *
+ap_tracker_live_release(PyObject *self, PyObject *args)
+{
+    unsigned long long generation;
+    if (!PyArg_ParseTuple(args, "K:live_release", &generation)) {
+        return NULL;
+    }
+    if (generation == done_generation) {
+        release_done_live();
+    }
+    Py_RETURN_NONE;
 }
