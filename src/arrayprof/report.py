@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 try:  # a fast encoder (C, dataclasses natively); without it the standard library's
@@ -191,12 +192,42 @@ class Report:
         data["timeline"] = [list(point) for point in self.timeline]
         return data
 
+    # -- findings computed when first read (automatic mode's small cells, docs/report.md) -----
+    def defer_findings(self, compute: Callable[[Report], None]) -> None:
+        """Leave `findings` to be computed the first time anything reads them: `compute(self)`
+        then sets them (and may add notes).  Every reader (renderers, to_dict/to_json, the
+        panel's messages, comparisons) goes through the attribute, so none sees a report without
+        its findings.  Assigning `findings` cancels the pending computation."""
+        self.__dict__.pop("findings", None)
+        self.__dict__["_compute_findings"] = compute
+
+    @property
+    def findings_pending(self) -> bool:
+        """Whether the findings are still to be computed (reading them computes them)."""
+        return "findings" not in self.__dict__
+
+    def _resolve_findings(self) -> list[Finding]:
+        state = self.__dict__
+        compute = state.pop("_compute_findings", None)
+        state["findings"] = []  # what the computation (and anything it reads) sees meanwhile
+        if compute is not None:
+            compute(self)
+        # back in field order: orjson writes the instance's attributes in their order
+        ordered = {name: state[name] for name in _FIELD_ORDER if name in state}
+        rest = {name: value for name, value in state.items() if name not in ordered}
+        state.clear()
+        state.update(ordered)
+        state.update(rest)
+        return state["findings"]
+
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON text: the same content as ``json.dumps(self.to_dict(), indent)``.
         Encoded by orjson straight from the dataclasses (about a millisecond for an ordinary
         report; the standard library's indenting encoder is pure Python) when it gives the same
         content: indent 2 or none, no integer beyond 64 bits, no NaN or infinity (which orjson
         writes as null); otherwise by the standard library."""
+        if self.findings_pending:
+            self._resolve_findings()
         if orjson is not None and indent in (None, 2) and self._finite():
             try:
                 return orjson.dumps(self, option=orjson.OPT_INDENT_2 if indent else 0).decode()
@@ -259,3 +290,17 @@ class Report:
 
     def ops_on(self, lineno: int) -> list[OpRecord]:
         return [op for op in self.ops if op.lineno == lineno]
+
+
+class _PendingFindings:
+    """`Report.findings` while they are still to be computed: a non-data descriptor, so once
+    computed (or assigned) the instance's own attribute answers at no cost."""
+
+    def __get__(self, report: Report | None, owner: type | None = None) -> Any:
+        if report is None:
+            return self
+        return report._resolve_findings()
+
+
+_FIELD_ORDER = [f.name for f in fields(Report)]
+Report.findings = _PendingFindings()  # type: ignore[assignment]

@@ -352,7 +352,7 @@ class Session:
         for _, views, copies in raw.get("census", ()):
             report.numpy.views += views
             report.numpy.copies += copies
-        report.timeline = [[t_ns / 1e9, live, line] for t_ns, live, line in raw["timeline"]]
+        report.timeline = raw["timeline"]  # [seconds, live bytes, line] lists, made natively
         live = raw["live"]
         try:
             names = inventory.new_or_rebound(self.namespace, self._names_before, live)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 import sysconfig
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -155,6 +157,19 @@ class Recording:
         _native.take_ops()
         self.interrupted = True
         _active = None
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Nothing is recorded inside (arrayprof's own work while a cell is being recorded, such as
+    findings computed when the cell's code asks for them).  The caller keeps the cyclic collector
+    paused, so no buffer of the cell is freed unseen."""
+    was = _native.pause()
+    try:
+        yield
+    finally:
+        if was:
+            _native.resume()
 
 
 def tracker_memory_bytes() -> int:

@@ -869,7 +869,9 @@ build_result(const struct tracker_state *s)
     }
     for (int32_t i = 0; i < s->timeline_used; i++) {
         const timeline_point *p = &s->timeline[i];
-        PyObject *row = Py_BuildValue("(LLi)", (long long)p->t_ns, (long long)p->live_bytes, p->line);
+        /* the report's own form, [seconds, live bytes, line]: no Python pass over the points */
+        PyObject *row = Py_BuildValue("[dLi]", (double)p->t_ns / 1e9, (long long)p->live_bytes,
+                                      p->line);
         if (row == NULL) {
             goto fail;
         }
@@ -1021,6 +1023,29 @@ ap_tracker_live_release(PyObject *self, PyObject *args)
     }
     if (generation == done_generation) {
         release_done_live();
+    }
+    Py_RETURN_NONE;
+}
+
+/* pause(): stop recording for a moment, on the profiled thread (arrayprof's own work run while a
+ * cell is recorded: findings computed when asked, from inside a profiled cell).  Returns whether
+ * it was recording; resume() starts again if the cell has not been stopped meanwhile.  GIL held;
+ * the caller keeps the collector paused, so no buffer of the cell is freed in between. */
+PyObject *
+ap_tracker_pause(PyObject *self, PyObject *noargs)
+{
+    int was = atomic_exchange(&recording, 0);
+    return PyBool_FromLong(was);
+}
+
+PyObject *
+ap_tracker_resume(PyObject *self, PyObject *noargs)
+{
+    lock_state();
+    int active = st.lines != NULL;
+    unlock_state();
+    if (active) {
+        atomic_store(&recording, 1);
     }
     Py_RETURN_NONE;
 }

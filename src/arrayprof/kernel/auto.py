@@ -28,17 +28,58 @@ import gc
 import re
 import sys
 import threading
+import time
 import warnings
+from collections import deque
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
 from arrayprof import api
+from arrayprof.inventory import fingerprint
 from arrayprof.kernel.display import held, show_note, show_report
-from arrayprof.report import RssStats
-from arrayprof.session import Session, was_interrupted
+from arrayprof.report import Report, RssStats
+from arrayprof.session import CellContext, Session, parse, was_interrupted
+from arrayprof.tracker import paused
 
 DEFAULT_THRESHOLD = 10 * 1000 * 1000
+# Cells that ran at least this long are advised right after they run, like cells over the
+# threshold; quicker ones when their findings are first asked for (see AutoProfiler).
+EAGER_ADVICE_S = 0.1
+
+# The stages of a profiled cell, in `AutoProfiler.stages` (seconds each, per cell; README
+# "Overhead", benchmarks/auto_latency.py): before the cell (the whole pre_run_cell), stopping the
+# recorder, building the report (RSS reading, figures, inventory), advice, keeping it (history,
+# listeners: the panel's "cell" push), showing the summary (render and display; 0 when nothing is
+# shown), and the whole post_run_cell.
+STAGES = ("before", "stop", "report", "advice", "keep", "show", "after")
+STAGE_LOG = 1000  # cells whose stage times are kept
+
+
+class StageClock:
+    """Seconds spent in each stage of the current cell; `log` keeps the last STAGE_LOG cells as
+    tuples in STAGES order.  A clock read per stage (~50 ns), so it is always on."""
+
+    def __init__(self) -> None:
+        self.log: deque[tuple[float, ...]] = deque(maxlen=STAGE_LOG)
+        self.current = dict.fromkeys(STAGES, 0.0)
+        self._mark = 0.0
+
+    def reset(self) -> None:
+        for stage in STAGES:
+            self.current[stage] = 0.0
+
+    def start(self) -> None:
+        self._mark = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """Charge the time since the last mark to `stage`, and mark again."""
+        now = time.perf_counter()
+        self.current[stage] += now - self._mark
+        self._mark = now
+
+    def commit(self) -> None:
+        self.log.append(tuple(self.current[stage] for stage in STAGES))
 
 
 def is_arrayprof_cell(raw_cell: str) -> bool:
@@ -102,13 +143,20 @@ class GcBalance:
         self.filled = self.RESERVE
         self._enabled = False
         self._count = 0
+        self._depth = 0  # nested spans (findings computed inside a hook) balance once, outermost
 
     def start(self) -> None:
+        self._depth += 1
+        if self._depth > 1:
+            return
         self._enabled = gc.isenabled()
         gc.disable()
         self._count = gc.get_count()[0]
 
     def stop(self) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
         try:
             reserve = self.reserve
             excess = gc.get_count()[0] - self._count
@@ -236,17 +284,26 @@ class PassivePeakSampler:
         self._start = 0
         self._mark = 0
 
-    def start(self) -> None:
-        from arrayprof.rss import _status_kib, current_rss
+    @staticmethod
+    def _read() -> tuple[int, int]:
+        """(RSS, high-water mark) in bytes, from one read of /proc/self/status (each read costs
+        about 40 us; psutil's RSS and no mark where there is no /proc)."""
+        try:
+            with open("/proc/self/status", "rb") as status:
+                text = status.read()
+            rss = int(text.split(b"VmRSS:", 1)[1].split(None, 1)[0]) * 1024
+            mark = int(text.split(b"VmHWM:", 1)[1].split(None, 1)[0]) * 1024
+            return rss, mark
+        except (OSError, IndexError, ValueError):
+            from arrayprof.rss import current_rss
 
-        self._start = current_rss()
-        self._mark = _status_kib("VmHWM") or 0
+            return current_rss(), 0
+
+    def start(self) -> None:
+        self._start, self._mark = self._read()
 
     def stop(self) -> RssStats:
-        from arrayprof.rss import _status_kib, current_rss
-
-        end = current_rss()
-        mark = _status_kib("VmHWM") or 0
+        end, mark = self._read()
         peak = mark if mark > self._mark else max(self._start, end)
         return RssStats(start_bytes=self._start, peak_bytes=max(peak, self._start, end),
                         end_bytes=end, sampler=self.name)
@@ -262,9 +319,11 @@ class AutoProfiler:
         self.enabled = False
         self.threshold_bytes = DEFAULT_THRESHOLD
         self.verify = False
+        self.eager_advice_s = EAGER_ADVICE_S
         self._session: Session | None = None
         self._clear = ClearWatch()
         self._balance = GcBalance()
+        self.stages = StageClock()
         # IPython >= 9.8 counts the cell before pre_run_cell; older versions after it.  Only the
         # names of terminal IPython's cells depend on it; learnt from each cell's result.
         self._counted_before_pre: bool | None = None
@@ -324,17 +383,25 @@ class AutoProfiler:
         return name, transformed
 
     def pre_run_cell(self, info: Any) -> None:
+        started = time.perf_counter()
         self._balance.start()
         try:
             self._pre_run_cell(info)
         finally:
+            self.stages.reset()
+            self.stages.current["before"] = time.perf_counter() - started
             self._balance.stop()
 
     def post_run_cell(self, result: Any) -> None:
+        started = time.perf_counter()
+        profiled = self._session is not None
         self._balance.start()
         try:
             self._post_run_cell(result)
         finally:
+            if profiled:  # the log's tuple is made inside the balanced span
+                self.stages.current["after"] = time.perf_counter() - started
+                self.stages.commit()
             self._balance.stop()
 
     def _pre_run_cell(self, info: Any) -> None:
@@ -368,10 +435,13 @@ class AutoProfiler:
         self._clear.stop()
         if session is None:
             return
+        clock = self.stages
+        clock.start()
         try:
             session.finish_recording()  # first thing after the user's code
         except BaseException:
             pass  # end() tries again and reports it
+        clock.lap("stop")
         error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec",
                                                                    None)
         if error is not None or getattr(result, "result", None) is not None:
@@ -382,16 +452,68 @@ class AutoProfiler:
             report.execution_count = getattr(result, "execution_count", None) or getattr(
                 getattr(result, "info", None), "execution_count", None)
             context = session.context(report)
+            clock.lap("report")
+            over = report.numpy.allocated_bytes > self.threshold_bytes
             # an interrupt of arrayprof's own work (building, advising) abandons the rest of it:
             # the report, incomplete and saying so, is kept; nothing more is shown
+            advise_now = over or self.verify or report.wall_s >= self.eager_advice_s
             if session.tree is not None and not was_interrupted(report):
-                api.advise(report, context, verify=self.verify)  # sees inert values only
+                if advise_now:
+                    api.advise(report, context, verify=self.verify)  # sees inert values only
+                else:
+                    report.defer_findings(self._advice_when_asked(session, report))
+            clock.lap("advice")
             api.remember(report, context)
+            clock.lap("keep")
             if was_interrupted(report):
                 return
-            warned = any(f.severity != "info" for f in report.findings)
-            if report.numpy.allocated_bytes > self.threshold_bytes or warned:
+            if over or (advise_now and any(f.severity != "info" for f in report.findings)):
                 show_report(self.shell, report, compact=True)
+                clock.lap("show")
+
+    def _advice_when_asked(self, session: Session, report: Report) -> Callable[[Report], None]:
+        """The advice of a quick cell under the threshold, computed the first time anything reads
+        its findings: the summary expanded, `%arrayprof last`, the panel, JSON.  Advice costs
+        about a millisecond a cell, as much as the rest of automatic mode, and most reports are
+        never opened.  Holds no reference to the user's objects: the names the cell mentions
+        are remembered by identity, and a note says which of them later code rebound or changed
+        before the findings were computed (they describe the values then).  Run like the hooks:
+        collector balanced, NumPy errors and warnings kept to itself, and outside any recording
+        (a profiled cell reading the findings does not measure the advisor)."""
+        source, filename = session.source, session.filename
+        namespace, names = session.namespace, [a.name for a in report.arrays]
+        mentioned = getattr(session._names_before, "mentioned", None) or ()
+        marks = {name: self._mark(namespace, name) for name in mentioned if name in namespace}
+
+        def compute(report: Report) -> None:
+            self._balance.start()
+            try:
+                with OwnWork(), paused():
+                    tree = parse(source, filename)
+                    context = CellContext(source=source, filename=filename, tree=tree,
+                                          namespace=namespace, new_names=names)
+                    changed = sorted(name for name, mark in marks.items()
+                                     if self._mark(namespace, name) != mark)
+                    api.advise(report, context, verify=False)
+                    if changed:
+                        report.notes.append(
+                            "arrayprof: findings computed when first asked, after later code "
+                            f"rebound or changed {', '.join(changed[:5])}"
+                            f"{' and more' if len(changed) > 5 else ''}; they describe the "
+                            "values then")
+            finally:
+                self._balance.stop()
+
+        return compute
+
+    @staticmethod
+    def _mark(namespace: dict[str, Any], name: str) -> Any:
+        """What tells that a name still denotes the same value: an array's fingerprint (identity,
+        buffer, shape, strides, dtype; read without running user code), any other object's id."""
+        import numpy as np
+
+        value = namespace.get(name)
+        return fingerprint(value) if issubclass(type(value), np.ndarray) else id(value)
 
     def _learn_counting(self, result: Any) -> None:
         """Whether this IPython counted the cell before pre_run_cell (see `_cell_number`)."""

@@ -1,0 +1,309 @@
+"""What automatic mode adds to a small cell, where it goes, and the costs that must not grow with
+a cell's allocations (issue 18).
+
+    python benchmarks/auto_latency.py [--rounds 7] [--panel] [--skip-kernel] [--skip-native]
+                                      [--big 10000000] [--json OUT]
+
+1. A real kernel (jupyter_client) runs a notebook of ordinary small cells (array creation,
+   slicing, reductions, pandas, plotting setup) with automatic mode off and on, paired per cell
+   and alternated (off/on, then on/off): the added time of a cell is its time with automatic mode
+   minus its time without, both measured as a front end sees them (execute request sent to reply
+   and idle status received).  Reported: median and p95 added ms, and the per-stage breakdown the
+   kernel kept (`AutoProfiler.stages`).  Toggling runs as silent requests, which IPython does not
+   profile.  `--panel` opens the panel's comm first (its pushes after every cell included).
+2. In process: stopping the tracker after 10^5 and `--big` allocations, freed as they go
+   (benchmarks/overhead.py's workload (b)) and kept alive (a list of tiny arrays), with the
+   collector paused as automatic mode pauses it; and the recording's cost as a paired ratio
+   against plain runs of the same code (thread CPU time: the machine may be shared).
+3. `Report.to_json()` of an ordinary report against the standard library's encoder (what it was).
+
+Targets (issue 18): median <= 2 ms and p95 <= 5 ms added per cell; stop < 50 ms after 10^7
+allocations; recording 10^7 allocations no dearer per allocation than 10^5; to_json < 2 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gc
+import json
+import statistics
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+SETUP = """\
+import numpy as np
+import pandas as pd
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+%load_ext arrayprof
+"""
+
+# ordinary small cells: each runs in a few milliseconds and can run again (rounds repeat them)
+NOTEBOOK = [
+    "rng = np.random.default_rng(0)\nx = rng.random(10_000)",
+    "a = np.arange(12.0).reshape(3, 4)\na",
+    "b = a[:, 1:3]\nc = a.T\nb.shape, c.strides",
+    "m = np.zeros((200, 200))\nm[::2, ::2] = 1\nm.sum()",
+    "y = x * 2 + 1\nz = np.sqrt(y)\nz.mean()",
+    "s = x.reshape(100, 100).sum(axis=0)\ns[:5]",
+    "idx = np.argsort(x)[:10]\nx[idx]",
+    "mask = x > 0.5\nhigh = x[mask]\nlen(high)",
+    "w = np.linspace(0, 1, 1_000)\nv = np.cumsum(w)\nv[-1]",
+    "q = np.outer(w[:50], w[:50])\nq.max()",
+    "df = pd.DataFrame({'x': x[:1_000], 'y': y[:1_000]})\ndf.head()",
+    "df['z'] = df.x * df.y\ndf.z.mean()",
+    "g = df.groupby(df.x > 0.5).y.mean()\ng",
+    "stats = df.describe()\nstats.loc['mean']",
+    "t = np.stack([x[:100], y[:100]], axis=1)\nt.shape",
+    "u = np.concatenate([w, w])\nu.size",
+    "e = np.eye(50) @ np.ones((50, 3))\ne.sum()",
+    "k = np.clip(x, 0.1, 0.9)\nk.min(), k.max()",
+    "fig, ax = plt.subplots(figsize=(4, 3))\nplt.close(fig)",
+    "colors = plt.cm.viridis(np.linspace(0, 1, 8))\ncolors.shape",
+    "n = 3 + 4\nn",
+    "words = ['a', 'b']\nlen(words)",
+]
+STAGES_EXPR = ("[tuple(round(v * 1e6) for v in row) for row in "
+               "__import__('arrayprof.kernel.extension', fromlist=['_']).auto_profiler("
+               "get_ipython()).stages.log]")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# -- 1. a real kernel ---------------------------------------------------------------------------
+class Kernel:
+    def __init__(self) -> None:
+        import jupyter_client
+
+        self.manager = jupyter_client.KernelManager(kernel_name="python3")
+        self.manager.start_kernel()
+        self.client = self.manager.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=60)
+
+    def run(self, code: str, *, silent: bool = False,
+            expressions: dict[str, str] | None = None) -> tuple[float, dict[str, Any]]:
+        """Seconds from sending `code` to its reply and idle status, and the reply."""
+        start = time.perf_counter()
+        msg_id = self.client.execute(code, silent=silent, store_history=not silent,
+                                     user_expressions=expressions or {})
+        idle = replied = False
+        reply: dict[str, Any] = {}
+        while not (idle and replied):
+            if not idle:
+                msg = self.client.get_iopub_msg(timeout=120)
+                if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                        and msg["content"]["execution_state"] == "idle"):
+                    idle = True
+            else:
+                msg = self.client.get_shell_msg(timeout=120)
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    reply, replied = msg["content"], True
+        if reply.get("status") != "ok":
+            raise RuntimeError(f"{code!r} failed: {reply.get('ename')}: {reply.get('evalue')}")
+        return time.perf_counter() - start, reply
+
+    def open_panel(self) -> None:
+        import uuid
+
+        msg = self.client.session.msg("comm_open", {"comm_id": uuid.uuid4().hex,
+                                                    "target_name": "arrayprof", "data": {}})
+        self.client.shell_channel.send(msg)
+        self.run("", silent=True)  # handled in order: the comm is open once this is answered
+
+    def close(self) -> None:
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)
+
+
+def bench_kernel(rounds: int, panel: bool) -> dict[str, Any]:
+    kernel = Kernel()
+    try:
+        kernel.run(SETUP, silent=True)
+        if panel:
+            kernel.open_panel()
+            kernel.run("%arrayprof off", silent=True)  # the panel turned it on
+        for code in NOTEBOOK:  # warm: first imports and caches, in both modes
+            for mode in ("on", "off"):
+                kernel.run(f"%arrayprof {mode}", silent=True)
+                kernel.run(code)
+        kernel.run("__import__('arrayprof.kernel.extension', fromlist=['_']).auto_profiler("
+                   "get_ipython()).stages.log.clear()", silent=True)
+        added: list[float] = []
+        plain: list[float] = []
+        for round_ in range(rounds):
+            for i, code in enumerate(NOTEBOOK):
+                order = ("off", "on") if (round_ + i) % 2 == 0 else ("on", "off")
+                seconds = {}
+                for mode in order:
+                    kernel.run(f"%arrayprof {mode}", silent=True)
+                    seconds[mode] = kernel.run(code)[0]
+                added.append((seconds["on"] - seconds["off"]) * 1e3)
+                plain.append(seconds["off"] * 1e3)
+        kernel.run("%arrayprof off", silent=True)
+        _, reply = kernel.run("", silent=True, expressions={"stages": STAGES_EXPR})
+        rows = ast.literal_eval(reply["user_expressions"]["stages"]["data"]["text/plain"])
+    finally:
+        kernel.close()
+    from arrayprof.kernel.auto import STAGES
+
+    stages = {name: {"median_ms": statistics.median(r[k] for r in rows) / 1e3,
+                     "p95_ms": pct([r[k] for r in rows], 0.95) / 1e3}
+              for k, name in enumerate(STAGES)}
+    return {"cells": len(added), "plain_median_ms": statistics.median(plain),
+            "added_median_ms": statistics.median(added), "added_p95_ms": pct(added, 0.95),
+            "added_p05_ms": pct(added, 0.05), "stages": stages, "panel": panel}
+
+
+# -- 2. stopping and recording, in process -------------------------------------------------------
+def workload(kind: str, count: int) -> str:
+    if kind == "freed":  # overhead.py's (b)
+        return f"for i in range({count}):\n    t = np.empty(3)\n    t[0] = i\n"
+    return f"xs = [np.empty(1) for _ in range({count})]\nxs = None\n"
+
+
+def bench_native(counts: list[int], rounds: int) -> list[dict[str, Any]]:
+    import numpy as np
+
+    from arrayprof.session import Session
+
+    rows = []
+    for kind in ("freed", "kept"):
+        for count in counts:
+            source = workload(kind, count)
+            namespace = {"np": np}
+            plain_code = compile(source, "<plain>", "exec")
+            n = rounds if count <= 10**6 else max(2, rounds // 3)
+            ratios, stops, starts = [], [], []
+            for round_ in range(n):
+                gc.collect()
+                session = Session(source, namespace, rss="off")
+                code = compile(source, session.filename, "exec")
+                for variant in (("plain", "recorded") if round_ % 2 == 0 else
+                                ("recorded", "plain")):
+                    if variant == "plain":
+                        t0 = time.thread_time()
+                        exec(plain_code, namespace)
+                        plain = time.thread_time() - t0
+                        continue
+                    t0 = time.perf_counter()
+                    session.begin()
+                    starts.append(time.perf_counter() - t0)
+                    t0 = time.thread_time()
+                    exec(code, namespace)
+                    recorded = time.thread_time() - t0
+                    # for "kept", the arrays are alive until `xs = None`: stop after the list
+                    gc.disable()  # as automatic mode does around its own work
+                    t0 = time.perf_counter()
+                    session.finish_recording()
+                    stops.append(time.perf_counter() - t0)
+                    gc.enable()
+                    session.end(None)
+                ratios.append(recorded / plain)
+            rows.append({"workload": kind, "allocations": count,
+                         "ratio": statistics.median(ratios), "stop_ms":
+                         statistics.median(stops) * 1e3, "start_ms":
+                         statistics.median(starts) * 1e3, "rounds": n})
+            print(f"  {kind:5s} {count:>10,} allocations: recording {rows[-1]['ratio']:.2f}x plain,"
+                  f" start {rows[-1]['start_ms']:.2f} ms, stop {rows[-1]['stop_ms']:.2f} ms",
+                  flush=True)
+    return rows
+
+
+def bench_stop_alive(count: int) -> float:
+    """Stop with `count` buffers still alive at the end of the cell (the live table is full)."""
+    import numpy as np
+
+    from arrayprof.session import Session
+
+    namespace = {"np": np}
+    source = f"xs = [np.empty(1) for _ in range({count})]\n"
+    session = Session(source, namespace, rss="off")
+    code = compile(source, session.filename, "exec")
+    session.begin()
+    exec(code, namespace)
+    gc.disable()
+    t0 = time.perf_counter()
+    session.finish_recording()
+    stop = time.perf_counter() - t0
+    gc.enable()
+    report = session.end(None)
+    assert report.numpy.allocations >= count
+    namespace.clear()
+    return stop * 1e3
+
+
+# -- 3. JSON ---------------------------------------------------------------------------------------
+def bench_json(rounds: int = 200) -> dict[str, Any]:
+    import numpy as np
+
+    import arrayprof
+
+    report = arrayprof.profile(
+        "x = np.random.default_rng(0).random(3000)\n"
+        "spread = np.abs(x[:, None] - x[None, :]).max()\n"
+        "b = np.arange(64.0).reshape(8, 8)[::2, ::2]\n"
+        "acc = []\nfor i in range(2000):\n    acc.append(np.ones(10) * i)\n"
+        "t = np.array(acc).sum(axis=0)\n", {"np": np}, verify=False)
+    fast, slow = [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        text = report.to_json()
+        fast.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        before = json.dumps(asdict(report), indent=2)
+        slow.append(time.perf_counter() - t0)
+    assert json.loads(text) == json.loads(before)
+    return {"timeline_points": len(report.timeline), "ops": len(report.ops),
+            "arrays": len(report.arrays), "findings": len(report.findings),
+            "bytes": len(text), "to_json_ms": statistics.median(fast) * 1e3,
+            "stdlib_ms": statistics.median(slow) * 1e3}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--panel", action="store_true", help="open the panel's comm first")
+    parser.add_argument("--skip-kernel", action="store_true")
+    parser.add_argument("--skip-native", action="store_true")
+    parser.add_argument("--big", type=int, default=10**7, help="the large allocation count")
+    parser.add_argument("--json", help="write the figures here")
+    args = parser.parse_args()
+    out: dict[str, Any] = {}
+    if not args.skip_kernel:
+        print(f"[kernel] {len(NOTEBOOK)} small cells x {args.rounds} rounds, automatic mode off/on"
+              f" alternated{' (panel open)' if args.panel else ''}", flush=True)
+        k = out["kernel"] = bench_kernel(args.rounds, args.panel)
+        print(f"  plain cell median {k['plain_median_ms']:.2f} ms; added by automatic mode: "
+              f"median {k['added_median_ms']:.2f} ms, p95 {k['added_p95_ms']:.2f} ms, "
+              f"p05 {k['added_p05_ms']:.2f} ms ({k['cells']} pairs)")
+        print("  per stage (kernel side, ms):  " + "  ".join(
+            f"{name} {v['median_ms']:.3f}/{v['p95_ms']:.3f}" for name, v in k["stages"].items())
+            + "   (median/p95)")
+        print("  targets: median <= 2 ms, p95 <= 5 ms")
+    if not args.skip_native:
+        print("[native] recording and stopping (ratios of thread CPU time, paired)", flush=True)
+        out["native"] = bench_native([10**5, args.big], args.rounds)
+        alive = out["stop_alive_ms"] = bench_stop_alive(args.big)
+        print(f"  stop with {args.big:,} buffers still alive: {alive:.2f} ms (target < 50 ms)")
+    j = out["json"] = bench_json()
+    print(f"[json] ordinary report ({j['timeline_points']} timeline points, {j['ops']} ops, "
+          f"{j['arrays']} arrays, {j['findings']} findings, {j['bytes']:,} bytes): to_json "
+          f"{j['to_json_ms']:.3f} ms, json.dumps(asdict(report), indent=2) {j['stdlib_ms']:.2f} ms"
+          " (target < 2 ms)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
