@@ -124,9 +124,15 @@ def compile_cell(tree: ast.Module, filename: str, split_last_expression: bool, *
     return CompiledCell(build(tree, "exec"), None)
 
 
+# linecache names register_source added and the history has not yet accounted for (api sweeps
+# them: a pass over these, not over the whole linecache, per cell)
+registered: set[str] = set()
+
+
 def register_source(filename: str, source: str) -> None:
     """Let tracebacks and inspect show the cell's lines, as IPython does for its own cells."""
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    registered.add(filename)
 
 
 def error_info(exc: BaseException, filename: str) -> ErrorInfo:
