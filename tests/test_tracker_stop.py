@@ -99,3 +99,28 @@ def test_session_releases_the_live_table() -> None:
     session.run()
     # only the small tables of an idle tracker remain (the live table of 20,000 buffers is gone)
     assert arrayprof.tracker.tracker_memory_bytes() < KEPT * 24
+
+
+def test_kept_then_freed_buffers_are_counted_exactly_and_the_table_shrinks() -> None:
+    """Buffers move from the small young table to the large one in batches, and the large one
+    shrinks as frees empty it; through both, every free of a cell buffer is a temporary of the
+    line that allocated it, and what is left alive is exact."""
+    count = 200_000
+    namespace: dict = {"np": np}
+    raw = _record(f"xs = [np.empty(2) for _ in range({count})]\n"  # 16 bytes each
+                  "del xs[::2]\n"                                   # frees half
+                  "ys = [np.empty(1) for _ in range(3000)]\n"       # 8 bytes each
+                  "xs = None\n", namespace)                          # frees the rest
+    assert raw["allocations"] == count + 3000
+    assert raw["temporaries"] == count and raw["temporary_bytes"] == count * 16
+    assert raw["frees"] == count and raw["freed_bytes"] == count * 16
+    assert raw["peak_bytes"] == count * 16 and raw["peak_line"] == 1
+    lines = {row[0]: row for row in raw["lines"]}
+    assert lines[1][3:5] == (count, count * 16)  # temporaries charged to the allocating line
+    assert lines[2][6:8] == (count // 2, count // 2 * 16)  # frees charged to the freeing line
+    assert raw["live_buffers"] == 3000
+    live = LiveBuffers(raw["live_generation"], raw["live_buffers"])
+    assert all(live.get(a.__array_interface__["data"][0]) == (3, 8) for a in namespace["ys"])
+    # the table that held 200,000 buffers shrank with the frees: a table for 3,000 is left
+    assert arrayprof.tracker.tracker_memory_bytes() < 2_000_000
+    live.release()
