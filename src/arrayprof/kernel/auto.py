@@ -1,7 +1,16 @@
 """Automatic mode: every cell profiled through IPython's pre/post_run_cell events.
 
 Only a one-line summary is shown, and only when a cell allocates more than the threshold or has
-warnings.  The user's notebook must come out exactly as it would without arrayprof (the corpus in
+warnings.  Nobody should notice it (issue 18): its own work adds about a millisecond to a small
+cell, timed per stage in `AutoProfiler.stages` (benchmarks/auto_latency.py).  Advice, which costs
+as much as all the rest, runs at once only for cells that are over the threshold, took
+EAGER_ADVICE_S or more (where a millisecond is lost in the cell's own time) or run with
+``--verify``; a quicker cell's findings are computed the first time anything reads them (the
+summary opened, ``%arrayprof last``, the panel, JSON), against the names the cell left, with a
+note if later code changed them first (`Report.defer_findings`).  Such a cell shows no summary:
+its warnings are there when its report is opened.
+
+The user's notebook must come out exactly as it would without arrayprof (the corpus in
 tests/notebooks_real/ checks it), so between two cells arrayprof:
 
 * keeps no reference to the user's objects, strong or weak (`inventory.snapshot_names`
@@ -351,7 +360,9 @@ class AutoProfiler:
             return "arrayprof automatic mode is off"
         return (f"arrayprof automatic mode is on: every cell is profiled except those timing "
                 f"code (%timeit, %prun); a summary is shown above {self.threshold_bytes:,} bytes "
-                "allocated or on warnings")
+                f"allocated, or on warnings of cells that ran {self.eager_advice_s:g} s or more "
+                "(quicker cells are advised when their report is opened: %arrayprof last, the "
+                "panel)")
 
     def _abandon(self) -> None:
         session, self._session = self._session, None
