@@ -1,16 +1,19 @@
 """What automatic mode adds to a small cell, where it goes, and the costs that must not grow with
 a cell's allocations (issue 18).
 
-    python benchmarks/auto_latency.py [--rounds 7] [--panel] [--skip-kernel] [--skip-native]
-                                      [--big 10000000] [--json OUT]
+    python benchmarks/auto_latency.py [--rounds 7] [--panel] [--eager] [--skip-kernel]
+                                      [--skip-native] [--big 10000000] [--json OUT]
 
 1. A real kernel (jupyter_client) runs a notebook of ordinary small cells (array creation,
    slicing, reductions, pandas, plotting setup) with automatic mode off and on, paired per cell
    and alternated (off/on, then on/off): the added time of a cell is its time with automatic mode
-   minus its time without, both measured as a front end sees them (execute request sent to reply
-   and idle status received).  Reported: median and p95 added ms, and the per-stage breakdown the
-   kernel kept (`AutoProfiler.stages`).  Toggling runs as silent requests, which IPython does not
-   profile.  `--panel` opens the panel's comm first (its pushes after every cell included).
+   minus its time without.  Three clocks: the kernel's thread CPU time in do_execute (the least
+   disturbed by other processes on a shared machine), the kernel's wall time there, and the
+   front end's wait (request sent to reply and idle status received).  Reported: median and p95
+   added ms, and the per-stage breakdown the kernel kept (`AutoProfiler.stages`).  Toggling
+   runs as silent requests, which IPython does not profile.  `--panel` opens the panel's comm
+   first (its pushes after every cell included); `--eager` advises every cell right after it
+   runs, as automatic mode did before.
 2. In process: stopping the tracker after 10^5 and `--big` allocations, freed as they go
    (benchmarks/overhead.py's workload (b)) and kept alive (a list of tiny arrays), with the
    collector paused as automatic mode pauses it; and the recording's cost as a paired ratio
@@ -148,11 +151,14 @@ class Kernel:
         self.manager.shutdown_kernel(now=True)
 
 
-def bench_kernel(rounds: int, panel: bool) -> dict[str, Any]:
+def bench_kernel(rounds: int, panel: bool, eager: bool = False) -> dict[str, Any]:
     kernel = Kernel()
     try:
         kernel.run(SETUP, silent=True)
         kernel.run(CLOCK, silent=True)
+        if eager:  # every cell advised right after it runs, as before issue 18
+            kernel.run("__import__('arrayprof.kernel.extension', fromlist=['_']).auto_profiler("
+                       "get_ipython()).eager_advice_s = 0.0", silent=True)
         if panel:
             kernel.open_panel()
             kernel.run("%arrayprof off", silent=True)  # the panel turned it on
@@ -204,7 +210,8 @@ def bench_kernel(rounds: int, panel: bool) -> dict[str, Any]:
             "execute_added_median_ms": statistics.median(wall_added),
             "execute_added_p95_ms": pct(wall_added, 0.95),
             "client_added_median_ms": statistics.median(added_client),
-            "client_added_p95_ms": pct(added_client, 0.95), "stages": stages, "panel": panel}
+            "client_added_p95_ms": pct(added_client, 0.95), "stages": stages, "panel": panel,
+            "eager": eager}
 
 
 # -- 2. stopping and recording, in process -------------------------------------------------------
@@ -316,6 +323,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--panel", action="store_true", help="open the panel's comm first")
+    parser.add_argument("--eager", action="store_true",
+                        help="advise every cell right after it runs (as before issue 18)")
     parser.add_argument("--skip-kernel", action="store_true")
     parser.add_argument("--skip-native", action="store_true")
     parser.add_argument("--big", type=int, default=10**7, help="the large allocation count")
@@ -324,8 +333,9 @@ def main() -> None:
     out: dict[str, Any] = {}
     if not args.skip_kernel:
         print(f"[kernel] {len(NOTEBOOK)} small cells x {args.rounds} rounds, automatic mode off/on"
-              f" alternated{' (panel open)' if args.panel else ''}", flush=True)
-        k = out["kernel"] = bench_kernel(args.rounds, args.panel)
+              f" alternated{' (panel open)' if args.panel else ''}"
+              f"{' (every cell advised at once)' if args.eager else ''}", flush=True)
+        k = out["kernel"] = bench_kernel(args.rounds, args.panel, args.eager)
         print(f"  plain cell median {k['plain_median_ms']:.2f} ms (kernel busy to idle); added by"
               f" automatic mode: median {k['added_median_ms']:.2f} ms, p95 "
               f"{k['added_p95_ms']:.2f} ms, p05 {k['added_p05_ms']:.2f} ms ({k['cells']} pairs);"
