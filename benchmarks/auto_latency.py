@@ -168,21 +168,20 @@ def bench_kernel(rounds: int, panel: bool, eager: bool = False) -> dict[str, Any
                 kernel.run(code)
         kernel.run("__import__('arrayprof.kernel.extension', fromlist=['_']).auto_profiler("
                    "get_ipython()).stages.log.clear()\n_lat_log.clear()", silent=True)
+        # per cell and round, three runs in a rotating order: off, on, and off again (an A/A
+        # control: its difference from the first off is the machine's noise, the floor under
+        # any p95 read from wall clocks on a shared machine)
+        rotations = [("off", "on", "off2"), ("on", "off2", "off"), ("off2", "off", "on")]
+        runs: list[dict[str, tuple[float, float]]] = []
         modes: list[str] = []  # the mode of each timed request, in order
-        added: list[float] = []  # kernel clock
-        added_client: list[float] = []  # as the front end waits
-        plain: list[float] = []
         for round_ in range(rounds):
             for i, code in enumerate(NOTEBOOK):
-                order = ("off", "on") if (round_ + i) % 2 == 0 else ("on", "off")
                 seconds: dict[str, tuple[float, float]] = {}
-                for mode in order:
-                    kernel.run(f"%arrayprof {mode}", silent=True)
+                for mode in rotations[(round_ + i) % 3]:
+                    kernel.run("%arrayprof on" if mode == "on" else "%arrayprof off", silent=True)
                     seconds[mode] = kernel.run(code)[:2]
                     modes.append(mode)
-                added_client.append((seconds["on"][0] - seconds["off"][0]) * 1e3)
-                added.append((seconds["on"][1] - seconds["off"][1]) * 1e3)
-                plain.append(seconds["off"][1] * 1e3)
+                runs.append(seconds)
         kernel.run("%arrayprof off", silent=True)
         _, _, reply = kernel.run("", silent=True, expressions={
             "stages": STAGES_EXPR, "clock": "[(round(c * 1e6), round(w * 1e6)) for c, w in _lat_log]"})
@@ -192,26 +191,32 @@ def bench_kernel(rounds: int, panel: bool, eager: bool = False) -> dict[str, Any
         kernel.close()
     from arrayprof.kernel.auto import STAGES
 
-    # the kernel's own clock of each cell, paired as the cells ran: CPU time is what automatic mode
-    # adds on a loaded machine with the least noise; wall time is what the user waits
-    pairs = list(zip(modes[0::2], clock[0::2], modes[1::2], clock[1::2], strict=True))
-    cpu_added = [((b if mb == "on" else a)[0] - (a if mb == "on" else b)[0]) / 1e3
-                 for ma, a, mb, b in pairs]
-    wall_added = [((b if mb == "on" else a)[1] - (a if mb == "on" else b)[1]) / 1e3
-                  for ma, a, mb, b in pairs]
+    # the kernel's own clock of each run (CPU time: the least disturbed by other processes; wall)
+    kernel_runs: list[dict[str, tuple[float, float]]] = []
+    for k in range(0, len(modes), 3):
+        kernel_runs.append({modes[k + j]: (clock[k + j][0] / 1e3, clock[k + j][1] / 1e3)
+                            for j in range(3)})
+
+    def diff(table: list[dict[str, tuple[float, float]]], which: int, mode: str,
+             scale: float = 1.0) -> list[float]:
+        return [(run[mode][which] - run["off"][which]) * scale for run in table]
+
+    figures = {
+        "cpu": (diff(kernel_runs, 0, "on"), diff(kernel_runs, 0, "off2")),
+        "kernel_wall": (diff(kernel_runs, 1, "on"), diff(kernel_runs, 1, "off2")),
+        "client": (diff(runs, 0, "on", 1e3), diff(runs, 0, "off2", 1e3)),
+    }
     stages = {name: {"median_ms": statistics.median(r[k] for r in rows) / 1e3,
                      "p95_ms": pct([r[k] for r in rows], 0.95) / 1e3}
               for k, name in enumerate(STAGES)}
-    return {"cells": len(added), "plain_median_ms": statistics.median(plain),
-            "added_median_ms": statistics.median(added), "added_p95_ms": pct(added, 0.95),
-            "added_p05_ms": pct(added, 0.05),
-            "cpu_added_median_ms": statistics.median(cpu_added),
-            "cpu_added_p95_ms": pct(cpu_added, 0.95),
-            "execute_added_median_ms": statistics.median(wall_added),
-            "execute_added_p95_ms": pct(wall_added, 0.95),
-            "client_added_median_ms": statistics.median(added_client),
-            "client_added_p95_ms": pct(added_client, 0.95), "stages": stages, "panel": panel,
-            "eager": eager}
+    out: dict[str, Any] = {"cells": len(runs), "panel": panel, "eager": eager, "stages": stages,
+                           "plain_median_ms": statistics.median(r["off"][1] for r in kernel_runs)}
+    for name, (added, control) in figures.items():
+        out[name] = {"added_median_ms": statistics.median(added),
+                     "added_p95_ms": pct(added, 0.95),
+                     "control_median_ms": statistics.median(control),
+                     "control_p95_ms": pct(control, 0.95)}
+    return out
 
 
 # -- 2. stopping and recording, in process -------------------------------------------------------
@@ -219,6 +224,15 @@ def workload(kind: str, count: int) -> str:
     if kind == "freed":  # overhead.py's (b)
         return f"for i in range({count}):\n    t = np.empty(3)\n    t[0] = i\n"
     return f"xs = [np.empty(1) for _ in range({count})]\nxs = None\n"
+
+
+def settle() -> None:
+    """Let glibc consolidate the small chunks the last run freed, outside every timed span: it
+    does so at the next request of a kilobyte or more (or a free of 64 kB or more), which would
+    otherwise land in whatever is timed next (10^7 freed arrays: a quarter of a second in the
+    next start())."""
+    gc.collect()
+    bytearray(1 << 16)
 
 
 def bench_native(counts: list[int], rounds: int) -> list[dict[str, Any]]:
@@ -240,6 +254,7 @@ def bench_native(counts: list[int], rounds: int) -> list[dict[str, Any]]:
                 code = compile(source, session.filename, "exec")
                 for variant in (("plain", "recorded") if round_ % 2 == 0 else
                                 ("recorded", "plain")):
+                    settle()
                     if variant == "plain":
                         t0 = time.thread_time()
                         exec(plain_code, namespace)
@@ -254,7 +269,7 @@ def bench_native(counts: list[int], rounds: int) -> list[dict[str, Any]]:
                     # for "kept", the arrays are alive until `xs = None`: stop after the list
                     gc.disable()  # as automatic mode does around its own work
                     t0 = time.perf_counter()
-                    session.finish_recording()
+                    session.finish_recording()  # glibc's consolidation is the cell's: not here
                     stops.append(time.perf_counter() - t0)
                     gc.enable()
                     session.end(None)
@@ -336,14 +351,14 @@ def main() -> None:
               f" alternated{' (panel open)' if args.panel else ''}"
               f"{' (every cell advised at once)' if args.eager else ''}", flush=True)
         k = out["kernel"] = bench_kernel(args.rounds, args.panel, args.eager)
-        print(f"  plain cell median {k['plain_median_ms']:.2f} ms (kernel busy to idle); added by"
-              f" automatic mode: median {k['added_median_ms']:.2f} ms, p95 "
-              f"{k['added_p95_ms']:.2f} ms, p05 {k['added_p05_ms']:.2f} ms ({k['cells']} pairs);"
-              f" as the front end waits: median {k['client_added_median_ms']:.2f} ms, p95 "
-              f"{k['client_added_p95_ms']:.2f} ms")
-        print(f"  in the kernel (do_execute), added: CPU median {k['cpu_added_median_ms']:.2f} ms,"
-              f" p95 {k['cpu_added_p95_ms']:.2f} ms; wall median "
-              f"{k['execute_added_median_ms']:.2f} ms, p95 {k['execute_added_p95_ms']:.2f} ms")
+        print(f"  plain cell median {k['plain_median_ms']:.2f} ms (kernel wall time); "
+              f"{k['cells']} cells, each run off, on and off again (the A/A control)")
+        for name, label in (("cpu", "kernel CPU time"), ("kernel_wall", "kernel wall time"),
+                            ("client", "front end's wait")):
+            f = k[name]
+            print(f"  added, {label:17s}: median {f['added_median_ms']:6.2f} ms, p95 "
+                  f"{f['added_p95_ms']:6.2f} ms   (A/A control: median "
+                  f"{f['control_median_ms']:6.2f} ms, p95 {f['control_p95_ms']:6.2f} ms)")
         print("  per stage (kernel side, ms):  " + "  ".join(
             f"{name} {v['median_ms']:.3f}/{v['p95_ms']:.3f}" for name, v in k["stages"].items())
             + "   (median/p95)")
