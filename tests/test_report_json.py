@@ -61,3 +61,28 @@ def test_non_finite_floats_and_huge_ints_fall_back(report: Report) -> None:
     odd.arrays[0].span_bytes = 8
     odd.ops[0].operands[0]["nan"] = math.nan
     assert odd.to_json() == reference(odd)
+
+
+def test_pending_findings_are_computed_by_every_reader(report: Report) -> None:
+    """`defer_findings` (automatic mode's quick cells): JSON, dicts, pickling and the attribute all
+    see the computed findings, in the fields' order, and the computation runs once."""
+    import pickle
+
+    calls = []
+
+    def compute(target: Report) -> None:
+        calls.append(1)
+        target.findings = list(report.findings)
+        target.notes.append("computed")
+
+    for read in (lambda r: r.to_json(), lambda r: json.dumps(r.to_dict()), pickle.dumps,
+                 lambda r: r.findings):
+        lazy = Report.from_dict(json.loads(report.to_json()))
+        lazy.notes = []
+        lazy.defer_findings(compute)
+        assert lazy.findings_pending
+        read(lazy)
+        assert not lazy.findings_pending and lazy.notes == ["computed"]
+        assert json.loads(lazy.to_json())["findings"] == json.loads(report.to_json())["findings"]
+        assert list(json.loads(lazy.to_json())) == list(json.loads(report.to_json()))
+    assert len(calls) == 4

@@ -220,6 +220,14 @@ class Report:
         state.update(rest)
         return state["findings"]
 
+    def __getstate__(self) -> dict[str, Any]:
+        """For pickle and copy: the findings computed, no pending computation carried along."""
+        if self.findings_pending:
+            self._resolve_findings()
+        state = dict(self.__dict__)
+        state.pop("_compute_findings", None)
+        return state
+
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON text: the same content as ``json.dumps(self.to_dict(), indent)``.
         Encoded by orjson straight from the dataclasses (about a millisecond for an ordinary
