@@ -464,9 +464,10 @@ caller_line(unsigned long self)
     return ap_frames_cell_line(PyGILState_GetThisThreadState(), 0, NULL, NULL);
 }
 
-/* Start loading the live-table slot `ptr` hashes to while the frame walk runs (without the lock:
- * a prefetch is only a hint and never faults, whatever the table is by then); a table of 10^7
- * live buffers is far larger than the caches, and the miss was most of an event's cost. */
+/* Start loading the live-table slot `ptr` hashes to while the frame walk of a free runs (without
+ * the lock: a prefetch is only a hint and never faults, whatever the table is by then): with
+ * 10^7 buffers alive the table is far larger than the caches, and the miss was most of the cost
+ * of freeing an old buffer.  (Allocations go to the young table, which the caches hold.) */
 static inline void
 prefetch_slot(const void *ptr)
 {
