@@ -477,7 +477,8 @@ def test_real_interrupt_during_the_advisor_keeps_the_value(kernel: Kernel, tmp_p
 
 def test_real_interrupt_during_automatic_advice_keeps_the_value(kernel: Kernel,
                                                                 tmp_path: Path) -> None:
-    assert kernel.execute("%arrayprof on")["status"] == "ok"
+    # over the threshold: advised right after the cell (quick small cells are advised when asked)
+    assert kernel.execute("%arrayprof on --threshold 1")["status"] == "ok"
     try:
         result = interrupt_during_advice(kernel, tmp_path / "auto-advising",
                                          "p = np.arange(4)  # slow advice\np.sum()")

@@ -112,8 +112,9 @@ def test_terminal_automatic_mode_points_to_last_and_says_where_it_stands(tmp_pat
     assert shown[4] == ""  # under the threshold, no warning: nothing shown
     status = shown[7].splitlines()
     assert status[0].startswith("arrayprof automatic mode is on: 2 cells profiled so far, ")
-    assert status[1] == ("  a summary is shown for cells allocating more than 1 MB (--threshold) or "
-                         "with warnings; rewrites are not verified (--verify)")
+    assert status[1] == ("  a summary is shown for cells allocating more than 1 MB (--threshold), or "
+                         "with warnings among cells that ran 0.1 s or more; rewrites are not "
+                         "verified (--verify)")
     assert shown[8] == "5"  # %clear was not profiled: the last report is still the big cell
 
 

@@ -27,6 +27,11 @@ _limit = HISTORY_LIMIT
 # drawings of it use fewer points than that anyway.
 RECENT_FULL = 20
 OLD_TIMELINE_POINTS = 256
+# arrayprof's own source names of the reports in the history (name -> reports), in history order:
+# what `_sweep_sources` must keep, without a pass over the history per cell
+_own_kept: dict[str, int] = {}
+FULL_SWEEP_EVERY = 100  # cells between two passes over the whole linecache (a safety net)
+_sweeps = 0
 _last_context: CellContext | None = None
 _listeners: list[Callable[[Report], None]] = []
 
@@ -73,9 +78,24 @@ def clear_history() -> None:
     """Drop every report (and the cell sources arrayprof registered for them)."""
     global _last_context
     while _history:
-        _forget_source(_history.popleft()[1])
+        _forget_source(_pop_oldest())
     _last_context = None
     _sweep_sources(everything=True)
+
+
+def _push(report: Report, filename: str | None) -> None:
+    _history.append((report, filename))
+    if filename is not None and filename.startswith(OWN_SOURCES):
+        _own_kept[filename] = _own_kept.get(filename, 0) + 1
+
+
+def _pop_oldest() -> str | None:
+    filename = _history.popleft()[1]
+    if filename in _own_kept:
+        _own_kept[filename] -= 1
+        if not _own_kept[filename]:
+            del _own_kept[filename]
+    return filename
 
 
 def _forget_source(filename: str | None) -> None:
@@ -96,15 +116,31 @@ def _sweep_sources(everything: bool = False) -> None:
     verification and replay runs (never reported), and those of cells older than the oldest
     report kept (dropped reports, sessions run without the history).  A cell newer than that
     may still be running (``profile()`` called inside a profiled cell): its lines stay.
-    IPython's entries are never touched."""
-    kept = {filename for _, filename in _history}
-    numbers = [n for n in (_cell_number(f) for f in kept if f is not None) if n is not None]
-    oldest = min(numbers) if numbers else None
-    for key in [k for k in list(linecache.cache) if isinstance(k, str)
-                and k.startswith(OWN_SOURCES) and k not in kept]:
+    IPython's entries are never touched.
+
+    Per cell this looks at the sources arrayprof registered since (`session.registered`), not at
+    the whole history or linecache (which grows by one entry per IPython cell); every
+    FULL_SWEEP_EVERY calls, and for `everything`, at the whole linecache."""
+    global _sweeps
+    from arrayprof.session import registered
+
+    _sweeps += 1
+    kept = _own_kept
+    # cell numbers grow with time and the history is in time order: the oldest is the first
+    oldest = next((n for n in map(_cell_number, kept) if n is not None), None)
+    if everything or _sweeps % FULL_SWEEP_EVERY == 0:
+        candidates = [k for k in list(linecache.cache) if isinstance(k, str)
+                      and k.startswith(OWN_SOURCES)]
+    else:
+        candidates = list(registered)
+    for key in candidates:
+        if key in kept:
+            registered.discard(key)  # forgotten with its report (`_forget_source`)
+            continue
         number = _cell_number(key)
         if everything or number is None or oldest is None or number < oldest:
             linecache.cache.pop(key, None)
+            registered.discard(key)
 
 
 def thin_timeline(timeline: list[Any], points: int) -> list[Any]:
@@ -120,7 +156,7 @@ def thin_timeline(timeline: list[Any], points: int) -> list[Any]:
 
 def _evict() -> None:
     while len(_history) > _limit:
-        _forget_source(_history.popleft()[1])
+        _forget_source(_pop_oldest())
     _sweep_sources()
 
 
@@ -131,7 +167,7 @@ def remember(report: Report, context: CellContext | None, *, keep_context: bool 
     a namespace of the caller's own: keeping it would keep every object in it alive)."""
     global _last_context
     filename = getattr(context, "filename", None)
-    _history.append((report, filename if isinstance(filename, str) else None))
+    _push(report, filename if isinstance(filename, str) else None)
     if len(_history) > RECENT_FULL:
         older = _history[-RECENT_FULL - 1][0]
         if len(older.timeline) > OLD_TIMELINE_POINTS:

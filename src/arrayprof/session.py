@@ -113,9 +113,15 @@ def compile_cell(tree: ast.Module, filename: str, split_last_expression: bool, *
     return CompiledCell(build(tree, "exec"), None)
 
 
+# linecache names register_source added and the history has not yet accounted for (api sweeps
+# them: a pass over these, not over the whole linecache, per cell)
+registered: set[str] = set()
+
+
 def register_source(filename: str, source: str) -> None:
     """Let tracebacks and inspect show the cell's lines, as IPython does for its own cells."""
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    registered.add(filename)
 
 
 def error_info(exc: BaseException, filename: str) -> ErrorInfo:
@@ -365,9 +371,15 @@ class Session:
         for _, views, copies in raw.get("census", ()):
             report.numpy.views += views
             report.numpy.copies += copies
-        report.timeline = [[t_ns / 1e9, live, line] for t_ns, live, line in raw["timeline"]]
-        names = inventory.new_or_rebound(self.namespace, self._names_before, raw["live"])
-        report.arrays = inventory.build_inventory(self.namespace, names, self.tree, raw["live"])
+        report.timeline = raw["timeline"]  # [seconds, live bytes, line] lists, made natively
+        live = raw["live"]
+        try:
+            names = inventory.new_or_rebound(self.namespace, self._names_before, live)
+            report.arrays = inventory.build_inventory(self.namespace, names, self.tree, live)
+        finally:
+            release = getattr(live, "release", None)
+            if release is not None:
+                release()  # the native table of live buffers: only the inventory reads it
         if self.dask_failure:
             report.notes.append(self.dask_failure)
         if self.dask is not None:

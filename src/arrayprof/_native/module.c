@@ -30,6 +30,15 @@ static PyMethodDef native_methods[] = {
     {"stop", ap_tracker_stop, METH_NOARGS,
      "Stop recording and return the raw per-cell figures as a dict (None if not recording)."},
     {"is_recording", ap_tracker_is_recording, METH_NOARGS, "Whether a cell is being recorded."},
+    {"live_lookup", ap_tracker_live_lookup, METH_VARARGS,
+     "live_lookup(generation, address): (line, size) of a buffer the stopped cell `generation`\n"
+     "allocated and left alive, else None."},
+    {"live_release", ap_tracker_live_release, METH_VARARGS,
+     "live_release(generation): free the stopped cell's table of live buffers (its report is built)."},
+    {"pause", ap_tracker_pause, METH_NOARGS,
+     "Stop recording for a moment (arrayprof's own work inside a recorded cell); whether it was."},
+    {"resume", ap_tracker_resume, METH_NOARGS,
+     "Record again after pause(), unless the cell was stopped meanwhile."},
     {"memory_usage", ap_tracker_memory, METH_NOARGS, "Bytes used by the tracker's own tables."},
     {"observe_ufuncs", ap_observer_install, METH_O,
      "observe_ufuncs(ufuncs): hook these ufunc objects; the first call also hooks the ufunc methods\n"

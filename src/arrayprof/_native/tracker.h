@@ -21,6 +21,10 @@ PyObject *ap_tracker_start(PyObject *self, PyObject *args);
 PyObject *ap_tracker_stop(PyObject *self, PyObject *noargs);
 PyObject *ap_tracker_is_recording(PyObject *self, PyObject *noargs);
 PyObject *ap_tracker_memory(PyObject *self, PyObject *noargs);
+PyObject *ap_tracker_live_lookup(PyObject *self, PyObject *args);
+PyObject *ap_tracker_live_release(PyObject *self, PyObject *args);
+PyObject *ap_tracker_pause(PyObject *self, PyObject *noargs);
+PyObject *ap_tracker_resume(PyObject *self, PyObject *noargs);
 
 /* Shared with the operation observer and the array census: is the calling thread the one being
  * profiled, and which cell line is it on (see ap_frames_cell_line for the outputs)?  GIL held. */

@@ -1,7 +1,16 @@
 """Automatic mode: every cell profiled through IPython's pre/post_run_cell events.
 
 Only a one-line summary is shown, and only when a cell allocates more than the threshold or has
-warnings.  The user's notebook must come out exactly as it would without arrayprof (the corpus in
+warnings.  Nobody should notice it (issue 18): its own work adds about a millisecond to a small
+cell, timed per stage in `AutoProfiler.stages` (benchmarks/auto_latency.py).  Advice, which costs
+as much as all the rest, runs at once only for cells that are over the threshold, took
+EAGER_ADVICE_S or more (where a millisecond is lost in the cell's own time) or run with
+``--verify``; a quicker cell's findings are computed the first time anything reads them (the
+summary opened, ``%arrayprof last``, the panel, JSON), against the names the cell left, with a
+note if later code changed them first (`Report.defer_findings`).  Such a cell shows no summary:
+its warnings are there when its report is opened.
+
+The user's notebook must come out exactly as it would without arrayprof (the corpus in
 tests/notebooks_real/ checks it), so between two cells arrayprof:
 
 * keeps no reference to the user's objects, strong or weak (`inventory.snapshot_names`
@@ -28,17 +37,59 @@ import gc
 import re
 import sys
 import threading
+import time
 import warnings
+import weakref
+from collections import deque
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
 from arrayprof import api
+from arrayprof.inventory import fingerprint
 from arrayprof.kernel.display import held, show_note, show_report
-from arrayprof.report import RssStats
-from arrayprof.session import Session, was_interrupted
+from arrayprof.report import Report, RssStats
+from arrayprof.session import CellContext, Session, parse, was_interrupted
+from arrayprof.tracker import paused
 
 DEFAULT_THRESHOLD = 10 * 1000 * 1000
+# Cells that ran at least this long are advised right after they run, like cells over the
+# threshold; quicker ones when their findings are first asked for (see AutoProfiler).
+EAGER_ADVICE_S = 0.1
+
+# The stages of a profiled cell, in `AutoProfiler.stages` (seconds each, per cell; README
+# "Overhead", benchmarks/auto_latency.py): before the cell (the whole pre_run_cell), stopping the
+# recorder, building the report (RSS reading, figures, inventory), advice, keeping it (history,
+# listeners: the panel's "cell" push), showing the summary (render and display; 0 when nothing is
+# shown), and the whole post_run_cell.
+STAGES = ("before", "stop", "report", "advice", "keep", "show", "after")
+STAGE_LOG = 1000  # cells whose stage times are kept
+
+
+class StageClock:
+    """Seconds spent in each stage of the current cell; `log` keeps the last STAGE_LOG cells as
+    tuples in STAGES order.  A clock read per stage (~50 ns), so it is always on."""
+
+    def __init__(self) -> None:
+        self.log: deque[tuple[float, ...]] = deque(maxlen=STAGE_LOG)
+        self.current = dict.fromkeys(STAGES, 0.0)
+        self._mark = 0.0
+
+    def reset(self) -> None:
+        for stage in STAGES:
+            self.current[stage] = 0.0
+
+    def start(self) -> None:
+        self._mark = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """Charge the time since the last mark to `stage`, and mark again."""
+        now = time.perf_counter()
+        self.current[stage] += now - self._mark
+        self._mark = now
+
+    def commit(self) -> None:
+        self.log.append(tuple(self.current[stage] for stage in STAGES))
 
 
 def is_arrayprof_cell(raw_cell: str) -> bool:
@@ -135,13 +186,20 @@ class GcBalance:
         self.filled = self.RESERVE
         self._enabled = False
         self._count = 0
+        self._depth = 0  # nested spans (findings computed inside a hook) balance once, outermost
 
     def start(self) -> None:
+        self._depth += 1
+        if self._depth > 1:
+            return
         self._enabled = gc.isenabled()
         gc.disable()
         self._count = gc.get_count()[0]
 
     def stop(self) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
         try:
             reserve = self.reserve
             excess = gc.get_count()[0] - self._count
@@ -269,17 +327,26 @@ class PassivePeakSampler:
         self._start = 0
         self._mark = 0
 
-    def start(self) -> None:
-        from arrayprof.rss import _status_kib, current_rss
+    @staticmethod
+    def _read() -> tuple[int, int]:
+        """(RSS, high-water mark) in bytes, from one read of /proc/self/status (each read costs
+        about 40 us; psutil's RSS and no mark where there is no /proc)."""
+        try:
+            with open("/proc/self/status", "rb") as status:
+                text = status.read()
+            rss = int(text.split(b"VmRSS:", 1)[1].split(None, 1)[0]) * 1024
+            mark = int(text.split(b"VmHWM:", 1)[1].split(None, 1)[0]) * 1024
+            return rss, mark
+        except (OSError, IndexError, ValueError):
+            from arrayprof.rss import current_rss
 
-        self._start = current_rss()
-        self._mark = _status_kib("VmHWM") or 0
+            return current_rss(), 0
+
+    def start(self) -> None:
+        self._start, self._mark = self._read()
 
     def stop(self) -> RssStats:
-        from arrayprof.rss import _status_kib, current_rss
-
-        end = current_rss()
-        mark = _status_kib("VmHWM") or 0
+        end, mark = self._read()
         peak = mark if mark > self._mark else max(self._start, end)
         return RssStats(start_bytes=self._start, peak_bytes=max(peak, self._start, end),
                         end_bytes=end, sampler=self.name)
@@ -295,9 +362,11 @@ class AutoProfiler:
         self.enabled = False
         self.threshold_bytes = DEFAULT_THRESHOLD
         self.verify = False
+        self.eager_advice_s = EAGER_ADVICE_S
         self._session: Session | None = None
         self._clear = ClearWatch()
         self._balance = GcBalance()
+        self.stages = StageClock()
         # IPython >= 9.8 counts the cell before pre_run_cell; older versions after it.  Only the
         # names of terminal IPython's cells depend on it; learnt from each cell's result.
         self._counted_before_pre: bool | None = None
@@ -306,13 +375,14 @@ class AutoProfiler:
         # their findings by severity
         self.cells_profiled = 0
         self.findings_seen: dict[str, int] = {}
+        self._pending: list[weakref.ref[Report]] = []  # reports whose findings wait to be read
 
     def enable(self, threshold_bytes: int | None = None) -> None:
         if threshold_bytes is not None:
             self.threshold_bytes = threshold_bytes
         warm_up()
         if not self.enabled:
-            self.cells_profiled, self.findings_seen = 0, {}
+            self.cells_profiled, self.findings_seen, self._pending = 0, {}, []
             self.shell.events.register("pre_run_cell", self.pre_run_cell)
             self.shell.events.register("post_run_cell", self.post_run_cell)
             self.enabled = True
@@ -331,17 +401,24 @@ class AutoProfiler:
 
         if not self.enabled:
             return "arrayprof automatic mode is off"
+        self._settle_pending()
         seen = self.findings_seen
         findings = sum(seen.values())
         kinds = ", ".join(f"{seen[severity]} {severity}{'s' if seen[severity] != 1 else ''}"
                           for severity in ("error", "warning", "info") if seen.get(severity))
         cells = f"{self.cells_profiled:,} cell{'s' if self.cells_profiled != 1 else ''}"
+        waiting = len(self._pending)
         return (f"arrayprof automatic mode is on: {cells} profiled so far, "
                 f"{findings:,} finding{'s' if findings != 1 else ''}"
-                + (f" ({kinds})" if kinds else "") + "\n"
+                + (f" ({kinds})" if kinds else "")
+                + (f"; {waiting:,} quick cell{'s' if waiting != 1 else ''} not advised yet"
+                   if waiting else "") + "\n"
                 f"  a summary is shown for cells allocating more than "
-                f"{human_bytes(self.threshold_bytes)} (--threshold) or with warnings; "
-                f"rewrites are {'' if self.verify else 'not '}verified (--verify)\n"
+                f"{human_bytes(self.threshold_bytes)} (--threshold), or with warnings among cells "
+                f"that ran {self.eager_advice_s:g} s or more; rewrites are "
+                f"{'' if self.verify else 'not '}verified (--verify)\n"
+                "  quicker cells are advised when their report is opened (%arrayprof last, the "
+                "panel)\n"
                 "  not profiled: cells that time code (%timeit, %prun) or are only magics and "
                 "shell escapes\n"
                 "  %arrayprof last shows the last report, %arrayprof off turns this off")
@@ -376,17 +453,25 @@ class AutoProfiler:
         return name, transformed
 
     def pre_run_cell(self, info: Any) -> None:
+        started = time.perf_counter()
         self._balance.start()
         try:
             self._pre_run_cell(info)
         finally:
+            self.stages.reset()
+            self.stages.current["before"] = time.perf_counter() - started
             self._balance.stop()
 
     def post_run_cell(self, result: Any) -> None:
+        started = time.perf_counter()
+        profiled = self._session is not None
         self._balance.start()
         try:
             self._post_run_cell(result)
         finally:
+            if profiled:  # the log's tuple is made inside the balanced span
+                self.stages.current["after"] = time.perf_counter() - started
+                self.stages.commit()
             self._balance.stop()
 
     def _pre_run_cell(self, info: Any) -> None:
@@ -420,10 +505,13 @@ class AutoProfiler:
         self._clear.stop()
         if session is None:
             return
+        clock = self.stages
+        clock.start()
         try:
             session.finish_recording()  # first thing after the user's code
         except BaseException:
             pass  # end() tries again and reports it
+        clock.lap("stop")
         error = getattr(result, "error_in_exec", None) or getattr(result, "error_before_exec",
                                                                    None)
         if error is not None or getattr(result, "result", None) is not None:
@@ -434,22 +522,96 @@ class AutoProfiler:
             report.execution_count = getattr(result, "execution_count", None) or getattr(
                 getattr(result, "info", None), "execution_count", None)
             context = session.context(report)
+            clock.lap("report")
+            over = report.numpy.allocated_bytes > self.threshold_bytes
             # an interrupt of arrayprof's own work (building, advising) abandons the rest of it:
             # the report, incomplete and saying so, is kept; nothing more is shown
+            advise_now = over or self.verify or report.wall_s >= self.eager_advice_s
             if session.tree is not None and not was_interrupted(report):
-                api.advise(report, context, verify=self.verify)  # sees inert values only
+                if advise_now:
+                    api.advise(report, context, verify=self.verify)  # sees inert values only
+                else:
+                    report.defer_findings(self._advice_when_asked(session, report))
+            clock.lap("advice")
             api.remember(report, context)
             self._count(report)
+            clock.lap("keep")
             if was_interrupted(report):
                 return
-            warned = any(f.severity != "info" for f in report.findings)
-            if report.numpy.allocated_bytes > self.threshold_bytes or warned:
+            if over or (advise_now and any(f.severity != "info" for f in report.findings)):
                 show_report(self.shell, report, compact=True)
+                clock.lap("show")
 
-    def _count(self, report: Any) -> None:
+    def _advice_when_asked(self, session: Session, report: Report) -> Callable[[Report], None]:
+        """The advice of a quick cell under the threshold, computed the first time anything reads
+        its findings: the summary expanded, `%arrayprof last`, the panel, JSON.  Advice costs
+        about a millisecond a cell, as much as the rest of automatic mode, and most reports are
+        never opened.  Holds no reference to the user's objects: the names the cell mentions
+        are remembered by identity, and a note says which of them later code rebound or changed
+        before the findings were computed (they describe the values then).  Run like the hooks:
+        collector balanced, NumPy errors and warnings kept to itself, and outside any recording
+        (a profiled cell reading the findings does not measure the advisor)."""
+        source, filename = session.source, session.filename
+        namespace, names = session.namespace, [a.name for a in report.arrays]
+        mentioned = getattr(session._names_before, "mentioned", None) or ()
+        marks = {name: self._mark(namespace, name) for name in mentioned if name in namespace}
+
+        def compute(report: Report) -> None:
+            self._balance.start()
+            try:
+                with OwnWork(), paused():
+                    tree = parse(source, filename)
+                    context = CellContext(source=source, filename=filename, tree=tree,
+                                          namespace=namespace, new_names=names)
+                    changed = sorted(name for name, mark in marks.items()
+                                     if self._mark(namespace, name) != mark)
+                    api.advise(report, context, verify=False)
+                    if changed:
+                        report.notes.append(
+                            "arrayprof: findings computed when first asked, after later code "
+                            f"rebound or changed {', '.join(changed[:5])}"
+                            f"{' and more' if len(changed) > 5 else ''}; they describe the "
+                            "values then")
+            finally:
+                self._balance.stop()
+
+        return compute
+
+    @staticmethod
+    def _mark(namespace: dict[str, Any], name: str) -> Any:
+        """What tells that a name still denotes the same value: an array's fingerprint (identity,
+        buffer, shape, strides, dtype; read without running user code), any other object's id."""
+        import numpy as np
+
+        value = namespace.get(name)
+        return fingerprint(value) if issubclass(type(value), np.ndarray) else id(value)
+
+    def _count(self, report: Report) -> None:
+        """Count the cell and its findings for `status`.  Findings still to be computed are not
+        read here (that would advise every cell at once): the report is remembered weakly and
+        counted when `status` finds its findings computed."""
         self.cells_profiled += 1
+        if report.findings_pending:
+            self._pending.append(weakref.ref(report))
+        else:
+            self._count_findings(report)
+
+    def _count_findings(self, report: Report) -> None:
         for finding in report.findings:
             self.findings_seen[finding.severity] = self.findings_seen.get(finding.severity, 0) + 1
+
+    def _settle_pending(self) -> None:
+        """Count the findings of deferred reports read since; forget those dropped unread."""
+        waiting = []
+        for ref in self._pending:
+            report = ref()
+            if report is None:
+                continue
+            if report.findings_pending:
+                waiting.append(ref)
+            else:
+                self._count_findings(report)
+        self._pending = waiting
 
     def _learn_counting(self, result: Any) -> None:
         """Whether this IPython counted the cell before pre_run_cell (see `_cell_number`)."""
