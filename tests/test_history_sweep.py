@@ -38,3 +38,18 @@ def test_keeping_a_report_makes_no_pass_over_linecache(monkeypatch: pytest.Monke
     assert own  # the reports' own sources are registered and kept while in the history
     api.clear_history()
     assert [k for k in dict.keys(cache) if k.startswith("<arrayprof-")] == []
+
+
+def test_ipython_named_sources_are_never_swept() -> None:
+    """A %%arrayprof cell is compiled under IPython's own cell name (its traceback reads In[N]);
+    sweeping arrayprof's sources must leave that linecache entry to IPython (the sweep over the
+    newly registered names dropped it, and tracebacks lost the cell's lines)."""
+    from arrayprof.session import register_source
+
+    name = "<ipython-input-7-0123456789ab>"
+    register_source(name, "f()\n")
+    try:
+        api._sweep_sources()
+        assert linecache.getlines(name) == ["f()\n"]
+    finally:
+        linecache.cache.pop(name, None)

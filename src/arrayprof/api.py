@@ -132,7 +132,10 @@ def _sweep_sources(everything: bool = False) -> None:
         candidates = [k for k in list(linecache.cache) if isinstance(k, str)
                       and k.startswith(OWN_SOURCES)]
     else:
-        candidates = list(registered)
+        # a source registered under IPython's own cell name (a %%arrayprof cell: tracebacks
+        # show it as In[N]) is IPython's to keep, never swept
+        candidates = [k for k in registered if k.startswith(OWN_SOURCES)]
+        registered.difference_update([k for k in registered if not k.startswith(OWN_SOURCES)])
     for key in candidates:
         if key in kept:
             registered.discard(key)  # forgotten with its report (`_forget_source`)
