@@ -213,6 +213,16 @@ def test_typescript_types_match_the_schema() -> None:
         assert required <= {f for f, optional in fields.items() if not optional}, kind
 
 
+def test_the_panels_known_fields_are_the_schemas() -> None:
+    """The panel names what it ignores from its table of known fields: the schema's, exactly."""
+    source = PROTOCOL_TS.read_text(encoding="utf-8")
+    table = source[source.index("export const KNOWN_FIELDS"):]
+    table = table[:table.index("};")]
+    known = {kind: set(re.findall(r"'(\w+)'", fields))
+             for kind, fields in re.findall(r"\n  (\w+): \[([^\]]*)\]", table)}
+    assert known == {kind: own_fields(kind) for kind in kinds("kernel_message")}
+
+
 # -- readers are tolerant ----------------------------------------------------------------------------
 
 def test_from_dict_ignores_keys_it_does_not_know() -> None:
