@@ -225,7 +225,7 @@ def test_verification_budget_proportional_to_the_cell() -> None:
     """Automatic mode's budget is the cell's time again plus 50 ms; a rewrite skipped for lack
     of it says so in its check, and the same cell with the fixed budget is verified."""
     from arrayprof.advisor.verify import proportional
-    from arrayprof.session import Session
+    from arrayprof.session import Session, measure
 
     code = "s = sum(x)\n"
 
@@ -234,7 +234,7 @@ def test_verification_budget_proportional_to_the_cell() -> None:
         report, _, _ = session.run()
         assert abs(proportional(report) - (report.wall_s + 0.05)) < 1e-9
         findings = arrayprof.advisor.advise(report, session.context(report), verify=True,
-                                            budget_seconds=budget)
+                                            budget_seconds=budget, measure=measure)
         return next(f for f in findings if f.category == "python-builtin").rewrite
 
     skipped = advise(0.0)

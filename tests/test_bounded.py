@@ -429,7 +429,8 @@ HOSTILE = [
     {"v": 1, "type": "get_report", "execution_count": "1"},
     {"v": 1, "type": "set_auto", "enabled": 1}, {"v": 1, "type": "set_auto"},
     {"v": 1, "type": "set_auto", "enabled": True, "threshold_bytes": 2**80},
-    {"v": 1, "type": "refresh", "request_id": {"x": 1}}, {"v": 1, "type": "refresh", "extra": 1},
+    # (an unknown field is no longer refused but ignored: test_comm.py, issue 16)
+    {"v": 1, "type": "refresh", "request_id": {"x": 1}},
     {"v": 1, "type": "hello", "client": ["x"]}, {"v": 1, "type": "hello", "nested": deep(5000)},
     {"v": 1, "type": "hello", "client": float("nan")},
 ]

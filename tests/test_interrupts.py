@@ -539,7 +539,8 @@ def test_no_subcommand_lists_every_form(shell, capsys) -> None:
     lines = str(result.error_in_exec).splitlines()
     assert lines[0] == "%arrayprof needs a subcommand or a statement"
     assert [line.split()[0] for line in lines if line.startswith("  %")] == [
-        "%%arrayprof", "%arrayprof", "%arrayprof", "%arrayprof", "%arrayprof", "%arrayprof"]
+        "%%arrayprof", "%arrayprof", "%arrayprof", "%arrayprof", "%arrayprof", "%arrayprof",
+        "%arrayprof"]
     capsys.readouterr()
 
 

@@ -16,6 +16,7 @@ import {
   KernelMessage,
   parseKernelMessage,
   ProtocolError,
+  unknownParts,
   Request,
   requests
 } from './protocol';
@@ -93,6 +94,11 @@ export class ArrayprofModel {
   selectedCell: ICellSummary | null = null;
   report: IReportMessage | null = null;
   lastError: string | null = null;
+  /**
+   * What the kernel sent that this panel does not know (a newer arrayprof's message types and
+   * fields): ignored, and said once in the status line; null while there is nothing to say.
+   */
+  protocolNote: string | null = null;
 
   sortKey: SortKey = 'nbytes';
   sortAscending = false;
@@ -166,7 +172,7 @@ export class ArrayprofModel {
 
   /** Take one comm message from the kernel; malformed ones are recorded as `lastError`. */
   handleMessage(data: unknown): void {
-    let message: KernelMessage;
+    let message: KernelMessage | null;
     try {
       message = parseKernelMessage(data);
     } catch (error) {
@@ -176,6 +182,13 @@ export class ArrayprofModel {
         return;
       }
       throw error;
+    }
+    const noted = this._noteUnknown(data);
+    if (message === null) {
+      if (noted) {
+        this._emit();
+      }
+      return;
     }
     switch (message.type) {
       case 'welcome':
@@ -340,7 +353,25 @@ export class ArrayprofModel {
     this.selectedCell = null;
     this.report = null;
     this.lastError = null;
+    this.protocolNote = null;
+    this._unknown.clear();
     this.busy = false;
+  }
+
+  /** Record what of `data` this panel does not know; true when the note changed. */
+  private _noteUnknown(data: unknown): boolean {
+    const before = this._unknown.size;
+    for (const part of unknownParts(data)) {
+      if (this._unknown.size < 20) {
+        this._unknown.add(part);
+      }
+    }
+    if (this._unknown.size === before) {
+      return false;
+    }
+    this.protocolNote =
+      `The kernel's arrayprof is newer than this panel: ignored ${[...this._unknown].join(', ')}.`;
+    return true;
   }
 
   private _send(request: Request): void {
@@ -353,6 +384,8 @@ export class ArrayprofModel {
     this._requestCounter += 1;
     return this._requestCounter;
   }
+
+  private _unknown = new Set<string>();
 
   private _emit(): void {
     this._changed.emit(undefined);

@@ -276,10 +276,46 @@ function checkAuto(a: Json, where: string): void {
 }
 
 /**
- * Check one message from the kernel.  Throws ProtocolError naming what is wrong; returns the
- * message typed when it is a known, well-formed v1 message.
+ * The fields of each message type this panel knows (beside `v`, `type`, `request_id`), as in
+ * docs/comm.schema.json (tests/test_comm_schema.py checks them against it).  A reader is tolerant:
+ * what is not here is ignored, and `unknownParts` names it for the status line.
  */
-export function parseKernelMessage(data: unknown): KernelMessage {
+export const KNOWN_FIELDS: Record<KernelMessage['type'], readonly string[]> = {
+  welcome: ['protocol', 'arrayprof_version', 'python_version', 'numpy_version', 'auto', 'limits'],
+  auto: ['available', 'enabled', 'threshold_bytes'],
+  cell: ['cell'],
+  history: ['cells', 'count'],
+  arrays: ['arrays', 'count', 'truncated', 'numpy_bytes', 'rss_bytes', 'execution_count'],
+  array: ['name', 'info', 'explanation', 'explanation_source', 'layout'],
+  report: ['index', 'summary', 'report', 'trimmed'],
+  error: ['code', 'message', 'request_type', 'retry_after_s', 'unanswered']
+};
+
+/**
+ * What of a kernel message this panel does not know (a newer kernel's additions): its type
+ * (`subscribe`) when the type is unknown, else its unknown top-level fields (`arrays.gpu_bytes`).
+ */
+export function unknownParts(data: unknown): string[] {
+  if (!isObject(data) || typeof data.type !== 'string') {
+    return [];
+  }
+  const kind = data.type.slice(0, 40);
+  if (!Object.prototype.hasOwnProperty.call(KNOWN_FIELDS, kind)) {
+    return [`message type ${kind}`];
+  }
+  const known = new Set(['v', 'type', 'request_id', ...KNOWN_FIELDS[kind as KernelMessage['type']]]);
+  return Object.keys(data)
+    .filter(key => !known.has(key))
+    .map(key => `${kind}.${key.slice(0, 40)}`);
+}
+
+/**
+ * Check one message from the kernel.  Throws ProtocolError naming what is wrong; returns the
+ * message typed when it is a well-formed v1 message, or null when its type is one this panel does
+ * not know (a newer kernel's optional message: the caller ignores it).  Fields it does not know
+ * are ignored.
+ */
+export function parseKernelMessage(data: unknown): KernelMessage | null {
   need(isObject(data), 'message is not an object');
   const m = data as Json;
   need(m.v === PROTOCOL_VERSION, `unsupported protocol version ${String(m.v)}`);
@@ -319,7 +355,8 @@ export function parseKernelMessage(data: unknown): KernelMessage {
       need(typeof m.code === 'string' && typeof m.message === 'string', 'error: code/message');
       break;
     default:
-      throw new ProtocolError(`unknown message type ${String(m.type)}`);
+      need(typeof m.type === 'string', 'message without a type');
+      return null;
   }
   return data as unknown as KernelMessage;
 }

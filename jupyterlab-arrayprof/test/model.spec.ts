@@ -184,3 +184,35 @@ describe('history', () => {
     expect(model.report?.report.schema).toBe('arrayprof.report/1');
   });
 });
+
+describe('an old panel talking to a newer kernel', () => {
+  it('ignores an extra field and an extra message type, says so once, and keeps working', () => {
+    model.handleMessage({ ...welcome(true), layout_model: 2 });
+    expect(model.state).toBe('ready');
+    const noteAfterWelcome = model.protocolNote;
+    expect(noteAfterWelcome).toBe(
+      "The kernel's arrayprof is newer than this panel: ignored welcome.layout_model."
+    );
+    model.handleMessage({ v: 1, type: 'timeline', points: [[0, 1]] });
+    const note = model.protocolNote;
+    expect(note).toBe(
+      "The kernel's arrayprof is newer than this panel: ignored welcome.layout_model, " +
+        'message type timeline.'
+    );
+    expect(model.lastError).toBeNull();
+    // the same again changes nothing (said once), and nothing is emitted for it
+    const before = changes;
+    model.handleMessage({ v: 1, type: 'timeline', points: [] });
+    expect(changes).toBe(before);
+    expect(model.protocolNote).toBe(note);
+    // known messages still work, with their extra fields ignored
+    model.handleMessage({ ...arraysMessage([A, B]), gpu_bytes: 1 });
+    expect(model.arrays.map(a => a.name)).toEqual([A.name, B.name]);
+    model.handleMessage({ v: 1, type: 'cell', cell: { ...cell(0), energy_j: 3 } });
+    expect(model.history.map(c => c.index)).toEqual([0]);
+    expect(model.lastError).toBeNull();
+    // a new kernel starts with nothing to say
+    model.disconnect('connecting');
+    expect(model.protocolNote).toBeNull();
+  });
+});

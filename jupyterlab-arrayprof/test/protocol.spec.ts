@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseKernelMessage, ProtocolError, requests } from '../src/protocol';
+import { parseKernelMessage, ProtocolError, requests, unknownParts } from '../src/protocol';
 import { A, arraysMessage, cell, welcome } from './fixtures';
 
 describe('parseKernelMessage', () => {
@@ -20,13 +20,29 @@ describe('parseKernelMessage', () => {
   it.each([
     ['not an object', 'x'],
     ['wrong version', { ...welcome(), v: 2 }],
-    ['unknown type', { v: 1, type: 'exec' }],
+    ['a message without a type', { v: 1 }],
     ['bad array shape', arraysMessage([{ ...A, shape: ['4'] as unknown as number[] }])],
     ['missing numpy_bytes', { ...arraysMessage([A]), numpy_bytes: undefined }],
     ['bad cell', { v: 1, type: 'cell', cell: { ...cell(0), peak_bytes: 'big' } }],
     ['array without layout', { v: 1, type: 'array', name: 'a', info: A, explanation: '' }]
   ])('refuses %s', (_, data) => {
     expect(() => parseKernelMessage(data)).toThrow(ProtocolError);
+  });
+});
+
+describe('a newer kernel (tolerant reader)', () => {
+  it('returns null for a message type it does not know, and names it', () => {
+    const data = { v: 1, type: 'subscribe_ack', topics: ['timeline'] };
+    expect(parseKernelMessage(data)).toBeNull();
+    expect(unknownParts(data)).toEqual(['message type subscribe_ack']);
+  });
+
+  it('keeps a known message with extra fields, and names the fields', () => {
+    const data = { ...arraysMessage([{ ...A, device: 'cpu' } as typeof A]), gpu_bytes: 5 };
+    const parsed = parseKernelMessage(data);
+    expect(parsed?.type).toBe('arrays');
+    expect(unknownParts(data)).toEqual(['arrays.gpu_bytes']);
+    expect(unknownParts(welcome())).toEqual([]);
   });
 });
 

@@ -15,12 +15,15 @@ from arrayprof.api import (
     profile_async,
     set_history_limit,
 )
+from arrayprof.kernel.reprs import install as _install_reprs
 from arrayprof.report import Report
 
 __all__ = ["Report", "clear_history", "history", "history_limit", "last_report",
            "load_ipython_extension", "profile", "profile_async", "set_history_limit",
            "unload_ipython_extension"]
 __version__ = "0.1.0"
+
+_install_reprs()  # str/repr/_repr_html_ of Report: the report itself knows no renderer (issue 16)
 
 
 def load_ipython_extension(ipython) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from arrayprof.context import CellContext
 from arrayprof.notify import internal_failure, set_notifier
 from arrayprof.report import Report
-from arrayprof.session import Session, note_interrupted, was_interrupted
+from arrayprof.session import Session, measure, note_interrupted, was_interrupted
 
 __all__ = ["add_listener", "history", "internal_failure", "profile", "profile_async",
            "set_notifier"]
@@ -201,7 +201,7 @@ def advise(report: Report, context: CellContext, *, verify: bool) -> bool:
         # the rules see inert values only: reading a user object can run its code (properties,
         # __array_ufunc__, generators); a copy held while they run, never kept
         safe = replace(context, namespace=advisor_namespace(context.namespace))
-        report.findings = run_rules(report, safe, verify=verify)
+        report.findings = run_rules(report, safe, verify=verify, measure=measure)
     except KeyboardInterrupt:
         note_interrupted(report, "advising")
         return False

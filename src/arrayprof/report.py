@@ -1,7 +1,8 @@
 """The report: the one data model every way of running arrayprof produces and every renderer reads.
 
 Field names and meanings follow ``docs/report.md`` (schema ``arrayprof.report/1``); fields may be
-added, never renamed.  Nothing here knows about IPython, widgets or the tracker.
+added, never renamed.  Nothing here knows about IPython, widgets, renderers or the tracker
+(``tests/test_layers.py``); how a report shows itself is attached by ``arrayprof.kernel.reprs``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ except ImportError:  # pragma: no cover - orjson is a dependency, but a missing 
     orjson = None
 
 SCHEMA = "arrayprof.report/1"
+
+
+def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The keys of `data` that are fields of dataclass `cls` (a copy): readers are tolerant."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
 
 SEVERITIES = ("info", "warning", "error")
 CATEGORIES = (
@@ -240,11 +247,14 @@ class DaskReport:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DaskReport:
-        data = dict(data)
-        return cls(tasks=[DaskTask(**t) for t in data.pop("tasks", [])],
-                   workers=[DaskWorker(**w) for w in data.pop("workers", [])],
-                   computes=[DaskCompute(**c) for c in data.pop("computes", [])],
-                   arrays=[DaskArray(**a) for a in data.pop("arrays", [])], **data)
+        """Tolerant, as `Report.from_dict`: keys this version does not know are ignored."""
+        data = _known(cls, data)
+        return cls(tasks=[DaskTask(**_known(DaskTask, t)) for t in data.pop("tasks", [])],
+                   workers=[DaskWorker(**_known(DaskWorker, w)) for w in data.pop("workers", [])],
+                   computes=[DaskCompute(**_known(DaskCompute, c))
+                             for c in data.pop("computes", [])],
+                   arrays=[DaskArray(**_known(DaskArray, a)) for a in data.pop("arrays", [])],
+                   **data)
 
 
 @dataclass
@@ -360,47 +370,35 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
-        """Rebuild a report from its JSON form (for renderers fed from files or a comm)."""
-        data = dict(data)
-        numpy = NumpyStats(**data.pop("numpy", {}))
+        """Rebuild a report from its JSON form (for renderers fed from files or a comm).
+
+        A tolerant reader: keys this version does not know (a newer arrayprof's additions) are
+        ignored at every level, so an older reader still opens a newer report (issue 16)."""
+        data = _known(cls, data)
+        numpy = NumpyStats(**_known(NumpyStats, data.pop("numpy", {})))
         rss = data.pop("rss", None)
         error = data.pop("error", None)
         dask = data.pop("dask", None)
         findings = []
         for f in data.pop("findings", []):
-            f = dict(f)
+            f = _known(Finding, f)
             rewrite = f.pop("rewrite", None)
-            findings.append(Finding(**f, rewrite=Rewrite(**rewrite) if rewrite else None))
+            findings.append(Finding(**f, rewrite=Rewrite(**_known(Rewrite, rewrite))
+                                    if rewrite else None))
         return cls(
             numpy=numpy,
-            rss=RssStats(**rss) if rss else None,
-            error=ErrorInfo(**error) if error else None,
-            lines=[LineStats(**x) for x in data.pop("lines", [])],
-            ops=[OpRecord(**x) for x in data.pop("ops", [])],
-            arrays=[ArrayInfo(**x) for x in data.pop("arrays", [])],
+            rss=RssStats(**_known(RssStats, rss)) if rss else None,
+            error=ErrorInfo(**_known(ErrorInfo, error)) if error else None,
+            lines=[LineStats(**_known(LineStats, x)) for x in data.pop("lines", [])],
+            ops=[OpRecord(**_known(OpRecord, x)) for x in data.pop("ops", [])],
+            arrays=[ArrayInfo(**_known(ArrayInfo, x)) for x in data.pop("arrays", [])],
             findings=findings,
             dask=DaskReport.from_dict(dask) if dask else None,
             **data,
         )
 
-    def __str__(self) -> str:
-        """The text report, as the terminal shows it (``print(report)``)."""
-        from arrayprof.render.text import render_text
-
-        return render_text(self)
-
-    def __repr__(self) -> str:
-        """One line (the dataclass's own repr runs to pages): the summary of the text report."""
-        from arrayprof.render.text import summary_line
-
-        cell = f" In[{self.execution_count}]" if self.execution_count is not None else ""
-        return f"<arrayprof Report{cell}: {summary_line(self).removeprefix('arrayprof: ')}>"
-
-    def _repr_html_(self) -> str:
-        """Self-contained HTML for notebooks and exports (the renderer is imported lazily)."""
-        from arrayprof.render.html import report_html
-
-        return report_html(self)
+    # ``str``, ``repr`` and ``_repr_html_`` are attached by arrayprof.kernel.reprs (imported with
+    # arrayprof): the report knows no renderer (issue 16)
 
     # convenience lookups used by renderers and the advisor
     def line(self, lineno: int) -> LineStats | None:

@@ -470,3 +470,11 @@ def line_stats(raw: dict[str, Any], ops: list[OpRecord], source_lines: list[str]
         row.source = source_lines[lineno - 1] if 0 < lineno <= len(source_lines) else ""
         kept.append(row)
     return kept
+
+
+def measure(code: str, namespace: dict[str, Any], filename: str) -> tuple[int, BaseException | None]:
+    """Run `code` in `namespace` profiled: (peak NumPy bytes, the code's exception or None).  The
+    advisor verifies rewrites with it (passed in by api.advise: the advisor does not import the
+    session, issue 16)."""
+    report, _, error = Session(code, namespace, filename=filename, rss="off").run()
+    return report.numpy.peak_bytes, error

@@ -28,13 +28,15 @@ export class StatusView extends ModelView {
     this._source = h('div', { class: 'jp-arrayprof-source' });
     this._totals = h('div', { class: 'jp-arrayprof-totals' });
     this._error = h('div', { class: 'jp-arrayprof-error' });
+    this._note = h('div', { class: 'jp-arrayprof-note jp-arrayprof-protocol-note' });
     this.node.append(
       h('h2', { class: 'jp-arrayprof-title' }, 'Array Inspector'),
       this._source,
       this._banner,
       this._autoLabel,
       this._totals,
-      this._error
+      this._error,
+      this._note
     );
   }
 
@@ -74,6 +76,8 @@ export class StatusView extends ModelView {
     );
     this._error.textContent = m.lastError ?? '';
     this._error.style.display = m.lastError ? '' : 'none';
+    this._note.textContent = m.protocolNote ?? '';
+    this._note.style.display = m.protocolNote ? '' : 'none';
   }
 
   private _toggle: HTMLInputElement;
@@ -82,4 +86,5 @@ export class StatusView extends ModelView {
   private _source: HTMLDivElement;
   private _totals: HTMLDivElement;
   private _error: HTMLDivElement;
+  private _note: HTMLDivElement;
 }

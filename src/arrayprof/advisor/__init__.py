@@ -12,9 +12,13 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report
+
+if TYPE_CHECKING:
+    from arrayprof.advisor.verify import Measure
 
 Rule = Callable[[Report, CellContext], list[Finding]]
 RULES: list[Rule] = []
@@ -100,22 +104,28 @@ def scoped_findings(report: Report, context: CellContext,
 
 
 def advise(report: Report, context: CellContext, *, verify: bool = True,
-           budget_seconds: float | None = None) -> list[Finding]:
+           budget_seconds: float | None = None, measure: Measure | None = None) -> list[Finding]:
     """Every rule on the cell and on its functions, verified and ordered by line.  The rules ask
     the same trees the same questions per line and per name: one index per tree for this run
     keeps the whole run linear in the cell's size (`ast_tools.indexed`).
 
     `budget_seconds` bounds verification for this cell (None: `CONFIG.verify_seconds`);
     automatic mode passes `verify.proportional(report)`, the cell's own time again plus 50 ms.
-    A rewrite left unverified for lack of budget says so in its `check`."""
+    A rewrite left unverified for lack of budget says so in its `check`.
+
+    `measure(code, namespace, filename)` runs a rewrite and its original profiled (peak NumPy
+    bytes, exception): the caller's (``arrayprof.session.measure``), so that the advisor never
+    drives the tracker itself; without it no rewrite is verified."""
     from arrayprof.advisor import ast_tools
 
     with ast_tools.indexed():
-        return _advise(report, context, verify=verify, budget_seconds=budget_seconds)
+        return _advise(report, context, verify=verify, budget_seconds=budget_seconds,
+                       measure=measure)
 
 
 def _advise(report: Report, context: CellContext, *, verify: bool,
-            budget_seconds: float | None = None) -> list[Finding]:
+            budget_seconds: float | None = None,
+            measure: Measure | None = None) -> list[Finding]:
     from arrayprof.advisor import facts
     from arrayprof.advisor import verify as verifier
     from arrayprof.advisor.config import CONFIG, severity
@@ -128,7 +138,7 @@ def _advise(report: Report, context: CellContext, *, verify: bool,
     findings = run_rules(report, context)
     findings = scoped_findings(report, context, findings)
     findings = dedupe(findings)
-    budget = verifier.Budget(CONFIG, limit=budget_seconds)
+    budget = verifier.Budget(CONFIG, limit=budget_seconds, measure=measure)
     for found in findings:
         rewrite = found.rewrite
         if rewrite is None:

@@ -34,7 +34,6 @@ from arrayprof.advisor.config import CONFIG, AdvisorConfig
 from arrayprof.context import CellContext
 from arrayprof.notify import note
 from arrayprof.report import Finding, Report, Rewrite
-from arrayprof.session import Session
 from arrayprof.snapshot import (
     MAX_PLAIN_ITEMS,
     PLAIN_SCALARS,
@@ -56,9 +55,15 @@ FIX_CHECKS: dict[int, FixCheck] = {}
 SCOPED: dict[int, Any] = {}
 
 
+# How the advisor runs code, given by its caller (arrayprof.session.measure): the advisor does not
+# drive the tracker itself (issue 16, tests/test_layers.py).  measure(code, namespace, filename)
+# runs `code` in `namespace` profiled and returns (peak NumPy bytes, the code's exception or None).
+Measure = Callable[[str, dict[str, Any], str], tuple[int, BaseException | None]]
+
+
 @dataclass
 class Budget:
-    """What is left of the per-cell verification budget."""
+    """What is left of the per-cell verification budget, and how to run code within it."""
 
     config: AdvisorConfig = field(default_factory=lambda: CONFIG)
     started: float = field(default_factory=time.perf_counter)
@@ -66,6 +71,7 @@ class Budget:
     # seconds for this cell; None: config.verify_seconds.  Automatic mode passes
     # `proportional(report)` (issue 12: verification within the cell's own time again + 50 ms)
     limit: float | None = None
+    measure: Measure | None = None  # None: rewrites cannot be run, so none is verified
 
     @property
     def seconds(self) -> float:
@@ -426,7 +432,9 @@ def run_quietly(code: str, base: dict[str, Any], repeats: int, budget: Budget,
         sys.settrace(tracer.global_trace)
     started = time.perf_counter()
     try:
-        report, _, error = Session(code, ns, filename=filename, rss="off").run()
+        if budget.measure is None:
+            raise NotVerified("no way to run code was given to the advisor")
+        peak_bytes, error = budget.measure(code, ns, filename)
     finally:
         if trace:
             sys.settrace(previous)
@@ -446,7 +454,7 @@ def run_quietly(code: str, base: dict[str, Any], repeats: int, budget: Budget,
             scratch.clear()  # functions it defined point back at it: no cycle left behind
             spent += elapsed
             best = min(best, elapsed)
-    return Run(ns, error, report.numpy.peak_bytes, best,
+    return Run(ns, error, peak_bytes, best,
                tracer.captured.get(trace, {}) if trace else {})
 
 

@@ -6,9 +6,12 @@ document.  In short: the panel opens a comm with a ``hello``; the kernel answers
 ``arrays`` (every public ndarray in the namespace); the panel may ask for ``get_array``,
 ``get_report``, ``set_auto`` and ``refresh``.
 
-Every incoming message is validated (version, type, field names, field types, sizes) before it is
-acted on.  Nothing sent by the front end is ever executed: array names are looked up in the user
-namespace as dictionary keys, never evaluated.
+Every incoming message is validated (version, type, the fields it needs, their types, sizes) before
+it is acted on; fields the kernel does not know are ignored (a newer panel's optional additions).
+Nothing sent by the front end is ever executed: array names are looked up in the user namespace as
+dictionary keys, never evaluated.  This module only validates and moves messages: what it sends is
+built in ``kernel/messages.py`` from the reports and the inventory.  Both directions follow
+``docs/comm.schema.json`` (``tests/test_comm_schema.py`` checks `REQUESTS` against it).
 
 ``register(ipython)`` is what ``%load_ext arrayprof`` calls; it is idempotent and does nothing when
 IPython runs without a kernel (terminal IPython).
@@ -17,14 +20,31 @@ IPython runs without a kernel (terminal IPython).
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
-PROTOCOL_VERSION = 1
+# the outgoing messages are built in messages.py; the names stay importable from here
+from arrayprof.kernel.messages import (  # noqa: F401
+    MAX_ARRAYS,
+    MAX_EXPLANATION_CHARS,
+    MAX_HISTORY,
+    MAX_LAYOUT_ELEMENTS,
+    MAX_REPORT_BYTES,
+    MAX_SOURCE_HEAD_CHARS,
+    PROTOCOL_VERSION,
+    array_fields,
+    arrays_payload,
+    cell_summary,
+    first_offsets,
+    grid_columns,
+    history_fields,
+    memory_layout,
+    message,
+    report_payload,
+)
+
 TARGET_NAME = "arrayprof"
 
 # Limits (also in docs/comm-protocol.md).
@@ -32,12 +52,6 @@ MAX_INCOMING_BYTES = 16 * 1024
 MAX_NAME_CHARS = 256
 MAX_TEXT_CHARS = 200
 MAX_REQUEST_ID_CHARS = 64
-MAX_ARRAYS = 500
-MAX_HISTORY = 200
-MAX_LAYOUT_ELEMENTS = 1024
-MAX_EXPLANATION_CHARS = 20_000
-MAX_REPORT_BYTES = 512 * 1024
-MAX_SOURCE_HEAD_CHARS = 120
 MAX_THRESHOLD_BYTES = 2**53  # JSON numbers are exact up to here in every front end
 # Rate limit (docs/comm-protocol.md, "Rate limit"): a token bucket of requests, and a budget of the
 # kernel's time spent answering them.  A request over either limit is answered at once with an
@@ -144,9 +158,8 @@ def validate(data: Any) -> JsonDict:
     fields = REQUESTS.get(kind)
     if fields is None:
         raise ProtocolError("unknown-type", f"unknown message type {kind[:MAX_TEXT_CHARS]!r}")
-    for key in data:
-        if key not in fields and key not in ("v", "type", "request_id"):
-            raise ProtocolError("bad-field", f"unknown field {str(key)[:MAX_TEXT_CHARS]!r} in {kind}")
+    # fields this kernel does not know are ignored (a newer panel's optional additions): the
+    # reader is tolerant, nothing of them is used, and the whole message is size-limited above
     _check_request_id(data.get("request_id"))
     for key, (required, check) in fields.items():
         if key in data:
@@ -156,218 +169,6 @@ def validate(data: Any) -> JsonDict:
     if kind == "get_report" and ("execution_count" in data) == ("index" in data):
         raise ProtocolError("bad-field", "get_report needs exactly one of 'execution_count', 'index'")
     return data
-
-
-# --------------------------------------------------------------------------------------------
-# Building outgoing messages (pure functions of reports and arrays)
-
-def message(kind: str, **fields: Any) -> JsonDict:
-    """An outgoing message: ``{"v": 1, "type": kind, ...}``."""
-    return {"v": PROTOCOL_VERSION, "type": kind, **fields}
-
-
-def _finite(value: Any) -> Any:
-    """JSON has no NaN or infinity; the panel gets null instead."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def cell_summary(report: Any, index: int) -> JsonDict:
-    """One history row: what the panel's cell table shows for a profiled cell."""
-    numpy_stats = report.numpy
-    severities: dict[str, int] = {}
-    categories: list[str] = []
-    for finding in report.findings:
-        severities[finding.severity] = severities.get(finding.severity, 0) + 1
-        if finding.category not in categories:
-            categories.append(finding.category)
-    source_head = next((line for line in report.source.splitlines() if line.strip()), "")
-    return {
-        "index": index,
-        "execution_count": report.execution_count,
-        "source_head": source_head[:MAX_SOURCE_HEAD_CHARS],
-        "wall_s": _finite(report.wall_s),
-        "allocations": numpy_stats.allocations,
-        "allocated_bytes": numpy_stats.allocated_bytes,
-        "freed_bytes": numpy_stats.freed_bytes,
-        "peak_bytes": numpy_stats.peak_bytes,
-        "net_bytes": numpy_stats.net_bytes,
-        "temporaries": numpy_stats.temporaries,
-        "temporary_bytes": numpy_stats.temporary_bytes,
-        "rss_peak_bytes": report.rss.peak_bytes if report.rss is not None else None,
-        "findings": len(report.findings),
-        "severities": severities,
-        "categories": categories,
-        "error": report.error.type if report.error is not None else None,
-    }
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    return _finite(value)
-
-
-def report_payload(report: Any) -> JsonDict:
-    """The full report (``Report.to_dict()``), trimmed to MAX_REPORT_BYTES if it is huge."""
-    data = _json_safe(report.to_dict())
-    trimmed: list[str] = []
-    for key in ("timeline", "ops", "lines", "arrays"):
-        if len(json.dumps(data).encode()) <= MAX_REPORT_BYTES:
-            break
-        if data.get(key):
-            data[key] = []
-            trimmed.append(key)
-    if len(json.dumps(data).encode()) > MAX_REPORT_BYTES:
-        data["source"] = data.get("source", "")[:10_000]
-        trimmed.append("source")
-    return {"report": data, "trimmed": trimmed}
-
-
-def _public_arrays(namespace: dict[str, Any]) -> dict[str, Any]:
-    from arrayprof.inventory import public_arrays
-
-    return public_arrays(namespace)
-
-
-def arrays_payload(namespace: dict[str, Any]) -> JsonDict:
-    """The largest MAX_ARRAYS public ndarrays of `namespace` (largest first), with totals.  Only
-    those are described: a namespace of 10^6 arrays costs a pass over it, not 10^6 inventories."""
-    from arrayprof.inventory import OwnerIndex, build_inventory, largest_names
-
-    arrays = _public_arrays(namespace)
-    names = largest_names(arrays, MAX_ARRAYS)
-    index = OwnerIndex(namespace, arrays)
-    infos = build_inventory(namespace, names, None, {}, arrays, index)
-    return {
-        "arrays": [_json_safe(asdict(info)) for info in infos],
-        "count": len(arrays),
-        "truncated": len(arrays) > MAX_ARRAYS,
-        "numpy_bytes": index.buffer_bytes(),
-        "rss_bytes": _rss_bytes(),
-    }
-
-
-def _rss_bytes() -> int | None:
-    try:
-        from arrayprof.rss import current_rss
-
-        return int(current_rss())
-    except Exception:  # RSS is a nicety; the panel shows "unknown"
-        return None
-
-
-def grid_columns(array: Any, base: Any, buffer_bytes: int) -> int | None:
-    """Row length for drawing the buffer: the last axis of the named base (or of the array)
-    when that array is C-contiguous over the whole buffer, 2-D or more; else None."""
-    import numpy as np
-
-    for grid in (base, array):
-        if (isinstance(grid, np.ndarray) and grid.ndim >= 2 and grid.flags.c_contiguous
-                and grid.itemsize == array.itemsize and grid.nbytes == buffer_bytes
-                and grid.shape[-1] > 0):
-            return int(grid.shape[-1])
-    return None
-
-
-def first_offsets(offset: int, shape: list[int], strides: list[int], limit: int) -> list[int]:
-    """Byte offsets of the first `limit` elements in C order, by stepping an odometer: at most
-    `limit` steps of at most ``ndim`` carries each, whatever the array's size (nothing is built
-    per element of the array)."""
-    size = math.prod(shape)
-    if size == 0:
-        return []
-    ndim = len(shape)
-    index = [0] * ndim
-    current = offset
-    out = []
-    for _ in range(min(size, limit)):
-        out.append(current)
-        axis = ndim - 1
-        while axis >= 0:
-            index[axis] += 1
-            current += strides[axis]
-            if index[axis] < shape[axis]:
-                break
-            current -= strides[axis] * shape[axis]
-            index[axis] = 0
-            axis -= 1
-    return out
-
-
-def memory_layout(array: Any, base: Any = None) -> JsonDict:
-    """Where the array's elements sit in the buffer that owns them (for the layout drawing).
-
-    Offsets are bytes from the start of the owning buffer, for the first MAX_LAYOUT_ELEMENTS
-    elements in C order; computed from shape, strides and offset with plain integers, so the cost
-    and the answer's size do not depend on the array's size and no NumPy memory is allocated.
-    `base` is the named array it is a view of, if any (it gives the drawing its row length).
-    """
-    import numpy as np
-
-    from arrayprof.inventory import owner_of
-
-    owner, buffer_bytes = owner_of(array)
-    start = array.__array_interface__["data"][0]
-    if isinstance(owner, np.ndarray):
-        buffer_start = owner.__array_interface__["data"][0]
-    else:
-        buffer_start = start
-    offset = start - buffer_start
-    shape = [int(n) for n in array.shape]
-    strides = [int(s) for s in array.strides]
-    size = int(array.size)
-    return {
-        "itemsize": int(array.itemsize),
-        "buffer_bytes": int(buffer_bytes),
-        "offset_bytes": int(offset),
-        "shape": shape,
-        "strides": strides,
-        "size": size,
-        "element_offsets": first_offsets(offset, shape, strides, MAX_LAYOUT_ELEMENTS),
-        "truncated": size > MAX_LAYOUT_ELEMENTS,
-        "grid_columns": grid_columns(array, base, int(buffer_bytes)),
-    }
-
-
-def fallback_explanation(info: JsonDict) -> str:
-    """A plain-words description when ``arrayprof.explain`` is not available."""
-    shape = " x ".join(str(n) for n in info["shape"]) or "scalar (0-d)"
-    words = [f"{info['name']} is a {shape} array of {info['dtype']} "
-             f"({info['itemsize']} bytes per element, {info['nbytes']} bytes of data)."]
-    strides = ", ".join(str(s) for s in info["strides"])
-    words.append(f"Strides ({strides}): the bytes to step in memory to move one position along "
-                 "each axis.")
-    if info["is_view"]:
-        base = f"of {info['base']}" if info["base"] else "of another array"
-        words.append(f"It is a view {base}: it owns no memory and keeps a buffer of "
-                     f"{info['base_nbytes']} bytes alive.")
-    else:
-        words.append("It owns its memory.")
-    if info["c_contiguous"]:
-        words.append("Its elements are contiguous in C (row-major) order.")
-    elif info["f_contiguous"]:
-        words.append("Its elements are contiguous in Fortran (column-major) order.")
-    else:
-        words.append(f"It is not contiguous: its elements spread over {info['span_bytes']} bytes, "
-                     f"{info['utilization']:.0%} of which it uses.")
-    return " ".join(words)
-
-
-def explain_array(array: Any, info: JsonDict, namespace: dict[str, Any]) -> tuple[str, str]:
-    """(explanation, where it came from): ``arrayprof.explain`` when present, else a fallback."""
-    try:
-        from arrayprof.explain import explain
-    except ImportError:
-        return fallback_explanation(info), "fallback"
-    try:
-        text = str(explain(array, name=info["name"], namespace=namespace))
-    except Exception as exc:  # explain failing must not lose the detail
-        return f"{fallback_explanation(info)}\n(arrayprof.explain failed: {exc})", "fallback"
-    return text[:MAX_EXPLANATION_CHARS], "arrayprof.explain"
 
 
 class RateLimiter:
@@ -591,24 +392,11 @@ class CommHub:
         self.broadcast(message("auto", request_id=data.get("request_id"), **self.auto_state()))
 
     def do_get_array(self, comm: Any, data: JsonDict) -> None:
-        from arrayprof.inventory import OwnerIndex, build_inventory, owner_of
-
         name = data["name"]
-        arrays = _public_arrays(self.shell.user_ns)
-        if name not in arrays:
+        fields = array_fields(self.shell.user_ns, name)
+        if fields is None:
             raise ProtocolError("not-found", f"no NumPy array named {name!r} in the namespace")
-        array = arrays[name]
-        index = OwnerIndex(self.shell.user_ns, arrays)
-        info = _json_safe(asdict(build_inventory(self.shell.user_ns, [name], None, {}, arrays,
-                                                 index)[0]))
-        # the explanation looks for a named base among the arrays on the same buffer only
-        same_buffer = {name: array}
-        if array.base is not None:
-            same_buffer.update((n, arrays[n]) for n in index.names_on(owner_of(array)[0]))
-        explanation, source = explain_array(array, info, same_buffer)
-        self.send(comm, message("array", request_id=data.get("request_id"), name=name, info=info,
-                                explanation=explanation, explanation_source=source,
-                                layout=memory_layout(array, arrays.get(info["base"] or ""))))
+        self.send(comm, message("array", request_id=data.get("request_id"), **fields))
 
     def do_get_report(self, comm: Any, data: JsonDict) -> None:
         from arrayprof import api
@@ -633,10 +421,7 @@ class CommHub:
     def history_message(self, request_id: Any = None) -> JsonDict:
         from arrayprof import api
 
-        reports = api.history()
-        first = max(0, len(reports) - MAX_HISTORY)
-        cells = [cell_summary(report, i) for i, report in enumerate(reports) if i >= first]
-        return message("history", request_id=request_id, cells=cells, count=len(reports))
+        return message("history", request_id=request_id, **history_fields(api.history()))
 
     def arrays_message(self, request_id: Any = None) -> JsonDict:
         return message("arrays", request_id=request_id,
