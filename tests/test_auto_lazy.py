@@ -166,3 +166,27 @@ def test_a_name_rebound_before_the_findings_were_computed_is_said(kernel: Kernel
     pending, notes = text.strip().splitlines()
     assert pending == "True"
     assert "after later code rebound or changed v;" in notes
+
+
+SLOW_GROWTH_CELL = ("import time\nlog = np.zeros(0)\nfor step in range(300):\n"
+                    "    log = np.append(log, step)\ntime.sleep(0.06)\n")
+QUICK_GROWTH_CELL = "log = np.zeros(0)\nfor step in range(300):\n    log = np.append(log, step)\n"
+
+
+def test_verification_in_automatic_mode_is_bounded_by_the_cells_time(kernel: Kernel) -> None:
+    """`%arrayprof on --verify` verifies within the cell's own time again plus 50 ms: a cell of
+    60 ms and more cannot re-run its loop and the rewrite in that, and says so; a quick cell's
+    rewrite is verified."""
+    checks = "print(json.dumps([(f.category, f.rewrite.check) for f in " \
+             "arrayprof.last_report().findings if f.rewrite is not None]))"
+    kernel.run("%arrayprof on --verify --threshold 1GB", silent=True)
+    try:
+        kernel.run(QUICK_GROWTH_CELL)
+        quick = json.loads(kernel.run(checks, silent=True)[0])
+        kernel.run(SLOW_GROWTH_CELL)
+        slow = json.loads(kernel.run(checks, silent=True)[0])
+    finally:
+        kernel.run("%arrayprof off", silent=True)
+    assert [c for c, _ in quick] == ["growing-array"] and "skipped" not in quick[0][1]
+    assert slow == [["growing-array", slow[0][1]]]
+    assert slow[0][1].startswith("not verified: skipped: over this cell's verification budget")

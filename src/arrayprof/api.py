@@ -191,9 +191,11 @@ def last_context() -> CellContext | None:
     return _last_context
 
 
-def advise(report: Report, context: CellContext, *, verify: bool) -> bool:
+def advise(report: Report, context: CellContext, *, verify: bool,
+           budget_seconds: float | None = None) -> bool:
     """Fill `report.findings` (never raises: a failing advisor is a note, not a broken cell; an
-    interrupt stops the advice, the report says it is incomplete, and False is returned)."""
+    interrupt stops the advice, the report says it is incomplete, and False is returned).
+    `budget_seconds` bounds verification (None: the advisor's own default)."""
     try:
         from arrayprof.advisor import advise as run_rules
         from arrayprof.snapshot import advisor_namespace
@@ -201,7 +203,8 @@ def advise(report: Report, context: CellContext, *, verify: bool) -> bool:
         # the rules see inert values only: reading a user object can run its code (properties,
         # __array_ufunc__, generators); a copy held while they run, never kept
         safe = replace(context, namespace=advisor_namespace(context.namespace))
-        report.findings = run_rules(report, safe, verify=verify, measure=measure)
+        report.findings = run_rules(report, safe, verify=verify, measure=measure,
+                                    budget_seconds=budget_seconds)
     except KeyboardInterrupt:
         note_interrupted(report, "advising")
         return False

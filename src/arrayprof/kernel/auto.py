@@ -46,10 +46,11 @@ from types import TracebackType
 from typing import Any
 
 from arrayprof import api
+from arrayprof.context import CellContext
 from arrayprof.inventory import fingerprint
 from arrayprof.kernel.display import held, show_note, show_report
 from arrayprof.report import Report, RssStats
-from arrayprof.session import CellContext, Session, parse, was_interrupted
+from arrayprof.session import Session, parse, was_interrupted
 from arrayprof.tracker import paused
 
 DEFAULT_THRESHOLD = 10 * 1000 * 1000
@@ -529,7 +530,10 @@ class AutoProfiler:
             advise_now = over or self.verify or report.wall_s >= self.eager_advice_s
             if session.tree is not None and not was_interrupted(report):
                 if advise_now:
-                    api.advise(report, context, verify=self.verify)  # sees inert values only
+                    # sees inert values only; verifying (--verify) costs at most the cell's
+                    # own time again plus 50 ms (advisor.verify.proportional)
+                    api.advise(report, context, verify=self.verify,
+                               budget_seconds=verification_budget(report) if self.verify else None)
                 else:
                     report.defer_findings(self._advice_when_asked(session, report))
             clock.lap("advice")
@@ -621,3 +625,10 @@ class AutoProfiler:
                 or not getattr(info, "store_history", False):
             return
         self._counted_before_pre = number == self._count_at_pre - 1
+
+
+def verification_budget(report: Report) -> float:
+    """Automatic mode's verification budget for a cell (the advisor's `proportional`)."""
+    from arrayprof.advisor.verify import proportional
+
+    return proportional(report)
