@@ -242,6 +242,12 @@ ap_frames_set_target(PyObject *filename)
     return 0;
 }
 
+int
+ap_frames_code_is_cell(PyCodeObject *code)
+{
+    return code != NULL && code_is_cell(code, 1);
+}
+
 size_t
 ap_frames_memory(void)
 {

@@ -5,6 +5,7 @@
  *   observer.c  ufunc call observer (operands, results, broadcasting, in-place)
  *   strided.c   strided-array facts (span, overlap, cache lines)
  *   census.c    views and owners created per line (ndarray tp_alloc/tp_dealloc)
+ *   sampler.c   time per line (a 1 kHz wall-clock sampler, exact clocks around NumPy calls)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -15,6 +16,7 @@
 #include <numpy/arrayobject.h>
 
 #include "observer.h"
+#include "sampler.h"
 #include "strided.h"
 #include "tracker.h"
 
@@ -34,6 +36,13 @@ static PyMethodDef native_methods[] = {
      "(reduce, accumulate, reduceat, outer, at) and every ufunc made later."},
     {"take_ops", ap_observer_take, METH_NOARGS,
      "Return and clear the operation records of the last recording."},
+    {"time_start", ap_time_start, METH_VARARGS,
+     "time_start(nlines, sample): charge wall time to the cell's lines (after start()); `sample`\n"
+     "runs the 1 kHz sampler (main thread only).  Returns whether it samples."},
+    {"time_stop", ap_time_stop, METH_NOARGS,
+     "Stop charging time; per-line seconds, NumPy seconds and samples (None if not started)."},
+    {"time_observe", ap_time_observe, METH_O,
+     "time_observe(callables): time calls of these NumPy functions (array-function dispatchers)."},
     {"layout", ap_strided_layout, METH_VARARGS,
      "layout(arr, index_order=False): span, offsets, distinct cache lines (cache_lines_exact: False\n"
      "when an upper bound) and the line fetches of a pass in C index order; bounded work for any\n"
