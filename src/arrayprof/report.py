@@ -60,6 +60,8 @@ class NumpyStats:
     # one (operation results included); exact ndarray only, subclasses are not counted
     views: int = 0
     copies: int = 0
+    # contract field: seconds inside NumPy calls (ufuncs and NumPy's functions), exact clocks
+    seconds: float = 0.0
 
 
 @dataclass
@@ -88,6 +90,11 @@ class LineStats:
     ops: int = 0
     views: int = 0
     copies: int = 0
+    # contract fields: wall seconds charged to the line (sampled, NumPy calls timed exactly), the
+    # part inside NumPy calls, and how many samples the line got (its precision)
+    seconds: float = 0.0
+    numpy_seconds: float = 0.0
+    samples: int = 0
 
 
 @dataclass
