@@ -178,3 +178,27 @@ def test_kernel_cell_with_its_own_profiling_signal_keeps_it(kernel, tmp_path: Pa
     assert shares(report)[10] > 0.5
     assert report.line(11).seconds >= 0.04  # the sleep, charged when it returned
     assert not report.notes
+
+
+TERMINAL = """
+import json, sys
+from IPython.terminal.interactiveshell import TerminalInteractiveShell
+shell = TerminalInteractiveShell.instance()
+shell.run_cell("%load_ext arrayprof")
+shell.run_cell("import numpy as np")
+result = shell.run_cell("%%arrayprof --json " + sys.argv[1] + " --no-verify --quiet\\n" + sys.argv[2])
+assert result.success, result
+"""
+
+
+def test_terminal_ipython_cell_loop_line_share(tmp_path: Path) -> None:
+    """Terminal IPython runs cells on the main thread too: the sampler runs there."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "terminal.json"
+    done = subprocess.run([sys.executable, "-c", TERMINAL, str(out), LOOP_CELL],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = arrayprof.Report.from_dict(json.loads(out.read_text()))
+    assert shares(report)[3] > 0.9 and report.line(3).samples >= 10
