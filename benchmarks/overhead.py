@@ -2,7 +2,8 @@
 
 For each workload, every round runs the same compiled cell plain, under arrayprof's recording
 (allocation hook + ufunc observer + line attribution + time per line: the 1 kHz sampler and the
-clocks around NumPy calls), under tracemalloc (1 frame), and under the time profilers that
+clocks around NumPy calls), the same with the sampler off ("no sampler": its own cost is the
+difference), under tracemalloc (1 frame), and under the time profilers that
 install (line_profiler on the cell's lines, pyinstrument at 1 ms), in a rotating order; the
 figure is the median over rounds of (variant time / plain time of that round).  "Recording" times
 only the cell; "profile()" adds the whole report (inventory, no advice).  Scalene (CPU only)
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 
 import arrayprof
+from arrayprof import tracker
 from arrayprof.session import Session
 
 WORKLOADS = {
@@ -62,7 +64,8 @@ def time_plain(code, namespace) -> float:
     return time.perf_counter() - start
 
 
-def time_recording(source: str, namespace) -> float:
+def time_recording(source: str, namespace, sample_time: bool = True) -> float:
+    tracker.SAMPLE_TIME = sample_time
     session = Session(source, namespace, rss="off")
     code = compile(source, session.filename, "exec")
     session.begin()
@@ -72,6 +75,7 @@ def time_recording(source: str, namespace) -> float:
     finally:
         elapsed = time.perf_counter() - start
         session.finish_recording()
+        tracker.SAMPLE_TIME = True
     return elapsed
 
 
@@ -174,6 +178,7 @@ def measure(setup: str, source: str, rounds: int) -> dict[str, float]:
     plain_code = compile(source, "<plain>", "exec")
     variants = {
         "recording": lambda: time_recording(source, namespace),
+        "no sampler": lambda: time_recording(source, namespace, sample_time=False),
         "tracemalloc": lambda: time_tracemalloc(plain_code, namespace),
         "profile()": lambda: time_profile(source, namespace),
     }
@@ -223,7 +228,8 @@ def main() -> None:
         return
     figures = {}
     peers = ("line_profiler", "pyinstrument", "scalene")
-    print(f"{'workload':<40} {'plain':>9} {'recording':>10} {'profile()':>10} {'tracemalloc':>12}"
+    print(f"{'workload':<40} {'plain':>9} {'recording':>10} {'no sampler':>11} {'profile()':>10} "
+          f"{'tracemalloc':>12}"
           + "".join(f" {peer:>13}" for peer in peers) + f" {'target':>7}")
     for name, (setup, source) in WORKLOADS.items():
         result = measure(setup, source, args.rounds)
@@ -236,8 +242,8 @@ def main() -> None:
         shown = "".join(f" {result[peer]:>12.3f}x" if peer in result else f" {'-':>13}"
                         for peer in peers)
         print(f"{name:<40} {result['plain_s'] * 1e3:>7.1f}ms {result['recording']:>9.3f}x "
-              f"{result['profile()']:>9.3f}x {result['tracemalloc']:>11.3f}x{shown} {target:>6.2f} "
-              f"{verdict}")
+              f"{result['no sampler']:>10.3f}x {result['profile()']:>9.3f}x "
+              f"{result['tracemalloc']:>11.3f}x{shown} {target:>6.2f} {verdict}")
     per_op = per_op_cost(max(5, args.rounds // 3))
     figures["observer_ns_per_small_ufunc_call"] = per_op
     print(f"observer cost per small ufunc call: {per_op:.0f} ns")

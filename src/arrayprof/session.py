@@ -22,6 +22,7 @@ import asyncio
 import inspect
 import itertools
 import linecache
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -418,7 +419,10 @@ def time_notes(time: dict[str, Any] | None) -> list[str]:
         return ["time per line was not recorded"]
     if not time.get("sampled"):
         return ["time per line: arrayprof ran outside the main thread, where its sampler cannot "
-                "run; lines[].seconds hold only the time of NumPy calls (exact)"]
+                "run; lines[].seconds hold only the time of NumPy calls (exact)"
+                if threading.current_thread() is not threading.main_thread() else
+                "time per line: the sampler was off; lines[].seconds hold only the time of NumPy "
+                "calls (exact)"]
     return []
 
 

@@ -37,6 +37,10 @@ check_interpreter()
 
 from arrayprof import _native  # noqa: E402  (only once the interpreter is known to be supported)
 
+# Whether recordings run the time sampler (sampler.h); benchmarks/overhead.py turns it off to
+# measure what it costs.  NumPy calls are timed either way.
+SAMPLE_TIME = True
+
 _install_lock = threading.Lock()
 _installed = False
 _active: Recording | None = None
@@ -114,7 +118,7 @@ class Recording:
         self.ops: list[dict[str, Any]] = []
         self.time: dict[str, Any] | None = None  # per-line seconds (sampler.h), None if not run
         # the sampler runs on the main thread only (CPython runs its pending calls there)
-        self.sampled = threading.current_thread() is threading.main_thread()
+        self.sampled = SAMPLE_TIME and threading.current_thread() is threading.main_thread()
 
     def start(self) -> None:
         global _active
