@@ -60,6 +60,22 @@ static PyThreadState *sampled_tstate; /* the profiled (main) thread's state; liv
 static pid_t self_pid;
 static atomic_int async_disabled;
 static int64_t async_hits;
+/* Cell code objects the samples found, so that the helper stops reading at the first of them
+ * (each read is a system call): identities only, written by the sample, read by the helper. */
+#define KNOWN_CODES 4
+static _Atomic(const void *) known_codes[KNOWN_CODES];
+static int known_next;
+
+static int
+is_known_code(const void *code)
+{
+    for (int i = 0; i < KNOWN_CODES; i++) {
+        if (atomic_load_explicit(&known_codes[i], memory_order_relaxed) == code) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 static int
 vm_read(void *to, const void *from, size_t n)
@@ -88,15 +104,13 @@ async_snapshot(void)
     if (sampled_tstate == NULL || atomic_load(&async_disabled)) {
         return;
     }
+    /* the thread state lives as long as the thread: its fields are read directly */
     _PyInterpreterFrame *frame = NULL;
 #if PY_VERSION_HEX >= 0x030D0000
-    if (vm_read(&frame, (char *)sampled_tstate + offsetof(PyThreadState, current_frame), sizeof(frame))) {
-        return;
-    }
+    frame = *(_PyInterpreterFrame *volatile *)&sampled_tstate->current_frame;
 #else
-    _PyCFrame *cframe = NULL;
-    if (vm_read(&cframe, (char *)sampled_tstate + offsetof(PyThreadState, cframe), sizeof(cframe)) ||
-        cframe == NULL ||
+    _PyCFrame *cframe = *(_PyCFrame *volatile *)&sampled_tstate->cframe;
+    if (cframe == NULL ||
         vm_read(&frame, (char *)cframe + offsetof(_PyCFrame, current_frame), sizeof(frame))) {
         return;
     }
@@ -118,6 +132,9 @@ async_snapshot(void)
         e->code = code;
         /* address arithmetic only: the code object is not read here */
         e->offset = (const char *)FRAME_INSTR(copy) - (const char *)_PyCode_CODE((PyCodeObject *)code);
+        if (is_known_code(code)) {
+            return; /* the innermost cell frame, most likely: the sample checks */
+        }
         frame = copy.previous;
     }
 }
@@ -157,6 +174,10 @@ async_line(PyThreadState *tstate)
         }
         int line = PyCode_Addr2Line(code, (int)e->offset);
         async_hits += line > 0;
+        if (!is_known_code(code)) {
+            atomic_store_explicit(&known_codes[known_next], (const void *)code, memory_order_relaxed);
+            known_next = (known_next + 1) % KNOWN_CODES;
+        }
         return line > 0 ? line : 0;
     }
     return 0;
@@ -570,6 +591,9 @@ ap_time_start(PyObject *self, PyObject *args)
     sampled_tstate = want_samples ? me : NULL;
     self_pid = getpid();
     snapshot_used = 0;
+    for (int i = 0; i < KNOWN_CODES; i++) {
+        atomic_store(&known_codes[i], NULL);
+    }
 #endif
     async_hits = 0;
     numpy_total_ns = sampled_ns = unattributed_ns = nsamples = thread_samples = 0;
