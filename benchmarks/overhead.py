@@ -147,29 +147,34 @@ def child_times(workload: str, rounds: int) -> None:
     print(json.dumps([time_plain(code, namespace) for _ in range(rounds)]))
 
 
-def scalene_ratio(workload: str, rounds: int) -> float | None:
-    """Median cell time under `scalene run --cpu-only` over a plain child's (None: Scalene is not
-    installed or failed)."""
+def scalene_ratio(workload: str, rounds: int, pairs: int = 3) -> float | None:
+    """Median over `pairs` alternating pairs of child processes of (median cell time under
+    `scalene run --cpu-only` / median cell time of a plain child); None when Scalene is not
+    installed or failed."""
     try:
         import scalene  # noqa: F401
     except ImportError:
         return None
     script = os.path.abspath(__file__)
     args = ["--child", workload, str(rounds)]
+    ratios = []
     with tempfile.TemporaryDirectory() as tmp:
         commands = {
             "plain": [sys.executable, script, *args],
             "scalene": [sys.executable, "-m", "scalene", "run", "--cpu-only", "-o",
                         os.path.join(tmp, "profile.json"), script, "---", *args],
         }
-        medians = {}
-        for name, command in commands.items():
-            done = subprocess.run(command, capture_output=True, text=True, cwd=tmp, timeout=600)
-            lines = [x for x in done.stdout.splitlines() if x.startswith("[")]
-            if done.returncode != 0 or not lines:
-                return None
-            medians[name] = statistics.median(json.loads(lines[-1]))
-    return medians["scalene"] / medians["plain"]
+        for _ in range(pairs):
+            medians = {}
+            for name, command in commands.items():
+                done = subprocess.run(command, capture_output=True, text=True, cwd=tmp,
+                                      timeout=600)
+                lines = [x for x in done.stdout.splitlines() if x.startswith("[")]
+                if done.returncode != 0 or not lines:
+                    return None
+                medians[name] = statistics.median(json.loads(lines[-1]))
+            ratios.append(medians["scalene"] / medians["plain"])
+    return statistics.median(ratios)
 
 
 def measure(setup: str, source: str, rounds: int) -> dict[str, float]:
