@@ -202,3 +202,33 @@ def test_terminal_ipython_cell_loop_line_share(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     report = arrayprof.Report.from_dict(json.loads(out.read_text()))
     assert shares(report)[3] > 0.9 and report.line(3).samples >= 10
+
+
+FORK = """
+import threading, warnings
+import arrayprof
+cell = ("import os\\n"
+        "pid = os.fork()\\n"
+        "if pid == 0: os._exit(0)\\n"
+        "os.waitpid(pid, 0)\\n"
+        "for i in range(1_000_000): pass\\n")
+assert threading.active_count() == 1
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    report = arrayprof.profile(cell, {}, verify=False)
+print([str(w.message) for w in caught if "fork" in str(w.message)], report.error,
+      report.line(5).samples >= 5)
+"""
+
+
+def test_a_fork_in_the_cell_sees_one_thread_and_sampling_goes_on() -> None:
+    """The sampler's helper thread is stopped around os.fork(): CPython 3.12+ warns about forking a
+    multi-threaded process (counting the OS's threads), and a plain cell in a one-thread process
+    gets no warning.  Sampling resumes after the fork.  (A fresh process: the test process has
+    jupyter_client's threads.)"""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", FORK], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] None True"

@@ -6,6 +6,7 @@ process (NumPy frees every buffer through the handler that allocated it; see DES
 
 from __future__ import annotations
 
+import os
 import sys
 import sysconfig
 import threading
@@ -100,6 +101,9 @@ def ensure_installed() -> None:
             _native.install()
             _native.observe_ufuncs(_all_ufuncs())
             _native.time_observe(_numpy_functions())
+            # no helper thread of the sampler while the process forks (sampler.h)
+            os.register_at_fork(before=_native.time_before_fork,
+                                after_in_parent=_native.time_after_fork_parent)
             _installed = True
 
 

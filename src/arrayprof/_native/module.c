@@ -43,6 +43,10 @@ static PyMethodDef native_methods[] = {
      "Stop charging time; per-line seconds, NumPy seconds and samples (None if not started)."},
     {"time_observe", ap_time_observe, METH_O,
      "time_observe(callables): time calls of these NumPy functions (array-function dispatchers)."},
+    {"time_before_fork", ap_time_before_fork, METH_NOARGS,
+     "os.register_at_fork(before=...): stop the sampler's helper thread."},
+    {"time_after_fork_parent", ap_time_after_fork_parent, METH_NOARGS,
+     "os.register_at_fork(after_in_parent=...): restart it if a cell is recorded."},
     {"layout", ap_strided_layout, METH_VARARGS,
      "layout(arr, index_order=False): span, offsets, distinct cache lines (cache_lines_exact: False\n"
      "when an upper bound) and the line fetches of a pass in C index order; bounded work for any\n"

@@ -220,7 +220,9 @@ static _Thread_local int depth; /* NumPy calls in progress on this thread */
 /* ---- the helper thread: its own mutex and condition; never the GIL ------------------------------ */
 static pthread_mutex_t helper_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t helper_cond;
-static int helper_started, helper_wanted; /* helper_lock */
+static pthread_t helper_thread;
+static int helper_started; /* GIL */
+static int helper_wanted;  /* helper_lock: 1 while the helper should run */
 static atomic_int outstanding;            /* a sample has been asked for and has not run yet */
 static PyInterpreterState *main_interp;    /* set before the helper starts */
 
@@ -308,10 +310,7 @@ static void *
 helper_main(void *unused)
 {
     pthread_mutex_lock(&helper_lock);
-    for (;;) {
-        while (!helper_wanted) {
-            pthread_cond_wait(&helper_cond, &helper_lock);
-        }
+    while (helper_wanted) {
         struct timespec deadline;
         clock_gettime(CLOCK_MONOTONIC, &deadline);
         deadline.tv_nsec += AP_SAMPLE_PERIOD_NS;
@@ -335,21 +334,27 @@ helper_main(void *unused)
         }
         pthread_mutex_lock(&helper_lock);
     }
+    pthread_mutex_unlock(&helper_lock);
     return NULL;
 }
+
+static pthread_condattr_t cond_attr;
 
 static void
 fork_child(void)
 {
     /* only the forking thread exists in the child: no helper; the child records no time */
     pthread_mutex_init(&helper_lock, NULL);
+    pthread_cond_init(&helper_cond, &cond_attr);
     helper_started = 0;
     helper_wanted = 0;
     active = 0;
     atomic_store(&outstanding, 0);
 }
 
-/* Start the helper once per process; 0, or -1 when it cannot (then nothing is sampled). */
+/* Start the helper (GIL held); 0, or -1 when it cannot (then nothing is sampled).  It runs only
+ * while a cell is recorded: a process that forks outside a cell has no thread of arrayprof's (CPython
+ * 3.12+ warns about forking a multi-threaded process, counting the OS's threads). */
 static int
 helper_start(void)
 {
@@ -357,40 +362,75 @@ helper_start(void)
         return 0;
     }
     main_interp = PyInterpreterState_Main();
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     static int cond_ready;
     if (!cond_ready) {
-        if (pthread_cond_init(&helper_cond, &attr) != 0) {
-            pthread_condattr_destroy(&attr);
+        pthread_condattr_init(&cond_attr);
+        pthread_condattr_setclock(&cond_attr, CLOCK_MONOTONIC);
+        if (pthread_cond_init(&helper_cond, &cond_attr) != 0) {
             return -1;
         }
         pthread_atfork(NULL, NULL, fork_child);
         cond_ready = 1;
     }
-    pthread_condattr_destroy(&attr);
-    pthread_t thread;
+    pthread_mutex_lock(&helper_lock);
+    helper_wanted = 1;
+    pthread_mutex_unlock(&helper_lock);
     pthread_attr_t thread_attr;
     pthread_attr_init(&thread_attr);
-    pthread_attr_setdetachstate(&thread_attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&thread_attr, 64 * 1024);
-    int rc = pthread_create(&thread, &thread_attr, helper_main, NULL);
+    int rc = pthread_create(&helper_thread, &thread_attr, helper_main, NULL);
     pthread_attr_destroy(&thread_attr);
     if (rc != 0) {
+        helper_wanted = 0;
         return -1;
     }
     helper_started = 1;
     return 0;
 }
 
+/* Stop the helper and wait for it (GIL held: the helper never needs it). */
 static void
-helper_set(int wanted)
+helper_stop(void)
 {
+    if (!helper_started) {
+        return;
+    }
     pthread_mutex_lock(&helper_lock);
-    helper_wanted = wanted;
+    helper_wanted = 0;
     pthread_cond_signal(&helper_cond);
     pthread_mutex_unlock(&helper_lock);
+    pthread_join(helper_thread, NULL);
+    helper_started = 0;
+}
+
+/* os.register_at_fork hooks (tracker.py): no helper thread while the process forks, so a fork
+ * inside a profiled cell is not a fork of a multi-threaded process either; sampling resumes in the
+ * parent afterwards. */
+PyObject *
+ap_time_before_fork(PyObject *self, PyObject *noargs)
+{
+    helper_stop();
+    Py_RETURN_NONE;
+}
+
+static int
+restart_helper(void *unused)
+{
+    if (active && sampling && helper_start() != 0) {
+        sampling = 0;
+    }
+    return 0;
+}
+
+/* Restarted from a pending call, once os.fork() has returned: CPython 3.13 counts the threads after
+ * its after-fork hooks have run. */
+PyObject *
+ap_time_after_fork_parent(PyObject *self, PyObject *noargs)
+{
+    if (active && sampling && Py_AddPendingCall(restart_helper, NULL) != 0) {
+        restart_helper(NULL);
+    }
+    Py_RETURN_NONE;
 }
 
 /* ---- NumPy calls -------------------------------------------------------------------------------- */
@@ -599,11 +639,11 @@ ap_time_start(PyObject *self, PyObject *args)
     numpy_total_ns = sampled_ns = unattributed_ns = nsamples = thread_samples = 0;
     numpy_since_sample_ns = 0;
     call_start_ns = 0;
-    sampling = want_samples && helper_start() == 0;
     start_ns = last_sample_ns = now_ns();
     active = 1;
-    if (sampling) {
-        helper_set(1);
+    sampling = want_samples;
+    if (sampling && helper_start() != 0) {
+        sampling = 0;
     }
     return PyBool_FromLong(sampling);
 }
@@ -617,9 +657,7 @@ ap_time_stop(PyObject *self, PyObject *noargs)
         Py_RETURN_NONE;
     }
     active = 0;
-    if (sampling) {
-        helper_set(0);
-    }
+    helper_stop();
     int64_t wall = now_ns() - start_ns;
     PyObject *lines = PyList_New(0);
     for (int32_t i = 1; lines != NULL && i <= nlines; i++) {

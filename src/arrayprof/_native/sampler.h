@@ -15,8 +15,9 @@
  *
  * No signal, no interval timer and no handler is installed: a cell's own SIGPROF/SIGALRM handlers,
  * setitimer timers and blocking system calls (never interrupted with EINTR) are exactly as without
- * arrayprof.  The helper thread is started once per process and parks on a condition variable
- * between cells (no wake-ups when nothing is recorded).  Samples run only on the main thread
+ * arrayprof.  The helper thread runs only while a cell is recorded (started by time_start, joined
+ * by time_stop), and is stopped around os.fork() (tracker.py registers the hooks): CPython 3.12+
+ * warns about forking a process with more than one OS thread, and a plain cell would not.  Samples run only on the main thread
  * (CPython runs pending calls there), so a recording made on another thread is not sampled and says
  * so; its NumPy time is still exact.
  *
@@ -47,6 +48,8 @@
 PyObject *ap_time_start(PyObject *self, PyObject *args);
 PyObject *ap_time_stop(PyObject *self, PyObject *noargs);
 PyObject *ap_time_observe(PyObject *self, PyObject *callables);
+PyObject *ap_time_before_fork(PyObject *self, PyObject *noargs);
+PyObject *ap_time_after_fork_parent(PyObject *self, PyObject *noargs);
 
 /* Around a NumPy call: `ap_time_enter` returns a token for `ap_time_exit` (-1 when nothing is
  * recorded, 0 for a nested call, else the entry time).  `line` for exit: the cell line the caller
