@@ -8,18 +8,19 @@
  * (Py_AddPendingCall, which needs neither the GIL nor a thread state and is safe from an ordinary
  * thread).  The interpreter runs it at its next check between bytecodes, with the GIL, so the
  * frames it reads are consistent.  `sample` charges the wall time since the previous sample to the
- * line the profiled thread is on now (the innermost frame compiled from the cell, as bytes are
- * charged): a long C call is charged to its line when the call returns, which is when the sample
- * runs.  Time that NumPy calls took is measured exactly instead (below) and left out of the sampled
+ * line the profiled thread was on when the helper woke (its innermost frames, copied by the helper
+ * with process_vm_readv: see sampler.c), or else the line it is on now (the innermost frame
+ * compiled from the cell, as bytes are charged): a long C call is charged to its line when the
+ * call returns, which is when the sample runs.  Time that NumPy calls took is measured exactly instead (below) and left out of the sampled
  * share, so a slow NumPy line needs no luck.
  *
  * No signal, no interval timer and no handler is installed: a cell's own SIGPROF/SIGALRM handlers,
  * setitimer timers and blocking system calls (never interrupted with EINTR) are exactly as without
  * arrayprof.  The helper thread runs only while a cell is recorded (started by time_start, joined
  * by time_stop), and is stopped around os.fork() (tracker.py registers the hooks): CPython 3.12+
- * warns about forking a process with more than one OS thread, and a plain cell would not.  Samples run only on the main thread
- * (CPython runs pending calls there), so a recording made on another thread is not sampled and says
- * so; its NumPy time is still exact.
+ * warns about forking a process with more than one OS thread, and a plain cell would not.
+ * Samples run only on the main thread (CPython runs pending calls there), so a recording made on
+ * another thread is not sampled and says so; its NumPy time is still exact.
  *
  * Threads the cell starts: each sample also charges the interval to the innermost cell line on the
  * stack of every thread started since the cell began (their wall time, like their allocations);
@@ -32,7 +33,8 @@
  * add.reduce, are not counted twice).
  *
  * GIL rules: every function here runs with the GIL held, except the helper thread, which touches
- * only its own condition variable and atomics and calls Py_AddPendingCall.  Memory: one entry per
+ * only its own mutex, condition variable and atomics, reads the profiled thread's state and frames
+ * (process_vm_readv for anything that may go away) and calls Py_AddPendingCall.  Memory: one entry per
  * cell line, allocated at start; the helper holds no Python object.
  */
 #ifndef ARRAYPROF_SAMPLER_H
