@@ -76,6 +76,8 @@ class NumpyStats:
     # one (operation results included); exact ndarray only, subclasses are not counted
     views: int = 0
     copies: int = 0
+    # contract field: seconds inside NumPy calls (ufuncs and NumPy's functions), exact clocks
+    seconds: float = 0.0
 
 
 @dataclass
@@ -104,6 +106,11 @@ class LineStats:
     ops: int = 0
     views: int = 0
     copies: int = 0
+    # contract fields: wall seconds charged to the line (sampled, NumPy calls timed exactly), the
+    # part inside NumPy calls, and how many samples the line got (its precision)
+    seconds: float = 0.0
+    numpy_seconds: float = 0.0
+    samples: int = 0
     # addition: in a report over several files (a test: `Report.source_files`), the file this line
     # is in (relative to the test run's rootdir when below it) and its line number in that file;
     # `lineno` is then the report's line, base + file_lineno.  None in a cell's report.

@@ -22,6 +22,7 @@ import asyncio
 import inspect
 import itertools
 import linecache
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -367,7 +368,9 @@ class Session:
         source_lines = self.shown_source.splitlines()
         report.numpy = numpy_stats(raw)
         report.ops = [op_record(op) for op in recording.ops]
-        report.lines = line_stats(raw, report.ops, source_lines)
+        report.lines = line_stats(raw, report.ops, source_lines, recording.time)
+        report.numpy.seconds = (recording.time or {}).get("numpy_seconds", 0.0)
+        report.notes.extend(time_notes(recording.time))
         for _, views, copies in raw.get("census", ()):
             report.numpy.views += views
             report.numpy.copies += copies
@@ -442,8 +445,23 @@ def op_record(raw: dict[str, Any]) -> OpRecord:
                     broadcast=raw["broadcast"], expansion=raw["expansion"], inplace=raw["inplace"])
 
 
-def line_stats(raw: dict[str, Any], ops: list[OpRecord], source_lines: list[str]) -> list[LineStats]:
-    """One entry per cell line that allocated, ran an array operation or made a view (REPORT.md)."""
+def time_notes(time: dict[str, Any] | None) -> list[str]:
+    """What the time figures could not cover, in one line."""
+    if time is None:
+        return ["time per line was not recorded"]
+    if not time.get("sampled"):
+        return ["time per line: arrayprof ran outside the main thread, where its sampler cannot "
+                "run; lines[].seconds hold only the time of NumPy calls (exact)"
+                if threading.current_thread() is not threading.main_thread() else
+                "time per line: the sampler was off; lines[].seconds hold only the time of NumPy "
+                "calls (exact)"]
+    return []
+
+
+def line_stats(raw: dict[str, Any], ops: list[OpRecord], source_lines: list[str],
+               time: dict[str, Any] | None = None) -> list[LineStats]:
+    """One entry per cell line that allocated, ran an array operation, made a view or was charged
+    time (REPORT.md)."""
     ops_per_line: dict[int, int] = {}
     for op in ops:
         if op.lineno:
@@ -462,10 +480,18 @@ def line_stats(raw: dict[str, Any], ops: list[OpRecord], source_lines: list[str]
         if lineno:
             row = rows.setdefault(lineno, LineStats(lineno=lineno, source=""))
             row.views, row.copies = views, copies
+    for lineno, seconds, numpy_seconds, samples in (time or {}).get("lines", ()):
+        if 0 < lineno <= len(source_lines):
+            row = rows.setdefault(lineno, LineStats(lineno=lineno, source=""))
+            # a thread the cell started is sampled for its wall time but its NumPy calls are timed
+            # exactly: the line's time is never less than its NumPy time
+            row.seconds = max(seconds, numpy_seconds)
+            row.numpy_seconds = numpy_seconds
+            row.samples = samples
     kept = []
     for lineno in sorted(rows):
         row = rows[lineno]
-        if row.allocations == 0 and row.ops == 0 and row.views == 0:
+        if row.allocations == 0 and row.ops == 0 and row.views == 0 and row.seconds == 0:
             continue
         row.source = source_lines[lineno - 1] if 0 < lineno <= len(source_lines) else ""
         kept.append(row)

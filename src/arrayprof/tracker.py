@@ -6,6 +6,7 @@ process (NumPy frees every buffer through the handler that allocated it; see DES
 
 from __future__ import annotations
 
+import os
 import sys
 import sysconfig
 import threading
@@ -39,6 +40,10 @@ check_interpreter()
 
 from arrayprof import _native  # noqa: E402  (only once the interpreter is known to be supported)
 
+# Whether recordings run the time sampler (sampler.h); benchmarks/overhead.py turns it off to
+# measure what it costs.  NumPy calls are timed either way.
+SAMPLE_TIME = True
+
 _install_lock = threading.Lock()
 _installed = False
 _active: Recording | None = None
@@ -68,8 +73,28 @@ def _all_ufuncs() -> list[np.ufunc]:
     return list(found.values())
 
 
+def _numpy_functions() -> list[Any]:
+    """NumPy's public functions that are array-function dispatchers (np.dot, np.sort,
+    np.concatenate, np.linalg.solve, np.fft.fft, ...), from every NumPy module loaded now: their
+    calls are timed for `numpy_seconds`.  NumPy's builtins (np.empty, np.array) are not: the
+    interpreter calls them around the slot a wrapper would use."""
+    found: dict[int, Any] = {}
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "numpy" or name.startswith("numpy.")):
+            continue
+        try:
+            values = list(vars(module).values())
+        except TypeError:
+            continue
+        for value in values:
+            if type(value).__name__ == "_ArrayFunctionDispatcher":
+                found[id(value)] = value
+    return list(found.values())
+
+
 def ensure_installed() -> None:
-    """Install the allocation handler and the ufunc observer (idempotent, thread-safe)."""
+    """Install the allocation handler, the ufunc observer and the NumPy function clocks
+    (idempotent, thread-safe)."""
     global _installed
     if _installed:
         return
@@ -77,6 +102,10 @@ def ensure_installed() -> None:
         if not _installed:
             _native.install()
             _native.observe_ufuncs(_all_ufuncs())
+            _native.time_observe(_numpy_functions())
+            # no helper thread of the sampler while the process forks (sampler.h)
+            os.register_at_fork(before=_native.time_before_fork,
+                                after_in_parent=_native.time_after_fork_parent)
             _installed = True
 
 
@@ -128,6 +157,9 @@ class Recording:
         self.interrupted = False
         self.raw: dict[str, Any] | None = None
         self.ops: list[dict[str, Any]] = []
+        self.time: dict[str, Any] | None = None  # per-line seconds (sampler.h), None if not run
+        # the sampler runs on the main thread only (CPython runs its pending calls there)
+        self.sampled = SAMPLE_TIME and threading.current_thread() is threading.main_thread()
 
     def start(self) -> None:
         global _active
@@ -138,13 +170,15 @@ class Recording:
         # every thread alive now (the native core asks the interpreter, so threads started with
         # _thread or from C count too) is background; any thread the cell starts does its work
         _native.start(self.filename, self.nlines)
+        _native.time_start(self.nlines, self.sampled)
 
     def stop(self) -> None:
-        """Stop recording; `raw` and `ops` hold what was seen (None if interrupted)."""
+        """Stop recording; `raw`, `ops` and `time` hold what was seen (None if interrupted)."""
         global _active
         if _active is not self:
             return
         _active = None
+        self.time = _native.time_stop()
         self.raw = _native.stop()
         if self.raw is not None:
             self.raw["live"] = LiveBuffers(self.raw.pop("live_generation"),
@@ -153,6 +187,7 @@ class Recording:
 
     def _interrupt(self) -> None:
         global _active
+        _native.time_stop()
         _native.stop()
         _native.take_ops()
         self.interrupted = True

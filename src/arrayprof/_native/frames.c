@@ -318,6 +318,12 @@ fail:
     return -1;
 }
 
+int
+ap_frames_code_is_cell(PyCodeObject *code)
+{
+    return code != NULL && code_is_cell(code, 1);
+}
+
 size_t
 ap_frames_memory(void)
 {

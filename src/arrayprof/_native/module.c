@@ -6,6 +6,7 @@
  *   strided.c   strided-array facts (span, overlap, cache lines)
  *   census.c    views and owners created per line (ndarray tp_alloc/tp_dealloc)
  *   tasks.c     per-task allocations of task schedulers' threads (Dask workers)
+ *   sampler.c   time per line (a 1 kHz wall-clock sampler, exact clocks around NumPy calls)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -16,6 +17,7 @@
 #include <numpy/arrayobject.h>
 
 #include "observer.h"
+#include "sampler.h"
 #include "strided.h"
 #include "tasks.h"
 #include "tracker.h"
@@ -45,6 +47,17 @@ static PyMethodDef native_methods[] = {
      "(reduce, accumulate, reduceat, outer, at) and every ufunc made later."},
     {"take_ops", ap_observer_take, METH_NOARGS,
      "Return and clear the operation records of the last recording."},
+    {"time_start", ap_time_start, METH_VARARGS,
+     "time_start(nlines, sample): charge wall time to the cell's lines (after start()); `sample`\n"
+     "runs the 1 kHz sampler (main thread only).  Returns whether it samples."},
+    {"time_stop", ap_time_stop, METH_NOARGS,
+     "Stop charging time; per-line seconds, NumPy seconds and samples (None if not started)."},
+    {"time_observe", ap_time_observe, METH_O,
+     "time_observe(callables): time calls of these NumPy functions (array-function dispatchers)."},
+    {"time_before_fork", ap_time_before_fork, METH_NOARGS,
+     "os.register_at_fork(before=...): stop the sampler's helper thread."},
+    {"time_after_fork_parent", ap_time_after_fork_parent, METH_NOARGS,
+     "os.register_at_fork(after_in_parent=...): restart it if a cell is recorded."},
     {"layout", ap_strided_layout, METH_VARARGS,
      "layout(arr, index_order=False): span, offsets, distinct cache lines (cache_lines_exact: False\n"
      "when an upper bound) and the line fetches of a pass in C index order; bounded work for any\n"

@@ -1,6 +1,7 @@
 /* The ufunc observer; see observer.h. */
 #include "observer.h"
 #include "frames.h"
+#include "sampler.h"
 #include "tracker.h"
 
 #define NPY_NO_DEPRECATED_API NPY_1_22_API_VERSION
@@ -386,12 +387,13 @@ first_result(PyObject *result)
     return result == Py_None ? NULL : result;
 }
 
-static void
+/* Record one call; returns the cell line it was charged to (AP_TIME_LOOKUP when not looked at). */
+static int
 record_call(PyObject *ufunc, op_kind kind, PyObject *const *args, Py_ssize_t nargs,
             PyObject *result)
 {
     if (recording_call) {
-        return;
+        return AP_TIME_LOOKUP;
     }
     recording_call = 1;
     int offset = -1, form = AP_FORM_CALL;
@@ -400,7 +402,7 @@ record_call(PyObject *ufunc, op_kind kind, PyObject *const *args, Py_ssize_t nar
     op_record *r = record_for(line, offset, ufunc, kind);
     if (r == NULL) {
         recording_call = 0;
-        return;
+        return line;
     }
     r->count++;
     if (kind == OP_UFUNC) {
@@ -460,20 +462,28 @@ record_call(PyObject *ufunc, op_kind kind, PyObject *const *args, Py_ssize_t nar
         }
     }
     recording_call = 0;
+    return line;
 }
 
 /* ---- the wrappers -------------------------------------------------------------------------- */
 
+/* Each wrapper also reads the clock around the call for the line's NumPy time (sampler.h): one
+ * branch when no cell is recorded. */
 static PyObject *
 observed_vectorcall(PyObject *ufunc, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
-    if (!ap_tracker_recording_here()) {
-        return original_vectorcall(ufunc, args, nargsf, kwnames);
+    int64_t token = ap_time_enter();
+    if (token < 0 || !ap_tracker_recording_here()) {
+        PyObject *result = original_vectorcall(ufunc, args, nargsf, kwnames);
+        ap_time_exit(token, result != NULL ? AP_TIME_LOOKUP : AP_TIME_FAILED);
+        return result;
     }
     PyObject *result = original_vectorcall(ufunc, args, nargsf, kwnames);
+    int line = AP_TIME_FAILED;
     if (result != NULL) {
-        record_call(ufunc, OP_UFUNC, args, PyVectorcall_NARGS(nargsf), result);
+        line = record_call(ufunc, OP_UFUNC, args, PyVectorcall_NARGS(nargsf), result);
     }
+    ap_time_exit(token, line);
     return result;
 }
 
@@ -494,10 +504,13 @@ hook_ufunc(PyObject *obj)
     static PyObject *fname(PyObject *ufunc, PyObject *const *args, Py_ssize_t nargs,             \
                            PyObject *kwnames)                                                     \
     {                                                                                             \
+        int64_t token = ap_time_enter();                                                          \
         PyObject *result = original_methods[KIND](ufunc, args, nargs, kwnames);                   \
+        int line = result != NULL ? AP_TIME_LOOKUP : AP_TIME_FAILED;                              \
         if (result != NULL && ap_tracker_recording_here()) {                                      \
-            record_call(ufunc, KIND, args, nargs, result);                                        \
+            line = record_call(ufunc, KIND, args, nargs, result);                                 \
         }                                                                                         \
+        ap_time_exit(token, line);                                                                \
         return result;                                                                            \
     }
 
@@ -514,10 +527,13 @@ static const fastcall_method observed_methods[OP_KINDS] = {
 static PyObject *
 observed_at(PyObject *ufunc, PyObject *args)
 {
+    int64_t token = ap_time_enter();
     PyObject *result = original_at(ufunc, args);
+    int line = result != NULL ? AP_TIME_LOOKUP : AP_TIME_FAILED;
     if (result != NULL && ap_tracker_recording_here() && PyTuple_Check(args)) {
-        record_call(ufunc, OP_AT, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args), result);
+        line = record_call(ufunc, OP_AT, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args), result);
     }
+    ap_time_exit(token, line);
     return result;
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from arrayprof.render.common import rewrite_badge
-from arrayprof.report import Report
+from arrayprof.report import LineStats, Report
 from arrayprof.units import human_bytes, human_seconds
 
 SOURCE_WIDTH = 44
@@ -20,6 +20,10 @@ def summary_line(report: Report) -> str:
              + (f" (line {numpy.peak_lineno})" if numpy.peak_lineno else ""),
              f"{count(numpy.temporaries, 'temporary', 'temporaries')} "
              f"({human_bytes(numpy.temporary_bytes)})"]
+    slowest = slowest_line(report)
+    if slowest is not None:
+        parts.append(f"slowest line {slowest.lineno} ({human_seconds(slowest.seconds)}, "
+                     f"{share(slowest, report):.0%})")
     rise = rss_rise(report)
     if rise is not None and rise >= RSS_WORTH_SHOWING:
         parts.append(f"process RSS +{human_bytes(rise)} at peak")
@@ -98,18 +102,33 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
+def slowest_line(report: Report) -> LineStats | None:
+    """The line charged the most time, or None when no line was charged any."""
+    timed = [line for line in report.lines if line.seconds > 0]
+    return max(timed, key=lambda line: line.seconds) if timed else None
+
+
+def share(line: LineStats, report: Report) -> float:
+    """The line's share of the time charged to the cell's lines."""
+    total = sum(x.seconds for x in report.lines)
+    return line.seconds / total if total > 0 else 0.0
+
+
 def _clip(text: str, width: int) -> str:
     text = text.rstrip()
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def line_table(report: Report) -> list[str]:
-    header = f"{'line':>4}  {'source':<{SOURCE_WIDTH}} {'allocs':>7} {'bytes':>9} {'temps':>6} {'peak':>9}"
+    """One row per line: bytes, then time (the line's seconds and its share of the cell's)."""
+    header = (f"{'line':>4}  {'source':<{SOURCE_WIDTH}} {'allocs':>7} {'bytes':>9} {'temps':>6} "
+              f"{'peak':>9} {'time':>9} {'%':>4}")
     rows = [header, "-" * len(header)]
     for line in report.lines:
         rows.append(f"{line.lineno:>4}  {_clip(line.source, SOURCE_WIDTH):<{SOURCE_WIDTH}} "
                     f"{line.allocations:>7,} {human_bytes(line.allocated_bytes):>9} "
-                    f"{line.temporaries:>6,} {human_bytes(line.peak_bytes):>9}")
+                    f"{line.temporaries:>6,} {human_bytes(line.peak_bytes):>9} "
+                    f"{human_seconds(line.seconds):>9} {share(line, report):>4.0%}")
     return rows
 
 
