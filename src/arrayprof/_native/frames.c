@@ -319,9 +319,9 @@ fail:
 }
 
 int
-ap_frames_code_is_cell(PyCodeObject *code)
+ap_frames_code_base(PyCodeObject *code)
 {
-    return code != NULL && code_is_cell(code, 1);
+    return code != NULL ? code_base(code, 1) : -1;
 }
 
 size_t

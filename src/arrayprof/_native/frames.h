@@ -37,9 +37,10 @@ void ap_frames_clear(void);
 enum { AP_FORM_CALL = 0, AP_FORM_BINOP = 1, AP_FORM_UNARYOP = 2 };
 int ap_frames_cell_line(PyThreadState *tstate, int have_gil, int *offset_out, int *form_out);
 
-/* Is `code` compiled from the cell?  GIL held (the sampler asks about code objects it found on the
- * profiled thread's stack). */
-int ap_frames_code_is_cell(PyCodeObject *code);
+/* The base of `code`'s lines when it is compiled from the cell (0 for a cell; a file's base under
+ * pytest: its line n is line base + n), or -1 when it is not.  GIL held (the sampler asks about
+ * code objects it found on the profiled thread's stack). */
+int ap_frames_code_base(PyCodeObject *code);
 
 /* Bytes held by the caches, for the profiler's own memory figure. */
 size_t ap_frames_memory(void);

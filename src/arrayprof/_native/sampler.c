@@ -166,13 +166,15 @@ async_line(PyThreadState *tstate)
             return 0;
         }
         PyCodeObject *code = (PyCodeObject *)e->code;
-        if (!PyCode_Check((PyObject *)code) || !ap_frames_code_is_cell(code)) {
+        int base = PyCode_Check((PyObject *)code) ? ap_frames_code_base(code) : -1;
+        if (base < 0) {
             continue;
         }
         if (e->offset < 0 || e->offset >= Py_SIZE(code) * (Py_ssize_t)sizeof(_Py_CODEUNIT)) {
             return 0;
         }
         int line = PyCode_Addr2Line(code, (int)e->offset);
+        line = line > 0 ? base + line : 0;
         async_hits += line > 0;
         if (!is_known_code(code)) {
             atomic_store_explicit(&known_codes[known_next], (const void *)code, memory_order_relaxed);
