@@ -41,7 +41,8 @@ def test_blind_case(name: str) -> None:
 def test_every_category_has_two_positives_and_near_misses_are_silent() -> None:
     from arrayprof.report import CATEGORIES
 
-    counts = {c: 0 for c in CATEGORIES}
+    # the Dask categories need a cluster's tasks: tests/test_dask.py has their positives
+    counts = {c: 0 for c in CATEGORIES if not c.startswith("dask-")}
     for text in CASES.values():
         for category, _ in parse(text)[2]:
             counts[category] += 1

@@ -15,7 +15,8 @@ ADVISOR = Path(arrayprof.advisor.__file__).resolve().parent
 ROOT = Path(__file__).resolve().parents[1]
 
 # modules holding rules (functions registered with @rule); everything else is machinery
-RULE_MODULES = {"api_misuse", "broadcasting", "copies", "dtypes", "layout", "loops"}
+RULE_MODULES = {"api_misuse", "broadcasting", "copies", "dask_chunks", "dtypes", "layout",
+                "loops"}
 
 
 def imported_modules(path: Path) -> set[str]:

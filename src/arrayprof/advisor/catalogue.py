@@ -164,6 +164,31 @@ CATALOGUE: tuple[RuleDoc, ...] = (
         "A kept inverse used many times, argpartition already, legacy draws of a few "
         "numbers.",
         "equivalent (fix for comparisons with NaN)"),
+    RuleDoc(
+        "dask-chunks", "dask_chunks",
+        "Dask arrays whose chunks do not fit the workers: a broadcast or a chain of temporaries "
+        "inside every chunk, with what it costs a worker whose threads all run such a task at "
+        "once; chunks too large for the workers' memory limit; tasks too small to pay for "
+        "Dask's own millisecond per task.",
+        "A worker runs one task per thread at once: per-task peak times threads past half the "
+        "memory limit makes Dask spill, pause or restart the worker; thousands of tiny tasks "
+        "spend their time in scheduling.",
+        "x = da.random.random((40_000, 4_000), chunks=(20_000, 4_000))\n"
+        "y = (x - x.mean(axis=0)) ** 2\n->\nx = x.rechunk((5_000, 4_000))",
+        "Chunks whose tasks peak well under the limit; a few large tasks; arrays never "
+        "computed in the cell.",
+        "none (the suggested chunks are computed from the measured tasks, not re-run)"),
+    RuleDoc(
+        "dask-compute", "dask_chunks",
+        "A .compute() (or dask.compute) that brings a result of 256 MiB or more back into the "
+        "client process.",
+        "The whole result crosses the network and is held at once in the notebook's process, "
+        "which a cluster was used to avoid.",
+        "full = (x - x.mean(axis=0)).compute()\n->\n"
+        "summary = (x - x.mean(axis=0)).std(axis=0).compute()",
+        "Reductions and small slices computed; results kept on the cluster with .persist() or "
+        "written out with .to_zarr().",
+        "none"),
 )
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from arrayprof.advisor import rule
 from arrayprof.advisor.config import CONFIG
+from arrayprof.context import CellContext
 from arrayprof.report import DaskArray, DaskTask, DaskWorker, Finding, Report
-from arrayprof.session import CellContext
 from arrayprof.units import human_bytes, human_seconds
 
 LARGE_COMPUTE_BYTES = 256 << 20  # a .compute() result above this is worth a word
