@@ -473,7 +473,9 @@ static PyObject *
 observed_vectorcall(PyObject *ufunc, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
     int64_t token = ap_time_enter();
-    if (token < 0 || !ap_tracker_recording_here()) {
+    /* not `token < 0` as a shortcut: a tracker can record without the time sampler (a Dask
+     * worker's per-task recording), and its calls are still observed */
+    if (!ap_tracker_recording_here()) {
         PyObject *result = original_vectorcall(ufunc, args, nargsf, kwnames);
         ap_time_exit(token, result != NULL ? AP_TIME_LOOKUP : AP_TIME_FAILED);
         return result;
