@@ -1,6 +1,7 @@
 /* Time per line; see sampler.h for the design, the thread and GIL rules. */
 #include "sampler.h"
 #include "frames.h"
+#include "tracker.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -440,8 +441,8 @@ ap_time_after_fork_parent(PyObject *self, PyObject *noargs)
 int64_t
 ap_time_enter(void)
 {
-    if (!active) {
-        return -1;
+    if (!active || !ap_tracker_recording_now()) {
+        return -1; /* nothing recorded, or arrayprof's own work inside the cell (paused) */
     }
     if (depth++ > 0) {
         return 0;

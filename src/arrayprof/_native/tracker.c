@@ -720,6 +720,12 @@ ap_tracker_recording_here(void)
            PyThread_get_thread_ident() == recording_thread;
 }
 
+int
+ap_tracker_recording_now(void)
+{
+    return atomic_load_explicit(&recording, memory_order_relaxed);
+}
+
 void
 ap_tracker_note_line(int line)
 {

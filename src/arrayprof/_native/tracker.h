@@ -29,6 +29,10 @@ PyObject *ap_tracker_resume(PyObject *self, PyObject *noargs);
 /* Shared with the operation observer and the array census: is the calling thread the one being
  * profiled, and which cell line is it on (see ap_frames_cell_line for the outputs)?  GIL held. */
 int ap_tracker_recording_here(void);
+
+/* Whether a cell is being recorded and not paused (on any thread): the sampler's NumPy clocks
+ * stop while arrayprof's own work runs inside a cell (pause()).  Any thread, no lock. */
+int ap_tracker_recording_now(void);
 int ap_tracker_current_line(int *offset_out, int *form_out);
 
 /* The profiled thread ran an operation on `line`: its peak is at least the live bytes now. */
