@@ -35,10 +35,13 @@ OWN_FILES = re.compile("|".join(re.escape("arrayprof/" + p.relative_to(_PACKAGE)
 
 
 def children() -> list[psutil.Process]:
-    """This process's children (zombies included), less kernels other tests may have running."""
+    """This process's children (zombies included), less kernels other tests may have running and
+    the helpers multiprocessing keeps for the rest of a process once any test used it (its
+    resource tracker and fork server: Dask's LocalCluster starts them)."""
     def is_kernel(child: psutil.Process) -> bool:
         try:
-            return any("ipykernel" in part for part in child.cmdline())
+            return any("ipykernel" in part or "multiprocessing.resource_tracker" in part
+                       or "multiprocessing.forkserver" in part for part in child.cmdline())
         except psutil.Error:
             return False
 
