@@ -5,7 +5,27 @@ from __future__ import annotations
 
 import queue
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+
+@contextmanager
+def running_kernel() -> Iterator[Any]:
+    """A real python3 kernel (jupyter_client) for the block; its client is yielded."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        yield client
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def execute(client: Any, code: str, timeout: float = 120) -> dict[str, Any]:
+    """Run code; collect outputs, the reply status and any error, as a front end would."""
+    return collect(client, client.execute(code), timeout)
 
 
 def collect(client: Any, msg_id: str, timeout: float = 120,

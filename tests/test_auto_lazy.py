@@ -89,6 +89,9 @@ def facts(kernel: Kernel, expression: str) -> dict[str, Any]:
     data.pop("wall_s"), data.pop("rss"), data.pop("execution_count"), data["numpy"].pop("seconds")
     for line in data["lines"]:  # sampled and clocked: they vary between runs
         line.pop("seconds"), line.pop("numpy_seconds"), line.pop("samples")
+    # a line that only took time has an entry when a sample happened to land on it
+    data["lines"] = [line for line in data["lines"] if any(
+        line[key] for key in ("allocations", "frees", "ops", "views", "copies"))]
     data["timeline"] = [point[1:] for point in data["timeline"]]
     for array in data["arrays"]:
         array.pop("cache_lines")  # counted from the buffer's real address, which each run draws

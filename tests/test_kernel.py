@@ -8,25 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jupyter_client.manager import start_new_kernel
-from kernel_messages import collect
+from kernel_messages import execute, running_kernel
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @pytest.fixture(scope="module")
 def kernel():
-    manager, client = start_new_kernel(kernel_name="python3")
-    try:
+    with running_kernel() as client:
         yield client
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
-
-
-def execute(client, code: str, timeout: float = 120) -> dict[str, Any]:
-    """Run code; collect outputs, the reply status and any error, as a front end would."""
-    return collect(client, client.execute(code), timeout)
 
 
 def text_of(result: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from kernel_messages import execute, running_kernel
 
 from arrayprof import api
 from arrayprof.explain import explain
@@ -122,20 +123,8 @@ def test_terminal_automatic_mode_points_to_last_and_says_where_it_stands(tmp_pat
 
 @pytest.fixture(scope="module")
 def kernel():
-    from jupyter_client.manager import start_new_kernel
-
-    manager, client = start_new_kernel(kernel_name="python3")
-    try:
+    with running_kernel() as client:
         yield client
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
-
-
-def execute(client: Any, code: str) -> dict[str, Any]:
-    from kernel_messages import collect
-
-    return collect(client, client.execute(code))
 
 
 def text_of(result: dict[str, Any]) -> str:

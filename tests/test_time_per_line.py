@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from jupyter_client.manager import start_new_kernel
-from kernel_messages import collect
+from kernel_messages import execute, running_kernel
 
 import arrayprof
 from arrayprof.render.text import render_text
@@ -119,16 +118,8 @@ def test_off_the_main_thread_numpy_time_only_and_a_note() -> None:
 
 @pytest.fixture(scope="module")
 def kernel():
-    manager, client = start_new_kernel(kernel_name="python3")
-    try:
+    with running_kernel() as client:
         yield client
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
-
-
-def execute(client: Any, code: str) -> dict[str, Any]:
-    return collect(client, client.execute(code), 120)
 
 
 def stdout(result: dict[str, Any]) -> str:
