@@ -67,3 +67,93 @@ def test_every_category_has_its_doc() -> None:
 def test_docs_rules_md_is_current() -> None:
     """`python -m arrayprof.advisor.catalogue > docs/rules.md` regenerates it."""
     assert (ROOT / "docs" / "rules.md").read_text() == catalogue.markdown()
+
+
+def id_keyed_registries(source: str) -> list[str]:
+    """Containers that outlive a call and are written under an ``id(...)`` key: a module-level
+    name (assigned at module scope or imported, also inside a function) or an attribute of an
+    imported module.  Such a registry outlives the objects it names, so a later object reusing an
+    address inherits what was meant for another (issue 12).  Tables built once into a local and
+    bound at module scope (effects' NumPy objects, kept alive beside their ids) are not writes."""
+    tree = ast.parse(source)
+
+    def id_call(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "id"
+                   for n in ast.walk(node))
+
+    def imported(scope: ast.AST) -> set[str]:
+        return {(a.asname or a.name).split(".")[0] for n in ast.walk(scope)
+                if isinstance(n, ast.Import | ast.ImportFrom) for a in n.names}
+
+    modules = imported(tree)
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    local: dict[int, set[str]] = {}  # id of a node in a function -> that function's own names
+    for func in functions:
+        names = {a.arg for a in ast.walk(func.args) if isinstance(a, ast.arg)}
+        names |= {n.id for n in ast.walk(func) if isinstance(n, ast.Name)
+                  and isinstance(n.ctx, ast.Store)}
+        names -= {n for g in ast.walk(func) if isinstance(g, ast.Global) for n in g.names}
+        names -= imported(func)
+        for node in ast.walk(func):
+            local[id(node)] = local.get(id(node), set()) | names  # with enclosing functions'
+
+    def lasting(container: ast.AST) -> str | None:
+        if isinstance(container, ast.Name) and container.id not in local.get(id(container), ()):
+            return container.id
+        if isinstance(container, ast.Attribute) and isinstance(container.value, ast.Name) and \
+                container.value.id in modules:
+            return f"{container.value.id}.{container.attr}"
+        return None
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and \
+                id_call(node.slice) and (name := lasting(node.value)):
+            found.append(f"{name}[...] at line {node.lineno}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in ("setdefault", "__setitem__", "add", "update") and \
+                node.args and id_call(node.args[0]) and (name := lasting(node.func.value)):
+            found.append(f"{name}.{node.func.attr} at line {node.lineno}")
+    return found
+
+
+def test_the_registry_check_finds_the_old_pattern() -> None:
+    old = ("FIX_CHECKS: dict[int, object] = {}\nCOSTS = {}\n"
+           "def rule(rewrite, finding, check):\n"
+           "    FIX_CHECKS[id(rewrite)] = check\n"
+           "    COSTS.setdefault(id(finding), 0)\n"
+           "    local = {}\n    local[id(rewrite)] = check\n")
+    assert id_keyed_registries(old) == ["FIX_CHECKS[...] at line 4",
+                                        "COSTS.setdefault at line 5"]
+
+
+def test_no_advisor_module_keeps_a_registry_keyed_by_id() -> None:
+    """Costs, fix checkers and function scopes travel on the findings and rewrites themselves
+    (`facts.cost_of`, `verify.fix_check`, `verify.scope_of`) for one advise() call."""
+    from arrayprof.advisor import facts, verify
+
+    offenders = {path.stem: found for path in sorted(ADVISOR.glob("*.py"))
+                 if (found := id_keyed_registries(path.read_text()))}
+    assert offenders == {}
+    for module, name in ((verify, "FIX_CHECKS"), (verify, "SCOPED"), (facts, "COSTS")):
+        assert not hasattr(module, name), name
+
+
+def test_findings_leave_advise_with_their_fields_only() -> None:
+    """A fix inside a cell function carries its checker and its scope on the rewrite through
+    verification (the check is the checker's words), and nothing but the dataclass fields is
+    left on the findings and rewrites that advise() returns."""
+    from dataclasses import fields
+
+    from advisor_harness import run_case
+    from advisor_unseen_cases import CASES
+
+    report, *_ = run_case(CASES["mk_inside_function_positional_axis"])
+    inside = next(f for f in report.findings if f.category == "missing-keepdims")
+    assert inside.rewrite is not None and inside.rewrite.code == \
+        "    return M - M.mean(1, keepdims=True)"
+    assert "mean 0" in inside.rewrite.check
+    for found in report.findings:
+        assert set(vars(found)) == {f.name for f in fields(found)}
+        if found.rewrite is not None:
+            assert set(vars(found.rewrite)) == {f.name for f in fields(found.rewrite)}

@@ -74,7 +74,7 @@ def scoped_findings(report: Report, context: CellContext,
     about those lines from the cell's namespace (where a parameter may shadow, or miss, a global
     of the same name); rewrites found there are verified by running the definition and its calls.
     """
-    from arrayprof.advisor import facts, scopes
+    from arrayprof.advisor import scopes
     from arrayprof.advisor import verify as verifier
 
     try:
@@ -90,16 +90,13 @@ def scoped_findings(report: Report, context: CellContext,
             if scope.contains(finding.lineno):
                 inner.append(finding)
                 if finding.rewrite is not None:
-                    verifier.SCOPED[id(finding.rewrite)] = scope
-            else:
-                facts.COSTS.pop(id(finding), None)
+                    verifier.set_scope(finding.rewrite, scope)
     outer = []
     for finding in found:
         if finding.category not in FROM_CELL_NAMES and any(
                 s.replayed and s.contains(finding.lineno) for s in found_scopes):
-            facts.COSTS.pop(id(finding), None)
-        else:
-            outer.append(finding)
+            continue
+        outer.append(finding)
     return inner + outer
 
 
@@ -132,12 +129,11 @@ def _advise(report: Report, context: CellContext, *, verify: bool,
 
     if context.tree is None:
         return []
-    verifier.FIX_CHECKS.clear()
-    verifier.SCOPED.clear()
-    facts.COSTS.clear()
     findings = run_rules(report, context)
     findings = scoped_findings(report, context, findings)
     findings = dedupe(findings)
+    # what the rules attached for verification, taken off before the findings leave
+    attached = [found.rewrite for found in findings if found.rewrite is not None]
     budget = verifier.Budget(CONFIG, limit=budget_seconds, measure=measure)
     for found in findings:
         rewrite = found.rewrite
@@ -174,7 +170,7 @@ def _advise(report: Report, context: CellContext, *, verify: bool,
                                   " bytes), so none is offered.")
             found.rewrite = None
     for found in findings:
-        cost = facts.COSTS.pop(id(found), None)
+        cost = facts.take_cost(found)
         if found.rewrite is not None and found.rewrite.kind == "fix":
             found.severity = "warning"
         elif cost is not None and cost.measured and found.severity != "error":
@@ -184,11 +180,8 @@ def _advise(report: Report, context: CellContext, *, verify: bool,
         elif cost is not None and found.severity != "error":
             found.severity = max(found.severity, severity(cost.bytes_wasted, cost.seconds_lost),
                                  key=("info", "warning").index)
-    # The registries are keyed by id(): clear them so a later rewrite that happens to reuse an
-    # address never inherits a checker or a scope meant for another.
-    verifier.FIX_CHECKS.clear()
-    verifier.SCOPED.clear()
-    facts.COSTS.clear()
+    for rewrite in attached:
+        verifier.forget(rewrite)
     findings.sort(key=lambda f: (f.lineno or 0, f.category))
     return findings
 

@@ -16,7 +16,7 @@ import numpy as np
 from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor import rule
 from arrayprof.advisor.facts import describe, finding, seconds
-from arrayprof.advisor.verify import FIX_CHECKS
+from arrayprof.advisor.verify import set_fix_check
 from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report, Rewrite
 
@@ -213,7 +213,7 @@ def nan_membership(context: CellContext, node: ast.AST) -> Finding | None:
                     f"`{'not in' if negate else 'in'}` missed (an array's `in` compares with ==, "
                     "and NaN equals nothing)")
 
-        FIX_CHECKS[id(rewrite)] = check
+        set_fix_check(rewrite, check)
     explanation = (
         f"Line {node.lineno} asks whether NaN is {'not ' if negate else ''}in "
         f"{at.unparse(other)}. For an array, `in` means (array == value).any(), and NaN is not "
@@ -252,7 +252,7 @@ def nan_compare(context: CellContext, node: ast.AST) -> Finding | None:
                     f"comparison with NaN missed (it matched {matched}: NaN never equals "
                     "anything, itself included)")
 
-        FIX_CHECKS[id(rewrite)] = check
+        set_fix_check(rewrite, check)
     explanation = (
         f"Line {node.lineno} compares {at.unparse(other)} with NaN using "
         f"{'!=' if negate else '=='}. NaN is not equal to anything, itself included, so the "
@@ -423,7 +423,7 @@ def cancellation(context: CellContext, node: ast.AST) -> Finding | None:
             return (f"np.{better} keeps full precision: the original was off by up to "
                     f"{float(np.nanmax(rel)):.1e} relative on this data")
 
-        FIX_CHECKS[id(rewrite)] = check
+        set_fix_check(rewrite, check)
     naive_text = f"np.log(1 + {at.unparse(small)})" if better == "log1p" else \
         f"np.exp({at.unparse(small)}) - 1"
     return finding("api-misuse", node.lineno,  # type: ignore[attr-defined]

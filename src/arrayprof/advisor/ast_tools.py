@@ -187,7 +187,8 @@ class TreeIndex:
         return self._starting
 
 
-_INDEXES: dict[int, TreeIndex] | None = None
+# tree -> its index (AST nodes hash by identity; the dict keeps its trees alive while active)
+_INDEXES: dict[ast.AST, TreeIndex] | None = None
 
 
 @contextlib.contextmanager
@@ -210,9 +211,9 @@ def tree_index(tree: ast.AST) -> TreeIndex | None:
     """The index of `tree` inside an `indexed()` block, else None."""
     if _INDEXES is None:
         return None
-    found = _INDEXES.get(id(tree))
-    if found is None or found.tree is not tree:
-        found = _INDEXES[id(tree)] = TreeIndex(tree)
+    found = _INDEXES.get(tree)
+    if found is None:
+        found = _INDEXES[tree] = TreeIndex(tree)
     return found
 
 

@@ -18,7 +18,7 @@ from arrayprof.advisor import rule
 from arrayprof.advisor.config import CONFIG
 from arrayprof.advisor.facts import describe, finding, growth_over, kept_bytes, line_growth, nbytes, shape
 from arrayprof.advisor.scopes import RETURN
-from arrayprof.advisor.verify import FIX_CHECKS
+from arrayprof.advisor.verify import set_fix_check
 from arrayprof.context import CellContext
 from arrayprof.report import Finding, OpRecord, Report, Rewrite
 
@@ -461,7 +461,7 @@ def accidental_rewrite(context: CellContext, lineno: int, op: OpRecord) -> Rewri
         return (f"{target} now pairs elements one to one: shape {fixed.shape} "
                 f"({nbytes(fixed.nbytes)}) instead of {was}")
 
-    FIX_CHECKS[id(rewrite)] = check
+    set_fix_check(rewrite, check)
     return rewrite
 
 
@@ -660,8 +660,8 @@ def keepdims_finding(context: CellContext, node: ast.AST, mine: ast.expr, info: 
             rewrite = Rewrite(kind="fix", code=at.reindent(at.unparse(new_stmt), indent),
                               lines=[stmt.lineno, stmt.end_lineno or stmt.lineno],
                               compared=names)  # type: ignore[arg-type]
-            FIX_CHECKS[id(rewrite)] = keepdims_check(names[0], axis, op,  # type: ignore
-                                                     info.reducer)
+            set_fix_check(rewrite, keepdims_check(names[0], axis, op,  # type: ignore
+                                                  info.reducer))
     op_word = {ast.Sub: "subtracts", ast.Div: "divides by", ast.Add: "adds",
                ast.Mult: "multiplies by", ast.FloorDiv: "divides by"}[type(op)]
     source = f"the reduction on line {via}" if via else "the reduction"

@@ -423,7 +423,7 @@ def view_origin(context: CellContext, name: str, lineno: int) -> tuple[int, Rewr
     inside a cell function: ``preview = load()`` where ``load`` ends ``return raw[:20]`` made the
     view on the ``return`` line (the report's line is where the name was bound)."""
     from arrayprof.advisor import scopes
-    from arrayprof.advisor.verify import SCOPED
+    from arrayprof.advisor.verify import set_scope
 
     assert context.tree is not None
     bindings = at.binding_lines(context.tree, name)
@@ -445,7 +445,7 @@ def view_origin(context: CellContext, name: str, lineno: int) -> tuple[int, Rewr
     indent = at.indent_of(context.source.splitlines()[ret.lineno - 1])
     rewrite = Rewrite(kind="equivalent", code=f"{indent}return {at.unparse(ret.value)}.copy()",
                       lines=[ret.lineno, ret.end_lineno or ret.lineno], compared=[RETURN])
-    SCOPED[id(rewrite)] = scopes.scope_for(context, func)
+    set_scope(rewrite, scopes.scope_for(context, func))
     return ret.lineno, rewrite
 
 

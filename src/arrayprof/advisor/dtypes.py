@@ -18,7 +18,13 @@ from arrayprof.advisor import rule
 from arrayprof.advisor.config import CONFIG
 from arrayprof.advisor.facts import finding, nbytes, shape
 from arrayprof.advisor.scopes import RETURN
-from arrayprof.advisor.verify import FIX_CHECKS, NotVerified, base_namespace, unsafe_call
+from arrayprof.advisor.verify import (
+    NotVerified,
+    base_namespace,
+    forget,
+    set_fix_check,
+    unsafe_call,
+)
 from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report, Rewrite
 
@@ -192,7 +198,7 @@ def upcast_rewrite(context: CellContext, lineno: int) -> Rewrite | None:
                 f"{nbytes(old.nbytes)}); it matches the {old.dtype} result within {worst:.1e} "
                 "relative (float32 precision)")
 
-    FIX_CHECKS[id(rewrite)] = check
+    set_fix_check(rewrite, check)
     return rewrite
 
 
@@ -417,7 +423,7 @@ def overflow_finding(context: CellContext, stmt: ast.stmt, expr: ast.expr, targe
         if value.shape == whole[1].shape and np.array_equal(value, whole[1]):
             rewrite, wide = attempt, candidate
             break
-        FIX_CHECKS.pop(id(attempt), None)
+        forget(attempt)
     info = np.iinfo(dtype)
     where = f" ({at.unparse(focus)})" if focus is not expr else ""
     explanation = (
@@ -480,7 +486,7 @@ def overflow_rewrite(context: CellContext, stmt: ast.stmt, expr: ast.expr, wide:
                     f"the original wrapped {wrapped:,} of {widened.size:,} elements")
         return f"the fix still differs from the computation in int64 ({fixed.dtype})"
 
-    FIX_CHECKS[id(rewrite)] = check
+    set_fix_check(rewrite, check)
     return rewrite
 
 
@@ -630,7 +636,7 @@ def cast_rewrite(context: CellContext, stmt: ast.stmt | None, node: ast.AST,
                     f"{dtype} cast changed {changed:,} of {values.size:,}")
         return f"the fix still changes values ({fixed.dtype})"
 
-    FIX_CHECKS[id(rewrite)] = check
+    set_fix_check(rewrite, check)
     return rewrite
 
 

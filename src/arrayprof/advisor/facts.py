@@ -29,9 +29,22 @@ class Cost:
     measured: bool = False  # set by verification: both versions really ran and were timed
 
 
-# id(finding) -> cost; findings are plain dataclasses shared with renderers, so the cost travels
-# beside them for the one advise() call that needs it.
-COSTS: dict[int, Cost] = {}
+# A finding's cost travels on the finding as an attribute outside its dataclass fields (the
+# report's encoders write fields only); `advise()` takes it off before the findings leave it.
+_COST = "_arrayprof_cost"
+
+
+def set_cost(found: Finding, cost: Cost) -> None:
+    vars(found)[_COST] = cost
+
+
+def cost_of(found: Finding) -> Cost | None:
+    return vars(found).get(_COST)
+
+
+def take_cost(found: Finding) -> Cost | None:
+    """The finding's cost, taken off it."""
+    return vars(found).pop(_COST, None)
 
 
 def finding(category: str, lineno: int | None, message: str, explanation: str, *,
@@ -43,7 +56,7 @@ def finding(category: str, lineno: int | None, message: str, explanation: str, *
         level = "warning"
     result = Finding(category=category, severity=level, lineno=lineno, message=message,
                      explanation=explanation, rewrite=rewrite)
-    COSTS[id(result)] = Cost(bytes_wasted, seconds_lost)
+    set_cost(result, Cost(bytes_wasted, seconds_lost))
     return result
 
 

@@ -15,7 +15,7 @@ defines, this module builds the namespace its body ran in:
 
 The rules then run a second time on each function body with that namespace.  Rewrites they offer
 for lines inside a function are verified by running the definitions *and* the calls, comparing what
-the calls bind (see verify.SCOPED).
+the calls bind (see verify.set_scope).
 """
 
 from __future__ import annotations

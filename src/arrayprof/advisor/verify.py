@@ -49,10 +49,39 @@ RETURN_NAME = "__return__"  # scopes.RETURN: a traced function's return value
 # A fix's rewrite may carry a checker: (original namespace, rewritten namespace, original error)
 # -> what was confirmed, in words.
 FixCheck = Callable[[dict[str, Any], dict[str, Any], BaseException | None], str]
-FIX_CHECKS: dict[int, FixCheck] = {}
-# id(rewrite) -> the scopes.Scope of the cell function whose body the rewrite changes: such a
-# rewrite is verified by running the definition and the statements that call it.
-SCOPED: dict[int, Any] = {}
+
+# What a rule hands verification beside its rewrite travels on the rewrite itself, as attributes
+# outside its dataclass fields (the report's encoders, `asdict` and orjson's `_present_fields`,
+# write fields only), and `advise()` takes them off before the findings leave it: a checker
+# closes over the cell's values and a scope holds a function's namespace.
+_FIX_CHECK = "_arrayprof_fix_check"
+_SCOPE = "_arrayprof_scope"
+
+
+def set_fix_check(rewrite: Rewrite, check: FixCheck) -> None:
+    """Attach the checker that says what a `fix` rewrite confirmed, in words (original
+    namespace, rewritten namespace, original error) -> text."""
+    vars(rewrite)[_FIX_CHECK] = check
+
+
+def fix_check(rewrite: Rewrite) -> FixCheck | None:
+    return vars(rewrite).get(_FIX_CHECK)
+
+
+def set_scope(rewrite: Rewrite, scope: Any) -> None:
+    """Mark a rewrite as changing the body of a cell function (a scopes.Scope): it is verified
+    by running the definition and the statements that call it."""
+    vars(rewrite)[_SCOPE] = scope
+
+
+def scope_of(rewrite: Rewrite) -> Any:
+    return vars(rewrite).get(_SCOPE)
+
+
+def forget(rewrite: Rewrite) -> None:
+    """Take off what the rules attached for verification (see `set_fix_check`)."""
+    vars(rewrite).pop(_FIX_CHECK, None)
+    vars(rewrite).pop(_SCOPE, None)
 
 
 # How the advisor runs code, given by its caller (arrayprof.session.measure): the advisor does not
@@ -601,7 +630,7 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
     if budget.remaining() < need:
         raise NotVerified(f"skipped: over {budget.words()} (the cell took "
                           f"{report.wall_s * 1000:.1f} ms)")
-    scope = SCOPED.get(id(rewrite))
+    scope = scope_of(rewrite)
     if scope is not None:
         index, original, rewritten = scope_region_code(context, rewrite, scope)
     else:
@@ -684,7 +713,7 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
         equal = equal and ok
         results.append(f"{name}: {words}")
     rewrite.equal = equal
-    checker = FIX_CHECKS.get(id(rewrite))
+    checker = fix_check(rewrite)
     if rewrite.kind == "fix" and checker is not None:
         # A checker names the rule's own variables: inside a function those are its locals.
         rewrite.check = checker({**before.namespace, **before.locals},
@@ -702,9 +731,12 @@ def verify_or_raise(finding: Finding, rewrite: Rewrite, context: CellContext, re
 
 def finding_costs_update(finding: Finding, before: Run, after: Run) -> None:
     """Measured figures replace estimates for the severity of performance findings."""
-    from arrayprof.advisor.facts import COSTS, Cost
+    from arrayprof.advisor.facts import Cost, cost_of, set_cost
 
-    cost = COSTS.setdefault(id(finding), Cost())
+    cost = cost_of(finding)
+    if cost is None:
+        cost = Cost()
+        set_cost(finding, cost)
     cost.measured = before.error is None and after.error is None
     cost.seconds_lost = max(0.0, before.best_s - after.best_s)
     # NumPy's peak cannot see a pinned base that outlives the cell, nor the Python objects an
