@@ -197,3 +197,35 @@ def test_verification_in_automatic_mode_is_bounded_by_the_cells_time(kernel: Ker
     assert [c for c, _ in quick] == ["growing-array"] and "skipped" not in quick[0][1]
     assert slow == [["growing-array", slow[0][1]]]
     assert slow[0][1].startswith("not verified: skipped: over this cell's verification budget")
+
+
+def test_with_the_panel_open_findings_stay_pending_until_asked(kernel: Kernel) -> None:
+    """The panel's row for a quick small cell carries no count (null) instead of running the
+    advisor for it; asking for the report computes them and its summary carries the count."""
+    comm_id = uuid.uuid4().hex
+    kernel.comm("comm_open", {"comm_id": comm_id, "target_name": "arrayprof", "data": {}})
+    kernel.run(f"{PROFILER}.eager_advice_s = 10.0\n%arrayprof on\n{FRESH}", silent=True)
+    try:
+        msg = kernel.client.session.msg("execute_request", {
+            "code": LOOP_CELL, "silent": False, "store_history": True, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": True})
+        seen, reply = kernel.request(msg)
+        assert reply["status"] == "ok", reply
+        pushed = [m["content"]["data"] for m in seen if m["msg_type"] == "comm_msg"]
+        cells = [m["cell"] for m in pushed if m.get("type") == "cell"]
+        assert [(c["findings"], c["severities"], c["categories"]) for c in cells] == \
+            [(None, {}, [])]
+        pending, _ = kernel.run("print(arrayprof.last_report().findings_pending)", silent=True)
+        assert pending.strip() == "True"  # the push (and the arrays list) did not compute them
+        answer = kernel.comm("comm_msg", {"comm_id": comm_id, "data": {
+            "v": 1, "type": "get_report", "execution_count": cells[0]["execution_count"],
+            "request_id": 2}})
+        report = next(m for m in answer if m.get("type") == "report")
+        assert [f["category"] for f in report["report"]["findings"]] == ["python-loop"]
+        assert (report["summary"]["findings"], report["summary"]["categories"]) == \
+            (1, ["python-loop"])
+        pending, _ = kernel.run("print(arrayprof.last_report().findings_pending)", silent=True)
+        assert pending.strip() == "False"
+    finally:
+        kernel.run("%arrayprof off", silent=True)
+        kernel.comm("comm_close", {"comm_id": comm_id, "data": {}})

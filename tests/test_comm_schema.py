@@ -143,6 +143,45 @@ def test_the_messages_the_kernel_builds_follow_the_schema() -> None:
     assert kernel_message_errors({**built[-1], "layout": {**built[-1]["layout"], "grid_columns": "6"}}) != []
 
 
+def test_the_arrays_list_is_the_inventory_field_for_field() -> None:
+    """The arrays list copies ArrayInfo's fields directly (no asdict): the same content, in the
+    same order, as ``asdict`` made JSON-safe, for owners, views, 0-d, empty and strided arrays."""
+    from dataclasses import asdict
+
+    from arrayprof.inventory import OwnerIndex, build_inventory, largest_names, public_arrays
+
+    namespace = ns_with_views()
+    arrays = public_arrays(namespace)
+    names = largest_names(arrays, messages.MAX_ARRAYS)
+    infos = build_inventory(namespace, names, None, {}, arrays, OwnerIndex(namespace, arrays))
+    expected = [messages._json_safe(asdict(info)) for info in infos]
+    rows = messages.arrays_payload(namespace)["arrays"]
+    assert [list(row.items()) for row in rows] == [list(row.items()) for row in expected]
+    assert len(rows) == len(arrays) > 5
+    assert messages.arrays_payload({})["arrays"] == []
+
+
+def test_a_pending_summary_reads_no_findings_and_follows_the_schema() -> None:
+    """A report whose findings are left to be computed when read: its row says null (and reading
+    nothing computes them); once computed, the row carries the count."""
+    from arrayprof.report import Finding
+
+    report = arrayprof.profile("import numpy as np\nv = np.arange(10.0)\n", {})
+    found = [Finding("python-loop", "warning", 2, "m", "e"), Finding("dtype", "info", 2, "m", "e")]
+    calls = []
+    report.defer_findings(lambda r: (calls.append(1), setattr(r, "findings", found)))
+    summary = messages.cell_summary(report, 0)
+    assert (summary["findings"], summary["severities"], summary["categories"]) == (None, {}, [])
+    assert calls == [] and report.findings_pending
+    assert kernel_message_errors(messages.message("cell", cell=summary)) == []
+    assert messages.cell_summary(report, 0)["findings"] is None
+    messages.report_payload(report)  # what get_report sends first: it computes them
+    assert calls == [1]
+    done = messages.cell_summary(report, 0)
+    assert (done["findings"], done["severities"], done["categories"]) == \
+        (2, {"warning": 1, "info": 1}, ["python-loop", "dtype"])
+
+
 # -- the panel's TypeScript types against the schema -----------------------------------------------
 
 def ts_interfaces(source: str) -> dict[str, tuple[str | None, dict[str, bool]]]:

@@ -50,6 +50,14 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** A history row's findings count: '' for none, '…' while not computed yet (null). */
+export function formatFindings(findings: number | null): string {
+  if (findings === null) {
+    return '…';
+  }
+  return findings ? formatCount(findings) : '';
+}
+
 /** A count with thousands grouped: 9000000 -> "9,000,000". */
 export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) {

@@ -238,6 +238,8 @@ export class ArrayprofModel {
         if (message.request_id === this._reportRequest) {
           this.report = message;
         }
+        // asking for the report computed findings that were pending: the row shows their count
+        this._updateCell(message.summary);
         break;
       case 'error':
         this.lastError = `${message.code}: ${message.message}`;
@@ -336,6 +338,17 @@ export class ArrayprofModel {
       if (this.history.length > MAX_HISTORY_ROWS) {
         this.history.splice(0, this.history.length - MAX_HISTORY_ROWS);
       }
+    }
+  }
+
+  /** Replace a row the panel already shows (a report's summary never adds a row). */
+  private _updateCell(cell: ICellSummary): void {
+    const at = this.history.findIndex(c => c.index === cell.index);
+    if (at >= 0) {
+      this.history[at] = cell;
+    }
+    if (this.selectedCell !== null && this.selectedCell.index === cell.index) {
+      this.selectedCell = cell;
     }
   }
 

@@ -49,7 +49,8 @@ export interface ICellSummary {
   temporaries: number;
   temporary_bytes: number;
   rss_peak_bytes: number | null;
-  findings: number;
+  /** null: not computed yet (automatic mode computes them when the report is asked for) */
+  findings: number | null;
   severities: Record<string, number>;
   categories: string[];
   error: string | null;
@@ -262,9 +263,10 @@ function checkSummary(cell: unknown, where: string): void {
   const c = cell as Json;
   need(isInt(c.index), `${where}: index`);
   need(isIntOrNull(c.execution_count), `${where}: execution_count`);
-  for (const key of ['peak_bytes', 'allocated_bytes', 'temporaries', 'findings']) {
+  for (const key of ['peak_bytes', 'allocated_bytes', 'temporaries']) {
     need(isInt(c[key]), `${where}: ${key}`);
   }
+  need(isIntOrNull(c.findings), `${where}: findings`);
   need(Array.isArray(c.categories), `${where}: categories`);
 }
 

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
+import { formatFindings } from '../src/format';
 import { ArrayprofModel, contiguityOf, MAX_HISTORY_ROWS } from '../src/model';
 import { Request } from '../src/protocol';
 import { A, arrayInfo, arraysMessage, B, cell, welcome } from './fixtures';
@@ -182,6 +183,37 @@ describe('history', () => {
     expect(model.report).toBeNull();
     model.handleMessage({ v: 1, type: 'report', request_id: request.request_id, index: 0, summary: cell(0, 5), report, trimmed: [] });
     expect(model.report?.report.schema).toBe('arrayprof.report/1');
+  });
+});
+
+describe('a row whose findings are pending', () => {
+  beforeEach(() => model.handleMessage(welcome(true)));
+
+  it('shows a neutral mark, then the count the report answer brings', () => {
+    const pending = { ...cell(0, 5), findings: null };
+    model.handleMessage({ v: 1, type: 'cell', cell: pending });
+    expect(model.lastError).toBeNull();
+    expect(model.history[0].findings).toBeNull();
+    expect(formatFindings(model.history[0].findings)).toBe('…');
+    model.selectCell(model.history[0]);
+    const request = sent.at(-1)! as { request_id: number };
+    expect(request).toMatchObject({ type: 'get_report', execution_count: 5 });
+    const summary = { ...cell(0, 5), findings: 2, severities: { warning: 2 }, categories: ['temporaries'] };
+    const report = { schema: 'arrayprof.report/1', source: 'x', lines: [], findings: [] };
+    model.handleMessage({ v: 1, type: 'report', request_id: request.request_id, index: 0, summary, report, trimmed: [] });
+    expect(model.history).toHaveLength(1);
+    expect(model.history[0].findings).toBe(2);
+    expect(model.history[0].categories).toEqual(['temporaries']);
+    expect(model.selectedCell?.findings).toBe(2);
+    expect(formatFindings(model.history[0].findings)).toBe('2');
+    expect(formatFindings(0)).toBe('');
+  });
+
+  it('a report for a row no longer shown adds no row', () => {
+    model.handleMessage({ v: 1, type: 'cell', cell: cell(1) });
+    const report = { schema: 'arrayprof.report/1', source: 'x', lines: [], findings: [] };
+    model.handleMessage({ v: 1, type: 'report', request_id: 1, index: 0, summary: cell(0), report, trimmed: [] });
+    expect(model.history.map(c => c.index)).toEqual([1]);
   });
 });
 

@@ -4,7 +4,7 @@
  * source line under them, then its error and finding categories when it has any.
  */
 import { PEAK_ALERT_BYTES } from '../badge';
-import { formatBytes, formatCount, formatSeconds } from '../format';
+import { formatBytes, formatCount, formatFindings, formatSeconds } from '../format';
 import { ArrayprofModel } from '../model';
 import { ICellSummary } from '../protocol';
 import { ModelView } from './base';
@@ -79,9 +79,9 @@ export class HistoryView extends ModelView {
           'td',
           {
             class: `jp-arrayprof-nfindings jp-arrayprof-num${severity ? ` jp-arrayprof-sev-${severity}` : ''}`,
-            title: categories
+            title: cell.findings === null ? 'Findings not computed yet: click the row' : categories
           },
-          cell.findings ? formatCount(cell.findings) : ''
+          formatFindings(cell.findings)
         ),
         h('td', { class: 'jp-arrayprof-head' }, cell.source_head),
         h(

@@ -413,9 +413,11 @@ class CommHub:
                 raise ProtocolError("not-found",
                                     f"no report for execution count {data['execution_count']}")
             index = found[-1]
+        # the payload first: it reads the findings (computing them if still pending), so the
+        # summary then carries their count and the panel updates the row
+        payload = report_payload(reports[index])
         self.send(comm, message("report", request_id=data.get("request_id"), index=index,
-                                summary=cell_summary(reports[index], index),
-                                **report_payload(reports[index])))
+                                summary=cell_summary(reports[index], index), **payload))
 
     # -- outgoing -----------------------------------------------------------------------------
     def history_message(self, request_id: Any = None) -> JsonDict:

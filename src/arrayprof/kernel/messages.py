@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 PROTOCOL_VERSION = 1
@@ -43,10 +43,15 @@ def cell_summary(report: Any, index: int) -> JsonDict:
     numpy_stats = report.numpy
     severities: dict[str, int] = {}
     categories: list[str] = []
-    for finding in report.findings:
-        severities[finding.severity] = severities.get(finding.severity, 0) + 1
-        if finding.category not in categories:
-            categories.append(finding.category)
+    # automatic mode leaves a quick cell's findings to be computed when first read: the row says
+    # "not known yet" (null) rather than reading them, which would run the advisor for every cell
+    # while the panel is open; asking for the report (get_report) computes them
+    pending = getattr(report, "findings_pending", False)
+    if not pending:
+        for finding in report.findings:
+            severities[finding.severity] = severities.get(finding.severity, 0) + 1
+            if finding.category not in categories:
+                categories.append(finding.category)
     source_head = next((line for line in report.source.splitlines() if line.strip()), "")
     return {
         "index": index,
@@ -61,7 +66,7 @@ def cell_summary(report: Any, index: int) -> JsonDict:
         "temporaries": numpy_stats.temporaries,
         "temporary_bytes": numpy_stats.temporary_bytes,
         "rss_peak_bytes": report.rss.peak_bytes if report.rss is not None else None,
-        "findings": len(report.findings),
+        "findings": None if pending else len(report.findings),
         "severities": severities,
         "categories": categories,
         "error": report.error.type if report.error is not None else None,
@@ -98,6 +103,21 @@ def _public_arrays(namespace: dict[str, Any]) -> dict[str, Any]:
     return public_arrays(namespace)
 
 
+def _array_row(info: Any, names: list[str]) -> JsonDict:
+    """One ArrayInfo as the ``arrays`` message describes it: the same content as
+    ``_json_safe(asdict(info))``, its flat fields copied directly (asdict's recursive deep copy
+    was two thirds of the list's cost after every cell)."""
+    row = {}
+    for name in names:
+        value = getattr(info, name)
+        if isinstance(value, float):
+            value = _finite(value)
+        elif isinstance(value, (list, tuple, dict)):
+            value = _json_safe(value)
+        row[name] = value
+    return row
+
+
 def arrays_payload(namespace: dict[str, Any]) -> JsonDict:
     """The largest MAX_ARRAYS public ndarrays of `namespace` (largest first), with totals.  Only
     those are described: a namespace of 10^6 arrays costs a pass over it, not 10^6 inventories."""
@@ -107,8 +127,9 @@ def arrays_payload(namespace: dict[str, Any]) -> JsonDict:
     names = largest_names(arrays, MAX_ARRAYS)
     index = OwnerIndex(namespace, arrays)
     infos = build_inventory(namespace, names, None, {}, arrays, index)
+    field_names = [f.name for f in fields(infos[0])] if infos else []
     return {
-        "arrays": [_json_safe(asdict(info)) for info in infos],
+        "arrays": [_array_row(info, field_names) for info in infos],
         "count": len(arrays),
         "truncated": len(arrays) > MAX_ARRAYS,
         "numpy_bytes": index.buffer_bytes(),
