@@ -33,7 +33,6 @@ import json
 import statistics
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -325,7 +324,7 @@ def bench_json(rounds: int = 200) -> dict[str, Any]:
         text = report.to_json()
         fast.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        before = json.dumps(asdict(report), indent=2)
+        before = json.dumps(report.to_dict(), indent=2)  # the standard library's encoder
         slow.append(time.perf_counter() - t0)
     assert json.loads(text) == json.loads(before)
     return {"timeline_points": len(report.timeline), "ops": len(report.ops),
@@ -371,7 +370,7 @@ def main() -> None:
     j = out["json"] = bench_json()
     print(f"[json] ordinary report ({j['timeline_points']} timeline points, {j['ops']} ops, "
           f"{j['arrays']} arrays, {j['findings']} findings, {j['bytes']:,} bytes): to_json "
-          f"{j['to_json_ms']:.3f} ms, json.dumps(asdict(report), indent=2) {j['stdlib_ms']:.2f} ms"
+          f"{j['to_json_ms']:.3f} ms, json.dumps(report.to_dict(), indent=2) {j['stdlib_ms']:.2f} ms"
           " (target < 2 ms)")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))
