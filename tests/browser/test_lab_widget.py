@@ -8,20 +8,12 @@ Playwright or JupyterLab is missing outside CI; with ``CI`` set a missing piece 
 
 from __future__ import annotations
 
-import json
-import os
 import pathlib
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from lab_server import jupyter_server, requirements
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -48,93 +40,13 @@ CELLS = [
 ]
 
 
-def requirements() -> str:
-    """Debian's chromium, Playwright and JupyterLab; skip or fail as the module docstring says."""
-    path = shutil.which("chromium") or ("/usr/bin/chromium"
-                                        if os.path.exists("/usr/bin/chromium") else None)
-    missing = []
-    if path is None:
-        missing.append("Debian's chromium is not installed (apt-get install chromium)")
-    for module in ("playwright.sync_api", "jupyterlab", "ipywidgets"):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(f"{module} is not installed")
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail("browser test must run in CI: " + "; ".join(missing))
-        pytest.skip("; ".join(missing))
-    assert path is not None
-    return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def notebook_json() -> str:
-    cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {},
-              "outputs": [], "source": source} for i, source in enumerate(CELLS)]
-    return json.dumps({
-        "cells": cells,
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                    "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    })
-
-
 @pytest.fixture
 def lab(tmp_path: pathlib.Path) -> Iterator[tuple[str, str]]:
-    """(chromium path, notebook URL) of a JupyterLab server of our own on 127.0.0.1, stopped (by
-    its pid) afterwards."""
+    """(chromium path, notebook URL) of a JupyterLab server of our own on 127.0.0.1
+    (tests/browser/lab_server.py), stopped afterwards."""
     executable = requirements()
-    root = tmp_path / "root"
-    root.mkdir()
-    (root / "broadcast.ipynb").write_text(notebook_json(), encoding="utf-8")
-    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    # no news or update checks: nothing may reach for the network, and no toast over the output
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
-    port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ,
-               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
-               PYTHONUNBUFFERED="1")
-    log = (tmp_path / "lab.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
-         "--ServerApp.allow_root=True", "--ServerApp.open_browser=False",
-         "--LabApp.check_for_updates_class="
-         "jupyterlab.handlers.announcements.NeverCheckForUpdate"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if server.poll() is not None:
-                pytest.fail("JupyterLab exited: " + (tmp_path / "lab.log").read_text()[-2000:])
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("JupyterLab did not start: "
-                                + (tmp_path / "lab.log").read_text()[-2000:])
-                time.sleep(0.5)
-        yield executable, f"{base}/lab/tree/broadcast.ipynb?reset&token={token}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+    with jupyter_server(tmp_path, {"broadcast.ipynb": CELLS}) as server:
+        yield executable, server.url("lab/tree/broadcast.ipynb?reset")
 
 
 def test_widget_in_jupyterlab(lab: tuple[str, str]) -> None:

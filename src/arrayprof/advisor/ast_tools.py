@@ -339,6 +339,18 @@ def const_int(node: ast.AST) -> int | None:
 SAFE_EVAL_CALLS = {"len", "int", "min", "max", "abs"}
 
 
+def range_length(args: list[ast.expr], namespace: dict[str, Any]) -> int | None:
+    """How many values ``range(*args)`` yields, when its arguments evaluate safely to integers
+    (the loop rules count a loop's passes with it); None otherwise."""
+    values = [safe_eval(a, namespace) for a in args]
+    if not values or not all(isinstance(v, int | np.integer) for v in values):
+        return None
+    try:
+        return len(range(*[int(v) for v in values]))
+    except ValueError:  # a zero step
+        return None
+
+
 def safe_eval(node: ast.AST, namespace: dict[str, Any]) -> Any:
     """Evaluate a small expression (names, attributes, len, shape, arithmetic) without side effects;
     MISSING when it needs anything else."""

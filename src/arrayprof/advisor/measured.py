@@ -74,13 +74,7 @@ def passes_of(iterable: ast.expr, ns: dict[str, Any], tree: ast.AST | None = Non
         if isinstance(func, ast.Name) and getattr(builtins, func.id, None) is ns.get(
                 func.id, getattr(builtins, func.id, None)):
             if func.id == "range":
-                values = [at.safe_eval(a, ns) for a in args]
-                if values and all(isinstance(v, int | np.integer) for v in values):
-                    try:
-                        return len(range(*[int(v) for v in values]))  # type: ignore[arg-type]
-                    except ValueError:
-                        return None
-                return None
+                return at.range_length(args, ns)
             if func.id in ("enumerate", "reversed", "sorted", "list", "tuple", "iter") and args:
                 return passes_of(args[0], ns, tree)
             if func.id == "zip" and args:

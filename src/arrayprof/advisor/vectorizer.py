@@ -731,13 +731,7 @@ def header_count(iterable: ast.expr, ns: dict[str, Any]) -> int | None:
     if isinstance(iterable, ast.Call) and not iterable.keywords:
         func, args = iterable.func, iterable.args
         if isinstance(func, ast.Name) and func.id == "range" and ns.get("range", range) is range:
-            values = [at.safe_eval(a, ns) for a in args]
-            if values and all(isinstance(v, int | np.integer) for v in values):
-                try:
-                    return len(range(*[int(v) for v in values]))  # type: ignore[arg-type]
-                except ValueError:
-                    return None
-            return None
+            return at.range_length(args, ns)
         if isinstance(func, ast.Name) and func.id in ("reversed", "enumerate", "list") and \
                 len(args) == 1:
             return header_count(args[0], ns)
