@@ -31,8 +31,10 @@ def rule(function: Rule) -> Rule:
 
 def run_rules(report: Report, context: CellContext) -> list[Finding]:
     """Every rule on one context; a failing rule becomes a note, not a broken report."""
+    from arrayprof.advisor.rules import RULES as CATALOGUE_RULES
+
     findings: list[Finding] = []
-    for check in RULES:
+    for check in (*CATALOGUE_RULES, *RULES):
         try:
             findings.extend(check(report, context))
         except Exception as exc:
