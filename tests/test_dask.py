@@ -311,11 +311,16 @@ def advice(report, namespace_after: dict, source: str = CELL):
     """The Dask rules on a report (the cell's AST and namespace as the advisor gets them)."""
     import ast
 
-    from arrayprof.advisor import dask_chunks
+    from arrayprof.advisor.rules.broadcast_blowup import dask_chunk_broadcast
+    from arrayprof.advisor.rules.dask_chunks import chunks_too_large, chunks_too_small
+    from arrayprof.advisor.rules.dask_compute import large_compute
+    from arrayprof.advisor.rules.temporary_chain import dask_chunk_temporaries
     from arrayprof.session import CellContext
     context = CellContext(source=source, filename="<test>", tree=ast.parse(source),
                           namespace=namespace_after)
-    return dask_chunks.dask_chunk_rules(report, context)
+    return [found for rule in (dask_chunk_broadcast.RULE, dask_chunk_temporaries.RULE,
+                               chunks_too_large.RULE, chunks_too_small.RULE, large_compute.RULE)
+            for found in rule(report, context)]
 
 
 def test_chunks_too_large_for_a_smaller_worker(report) -> None:
@@ -337,9 +342,9 @@ def test_chunks_too_large_for_a_smaller_worker(report) -> None:
 
 
 def test_large_compute_result(report, monkeypatch) -> None:
-    from arrayprof.advisor import dask_chunks
+    from arrayprof.advisor.rules.dask_compute import large_compute
     assert not [f for f in report.findings if f.category == "dask-compute"]
-    monkeypatch.setattr(dask_chunks, "LARGE_COMPUTE_BYTES", N * N * ITEMSIZE)
+    monkeypatch.setattr(large_compute, "LARGE_COMPUTE_BYTES", N * N * ITEMSIZE)
     found = [f for f in advice(report, {}) if f.category == "dask-compute"]
     assert [f.lineno for f in found] == [COMPUTE_D]
     assert f"({N}, {N}) float64 back into this process" in found[0].message

@@ -3,5 +3,12 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
+from arrayprof.advisor.rules.temporary_chain import (
+    dask_chunk_temporaries,
+)
 
-RULES: tuple[Rule, ...] = ()
+# the Dask rule after the NumPy ones of this category (as before the split: on one line
+# the first rule's finding is kept)
+RULES: tuple[Rule, ...] = (
+    dask_chunk_temporaries.RULE,
+)
