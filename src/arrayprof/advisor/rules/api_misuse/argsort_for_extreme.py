@@ -17,10 +17,10 @@ def argsort_for_extreme(context: CellContext, node: ast.AST) -> Finding | None:
     """``np.argsort(x)[-1]`` / ``[0]``: an O(n log n) sort for np.argmax / np.argmin."""
     ns = context.namespace
     if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call) and
-            len(node.value.args) == 1 and not node.value.keywords):
+            not node.value.keywords):
         return None
     call = node.value
-    if at.np_func(call.func, ns, "argsort"):
+    if len(call.args) == 1 and at.np_func(call.func, ns, "argsort"):
         array = call.args[0]
     elif isinstance(call.func, ast.Attribute) and call.func.attr == "argsort" and \
             not call.args:
