@@ -2,7 +2,7 @@
 
 Not in the case format: a worker's memory limit comes from a cluster, and a real one small
 enough for these chunks would pause its own worker processes.  The tasks are measured for real
-on Dask's threaded scheduler; the report is then read against one worker of 2 threads with a
+on Dask's synchronous scheduler; the report is then read against one worker of 2 threads with a
 memory limit (as tests/test_dask.py does against its cluster's workers), the rule run alone.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,8 +19,18 @@ from arrayprof.advisor.rules.dask_chunks import chunks_too_large
 from arrayprof.context import CellContext
 from arrayprof.report import DaskWorker, Finding, Report
 
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 pytestmark = pytest.mark.dask
+
+
+@pytest.fixture(scope="module", autouse=True)
+def synchronous() -> Iterator[None]:
+    """Dask's synchronous scheduler: no thread pool left behind (a pool made by an earlier
+    profiled cell charges a later cell's finalize step to other threads, which
+    tests/test_dask.py checks against)."""
+    with dask.config.set(scheduler="synchronous"):
+        yield
 
 CELL = ("x = da.ones((2000, 300), chunks=(1000, 300))\n"
         "s = ((x - 1) ** 2).mean().compute()\n")
@@ -70,7 +81,7 @@ def test_pairwise_broadcast_takes_a_root_per_input() -> None:
     peak = heaviest_peak(report, 1)
     found = against(report, PAIRS, ns, int(2 * peak / 0.8))
     assert [f.lineno for f in found] == [1]
-    # the threaded scheduler records no ops inside tasks, so no broadcast is known: both inputs
+    # the local schedulers record no ops inside tasks, so no broadcast is known: both inputs
     # take the whole factor
     rows = int(300 * 0.25 / 0.8)
     assert f"a = a.rechunk(({rows}, 20)); b = b.rechunk(({rows}, 20))" in found[0].explanation

@@ -1,13 +1,14 @@
 """Rule large-compute (advisor/rules/dask_compute/large_compute.py).
 
 Not in the case format: the rule's threshold (256 MiB) is too large for a unit test, so the
-computes are measured for real on Dask's threaded scheduler and the rule is run alone with the
+computes are measured for real on Dask's synchronous scheduler and the rule is run alone with the
 threshold lowered to the size of the result the positive brings back.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -17,8 +18,18 @@ from arrayprof.advisor.rules.dask_compute import large_compute
 from arrayprof.context import CellContext
 from arrayprof.report import Finding
 
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 pytestmark = pytest.mark.dask
+
+
+@pytest.fixture(scope="module", autouse=True)
+def synchronous() -> Iterator[None]:
+    """Dask's synchronous scheduler: no thread pool left behind (a pool made by an earlier
+    profiled cell charges a later cell's finalize step to other threads, which
+    tests/test_dask.py checks against)."""
+    with dask.config.set(scheduler="synchronous"):
+        yield
 
 ROWS, COLS = 2000, 300
 RESULT_BYTES = ROWS * COLS * np.dtype(np.float64).itemsize
