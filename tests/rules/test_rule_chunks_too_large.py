@@ -1,99 +1,87 @@
-"""Rule chunks-too-large (advisor/rules/dask_chunks/chunks_too_large.py).
-
-Not in the case format: a worker's memory limit comes from a cluster, and a real one small
-enough for these chunks would pause its own worker processes.  The tasks are measured for real
-on Dask's synchronous scheduler; the report is then read against one worker of 2 threads with a
-memory limit (as tests/test_dask.py does against its cluster's workers), the rule run alone.
-"""
+"""Rule chunks-too-large (advisor/rules/dask_chunks/chunks_too_large.py): cells it must flag,
+look-alikes it must leave alone.  A worker's memory limit comes from a cluster: the cases run
+with a LocalCluster of one worker process with 2 threads and a 16 MB memory limit as the
+default client.  Dask's own memory management is off for it (a worker process alone is larger
+than that limit: it would pause, spill or restart), so the limit is only the figure the rule
+reads, and the chunks stay a few MB.  On a worker the cells' chunk expressions also make
+temporaries past the warning bytes (dask-chunk-temporaries): the cases expect those too."""
 
 from __future__ import annotations
 
-import ast
-import dataclasses
+import gc
 from collections.abc import Iterator
 
 import pytest
-
-import arrayprof
-from arrayprof.advisor.rules.dask_chunks import chunks_too_large
-from arrayprof.context import CellContext
-from arrayprof.report import DaskWorker, Finding, Report
+from advisor_harness import check_case
 
 dask = pytest.importorskip("dask")
-da = pytest.importorskip("dask.array")
+pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
 pytestmark = pytest.mark.dask
+
+MEMORY_LIMIT = 16_000_000
+NO_MEMORY_MANAGEMENT = {"distributed.worker.memory.target": False,
+                        "distributed.worker.memory.spill": False,
+                        "distributed.worker.memory.pause": False,
+                        "distributed.worker.memory.terminate": False}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def synchronous() -> Iterator[None]:
-    """Dask's synchronous scheduler: no thread pool left behind (a pool made by an earlier
-    profiled cell charges a later cell's finalize step to other threads, which
-    tests/test_dask.py checks against)."""
-    with dask.config.set(scheduler="synchronous"):
-        yield
-
-CELL = ("x = da.ones((2000, 300), chunks=(1000, 300))\n"
-        "s = ((x - 1) ** 2).mean().compute()\n")
-PAIRS = ("d = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=-1)\n"
-         "dist = d.compute()\n")
-
-
-def measured(cell: str, namespace: dict) -> Report:
-    return arrayprof.profile(cell, namespace, verify=False)
+def client() -> Iterator[object]:
+    with dask.config.set(NO_MEMORY_MANAGEMENT):
+        cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                                           host="127.0.0.1", dashboard_address=None,
+                                           memory_limit=MEMORY_LIMIT)
+        client = distributed.Client(cluster)
+        yield client
+        client.close()
+        cluster.close()
+    for _ in range(10):  # as tests/test_dask.py: tornado's reference cycles
+        if gc.collect() == 0:
+            break
 
 
-def against(report: Report, cell: str, namespace: dict, memory_limit: int) -> list[Finding]:
-    """The rule on the report as if one worker of 2 threads with this limit had run it."""
-    worker = DaskWorker(address="tcp://127.0.0.1:1", threads=2, memory_limit=memory_limit,
-                        peak_bytes=0)
-    assert report.dask is not None
-    report = dataclasses.replace(report, dask=dataclasses.replace(report.dask, workers=[worker]))
-    context = CellContext(source=cell, filename="<test>", tree=ast.parse(cell),
-                          namespace=namespace)
-    return chunks_too_large.RULE(report, context)
+POSITIVES: dict[str, str] = {
+    # each task holds a 2.4 MB chunk and its square at once: 2 threads x 4.8 MB = 60% of 16 MB
+    "squares_of_large_chunks": '''# expect: dask-chunks@2, temporary-chain@2
+import numpy as np
+import dask.array as da
+# --- cell ---
+x = da.ones((2000, 300), chunks=(1000, 300))
+s = ((x - 1) ** 2).mean().compute()
+''',
+    "column_sums_of_large_chunks": '''# expect: dask-chunks@1, temporary-chain@1
+import numpy as np
+import dask.array as da
+x = da.from_array(np.ones((4000, 300)), chunks=(2000, 300))
+# --- cell ---
+c = (x * 2).sum(axis=0).compute()
+''',
+}
+
+NEAR_MISSES: dict[str, str] = {
+    "small_chunks": '''# expect: temporary-chain@2
+# expect-not: dask-chunks
+import numpy as np
+import dask.array as da
+# --- cell ---
+x = da.ones((2000, 300), chunks=(250, 300))
+s = ((x - 1) ** 2).mean().compute()
+''',
+    "line_reading_no_dask_array": '''# expect: temporary-chain@1
+# expect-not: dask-chunks
+import numpy as np
+import dask.array as da
+# --- cell ---
+s = ((da.ones((2000, 300), chunks=(1000, 300)) - 1) ** 2).mean().compute()
+''',
+}
+
+UNVERIFIABLE: dict[tuple[str, str], str] = {}
+
+CASES = {**POSITIVES, **NEAR_MISSES}
 
 
-def heaviest_peak(report: Report, lineno: int) -> int:
-    assert report.dask is not None
-    return max(t.peak_bytes_max for t in report.dask.tasks if t.lineno == lineno)
-
-
-def test_chunks_past_half_the_limit() -> None:
-    ns = {"da": da}
-    report = measured(CELL, ns)
-    peak = heaviest_peak(report, 2)
-    assert peak >= 2 * 1000 * 300 * 8  # a chunk and its square at once
-    limit = int(2 * peak / 0.8)  # the worker's 2 threads need 80% of it
-    found = against(report, CELL, ns, limit)
-    assert [(f.lineno, f.severity) for f in found] == [(2, "warning")]
-    assert "chunks too large for the workers" in found[0].message
-    assert "(80%)" in found[0].message
-    # a quarter of the limit: 0.25 / 0.8 of the chunk's rows
-    assert f"x = x.rechunk(({int(1000 * 0.25 / 0.8)}, 300))" in found[0].explanation
-
-
-def test_pairwise_broadcast_takes_a_root_per_input() -> None:
-    import numpy as np
-    rng = np.random.default_rng(0)
-    ns = {"da": da, "a": da.from_array(rng.random((600, 20)), chunks=(300, 20)),
-          "b": da.from_array(rng.random((600, 20)), chunks=(300, 20))}
-    report = measured(PAIRS, ns)
-    peak = heaviest_peak(report, 1)
-    found = against(report, PAIRS, ns, int(2 * peak / 0.8))
-    assert [f.lineno for f in found] == [1]
-    # the local schedulers record no ops inside tasks, so no broadcast is known: both inputs
-    # take the whole factor
-    rows = int(300 * 0.25 / 0.8)
-    assert f"a = a.rechunk(({rows}, 20)); b = b.rechunk(({rows}, 20))" in found[0].explanation
-
-
-def test_near_misses() -> None:
-    """Under half the limit, no limit at all, and a line that reads no dask array: quiet."""
-    ns = {"da": da}
-    report = measured(CELL, ns)
-    peak = heaviest_peak(report, 2)
-    assert against(report, CELL, ns, int(2 * peak / 0.4)) == []
-    assert against(report, CELL, ns, 0) == []
-    assert chunks_too_large.RULE(report, CellContext(
-        source=CELL, filename="<test>", tree=ast.parse(CELL), namespace=ns)) == []  # no worker
-    assert against(report, "x = 1\ns = 2\n", ns, int(2 * peak / 0.8)) == []
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_case(name: str) -> None:
+    check_case(name, CASES[name], UNVERIFIABLE)
