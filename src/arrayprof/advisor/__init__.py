@@ -246,14 +246,12 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
 
 from arrayprof.advisor import (  # noqa: E402 - the families register themselves with `rule`
     api_misuse,
-    broadcasting,
-    copies,
     dask_chunks,
     dtypes,
     layout,
     loops,
 )
 
-__all__ = ["RULES", "advise", "api_misuse", "broadcasting", "copies", "dask_chunks", "dtypes",
+__all__ = ["RULES", "advise", "api_misuse", "dask_chunks", "dtypes",
            "layout",
            "loops", "rule", "run_rules"]

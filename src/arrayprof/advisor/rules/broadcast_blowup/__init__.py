@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
+from arrayprof.advisor.rules.broadcast_blowup import broadcast_blowup
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (broadcast_blowup.RULE,)

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
+from arrayprof.advisor.rules.temporary_chain import temporary_chain
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (temporary_chain.RULE,)

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
+from arrayprof.advisor.rules.view_mutation import view_mutation
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (view_mutation.RULE,)
