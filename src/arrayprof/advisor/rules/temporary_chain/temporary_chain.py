@@ -253,9 +253,10 @@ RULE = Rule(
           "at least `warn_bytes` and `temporary_factor` times the result while the line ran.",
     why="Each operation of a chain allocates a full-size array and separate subexpressions each "
         "need their own buffer; in-place steps (out=, +=) reuse one.",
-    example="y = a * b + c * d - e\n->\ny = a * b\n_tmp1 = c * d\ny += _tmp1\ndel _tmp1\n"
-            "y -= e",
-    near_misses="Chains NumPy already elides (the measured peak stays near the result); small "
+    example="y = np.sqrt(x) * np.exp(x) + np.sin(x) * np.cos(x)\n->\ny = np.sqrt(x)\n"
+            "y *= np.exp(x)\n_tmp1 = np.sin(x)\n_tmp1 *= np.cos(x)\ny += _tmp1\ndel _tmp1",
+    near_misses="Chains NumPy already elides (y = a * b + c * d - e * f: the measured peak stays "
+                "near the result); small "
                 "arrays; ufunc chains written with out=; lines that broadcast (broadcast-blowup); "
                 "matrix products, whose temporaries out= cannot remove.",
     rewrite="equivalent",
