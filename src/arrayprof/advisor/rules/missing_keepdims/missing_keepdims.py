@@ -16,6 +16,7 @@ import numpy as np
 from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor.aliasing import rebound_between
 from arrayprof.advisor.facts import finding
+from arrayprof.advisor.rewriting import ReplaceNode
 from arrayprof.advisor.rule import Rule
 from arrayprof.advisor.scopes import RETURN
 from arrayprof.advisor.verify import set_fix_check
@@ -186,8 +187,6 @@ def keepdims_finding(context: CellContext, node: ast.AST, mine: ast.expr, info: 
         else:
             replacement = ast.Call(func=call.func, args=call.args, keywords=[
                 *call.keywords, ast.keyword(arg="keepdims", value=ast.Constant(True))])
-        from arrayprof.advisor.rewriting import ReplaceNode
-
         new_stmt = ReplaceNode(mine, replacement).visit(stmt)
         # (x - x.min(1)) / (x.max(1) - x.min(1)): every such reduction of the source needs it
         while True:

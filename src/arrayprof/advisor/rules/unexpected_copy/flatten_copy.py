@@ -23,7 +23,10 @@ def flatten_copy(report: Report, context: CellContext) -> list[Finding]:
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "flatten" and not node.args:
+        # flatten(order="F") of a C-contiguous array: ravel(order="F") copies as well
+        if isinstance(func, ast.Attribute) and func.attr == "flatten" and not node.args and \
+                all(k.arg == "order" and isinstance(k.value, ast.Constant) and
+                    k.value.value == "C" for k in node.keywords):
             array = at.array_value(func.value, ns)
             source = at.root_name(func.value)
             if array is not None and array.flags.c_contiguous and array.nbytes >= \
@@ -39,13 +42,16 @@ def flatten_copy(report: Report, context: CellContext) -> list[Finding]:
 RULE = Rule(
     name="flatten-copy",
     category="unexpected-copy",
-    finds=("x.flatten() of a C-contiguous array of at least `silent_bytes`, when neither the flat copy nor"
-           " x is written to or rebound for the rest of the cell."),
-    why=("flatten() always copies the whole array; ravel() of a contiguous array is a view that costs no "
-         "memory and no time."),
+    finds=("x.flatten() (or flatten(order=\"C\")) of a C-contiguous array of at least "
+           "`silent_bytes`, when neither the flat copy nor x is written to or rebound for the rest "
+           "of the cell."),
+    why=("flatten() always copies the whole array; ravel() of a contiguous array is a view that "
+         "costs no memory and no time."),
     example="flat = img.flatten()\n->\nflat = img.ravel()",
-    near_misses=("Non-contiguous arrays (ravel copies them too); a flat copy the cell then writes to (the "
-                 "copy is the point); a source the cell changes afterwards; flatten(order) with arguments."),
+    near_misses=("Non-contiguous arrays (ravel copies them too); flatten in another order "
+                 "(order=\"F\" of a C-contiguous array copies with ravel too); a flat copy the "
+                 "cell then writes to (the copy is the point); a source the cell changes "
+                 "afterwards."),
     rewrite="equivalent",
     check=flatten_copy,
 )
