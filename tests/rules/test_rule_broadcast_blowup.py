@@ -1,6 +1,8 @@
-"""Positives and near misses of the broadcast-blowup rule (category broadcast-blowup): each positive is found
-by this rule alone (the other rules of the category do not flag it), each near miss stays
-quiet.  Cases taken from the batches keep their names; new ones say what they add."""
+"""Positives and near misses of the broadcast-blowup rule (category broadcast-blowup).
+
+Each positive is found by this rule alone (the other rules of the category do not flag
+it); each near miss stays quiet.  Cases taken from the batches keep their names; new
+ones say what they add."""
 
 from __future__ import annotations
 
@@ -16,24 +18,6 @@ obs = np.random.default_rng(126).normal(0.0, 1.0, 2000)
 bw = 0.3
 density = np.exp(-0.5 * ((grid[:, None] - obs[None, :]) / bw) ** 2).sum(axis=1)
 ''',
-    "bb_reshape_column_equal": '''# expect: broadcast-blowup@2
-import numpy as np
-labels = np.random.default_rng(124).integers(0, 5, 3000)
-predicted = np.random.default_rng(125).integers(0, 5, 3000)
-# --- cell ---
-truth = labels.reshape(-1, 1)
-accuracy = (predicted == truth).mean()
-''',
-    "b_bb_column_pred_minus_target": '''# expect: broadcast-blowup@2
-import numpy as np
-rng = np.random.default_rng(13)
-X = rng.random((2000, 5))
-w = rng.random((5, 1))
-y = rng.random(2000)
-# --- cell ---
-pred = X @ w
-mse = np.mean((pred - y) ** 2)
-''',
     "bb_named_then_only_reduced": '''# expect: broadcast-blowup@1
 # new: the broadcast is bound to a name that the rest of the cell only reduces
 import numpy as np
@@ -42,6 +26,22 @@ Q = np.random.default_rng(602).random((800, 3))
 # --- cell ---
 diff = P[:, None, :] - Q[None, :, :]
 nearest = (diff ** 2).sum(-1).min(1)
+''',
+    "b_bb_knn_newaxis": '''# expect: broadcast-blowup@1
+import numpy as np
+rng = np.random.default_rng(12)
+train = rng.random((1500, 8))
+query = rng.random((200, 8))
+# --- cell ---
+d2 = ((query[:, np.newaxis, :] - train[np.newaxis, :, :]) ** 2).sum(axis=2)
+nearest = d2.argmin(axis=1)
+''',
+    "h_blowup_min_distance": '''# expect: broadcast-blowup@1
+import numpy as np
+a = np.random.default_rng(215).random(3000)
+b = np.random.default_rng(216).random(2500)
+# --- cell ---
+closest = np.abs(a[:, None] - b).min(axis=1)
 ''',
 }
 

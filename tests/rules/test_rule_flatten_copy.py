@@ -1,6 +1,8 @@
-"""Positives and near misses of the flatten-copy rule (category unexpected-copy): each positive is found
-by this rule alone (the other rules of the category do not flag it), each near miss stays
-quiet.  Cases taken from the batches keep their names; new ones say what they add."""
+"""Positives and near misses of the flatten-copy rule (category unexpected-copy).
+
+Each positive is found by this rule alone (the other rules of the category do not flag
+it); each near miss stays quiet.  Cases taken from the batches keep their names; new
+ones say what they add."""
 
 from __future__ import annotations
 

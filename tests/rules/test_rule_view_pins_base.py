@@ -1,6 +1,8 @@
-"""Positives and near misses of the view-pins-base rule (category view-pins-base): each positive is found
-by this rule alone (the other rules of the category do not flag it), each near miss stays
-quiet.  Cases taken from the batches keep their names; new ones say what they add."""
+"""Positives and near misses of the view-pins-base rule (category view-pins-base).
+
+Each positive is found by this rule alone (the other rules of the category do not flag
+it); each near miss stays quiet.  Cases taken from the batches keep their names; new
+ones say what they add."""
 
 from __future__ import annotations
 

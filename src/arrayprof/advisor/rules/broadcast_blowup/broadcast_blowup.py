@@ -1,11 +1,9 @@
 """broadcast-blowup: a broadcast that materialises far more than its inputs and than what the
-line keeps (a temporary reduced or sliced at once, a big array only named to be reduced later, or
-an accidental (N,) against (N, 1) outer product).
+line keeps: a temporary reduced or sliced at once, or a big array only named to be reduced later.
 
 Judged from measured bytes: the op records say what each broadcast produced, the line figures and
-the timeline how far memory rose while the line ran.  The accidental outer product stays in this
-rule rather than a rule of its own: it is the same op record, the same threshold and the same
-line, and only the explanation and the rewrite (a fix instead of an identity) differ.
+the timeline how far memory rose while the line ran.  An accidental (N,) against (N, 1) pairing
+is the accidental-outer-product rule's: its rewrite is a fix, not an identity.
 """
 
 from __future__ import annotations
@@ -17,77 +15,35 @@ import numpy as np
 
 from arrayprof.advisor import ast_tools as at
 from arrayprof.advisor.config import CONFIG
-from arrayprof.advisor.facts import describe, finding, kept_bytes, line_growth, nbytes, shape
+from arrayprof.advisor.facts import nbytes
+from arrayprof.advisor.outer_products import (
+    accidental_pair,
+    big_broadcasts,
+    blowup_finding,
+    explicit_outer,
+    line_kept,
+)
 from arrayprof.advisor.rule import Rule
-from arrayprof.advisor.verify import set_fix_check
 from arrayprof.context import CellContext
 from arrayprof.report import Finding, OpRecord, Report, Rewrite
 
-EXPLICIT_OUTER = ("outer", "ix_", "meshgrid", "newaxis", "expand_dims", "reshape", "subtract.outer",
-                  "multiply.outer", "add.outer")
-
-
-def explicit_outer(stmt_source: str) -> bool:
-    """Whether the line asks for an outer product on purpose (None / newaxis / reshape / outer)."""
-    return "None" in stmt_source or any(word in stmt_source for word in EXPLICIT_OUTER)
-
-
-def line_kept(report: Report, context: CellContext, lineno: int) -> int:
-    """Bytes of the arrays the line leaves bound to names (what it keeps)."""
-    assert context.tree is not None
-    total = 0
-    for stmt in at.statements_on(context.tree, lineno):
-        targets: list[ast.expr] = []
-        if isinstance(stmt, ast.Assign):
-            targets = stmt.targets
-        elif isinstance(stmt, ast.AugAssign | ast.AnnAssign):
-            targets = [stmt.target]
-        for target in targets:
-            for node in ast.walk(target):
-                if isinstance(node, ast.Name):
-                    value = context.namespace.get(node.id)
-                    if isinstance(value, np.ndarray):
-                        total += value.nbytes
-    return max(total, kept_bytes(report.line(lineno)) if at.enclosing_loops(
-        context.tree, lineno) == [] else 0)
-
-
-def accidental_pair(op: OpRecord) -> tuple[int, int] | None:
-    """(N,) against (N, 1) (or (1, N) against (N, 1)): the classic accidental outer product."""
-    shapes = [tuple(o["shape"]) for o in op.operands if o.get("value", "array") == "array"]
-    if len(shapes) != 2:
-        return None
-    a, b = shapes
-    for x, y in ((a, b), (b, a)):
-        if len(x) == 1 and len(y) == 2 and y[1] == 1 and y[0] == x[0] and x[0] > 1:
-            return x[0], 1
-    return None
-
 
 def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
-    """A broadcast that materialises far more than its inputs and than what the line keeps."""
+    """A broadcast that materialises far more than its inputs and than what the line keeps (an
+    accidental (N,) against (N, 1) pairing is accidental-outer-product's)."""
     assert context.tree is not None
     found = []
     seen: set[int] = set()
-    lines: list[str] | None = None  # split once, and only when an op qualifies
-    for op in report.ops:
-        if not op.broadcast or op.result is None or op.lineno is None or op.lineno in seen or \
-                at.internal_op(op, context.tree):
+    for op, source in big_broadcasts(report, context):
+        assert op.lineno is not None and op.result is not None
+        if op.lineno in seen or (accidental_pair(op) is not None and not explicit_outer(source)):
             continue
         result_bytes = op.result.get("nbytes", 0)
-        largest = max((o.get("nbytes", 0) for o in op.operands), default=0)
-        if result_bytes < CONFIG.silent_bytes or result_bytes < CONFIG.blowup_factor * max(
-                largest, 1):
-            continue
         lineno = op.lineno
-        if lines is None:
-            lines = context.source.splitlines()
-        source = lines[lineno - 1] if lineno <= len(lines) else ""
         kept = line_kept(report, context, lineno)
-        accidental = accidental_pair(op) is not None and not explicit_outer(source)
         reduced_as = None
-        reduced_here = None if accidental else reduced_in_line(context, lineno)
-        if kept * CONFIG.blowup_factor > result_bytes and not accidental:
+        reduced_here = reduced_in_line(context, lineno)
+        if kept * CONFIG.blowup_factor > result_bytes:
             if reduced_here is None or result_bytes < CONFIG.reduced_factor * kept:
                 reduced_here = None
                 reduced_as = only_reduced_later(context, lineno)
@@ -96,18 +52,10 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
                 kept = 0  # kept only to be reduced: all of it is the waste
         seen.add(lineno)
         lineno = at.first_line(context.tree, lineno)
-        inputs = " and ".join(f"{shape(o['shape'])} {o['dtype']} ({nbytes(o.get('nbytes', 0))})"
-                              for o in op.operands if o.get("value", "array") == "array")
-        peak = line_growth(report, lineno)
-        rewrite = blowup_rewrite(context, lineno, op) if not accidental else \
-            accidental_rewrite(context, lineno, op)
-        if rewrite is None and not accidental:
+        rewrite = blowup_rewrite(context, lineno, op)
+        if rewrite is None:
             rewrite = pairwise_rewrite(context, lineno)
-        if accidental:
-            why = ("One operand is a column ((N, 1)) and the other a flat (N,) array, so "
-                   "broadcasting pairs every element with every other one instead of matching "
-                   "them up: the result is N times larger than intended.")
-        elif reduced_as is not None:
+        if reduced_as is not None:
             name, used = reduced_as
             why = (f"The line keeps it as {name}, but the cell only ever reduces {name} (line "
                    f"{used}): the big array is a temporary in disguise, and it stays allocated "
@@ -123,16 +71,7 @@ def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
         else:
             why = (f"The line only keeps {nbytes(kept)} of it: the big array is a temporary that "
                    "is reduced or sliced right away.")
-        explanation = (
-            f"Line {lineno} built {describe(op.result)} by broadcasting {inputs} in "
-            f"{op.name} ({op.expansion:,.0f}x the largest input); memory rose by {nbytes(peak)} "
-            f"while the line ran. {why} Rule of thumb: do not materialise an outer product "
-            "just to reduce it; reduce first, work in chunks, or use an identity (for example "
-            "max |x_i - x_j| = x.max() - x.min()).")
-        found.append(finding("broadcast-blowup", lineno,
-                             f"broadcast in {op.name} materialises {nbytes(result_bytes)} from "
-                             f"{nbytes(largest)} inputs", explanation, rewrite=rewrite,
-                             bytes_wasted=max(peak, result_bytes) - kept))
+        found.append(blowup_finding(report, op, lineno, why, kept, rewrite))
     return found
 
 
@@ -410,75 +349,19 @@ def blowup_rewrite(context: CellContext, lineno: int, op: OpRecord) -> Rewrite |
                    lines=[lineno, stmt.end_lineno or lineno], compared=names)  # type: ignore
 
 
-def op_size(op: OpRecord) -> int:
-    """N of an accidental (N,) against (N, 1) pairing, or 0."""
-    pair = accidental_pair(op)
-    return pair[0] if pair else 0
-
-
-def accidental_rewrite(context: CellContext, lineno: int, op: OpRecord) -> Rewrite | None:
-    """Flatten the (N, 1) operand so the two arrays pair element by element (a fix)."""
-    assert context.tree is not None
-    statements = at.statements_on(context.tree, lineno)
-    if len(statements) != 1 or not isinstance(statements[0], ast.Assign):
-        return None
-    stmt = statements[0]
-    columns = [n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name) and isinstance(
-        context.namespace.get(n.id), np.ndarray) and context.namespace[n.id].ndim == 2 and
-        context.namespace[n.id].shape[1] == 1]
-    if len(set(columns)) != 1:
-        return None
-    column = columns[0]
-
-    new = at.Substitute({column: at.parse_expr(f"{column}[:, 0]")}).visit(
-        ast.parse(at.unparse(stmt)).body[0])
-    names = [at.root_name(t) for t in stmt.targets]
-    if not all(names):
-        return None
-    indent = at.indent_of(context.source.splitlines()[lineno - 1])
-    rewrite = Rewrite(kind="fix", code=at.reindent(at.unparse(new), indent),
-                      lines=[lineno, lineno], compared=names)  # type: ignore[arg-type]
-    target = names[0]
-
-    def check(before: dict[str, Any], after: dict[str, Any], error: BaseException | None) -> str:
-        old, fixed = before.get(target), after.get(target)
-        if not isinstance(fixed, np.ndarray | np.generic | float | int | complex) or \
-                isinstance(fixed, bool):
-            return f"{target} was not produced" if fixed is None else \
-                f"{target} is a {type(fixed).__name__}, not a number or an array"
-        was = f"{np.shape(old)}" if error is None else f"an error ({type(error).__name__})"
-        if np.ndim(fixed) == 0:
-            # a reduction of the pairing (``((y_pred - y_true) ** 2).mean()``): a NumPy or
-            # Python scalar, now computed from the N matched pairs instead of the N x N outer
-            # product
-            pairs = f"{op_size(op):,}" if op_size(op) else "the"
-            value = f"{float(np.real(fixed)):.6g}"
-            if error is None and np.ndim(old) == 0 and old is not None:
-                return (f"{target} is now computed from the {pairs} matched pairs, not the "
-                        f"outer product: {value} instead of {float(np.real(old)):.6g}")
-            return (f"{target} is now computed from the {pairs} matched pairs, not the outer "
-                    f"product: {value} instead of {was}")
-        return (f"{target} now pairs elements one to one: shape {fixed.shape} "
-                f"({nbytes(fixed.nbytes)}) instead of {was}")
-
-    set_fix_check(rewrite, check)
-    return rewrite
-
-
 RULE = Rule(
     name="broadcast-blowup",
     category="broadcast-blowup",
-    finds="A broadcast whose result is at least `blowup_factor` times its largest input and far "
-          "more than the line keeps: an outer product reduced or sliced on the same line, bound "
-          "to a name the rest of the cell only reduces, or an accidental (N,) against (N, 1) "
-          "pairing.",
+    finds="A broadcast whose result is at least `blowup_factor` times its largest input (and at "
+          "least `silent_bytes`) and far more than the line keeps: an outer product reduced or "
+          "sliced on the same line, or bound to a name the rest of the cell only reduces.",
     why="Memory and time grow with the product of the shapes for a result that needs only their "
-        "sum; the accidental pairing also gives N x N values where N were meant.",
+        "sum.",
     example="spread = np.abs(x[:, None] - x[None, :]).max()\n->\nspread = x.max() - x.min()",
-    near_misses="An outer product the line keeps as its result (a distance matrix asked for); "
-                "an explicit outer product (None / np.newaxis / np.outer / meshgrid) that is "
-                "kept; temporaries NumPy makes inside std, var or norm; broadcasts below "
-                "`silent_bytes`.",
+    near_misses="An outer product the line keeps as its result (a distance matrix asked for, "
+                "np.outer, meshgrid); temporaries NumPy makes inside std, var or norm; broadcasts "
+                "below `silent_bytes`; an accidental (N,) against (N, 1) pairing "
+                "(accidental-outer-product).",
     rewrite="equivalent",
     check=broadcast_blowup,
 )
