@@ -1,4 +1,4 @@
-"""advisor/outer_products.py, the machinery broadcast-blowup and accidental-outer-product share,
+"""advisor/outer_products.py, the machinery reduced-outer-product and accidental-outer-product share,
 on real op records of real profiled cells: which broadcasts are big, which pairings are
 accidental, and what a line keeps."""
 

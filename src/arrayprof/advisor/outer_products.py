@@ -1,5 +1,5 @@
 """Broadcasts that build outer products, asked for or by accident: the op records and lines the
-broadcast-blowup and accidental-outer-product rules judge.
+reduced-outer-product and accidental-outer-product rules judge.
 
 A broadcast qualifies when its result is at least `silent_bytes` and `blowup_factor` times its
 largest input (`big_broadcasts`); whether the line asked for an outer product (None, newaxis,

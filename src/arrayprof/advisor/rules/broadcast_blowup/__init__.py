@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
-from arrayprof.advisor.rules.broadcast_blowup import accidental_outer_product, broadcast_blowup
+from arrayprof.advisor.rules.broadcast_blowup import accidental_outer_product, reduced_outer_product
 
-RULES: tuple[Rule, ...] = (accidental_outer_product.RULE, broadcast_blowup.RULE)
+RULES: tuple[Rule, ...] = (accidental_outer_product.RULE, reduced_outer_product.RULE)

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
-from arrayprof.advisor.rules.temporary_chain import temporary_chain
+from arrayprof.advisor.rules.temporary_chain import chain_of_temporaries
 
-RULES: tuple[Rule, ...] = (temporary_chain.RULE,)
+RULES: tuple[Rule, ...] = (chain_of_temporaries.RULE,)

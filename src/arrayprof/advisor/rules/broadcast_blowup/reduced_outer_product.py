@@ -1,5 +1,6 @@
-"""broadcast-blowup: a broadcast that materialises far more than its inputs and than what the
-line keeps: a temporary reduced or sliced at once, or a big array only named to be reduced later.
+"""reduced-outer-product (category broadcast-blowup): a broadcast that materialises far more than its
+inputs and than what the line keeps: a temporary reduced or sliced at once, or a big array only
+named to be reduced later.
 
 Judged from measured bytes: the op records say what each broadcast produced, the line figures and
 the timeline how far memory rose while the line ran.  An accidental (N,) against (N, 1) pairing
@@ -28,7 +29,7 @@ from arrayprof.context import CellContext
 from arrayprof.report import Finding, OpRecord, Report, Rewrite
 
 
-def broadcast_blowup(report: Report, context: CellContext) -> list[Finding]:
+def reduced_outer_product(report: Report, context: CellContext) -> list[Finding]:
     """A broadcast that materialises far more than its inputs and than what the line keeps (an
     accidental (N,) against (N, 1) pairing is accidental-outer-product's)."""
     assert context.tree is not None
@@ -350,7 +351,7 @@ def blowup_rewrite(context: CellContext, lineno: int, op: OpRecord) -> Rewrite |
 
 
 RULE = Rule(
-    name="broadcast-blowup",
+    name="reduced-outer-product",
     category="broadcast-blowup",
     finds="A broadcast whose result is at least `blowup_factor` times its largest input (and at "
           "least `silent_bytes`) and far more than the line keeps: an outer product reduced or "
@@ -363,5 +364,5 @@ RULE = Rule(
                 "below `silent_bytes`; an accidental (N,) against (N, 1) pairing "
                 "(accidental-outer-product).",
     rewrite="equivalent",
-    check=broadcast_blowup,
+    check=reduced_outer_product,
 )

@@ -1,7 +1,7 @@
-"""view-mutation: a write through a view into an array the cell also uses under another name,
-where intent is unclear (the parent read only before the write, or a reordering write).  An
-explanation at info level, never a fix: a ``.copy()`` would break every deliberate in-place
-update (issue 12)."""
+"""write-through-view (category view-mutation): a write through a view into an array the cell also
+uses under another name, where intent is unclear (the parent read only before the write, or a
+reordering write). An explanation at info level, never a fix: a ``.copy()`` would break every
+deliberate in-place update (issue 12)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report
 
 
-def view_mutation(report: Report, context: CellContext) -> list[Finding]:
+def write_through_view(report: Report, context: CellContext) -> list[Finding]:
     """A write through a view changes an array the cell also uses under another name."""
     assert context.tree is not None
     ns = context.namespace
@@ -165,7 +165,7 @@ def mutation_finding(context: CellContext, stmt: ast.stmt, view: str, base: str,
 
 
 RULE = Rule(
-    name="view-mutation",
+    name="write-through-view",
     category="view-mutation",
     finds=("A write (subscript store, +=, in-place method or NumPy function, out=, a cell function writing"
            " its parameter) through a name bound to a view (basic slice, .T, reshape, ravel, view...) into"
@@ -178,5 +178,5 @@ RULE = Rule(
                  "loop, flat = Z.ravel(); flat[idx] = 0, Y = Z.view(np.int32); Y[:] = Z; writes that read "
                  "the parent; writes into copies."),
     rewrite="none",
-    check=view_mutation,
+    check=write_through_view,
 )

@@ -1,4 +1,4 @@
-"""Positives and near misses of the view-pins-base rule (category view-pins-base).
+"""Positives and near misses of the view-of-dropped-base rule (category view-pins-base).
 
 Each positive is found by this rule alone (the other rules of the category do not flag
 it); each near miss stays quiet.  Cases taken from the batches keep their names; new

@@ -1,4 +1,4 @@
-"""Positives and near misses of the missing-keepdims rule (category missing-keepdims).
+"""Positives and near misses of the reduction-without-keepdims rule (category missing-keepdims).
 
 Each positive is found by this rule alone (the other rules of the category do not flag
 it); each near miss stays quiet.  Cases taken from the batches keep their names; new

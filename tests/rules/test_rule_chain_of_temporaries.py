@@ -1,4 +1,4 @@
-"""Positives and near misses of the temporary-chain rule (category temporary-chain).
+"""Positives and near misses of the chain-of-temporaries rule (category temporary-chain).
 
 Each positive is found by this rule alone (the other rules of the category do not flag
 it); each near miss stays quiet.  Cases taken from the batches keep their names; new

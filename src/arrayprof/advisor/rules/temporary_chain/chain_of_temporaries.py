@@ -1,9 +1,9 @@
-"""temporary-chain: a statement whose measured peak rises well above its result because of the
-temporaries of a chain of element-wise operations.
+"""chain-of-temporaries (category temporary-chain): a statement whose measured peak rises well above
+its result because of the temporaries of a chain of element-wise operations.
 
 NumPy's temporary elision already removes many temporaries, so a chain is reported only when the
 measured peak (per line, from the timeline) shows them, and never on a line that broadcasts (that
-is broadcast-blowup's).
+is category broadcast-blowup).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def chain_depth(node: ast.AST) -> int:
     return sum(1 for n in ast.walk(node) if isinstance(n, ast.BinOp | ast.UnaryOp | ast.Call))
 
 
-def temporary_chain(report: Report, context: CellContext) -> list[Finding]:
+def chain_of_temporaries(report: Report, context: CellContext) -> list[Finding]:
     """A statement whose measured peak rises well above its result because of temporaries."""
     assert context.tree is not None
     blown = {op.lineno for op in report.ops if op.broadcast and op.expansion >= CONFIG.blowup_factor}
@@ -246,7 +246,7 @@ def chain_rewrite(context: CellContext, stmt: ast.Assign | ast.AugAssign | ast.R
 
 
 RULE = Rule(
-    name="temporary-chain",
+    name="chain-of-temporaries",
     category="temporary-chain",
     finds="An assignment, augmented assignment or return of at least three element-wise "
           "operations that made two or more temporaries, where memory rose above the result by "
@@ -260,5 +260,5 @@ RULE = Rule(
                 "arrays; ufunc chains written with out=; lines that broadcast (broadcast-blowup); "
                 "matrix products, whose temporaries out= cannot remove.",
     rewrite="equivalent",
-    check=temporary_chain,
+    check=chain_of_temporaries,
 )

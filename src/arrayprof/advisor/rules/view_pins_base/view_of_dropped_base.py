@@ -1,5 +1,5 @@
-"""view-pins-base: a small view bound to a name that keeps a much larger buffer alive which no
-name reaches any more, judged from the arrays the cell leaves bound."""
+"""view-of-dropped-base (category view-pins-base): a small view bound to a name that keeps a much
+larger buffer alive which no name reaches any more, judged from the arrays the cell leaves bound."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report, Rewrite
 
 
-def view_pins_base(report: Report, context: CellContext) -> list[Finding]:
+def view_of_dropped_base(report: Report, context: CellContext) -> list[Finding]:
     """A small view that keeps a much larger buffer alive which no name reaches any more."""
     assert context.tree is not None
     ns = context.namespace
@@ -103,7 +103,7 @@ def pin_rewrite(context: CellContext, lineno: int, name: str) -> Rewrite | None:
 
 
 RULE = Rule(
-    name="view-pins-base",
+    name="view-of-dropped-base",
     category="view-pins-base",
     finds=("A view bound to a name, at most 1/`pin_factor` of its base (and a base of at least "
            "`silent_bytes`), whose base no other name reaches: neither the base itself nor another array "
@@ -114,5 +114,5 @@ RULE = Rule(
     near_misses=("Views whose base is still named; views not much smaller than their base; slices already "
                  "copied (.copy()); a view the cell deletes."),
     rewrite="equivalent",
-    check=view_pins_base,
+    check=view_of_dropped_base,
 )

@@ -1,5 +1,6 @@
-"""missing-keepdims: a reduction over a non-leading axis combined with its own source without
-keepdims=True, so broadcasting spreads the statistics along the wrong axis.
+"""reduction-without-keepdims (category missing-keepdims): a reduction over a non-leading axis
+combined with its own source without keepdims=True, so broadcasting spreads the statistics along
+the wrong axis.
 
 A fix, not an equivalence: today's result is wrong (or only fits because the array is square);
 its check says what the fixed result guarantees (every slice's mean 0, sum 1...).
@@ -106,7 +107,7 @@ def derived_from(other: ast.expr, source: str, ns: dict[str, Any]) -> bool:
     return bool(leaves)
 
 
-def missing_keepdims(report: Report, context: CellContext) -> list[Finding]:
+def reduction_without_keepdims(report: Report, context: CellContext) -> list[Finding]:
     """A reduction over a non-leading axis combined with its own source without keepdims."""
     assert context.tree is not None
     ns = context.namespace
@@ -273,7 +274,7 @@ def keepdims_check(target: str, axis: int | tuple[int, ...], op: ast.operator,
 
 
 RULE = Rule(
-    name="missing-keepdims",
+    name="reduction-without-keepdims",
     category="missing-keepdims",
     finds="A reduction over a non-leading axis (X.mean(axis=1), np.std(X, axis=1), "
           "np.linalg.norm(X, axis=1), or a name bound to one) combined by -, /, +, * (or "
@@ -286,5 +287,5 @@ RULE = Rule(
     near_misses="Reductions along leading axes (axis 0: they broadcast correctly); keepdims=True "
                 "or [:, None] already there; a reduction combined with another array.",
     rewrite="fix",
-    check=missing_keepdims,
+    check=reduction_without_keepdims,
 )

@@ -1,4 +1,4 @@
-"""Positives and near misses of the view-mutation rule (category view-mutation).
+"""Positives and near misses of the write-through-view rule (category view-mutation).
 
 Each positive is found by this rule alone (the other rules of the category do not flag
 it); each near miss stays quiet.  Cases taken from the batches keep their names; new

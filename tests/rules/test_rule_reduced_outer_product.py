@@ -1,4 +1,4 @@
-"""Positives and near misses of the broadcast-blowup rule (category broadcast-blowup).
+"""Positives and near misses of the reduced-outer-product rule (category broadcast-blowup).
 
 Each positive is found by this rule alone (the other rules of the category do not flag
 it); each near miss stays quiet.  Cases taken from the batches keep their names; new
