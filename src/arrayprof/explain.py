@@ -156,11 +156,25 @@ def copying_operations(array: np.ndarray, name: str = "arr") -> list[str]:
     return ops
 
 
-def explain_model(array: np.ndarray, name: str | None = None, base_name: str | None = None,
-                  base: np.ndarray | None = None) -> LayoutModel:
+def named_base(array: np.ndarray, name: str | None = None,
+               namespace: dict[str, Any] | None = None) -> tuple[str | None, np.ndarray | None]:
+    """The public array of `namespace` that `array` is a view of (its name and value), if any."""
+    if namespace is None or array.base is None:
+        return None, None
+    owner = inventory.owner_of(array)[0]
+    candidates = {n: v for n, v in namespace.items()
+                  if isinstance(v, np.ndarray) and inventory.is_public_name(n)}
+    owners = {n: inventory.owner_of(v)[0] for n, v in candidates.items()}
+    base_name = inventory._named_base(name or "", array, owner, candidates, owners)
+    return base_name, candidates.get(base_name) if base_name else None
+
+
+def explain_model(array: np.ndarray, name: str | None = None,
+                  namespace: dict[str, Any] | None = None) -> LayoutModel:
     """The layout model explain's figures and drawing read: the panel's, the widget's and the
     HTML's for the same array and named base (``inventory.live_layout_model``)."""
-    return inventory.live_layout_model(name or "", array, base_name, base)
+    base_name, base_array = named_base(array, name, namespace)
+    return inventory.live_layout_model(name or "", array, base_name, base_array)
 
 
 def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | None = None) -> str:
@@ -176,15 +190,8 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
                          for s in array.strides)
         lines.append(f"Strides: {tuple(array.strides)} bytes = {elements} elements; one step "
                      "along each axis moves that far in memory.")
-    owner, owner_bytes = inventory.owner_of(array)
-    base_name = None
-    base_array = None
-    if namespace is not None and array.base is not None:
-        candidates = {n: v for n, v in namespace.items()
-                      if isinstance(v, np.ndarray) and inventory.is_public_name(n)}
-        owners = {n: inventory.owner_of(v)[0] for n, v in candidates.items()}
-        base_name = inventory._named_base(name or "", array, owner, candidates, owners)
-        base_array = candidates.get(base_name) if base_name else None
+    owner_bytes = inventory.owner_of(array)[1]
+    base_name, base_array = named_base(array, name, namespace)
     if array.base is None:
         lines.append("It owns its data (OWNDATA): nothing else keeps its buffer alive.")
     else:
@@ -193,7 +200,7 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
                   "it is read-only, so it cannot change that buffer")
         lines.append(f"It is {of}: it owns no data and keeps the whole {human_bytes(owner_bytes)} "
                      f"buffer alive as long as it exists; {writes}.")
-    model = explain_model(array, name, base_name, base_array)
+    model = inventory.live_layout_model(name or "", array, base_name, base_array)
     lines.append(f"Layout: {describe_layout(array, base_array)}.")
     if array.size and model.in_buffer and model.n_cells == model.total_cells <= DIAGRAM_MAX_ELEMENTS:
         touched = model.buffer_touched

@@ -184,7 +184,7 @@ def layout_model(shape: list[int], strides: list[int], itemsize: int,
         extent = buffer_bytes
     else:
         low_abs, extent = 0, high - low
-    total_cells = max(math.ceil(extent / unit), 1) if size else 0
+    total_cells = max(-(-extent // unit), 1) if size else 0  # integers: exact past 2^53
     # rows: line a 2-D buffer's rows up under each other
     row_cells = min(32, max(total_cells, 1))
     grid_cells = grid * itemsize // unit if grid and in_buffer else 0
@@ -209,8 +209,12 @@ def layout_model(shape: list[int], strides: list[int], itemsize: int,
             if s == 0:
                 counts = np.minimum(counts, MAX_HITS // n) * n  # saturates, never wraps
                 continue
-            # only the steps that stay inside the window: int64 holds them (s <= end_rel)
-            steps = np.arange(min(n, max(end_rel, 0) // s + 1), dtype=np.int64) * s
+            # only the steps that stay inside the window, so int64 holds them (s <= end_rel);
+            # a stride past the window (up to 2^63) leaves the elements as they are
+            count = min(n, max(end_rel, 0) // s + 1)
+            if count == 1:
+                continue
+            steps = np.arange(count, dtype=np.int64) * s
             offsets = (offsets[:, None] + steps[None, :]).ravel()
             counts = np.repeat(counts, len(steps))
             inside = offsets < end_rel
