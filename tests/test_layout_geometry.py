@@ -173,3 +173,11 @@ def test_the_models_figures_for_negative_zero_and_huge_strides(
     odd = model["odd"]
     assert odd.in_buffer and odd.unit == 1
     assert odd.buffer_touched == [3 + 20 * r + c for r in range(4) for c in (-2, -1, 0)]
+
+
+def test_the_panels_test_messages_are_what_the_kernel_sends() -> None:
+    """The vitest tests of the panel's drawing read real messages (layout-messages.json): they
+    must be today's (`python tests/layout_fixtures.py` rewrites them)."""
+    from layout_fixtures import FIXTURE, fixture_text
+
+    assert FIXTURE.read_text(encoding="utf-8") == fixture_text()
