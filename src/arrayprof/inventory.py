@@ -21,7 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from arrayprof.layout_model import MAX_CELLS, LayoutModel, array_layout_model, row_length
+from arrayprof.layout_model import (
+    MAX_CELLS,
+    LayoutModel,
+    array_layout_model,
+    row_length,
+    span_of,
+)
 from arrayprof.report import ArrayInfo
 from arrayprof.tracker import layout
 
@@ -564,10 +570,8 @@ def public_arrays(namespace: dict[str, Any]) -> dict[str, np.ndarray]:
 
 
 def _span_in_python(array: np.ndarray) -> int:
-    if array.size == 0:
-        return 0
-    return sum(abs((n - 1) * s) for n, s in zip(array.shape, array.strides, strict=True)) + \
-        array.itemsize
+    low, high = span_of(array.shape, array.strides, array.itemsize)
+    return high - low
 
 
 def build_inventory(namespace: dict[str, Any], names: list[str], tree: ast.AST | None,
