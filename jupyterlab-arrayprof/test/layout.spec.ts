@@ -5,7 +5,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 
 import { cellLabel, cellTitle, layoutCaption, planLayout } from '../src/layout';
-import { ILayout } from '../src/protocol';
+import { ILayout, parseKernelMessage, ProtocolError } from '../src/protocol';
+import { A } from './fixtures';
 import { classifyBootstrapError } from '../src/bootstrap';
 
 // the layout field of real array messages (tests/layout_fixtures.py writes them from the kernel's
@@ -121,5 +122,33 @@ describe('classifyBootstrapError', () => {
     expect(classifyBootstrapError('ModuleNotFoundError', "No module named 'arrayprof'")).toBe('not-installed');
     expect(classifyBootstrapError('ModuleNotFoundError', "No module named 'numpy'")).toBe('error');
     expect(classifyBootstrapError('RuntimeError', 'arrayprof broke')).toBe('error');
+  });
+});
+
+describe('the array message carries a drawable model', () => {
+  const array = (layout: unknown): unknown => ({
+    v: 1,
+    type: 'array',
+    name: 'b',
+    info: A,
+    explanation: 'b',
+    explanation_source: 'arrayprof.explain',
+    layout
+  });
+
+  it('accepts the kernel\'s messages, with or without (an older kernel) a model', () => {
+    for (const name of Object.keys(MESSAGES)) {
+      expect(parseKernelMessage(array(layoutOf(name)))).not.toBeNull();
+    }
+    const { model: _, ...old } = layoutOf('b');
+    expect(parseKernelMessage(array(old))).not.toBeNull();
+  });
+
+  it('refuses a model whose cells do not match its count', () => {
+    const layout = layoutOf('b');
+    const short = { ...layout, model: { ...layout.model!, hits: layout.model!.hits.slice(1) } };
+    expect(() => parseKernelMessage(array(short))).toThrow(ProtocolError);
+    const zeroRow = { ...layout, model: { ...layout.model!, row_cells: 0 } };
+    expect(() => parseKernelMessage(array(zeroRow))).toThrow(/row_cells/);
   });
 });
