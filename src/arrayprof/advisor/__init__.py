@@ -249,11 +249,8 @@ from arrayprof.advisor import (  # noqa: E402 - the families register themselves
     broadcasting,
     copies,
     dask_chunks,
-    dtypes,
-    layout,
     loops,
 )
 
-__all__ = ["RULES", "advise", "api_misuse", "broadcasting", "copies", "dask_chunks", "dtypes",
-           "layout",
+__all__ = ["RULES", "advise", "api_misuse", "broadcasting", "copies", "dask_chunks",
            "loops", "rule", "run_rules"]
