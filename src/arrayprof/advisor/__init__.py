@@ -247,11 +247,8 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
 from arrayprof.advisor import (  # noqa: E402 - the families register themselves with `rule`
     api_misuse,
     dask_chunks,
-    dtypes,
-    layout,
     loops,
 )
 
-__all__ = ["RULES", "advise", "api_misuse", "dask_chunks", "dtypes",
-           "layout",
+__all__ = ["RULES", "advise", "api_misuse", "dask_chunks",
            "loops", "rule", "run_rules"]
