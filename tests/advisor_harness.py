@@ -7,7 +7,8 @@ offered is verified: equivalent ones equal on copies of the inputs, fixes with t
 from __future__ import annotations
 
 import ast
-import re
+
+import case_format
 
 import arrayprof
 from arrayprof.report import Report
@@ -15,11 +16,8 @@ from arrayprof.report import Report
 
 def parse(text: str) -> tuple[str, str, list[tuple[str, int]], list[str]]:
     """(setup, cell, [(category, line)] expected, categories expected absent)."""
-    setup, cell = text.split("# --- cell ---\n", 1)
-    expects = [(c.strip(), int(n)) for m in re.finditer(r"#\s*expect:\s*(.+)", setup)
-               for c, n in (item.strip().split("@") for item in m.group(1).split(","))]
-    expect_not = re.findall(r"#\s*expect-not:\s*(\S+)", setup)
-    return setup, cell, expects, expect_not
+    case = case_format.parse(text)
+    return case.setup, case.cell, case.expects, case.expect_nots
 
 
 def run_case(text: str) -> tuple[Report, str, list[tuple[str, int]], list[str]]:

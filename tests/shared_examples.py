@@ -3,44 +3,14 @@ their `expect-fact` lines."""
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-# inside the repository: a clone tests itself with nothing beside it
-EXAMPLES_DIR = Path(__file__).resolve().parent / "cases" / "examples"
-CELL_MARKER = "# --- cell ---\n"
+from case_format import EXAMPLES_DIR, Case, load_examples
 
+Example = Case  # an example cell is a case of the one format
 
-@dataclass
-class Example:
-    name: str
-    setup: str
-    cell: str
-    expects: list[tuple[str, int]] = field(default_factory=list)
-    expect_nots: list[str] = field(default_factory=list)
-    facts: list[tuple[str, str, Any]] = field(default_factory=list)
-
-
-def load_examples() -> list[Example]:
-    examples = []
-    for path in sorted(EXAMPLES_DIR.glob("*.py")):
-        text = path.read_text()
-        setup, cell = text.split(CELL_MARKER, 1)
-        example = Example(path.stem, setup, cell)
-        for line in setup.splitlines():
-            if m := re.match(r"# expect: (.+)", line):
-                for item in m.group(1).split(","):
-                    category, lineno = item.strip().split("@")
-                    example.expects.append((category, int(lineno)))
-            elif m := re.match(r"# expect-not: (\S+)", line):
-                example.expect_nots.append(m.group(1))
-            elif m := re.match(r"# expect-fact: (\S+) (==|~=|>=|<=) (.+)", line):
-                example.facts.append((m.group(1), m.group(2), json.loads(m.group(3))))
-        examples.append(example)
-    return examples
+__all__ = ["EXAMPLES_DIR", "Example", "fact_values", "holds", "load_examples"]
 
 
 def fact_values(report: dict[str, Any], path: str) -> list[Any]:

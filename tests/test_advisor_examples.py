@@ -3,12 +3,11 @@ near misses silent, no unexpected warnings, every rewrite verified (equivalent o
 
 from __future__ import annotations
 
-import ast
-import re
 from pathlib import Path
 
 import pytest
-from shared_examples import EXAMPLES_DIR
+from advisor_harness import check_case, run_case
+from case_format import EXAMPLES_DIR
 
 import arrayprof
 import arrayprof.advisor
@@ -17,39 +16,8 @@ EXAMPLES = EXAMPLES_DIR
 CASES = sorted(EXAMPLES.glob("*.py"))
 
 
-def parse_case(path: Path) -> tuple[str, str, list[tuple[str, int]], list[str]]:
-    text = path.read_text()
-    setup, cell = text.split("# --- cell ---\n", 1)
-    expects: list[tuple[str, int]] = []
-    expect_not: list[str] = []
-    for line in setup.splitlines():
-        if m := re.match(r"#\s*expect:\s*(.+)", line):
-            for item in m.group(1).split(","):
-                category, lineno = item.strip().split("@")
-                expects.append((category, int(lineno)))
-        elif m := re.match(r"#\s*expect-not:\s*(\S+)", line):
-            expect_not.append(m.group(1))
-    return setup, cell, expects, expect_not
-
-
-def loop_headers(cell: str, lineno: int) -> set[int]:
-    """The expected line and the headers of loops around it (the scoring rule's equivalence)."""
-    tree = ast.parse(cell)
-    lines = {lineno}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.For | ast.While) and node.lineno <= lineno <= node.end_lineno:
-            lines.add(node.lineno)
-        if isinstance(node, ast.For | ast.While) and node.lineno == lineno:
-            lines.update(range(node.lineno, node.end_lineno + 1))
-    return lines
-
-
 def profile_case(path: Path) -> tuple[arrayprof.report.Report, str, list, list]:
-    setup, cell, expects, expect_not = parse_case(path)
-    namespace: dict = {}
-    exec(compile(setup, str(path), "exec"), namespace)
-    report = arrayprof.profile(cell, namespace)
-    return report, cell, expects, expect_not
+    return run_case(path.read_text())
 
 
 def test_examples_exist() -> None:
@@ -58,31 +26,7 @@ def test_examples_exist() -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_example(path: Path) -> None:
-    report, cell, expects, expect_not = profile_case(path)
-    findings = report.findings
-    assert not [n for n in report.notes if "rule" in n], report.notes
-    for category, lineno in expects:
-        lines = loop_headers(cell, lineno)
-        assert any(f.category == category and f.lineno in lines for f in findings), (
-            f"{category}@{lineno} not found in {[(f.category, f.lineno) for f in findings]}")
-    for category in expect_not:
-        assert not [f for f in findings if f.category == category], (
-            f"near miss {category} reported: {[(f.category, f.lineno) for f in findings]}")
-    expected = {c for c, _ in expects}
-    alarms = [(f.category, f.lineno) for f in findings
-              if f.severity != "info" and f.category not in expected]
-    assert not alarms, f"unexpected warnings {alarms}"
-    for found in findings:
-        rewrite = found.rewrite
-        if rewrite is None:
-            continue
-        assert rewrite.verified, f"{found.category}: {rewrite.check}"
-        assert rewrite.speedup is not None and rewrite.peak_bytes_before is not None
-        if rewrite.kind == "equivalent":
-            assert rewrite.equal, f"{found.category}: {rewrite.check}"
-        else:
-            assert rewrite.kind == "fix" and rewrite.check and \
-                not rewrite.check.startswith("not verified"), rewrite.check
+    check_case(path.stem, path.read_text(), {})
 
 
 def test_explanations_use_the_cells_numbers() -> None:

@@ -1,67 +1,111 @@
-"""The advisor's structure (issue 12, part 1): rule modules share machinery modules and never
-import one another, so a rule can be read, changed and tested on its own; the rule catalogue
-(`advisor.catalogue`) documents every category and `docs/rules.md` is generated from it."""
+"""The advisor's structure (issue 12, part 1): one rule per module under ``advisor/rules/``,
+grouped by category, each a documented value with its own test file of positives and near misses;
+rule modules share machinery modules and never import one another (tests/test_layers.py checks
+the imports); the catalogue, ``arrayprof rules`` and ``docs/rules.md`` are generated from the
+rules' own documentation."""
 
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 from pathlib import Path
+
+import pytest
+from case_format import parse
 
 import arrayprof.advisor
 from arrayprof.advisor import catalogue
+from arrayprof.advisor.rule import Rule
+from arrayprof.advisor.rules import CATEGORY_PACKAGES, RULES
 from arrayprof.report import CATEGORIES
 
 ADVISOR = Path(arrayprof.advisor.__file__).resolve().parent
 ROOT = Path(__file__).resolve().parents[1]
-
-# modules holding rules (functions registered with @rule); everything else is machinery
-RULE_MODULES = {"api_misuse", "broadcasting", "copies", "dask_chunks", "dtypes", "layout",
-                "loops"}
+RULE_TESTS = ROOT / "tests" / "rules"
 
 
-def imported_modules(path: Path) -> set[str]:
-    """arrayprof.advisor modules `path` imports, at top level or inside functions."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            if node.module.startswith("arrayprof.advisor."):
-                found.add(node.module.rsplit(".", 1)[1])
-            elif node.module == "arrayprof.advisor":
-                found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith("arrayprof.advisor."):
-                    found.add(alias.name.rsplit(".", 1)[1])
-    return found
+def rule_paths() -> list[Path]:
+    return sorted(p for p in (ADVISOR / "rules").glob("*/*.py") if p.name != "__init__.py")
 
 
-def test_the_rule_modules_are_the_ones_registering_rules() -> None:
-    registering = {path.stem for path in ADVISOR.glob("*.py")
-                   if "\n@rule\n" in path.read_text()}
-    assert registering == RULE_MODULES
+def test_every_rule_module_binds_one_rule_listed_by_its_category() -> None:
+    listed = {rule.check.__module__: rule for rule in RULES}
+    assert len(listed) == len(RULES), "two rules share a module"
+    for path in rule_paths():
+        name = f"arrayprof.advisor.rules.{path.parent.name}.{path.stem}"
+        module = importlib.import_module(name)
+        rules = [v for v in vars(module).values() if isinstance(v, Rule)]
+        assert rules == [module.RULE], name  # one rule per module
+        assert listed.get(name) is module.RULE, f"{name} is not in its package's RULES"
+        assert module.RULE.category.replace("-", "_") == path.parent.name, name
+    assert len(rule_paths()) == len(RULES)
 
 
-def test_no_rule_module_imports_another() -> None:
-    offenders = {path.stem: sorted(imported_modules(path) & (RULE_MODULES - {path.stem}))
-                 for path in ADVISOR.glob("*.py") if path.stem in RULE_MODULES}
-    assert {k: v for k, v in offenders.items() if v} == {}
+def test_rules_are_named_and_documented() -> None:
+    names = [rule.name for rule in RULES]
+    assert len(set(names)) == len(names), "rule names must be unique"
+    assert not set(names) & set(CATEGORIES), "a rule name must not shadow a category"
+    for rule in RULES:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
+        assert rule.category in CATEGORIES, rule.name
+        assert rule.finds and rule.why and rule.near_misses, rule.name
+        assert "\n->" in rule.example, f"{rule.name}: an example is 'pattern\n->\nrewrite'"
+        assert rule.rewrite in ("equivalent", "fix", "none"), rule.name
 
 
-def test_machinery_imports_no_rule_module() -> None:
-    machinery = [p for p in ADVISOR.glob("*.py")
-                 if p.stem not in RULE_MODULES and p.stem != "__init__"]
-    assert {p.stem for p in machinery} >= {"ast_tools", "measured", "rewriting", "vectorizer",
-                                           "verify", "catalogue"}
-    offenders = {p.stem: sorted(imported_modules(p) & RULE_MODULES) for p in machinery}
-    assert {k: v for k, v in offenders.items() if v} == {}
+def test_every_category_has_a_package_and_the_packages_are_in_report_order() -> None:
+    packages = [p.__name__.rsplit(".", 1)[1] for p in CATEGORY_PACKAGES]
+    assert packages == [c.replace("-", "_") for c in CATEGORIES]
+    assert {p.name for p in (ADVISOR / "rules").iterdir() if p.is_dir()
+            and p.name != "__pycache__"} == set(packages)
+    assert {rule.category for rule in RULES} == set(CATEGORIES)
 
 
-def test_every_category_has_its_doc() -> None:
-    assert [doc.category for doc in catalogue.CATALOGUE] == list(CATEGORIES)
-    for doc in catalogue.CATALOGUE:
-        assert doc.finds and doc.why and doc.example and doc.near_misses, doc.category
-        assert doc.module in RULE_MODULES, doc.category
-        assert "\n" in doc.example.strip() or "->" in doc.example, doc.category
+def test_no_rule_is_registered_outside_the_catalogue() -> None:
+    """The families of functions decorated ``@rule`` are gone: the catalogue is all there is."""
+    decorated = {path.stem for path in ADVISOR.glob("*.py")
+                 if re.search(r"^@rule$", path.read_text(), re.M)}
+    assert decorated == set()
+    assert not hasattr(arrayprof.advisor, "rule")
+
+
+def rule_test(rule: Rule) -> Path:
+    return RULE_TESTS / f"test_rule_{rule.check.__module__.rsplit('.', 1)[1]}.py"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_every_rule_has_its_positives_and_near_misses(rule: Rule) -> None:
+    """tests/rules/test_rule_<module>.py: at least two cells the rule must flag and two look-alikes
+    it must leave alone, in the one case format."""
+    path = rule_test(rule)
+    assert path.exists(), f"{rule.name}: no {path.relative_to(ROOT)}"
+    tree = ast.parse(path.read_text())
+    values = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign | ast.Assign):
+            target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0]
+            if isinstance(target, ast.Name) and target.id in ("POSITIVES", "NEAR_MISSES"):
+                values[target.id] = ast.literal_eval(node.value)
+    positives = [parse(t, n) for n, t in values.get("POSITIVES", {}).items()]
+    near = [parse(t, n) for n, t in values.get("NEAR_MISSES", {}).items()]
+    assert len(positives) >= 2 and len(near) >= 2, rule.name
+    assert all(rule.category in {c for c, _ in case.expects} for case in positives), rule.name
+    assert all(rule.category in case.expect_nots for case in near), rule.name
+
+
+def test_listing_names_every_category_and_rule() -> None:
+    text = catalogue.listing()
+    for category, rules in catalogue.by_category().items():
+        assert f"\n{category}\n" in f"\n{text}"
+        for rule in rules:
+            assert f"  {rule.name} " in text
+    one = RULES[0]
+    assert catalogue.listing(one.name).startswith(f"{one.name} ({one.category}; advisor/rules/")
+    assert catalogue.listing(one.category).count("What it finds:") == \
+        len(catalogue.by_category()[one.category])
+    with pytest.raises(KeyError):
+        catalogue.listing("no-such-rule")
 
 
 def test_docs_rules_md_is_current() -> None:
@@ -132,7 +176,7 @@ def test_no_advisor_module_keeps_a_registry_keyed_by_id() -> None:
     (`facts.cost_of`, `verify.fix_check`, `verify.scope_of`) for one advise() call."""
     from arrayprof.advisor import facts, verify
 
-    offenders = {path.stem: found for path in sorted(ADVISOR.glob("*.py"))
+    offenders = {path.stem: found for path in sorted(ADVISOR.rglob("*.py"))
                  if (found := id_keyed_registries(path.read_text()))}
     assert offenders == {}
     for module, name in ((verify, "FIX_CHECKS"), (verify, "SCOPED"), (facts, "COSTS")):

@@ -3,7 +3,6 @@ its exact line (or its loop's header), near misses silent, no unexpected warning
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -13,17 +12,13 @@ import arrayprof
 import arrayprof.advisor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from advisor_harness import run_case as harness_run_case
 from advisor_style_cases import CASES
 
 
 def run_case(text: str) -> tuple[arrayprof.report.Report, list[tuple[str, int]], list[str]]:
-    setup, cell = text.split("# --- cell ---\n", 1)
-    expects = [(c.strip(), int(n)) for m in re.finditer(r"#\s*expect:\s*(.+)", setup)
-               for c, n in (item.strip().split("@") for item in m.group(1).split(","))]
-    expect_not = re.findall(r"#\s*expect-not:\s*(\S+)", setup)
-    namespace: dict = {}
-    exec(setup, namespace)
-    return arrayprof.profile(cell, namespace), expects, expect_not
+    report, _, expects, expect_not = harness_run_case(text)
+    return report, expects, expect_not
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -233,7 +233,7 @@ def test_typescript_types_match_the_schema() -> None:
     assert set(messages_ts) == set(kinds("kernel_message"))
     assert {name for name, _ in messages_ts.values()} == in_union
     shared = {"IArrayInfo": "array_info", "ICellSummary": "cell_summary", "IAutoState": "auto_state",
-              "ILayout": "layout"}
+              "ILayout": "layout", "ILayoutModel": "layout_model"}
     pairs = [(name, shared[name], interfaces[name][1]) for name in shared]
     pairs += [(name, kind, fields) for kind, (name, fields) in messages_ts.items()]
     for name, definition, fields in pairs:

@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from shared_examples import EXAMPLES_DIR
+from case_format import EXAMPLES_DIR
 
 import arrayprof
 from arrayprof import report as report_model

@@ -360,20 +360,26 @@ def test_cli_names_a_failing_cells_exception(tmp_path: Path) -> None:
 # -- the advisor's catalogue ----------------------------------------------------------------------
 
 def test_cli_lists_the_rules_and_describes_one() -> None:
-    from arrayprof.advisor.catalogue import CATALOGUE
+    from arrayprof.advisor.catalogue import by_category
 
     listed = subprocess.run([sys.executable, "-m", "arrayprof.cli", "rules"], capture_output=True,
                             text=True, timeout=120)
     assert listed.returncode == 0
-    heads = [line.split()[0] for line in listed.stdout.splitlines() if not line.startswith(" ")]
-    assert heads == [doc.category for doc in CATALOGUE]
-    one = subprocess.run([sys.executable, "-m", "arrayprof.cli", "rules", "broadcast-blowup"],
+    heads = [line for line in listed.stdout.splitlines() if not line.startswith(" ")]
+    assert heads == list(by_category())
+    rules = [line.split()[0] for line in listed.stdout.splitlines() if line.startswith("  ")]
+    assert rules == [rule.name for group in by_category().values() for rule in group]
+    one = subprocess.run([sys.executable, "-m", "arrayprof.cli", "rules", "narrowing-cast"],
                          capture_output=True, text=True, timeout=120)
-    assert one.returncode == 0 and one.stdout.startswith("broadcast-blowup (advisor/")
+    assert one.returncode == 0 and one.stdout.startswith(
+        "narrowing-cast (dtype-overflow; advisor/rules/dtype_overflow/narrowing_cast.py; ")
     assert "Near misses it leaves alone: " in one.stdout
+    category = subprocess.run([sys.executable, "-m", "arrayprof.cli", "rules", "dtype-overflow"],
+                              capture_output=True, text=True, timeout=120)
+    assert category.stdout.count("What it finds: ") == len(by_category()["dtype-overflow"]) > 1
     bad = subprocess.run([sys.executable, "-m", "arrayprof.cli", "rules", "no-such"],
                          capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 2 and "no rule category 'no-such'" in bad.stderr
+    assert bad.returncode == 2 and "no rule or category 'no-such'" in bad.stderr
 
 
 def test_rules_subcommand_in_ipython(capsys: pytest.CaptureFixture[str]) -> None:
@@ -387,4 +393,4 @@ def test_rules_subcommand_in_ipython(capsys: pytest.CaptureFixture[str]) -> None
     shell.run_line_magic("arrayprof", "rules view-mutation")
     assert capsys.readouterr().out == listing("view-mutation")
     shell.run_cell("%arrayprof rules nope")
-    assert "%arrayprof rules: no category 'nope'" in capsys.readouterr().err
+    assert "%arrayprof rules: no rule or category 'nope'" in capsys.readouterr().err

@@ -73,6 +73,42 @@ export interface ILayout {
   truncated: boolean;
   /** Row length for the drawing (the base's last axis), or null. */
   grid_columns?: number | null;
+  /** The one layout model (arrayprof/layout_model.py) the panel draws; absent from older kernels. */
+  model?: ILayoutModel | null;
+}
+
+/**
+ * Which cells of the array's buffer (or of its own span) its elements touch: the model the
+ * widget, the HTML report and `explain` draw too.  The panel draws it and computes no geometry.
+ */
+export interface ILayoutModel {
+  /** Bytes per cell. */
+  unit: number;
+  itemsize: number;
+  /** Cells per drawn row. */
+  row_cells: number;
+  /** Cells drawn (at most 256), from `first_cell` on. */
+  n_cells: number;
+  /** Cells of the whole extent (may exceed 2^53: shown, never computed with). */
+  total_cells: number;
+  /** Per drawn cell: elements touching it (0 untouched; more: broadcast or overlap). */
+  hits: number[];
+  strides: number[];
+  shape: number[];
+  first_cell: number;
+  /** True: the extent is the owning buffer; false: the array's own span. */
+  in_buffer: boolean;
+  /** Per drawn cell: C-order index of the first element starting there, or null. */
+  order: (number | null)[];
+  element0_cell: number | null;
+  offset_bytes: number | null;
+  buffer_bytes: number | null;
+  span_bytes: number;
+  cache_lines: number | null;
+  cache_lines_exact: boolean;
+  grid: number | null;
+  touched_cells: number;
+  touched_bytes: number | null;
 }
 
 interface IBase<T extends string> {
@@ -241,6 +277,21 @@ function need(condition: boolean, what: string): void {
 
 const isInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v);
 const isIntList = (v: unknown): boolean => Array.isArray(v) && v.every(isInt);
+
+/** The layout model's cells must be drawable: as many hits and orders as cells drawn. */
+function checkLayoutModel(value: unknown, where: string): void {
+  need(isObject(value), where);
+  const m = value as Json;
+  for (const key of ['unit', 'row_cells', 'n_cells', 'first_cell']) {
+    need(isInt(m[key]) && (m[key] as number) >= (key === 'unit' || key === 'row_cells' ? 1 : 0), `${where}.${key}`);
+  }
+  need(isIntList(m.hits) && (m.hits as number[]).length === m.n_cells, `${where}.hits`);
+  need(
+    Array.isArray(m.order) && (m.order as unknown[]).every(o => o === null || isInt(o)) &&
+      ((m.order as unknown[]).length === m.n_cells || (m.order as unknown[]).length === 0),
+    `${where}.order`
+  );
+}
 const isIntOrNull = (v: unknown): boolean => v === null || isInt(v);
 
 function checkArrayInfo(info: unknown, where: string): void {
@@ -348,6 +399,9 @@ export function parseKernelMessage(data: unknown): KernelMessage | null {
       need(typeof m.explanation === 'string', 'array: explanation');
       need(isObject(m.layout), 'array: layout');
       need(isIntList((m.layout as Json).element_offsets), 'array: layout.element_offsets');
+      if ((m.layout as Json).model !== undefined && (m.layout as Json).model !== null) {
+        checkLayoutModel((m.layout as Json).model, 'array.layout.model');
+      }
       break;
     case 'report':
       need(isObject(m.report), 'report: report');

@@ -160,18 +160,19 @@ def build_parser() -> argparse.ArgumentParser:
                           "peak=500MB,temporaries=100MB (also allocated=, allocations=); a cell's "
                           'metadata {"arrayprof": {"budget": {...}}} sets its own')
     rules = commands.add_parser("rules", help="list the advisor's rules, or describe one")
-    rules.add_argument("category", nargs="?", help="a category, e.g. broadcast-blowup")
+    rules.add_argument("name", nargs="?",
+                       help="a category (e.g. broadcast-blowup) or a rule (e.g. argsort-then-slice)")
     return parser
 
 
-def list_rules(category: str | None) -> int:
-    from arrayprof.advisor.catalogue import CATALOGUE, listing
+def list_rules(name: str | None) -> int:
+    from arrayprof.advisor.catalogue import by_category, listing
 
     try:
-        print(listing(category), end="")
+        print(listing(name), end="")
     except KeyError:
-        names = ", ".join(d.category for d in CATALOGUE)
-        print(f"arrayprof: no rule category {category!r} (categories: {names})", file=sys.stderr)
+        print(f"arrayprof: no rule or category {name!r} (categories: "
+              f"{', '.join(by_category())}; `arrayprof rules` lists the rules)", file=sys.stderr)
         return 2
     return 0
 
@@ -186,7 +187,7 @@ def budget_argument(text: str) -> Budget:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "rules":
-        return list_rules(args.category)
+        return list_rules(args.name)
     if not args.file.exists():
         print(f"arrayprof: no such file: {args.file}", file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from arrayprof import inventory
+from arrayprof.layout_model import LayoutModel, layout_model
 from arrayprof.tracker import layout
 from arrayprof.units import human_bytes
 
@@ -72,33 +73,26 @@ def describe_layout(array: np.ndarray, base: np.ndarray | None = None) -> str:
 
 
 def touched_elements(array: np.ndarray, owner: np.ndarray, limit: int = 4096) -> list[int] | None:
-    """Indices (in the owner's flat buffer, in units of the owner's itemsize) the array touches;
-    None when that takes more than `limit` offsets (a broadcast or hostile view of a small owner
-    can have 10^9 elements: only distinct offsets are kept, repeated dimensions skipped)."""
-    start = array.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
-    offsets = {start}
-    for extent, stride in zip(array.shape, array.strides, strict=True):
-        if extent == 0:
-            return []
-        if extent == 1 or stride == 0:
-            continue
-        if len(offsets) * extent > limit:
-            return None
-        offsets = {o + i * stride for o in offsets for i in range(extent)}
-    return sorted({o // owner.itemsize for o in offsets})
-
-
-def diagram(array: np.ndarray, owner: np.ndarray, grid_shape: tuple[int, ...] | None) -> list[str]:
-    """The owner's buffer as cells, '#' where the array reads, '.' elsewhere."""
-    if owner.size > DIAGRAM_MAX_ELEMENTS or owner.itemsize != array.itemsize or array.size == 0:
+    """Indices (in the owner's flat buffer, in units of the owner's itemsize) the array touches,
+    read off the one layout model; None when its buffer has more than `limit` cells or the array
+    reaches outside it (a broadcast or hostile view of a small owner can have 10^9 elements: the
+    model's work is bounded by its cells)."""
+    if array.size == 0:
         return []
-    touched = set(touched_elements(array, owner) or ())
-    cells = ["#" if i in touched else "." for i in range(owner.size)]
-    if grid_shape and len(grid_shape) == 2 and grid_shape[0] * grid_shape[1] == owner.size:
-        width = grid_shape[1]
-    else:
-        width = min(owner.size, 16)
-    return ["  " + " ".join(cells[i:i + width]) for i in range(0, owner.size, width)]
+    start = array.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+    model = layout_model(list(array.shape), list(array.strides), array.itemsize, limit,
+                         offset=start, buffer_bytes=owner.nbytes)
+    if not model.in_buffer or model.n_cells < model.total_cells:
+        return None
+    return sorted({cell * model.unit // owner.itemsize for cell in model.buffer_touched})
+
+
+def diagram(model: LayoutModel) -> list[str]:
+    """The model's cells as text, '#' where the array reads, '.' elsewhere, in the model's rows
+    (the same cells and rows the panel, the widget and the HTML draw)."""
+    cells = ["#" if h else "." for h in model.hits]
+    width = max(model.row_cells, 1)
+    return ["  " + " ".join(cells[i:i + width]) for i in range(0, len(cells), width)]
 
 
 def plural(count: int, word: str) -> str:
@@ -162,6 +156,27 @@ def copying_operations(array: np.ndarray, name: str = "arr") -> list[str]:
     return ops
 
 
+def named_base(array: np.ndarray, name: str | None = None,
+               namespace: dict[str, Any] | None = None) -> tuple[str | None, np.ndarray | None]:
+    """The public array of `namespace` that `array` is a view of (its name and value), if any."""
+    if namespace is None or array.base is None:
+        return None, None
+    owner = inventory.owner_of(array)[0]
+    candidates = {n: v for n, v in namespace.items()
+                  if isinstance(v, np.ndarray) and inventory.is_public_name(n)}
+    owners = {n: inventory.owner_of(v)[0] for n, v in candidates.items()}
+    base_name = inventory._named_base(name or "", array, owner, candidates, owners)
+    return base_name, candidates.get(base_name) if base_name else None
+
+
+def explain_model(array: np.ndarray, name: str | None = None,
+                  namespace: dict[str, Any] | None = None) -> LayoutModel:
+    """The layout model explain's figures and drawing read: the panel's, the widget's and the
+    HTML's for the same array and named base (``inventory.live_layout_model``)."""
+    base_name, base_array = named_base(array, name, namespace)
+    return inventory.live_layout_model(name or "", array, base_name, base_array)
+
+
 def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | None = None) -> str:
     """Plain-words explanation of an array: shape, dtype, strides, view of what, which bytes it
     touches, contiguity and what that means for speed, and which operations would copy it."""
@@ -175,15 +190,8 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
                          for s in array.strides)
         lines.append(f"Strides: {tuple(array.strides)} bytes = {elements} elements; one step "
                      "along each axis moves that far in memory.")
-    owner, owner_bytes = inventory.owner_of(array)
-    base_name = None
-    base_array = None
-    if namespace is not None and array.base is not None:
-        candidates = {n: v for n, v in namespace.items()
-                      if isinstance(v, np.ndarray) and inventory.is_public_name(n)}
-        owners = {n: inventory.owner_of(v)[0] for n, v in candidates.items()}
-        base_name = inventory._named_base(name or "", array, owner, candidates, owners)
-        base_array = candidates.get(base_name) if base_name else None
+    owner_bytes = inventory.owner_of(array)[1]
+    base_name, base_array = named_base(array, name, namespace)
     if array.base is None:
         lines.append("It owns its data (OWNDATA): nothing else keeps its buffer alive.")
     else:
@@ -192,21 +200,23 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
                   "it is read-only, so it cannot change that buffer")
         lines.append(f"It is {of}: it owns no data and keeps the whole {human_bytes(owner_bytes)} "
                      f"buffer alive as long as it exists; {writes}.")
-    facts = layout(array, index_order=True)
+    model = inventory.live_layout_model(name or "", array, base_name, base_array)
     lines.append(f"Layout: {describe_layout(array, base_array)}.")
-    if (isinstance(owner, np.ndarray) and array.size and owner.size <= DIAGRAM_MAX_ELEMENTS
-            and owner.itemsize == array.itemsize):
-        touched = touched_elements(array, owner)
-        if touched is not None:
-            lines.append(f"It touches {len(touched)} of the {owner.size} elements of its buffer "
-                         f"(flat indices {touched}):")
-            grid = base_array.shape if base_array is not None else None
-            lines.extend(diagram(array, owner, grid))
-    span = facts["span_bytes"]
-    lines_text = plural(facts["cache_lines"], "cache line")
-    if not facts["cache_lines_exact"]:
+    if array.size and model.in_buffer and model.n_cells == model.total_cells <= DIAGRAM_MAX_ELEMENTS:
+        touched = model.buffer_touched
+        if model.unit == model.itemsize:
+            what, where = "elements", f"flat indices {touched}"
+        else:
+            what, where = f"{model.unit}-byte cells", f"cells {touched}"
+        lines.append(f"It touches {len(touched)} of the {model.total_cells} {what} of its buffer "
+                     f"({where}):")
+        lines.extend(diagram(model))
+    span = model.span_bytes
+    lines_text = plural(model.cache_lines or 0, "cache line")
+    if not model.cache_lines_exact:
         # past the walk budget of an interleaving layout: an upper bound, said as such
         lines_text = f"at most {lines_text} (an upper bound: this layout was too large to count)"
+    fetches = layout(array, index_order=True)["cache_line_fetches_index_order"]
     if array.flags.c_contiguous or array.flags.f_contiguous:
         order = "C (row-major)" if array.flags.c_contiguous else "Fortran (column-major)"
         speed = ("its elements are pointers to Python objects, so every operation goes through "
@@ -218,7 +228,7 @@ def explain(array: Any, *, name: str | None = None, namespace: dict[str, Any] | 
         lines.append(f"Not contiguous: it spans {span:,} bytes to use {array.nbytes:,} "
                      f"({used:.0%}); its elements sit on {lines_text} "
                      "and a pass in index order fetches "
-                     f"{plural(facts['cache_line_fetches_index_order'], 'line')}. "
+                     f"{plural(fetches or 0, 'line')}. "
                      "Heavy work on it is slower than on a contiguous copy.")
     example = example_name(name, namespace)
     stands = "" if example in (name, f"({name})") else f" ({example} stands for {label})"

@@ -21,6 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from arrayprof.layout_model import (
+    MAX_CELLS,
+    LayoutModel,
+    array_layout_model,
+    row_length,
+    span_of,
+)
 from arrayprof.report import ArrayInfo
 from arrayprof.tracker import layout
 
@@ -527,6 +534,23 @@ def describe_array(name: str, array: np.ndarray, lineno: int | None, base: str |
     )
 
 
+def live_array_info(name: str, array: np.ndarray, base: str | None = None) -> ArrayInfo:
+    """The ArrayInfo a report would hold for a live array (its facts the native inspector's),
+    without a cell: for the panel's detail and ``explain``."""
+    owner, owner_bytes = owner_of(array)
+    return describe_array(name, array, None, base, owner_bytes, offset_in_owner(array, owner))
+
+
+def live_layout_model(name: str, array: np.ndarray, base_name: str | None = None,
+                      base: np.ndarray | None = None, max_cells: int = MAX_CELLS) -> LayoutModel:
+    """The layout model of a live array, built exactly as the report's renderers build it
+    (``layout_model.array_layout_model`` of its ArrayInfo, rows from its named `base`): the panel
+    and ``explain`` draw the same cells as the widget and the HTML."""
+    info = live_array_info(name, array, base_name)
+    base_info = live_array_info(base_name or "", base) if base is not None else None
+    return array_layout_model(info, row_length(info, (base_info, info)), max_cells)
+
+
 class _Born:
     """`_named_base`'s `born` without a dict of the whole namespace: the creation line of the
     names the cell made, 0 (older than the cell) for every other name."""
@@ -546,10 +570,8 @@ def public_arrays(namespace: dict[str, Any]) -> dict[str, np.ndarray]:
 
 
 def _span_in_python(array: np.ndarray) -> int:
-    if array.size == 0:
-        return 0
-    return sum(abs((n - 1) * s) for n, s in zip(array.shape, array.strides, strict=True)) + \
-        array.itemsize
+    low, high = span_of(array.shape, array.strides, array.itemsize)
+    return high - low
 
 
 def build_inventory(namespace: dict[str, Any], names: list[str], tree: ast.AST | None,

@@ -1,6 +1,6 @@
 /** The selected array: its explanation and a drawing of where its elements sit in memory. */
 import { formatBytes, formatCount, formatShape } from '../format';
-import { planLayout } from '../layout';
+import { cellLabel, cellTitle, layoutCaption, planLayout } from '../layout';
 import { ArrayprofModel } from '../model';
 import { ILayout } from '../protocol';
 import { ModelView } from './base';
@@ -18,74 +18,48 @@ function svg(tag: string, attributes: Record<string, string | number>): SVGEleme
   return element;
 }
 
-/** One box per element of the owning buffer; the array's elements filled, numbered in C order. */
-export function drawLayout(layout: ILayout): SVGElement {
+/**
+ * The kernel's layout model as boxes: one per cell of the drawn extent, in the model's rows; the
+ * cells the array touches filled and numbered in the order it visits them (or marked ×N where a
+ * broadcast or overlapping view touches them N times).  Null when an older kernel sent no model.
+ */
+export function drawLayout(layout: ILayout): SVGElement | null {
   const plan = planLayout(layout);
-  if (plan.kind === 'slots') {
-    const width = plan.columns * (BOX + GAP);
-    const height = plan.rows * (BOX + GAP);
-    // more than 8 columns would shrink the boxes below legible numbers in a narrow sidebar:
-    // the class lets style/base.css hide them there (the boxes and their tooltips stay)
-    const root = svg('svg', {
-      viewBox: `0 0 ${width} ${height}`,
-      class: `jp-arrayprof-layout-svg${plan.columns > 8 ? ' jp-arrayprof-many-columns' : ''}`,
-      style: `max-width: ${width}px`,
-      role: 'img',
-      'aria-label': `memory layout: ${plan.touched} of ${plan.bufferSlots} buffer elements used`
-    });
-    for (const slot of plan.slots) {
-      const x = (slot.slot % plan.columns) * (BOX + GAP);
-      const y = Math.floor(slot.slot / plan.columns) * (BOX + GAP);
-      const rect = svg('rect', {
-        x,
-        y,
-        width: BOX,
-        height: BOX,
-        rx: 2,
-        class: slot.order === null ? 'jp-arrayprof-slot' : 'jp-arrayprof-slot jp-arrayprof-slot-used'
-      });
-      const title = svg('title', {});
-      title.textContent =
-        `buffer element ${slot.slot} (byte ${slot.slot * layout.itemsize})` +
-        (slot.order === null ? '' : `: element ${slot.order} of the array`);
-      rect.append(title);
-      root.append(rect);
-      if (slot.order !== null) {
-        const label = svg('text', { x: x + BOX / 2, y: y + BOX / 2 + 4, 'text-anchor': 'middle', class: 'jp-arrayprof-slot-label' });
-        label.textContent = String(slot.order);
-        root.append(label);
-      }
-    }
-    return root;
+  if (plan === null) {
+    return null;
   }
-  // a bar for the whole buffer: the array's span shaded, filled when its elements tile it, else
-  // a tick per element the kernel sent
-  const width = 300;
+  const width = plan.columns * (BOX + GAP);
+  const height = plan.rows * (BOX + GAP);
+  // more than 8 columns would shrink the boxes below legible numbers in a narrow sidebar:
+  // the class lets style/base.css hide them there (the boxes and their tooltips stay)
   const root = svg('svg', {
-    width,
-    height: 28,
-    viewBox: `0 0 ${width} 28`,
-    class: 'jp-arrayprof-layout-svg jp-arrayprof-layout-bar',
+    viewBox: `0 0 ${width} ${height}`,
+    class: `jp-arrayprof-layout-svg${plan.columns > 8 ? ' jp-arrayprof-many-columns' : ''}`,
+    style: `max-width: ${width}px`,
     role: 'img',
-    'aria-label': 'memory layout of a large buffer'
+    'aria-label': `memory layout: ${plan.touched} of ${plan.cells.length} cells drawn are used`
   });
-  root.append(svg('rect', { x: 0, y: 4, width, height: 20, class: 'jp-arrayprof-slot' }));
-  const buffer = Math.max(1, layout.buffer_bytes);
-  const [low, high] = plan.spanBytes;
-  const x0 = (Math.max(0, low) / buffer) * width;
-  const spanWidth = Math.max(1, (Math.min(buffer, high) / buffer) * width - x0);
-  root.append(
-    svg('rect', {
-      x: x0,
-      y: 4,
-      width: spanWidth,
-      height: 20,
-      class: plan.dense ? 'jp-arrayprof-slot-used' : 'jp-arrayprof-span'
-    })
-  );
-  if (!plan.dense) {
-    for (const tick of plan.ticks) {
-      root.append(svg('rect', { x: Math.min(width - 1, tick * width), y: 4, width: 1, height: 20, class: 'jp-arrayprof-slot-used' }));
+  for (const cell of plan.cells) {
+    const x = cell.column * (BOX + GAP);
+    const y = cell.row * (BOX + GAP);
+    const rect = svg('rect', {
+      x,
+      y,
+      width: BOX,
+      height: BOX,
+      rx: 2,
+      'data-cell': cell.cell,
+      class: cell.hits ? 'jp-arrayprof-slot jp-arrayprof-slot-used' : 'jp-arrayprof-slot'
+    });
+    const title = svg('title', {});
+    title.textContent = cellTitle(cell, plan);
+    rect.append(title);
+    root.append(rect);
+    const text = cellLabel(cell);
+    if (text) {
+      const label = svg('text', { x: x + BOX / 2, y: y + BOX / 2 + 4, 'text-anchor': 'middle', class: 'jp-arrayprof-slot-label' });
+      label.textContent = text;
+      root.append(label);
     }
   }
   return root;
@@ -118,29 +92,6 @@ export function explanationNode(text: string): HTMLElement {
   return node;
 }
 
-/** What the drawing shows, in words. */
-export function layoutCaption(name: string, layout: ILayout): string {
-  const plan = planLayout(layout);
-  const buffer =
-    `Memory layout: the owning buffer, ${formatBytes(layout.buffer_bytes)} in ` +
-    `${formatCount(plan.bufferSlots)} elements of ${layout.itemsize} B`;
-  if (plan.kind === 'slots') {
-    return (
-      `${buffer}; ${name} uses ${formatCount(plan.touched)}` +
-      (layout.truncated ? ` (its first ${layout.element_offsets.length} elements drawn)` : '') +
-      ', numbered in the order it visits them.'
-    );
-  }
-  const [low, high] = plan.spanBytes;
-  if (plan.dense) {
-    return `${buffer}; ${name} fills bytes ${low}–${high} of it without gaps.`;
-  }
-  return (
-    `${buffer}; ${name} reaches bytes ${low}–${high} (shaded) and touches ` +
-    (layout.truncated ? `the marked places with its first ${layout.element_offsets.length} elements.` : 'the marked places.')
-  );
-}
-
 export class DetailView extends ModelView {
   constructor(model: ArrayprofModel) {
     super(model, 'jp-arrayprof-detail');
@@ -162,6 +113,7 @@ export class DetailView extends ModelView {
     }
     const info = detail.info;
     const layout = detail.layout;
+    const drawing = drawLayout(layout);
     const row = (term: string, value: string, cls = ''): HTMLElement[] => [
       h('dt', {}, term),
       h('dd', cls ? { class: cls } : {}, value)
@@ -181,8 +133,8 @@ export class DetailView extends ModelView {
           : []),
         ...(typeof info.cache_lines === 'number' ? row('cache lines', formatCount(info.cache_lines)) : [])
       ),
-      h('div', { class: 'jp-arrayprof-layout-caption' }, layoutCaption(m.selectedArray, layout)),
-      h('div', { class: 'jp-arrayprof-layout' }, drawLayout(layout) as unknown as Node),
+      h('div', { class: 'jp-arrayprof-layout-caption' }, layoutCaption(m.selectedArray, layout, info.base)),
+      ...(drawing ? [h('div', { class: 'jp-arrayprof-layout' }, drawing as unknown as Node)] : []),
       explanationNode(detail.explanation)
     );
   }

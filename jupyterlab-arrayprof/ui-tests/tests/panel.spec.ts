@@ -185,11 +185,13 @@ test('the panel shows live arrays, explanations, history, and survives a kernel 
   await expect(panel(page).locator('.jp-arrayprof-report tr.jp-arrayprof-peakline')).toContainText('spread');
   await expectNoSidewaysScroll(page);
   await panel(page).locator('.jp-arrayprof-report').screenshot({ path: path.join(SHOTS, '2-report-findings.png') });
-  // a buffer too large for one box per element is drawn as a bar
+  // a buffer too large for one box per cell: the kernel's model draws a window of 256 cells
   await arrayRow(page, 'x').locator('.jp-arrayprof-name').click();
   await expect(detail.locator('.jp-arrayprof-explanation')).toContainText('x:');
-  await expect(detail.locator('.jp-arrayprof-layout-caption')).toContainText('x fills bytes 0–16000 of it without gaps');
-  await expect(detail.locator('svg.jp-arrayprof-layout-bar rect.jp-arrayprof-slot-used')).toHaveCount(1);
+  await expect(detail.locator('.jp-arrayprof-layout-caption')).toContainText(
+    'x in its buffer: 2,000 cells of 8 B, 256 touched; cells 0–255 drawn'
+  );
+  await expect(detail.locator('rect.jp-arrayprof-slot-used')).toHaveCount(256);
   await expectNoSidewaysScroll(page);
   await detail.screenshot({ path: path.join(SHOTS, '2-detail-large.png') });
 

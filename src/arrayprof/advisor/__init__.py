@@ -245,13 +245,8 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 from arrayprof.advisor import (  # noqa: E402 - the families register themselves with `rule`
-    broadcasting,
-    copies,
-    dtypes,
-    layout,
     loops,
 )
 
-__all__ = ["RULES", "advise", "broadcasting", "copies", "dtypes",
-           "layout",
+__all__ = ["RULES", "advise",
            "loops", "rule", "run_rules"]

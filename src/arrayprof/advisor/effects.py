@@ -2,7 +2,7 @@
 
 Verification (verify.py) and function replays (scopes.py) run code of the cell a second time, on
 copies of its inputs; the rules evaluate small expressions of it on the user's own values
-(ast_tools.try_eval, the overflow checks in dtypes.py).  Whatever that code does outside those
+(ast_tools.try_eval, the checks of the dtype-overflow rules).  Whatever that code does outside those
 copies would happen twice: a file written or a memory-mapped file incremented again, a function
 of the user's that NumPy calls back (``np.vectorize(f)``, ``np.apply_along_axis(f, ...)``,
 ``np.frompyfunc``, ``np.piecewise``, an ``np.seterrcall`` handler) called again, NumPy's or

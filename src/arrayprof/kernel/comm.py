@@ -38,7 +38,6 @@ from arrayprof.kernel.messages import (  # noqa: F401
     arrays_payload,
     cell_summary,
     first_offsets,
-    grid_columns,
     history_fields,
     memory_layout,
     message,

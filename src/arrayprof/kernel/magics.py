@@ -122,7 +122,7 @@ OVERVIEW = """Profile NumPy memory and speed in IPython.
   %arrayprof advise      run the advisor again on the last report
   %arrayprof explain EXPR [EXPR2] | --broadcast A B
       explain an array's memory layout, or how two shapes broadcast
-  %arrayprof rules [CATEGORY]
+  %arrayprof rules [CATEGORY|RULE]
       list the advisor's rules, or describe one
 """
 
@@ -277,17 +277,18 @@ class ArrayprofMagics(Magics):
             show_report(self.shell, report)
 
     def _cmd_rules(self, rest: str) -> None:
-        from arrayprof.advisor.catalogue import CATALOGUE, listing
+        from arrayprof.advisor.catalogue import by_category, listing
 
         words = rest.split()
         if len(words) > 1:
-            raise UsageError(f"%arrayprof rules takes at most one category (got {rest!r})\n"
-                             f"usage: %arrayprof rules [CATEGORY]\n{SEE_HELP}")
+            raise UsageError(f"%arrayprof rules takes at most one category or rule (got {rest!r})"
+                             f"\nusage: %arrayprof rules [CATEGORY|RULE]\n{SEE_HELP}")
         try:
             print(listing(words[0] if words else None), end="")
         except KeyError:
-            raise UsageError(f"%arrayprof rules: no category {words[0]!r} (categories: "
-                             f"{', '.join(d.category for d in CATALOGUE)})") from None
+            raise UsageError(f"%arrayprof rules: no rule or category {words[0]!r} (categories: "
+                             f"{', '.join(by_category())}; %arrayprof rules lists the rules)"
+                             ) from None
 
     def _cmd_explain(self, rest: str) -> None:
         from arrayprof.explain import explain, explain_broadcast

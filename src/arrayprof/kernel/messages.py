@@ -13,6 +13,8 @@ import math
 from dataclasses import asdict, fields
 from typing import Any
 
+from arrayprof.layout_model import first_offsets
+
 PROTOCOL_VERSION = 1
 
 # Limits of what the kernel sends (also in docs/comm-protocol.md and docs/comm.schema.json).
@@ -146,55 +148,20 @@ def _rss_bytes() -> int | None:
         return None
 
 
-def grid_columns(array: Any, base: Any, buffer_bytes: int) -> int | None:
-    """Row length for drawing the buffer: the last axis of the named base (or of the array)
-    when that array is C-contiguous over the whole buffer, 2-D or more; else None."""
-    import numpy as np
-
-    for grid in (base, array):
-        if (isinstance(grid, np.ndarray) and grid.ndim >= 2 and grid.flags.c_contiguous
-                and grid.itemsize == array.itemsize and grid.nbytes == buffer_bytes
-                and grid.shape[-1] > 0):
-            return int(grid.shape[-1])
-    return None
-
-
-def first_offsets(offset: int, shape: list[int], strides: list[int], limit: int) -> list[int]:
-    """Byte offsets of the first `limit` elements in C order, by stepping an odometer: at most
-    `limit` steps of at most ``ndim`` carries each, whatever the array's size (nothing is built
-    per element of the array)."""
-    size = math.prod(shape)
-    if size == 0:
-        return []
-    ndim = len(shape)
-    index = [0] * ndim
-    current = offset
-    out = []
-    for _ in range(min(size, limit)):
-        out.append(current)
-        axis = ndim - 1
-        while axis >= 0:
-            index[axis] += 1
-            current += strides[axis]
-            if index[axis] < shape[axis]:
-                break
-            current -= strides[axis] * shape[axis]
-            index[axis] = 0
-            axis -= 1
-    return out
-
-
-def memory_layout(array: Any, base: Any = None) -> JsonDict:
+def memory_layout(array: Any, base: Any = None, name: str = "", base_name: str | None = None
+                  ) -> JsonDict:
     """Where the array's elements sit in the buffer that owns them (for the layout drawing).
 
-    Offsets are bytes from the start of the owning buffer, for the first MAX_LAYOUT_ELEMENTS
-    elements in C order; computed from shape, strides and offset with plain integers, so the cost
-    and the answer's size do not depend on the array's size and no NumPy memory is allocated.
-    `base` is the named array it is a view of, if any (it gives the drawing its row length).
+    `model` is the one layout model (``arrayprof.layout_model``, the same the widget, the HTML and
+    ``explain`` draw): the panel draws its cells and computes no geometry.  The other fields are
+    kept for panels older than the model: offsets are bytes from the start of the owning buffer,
+    for the first MAX_LAYOUT_ELEMENTS elements in C order (an odometer in Python integers: cost
+    and size do not depend on the array's size).  `base` is the named array it is a view of, if
+    any (it gives the drawing its row length).
     """
     import numpy as np
 
-    from arrayprof.inventory import owner_of
+    from arrayprof.inventory import live_layout_model, owner_of
 
     owner, buffer_bytes = owner_of(array)
     start = array.__array_interface__["data"][0]
@@ -206,6 +173,8 @@ def memory_layout(array: Any, base: Any = None) -> JsonDict:
     shape = [int(n) for n in array.shape]
     strides = [int(s) for s in array.strides]
     size = int(array.size)
+    model = live_layout_model(name, array, base_name, base if isinstance(base, np.ndarray)
+                              else None)
     return {
         "itemsize": int(array.itemsize),
         "buffer_bytes": int(buffer_bytes),
@@ -215,7 +184,8 @@ def memory_layout(array: Any, base: Any = None) -> JsonDict:
         "size": size,
         "element_offsets": first_offsets(offset, shape, strides, MAX_LAYOUT_ELEMENTS),
         "truncated": size > MAX_LAYOUT_ELEMENTS,
-        "grid_columns": grid_columns(array, base, int(buffer_bytes)),
+        "grid_columns": model.grid,
+        "model": model.to_dict(),
     }
 
 
@@ -279,4 +249,4 @@ def array_fields(namespace: dict[str, Any], name: str) -> JsonDict | None:
         same_buffer.update((n, arrays[n]) for n in index.names_on(owner_of(array)[0]))
     explanation, source = explain_array(array, info, same_buffer)
     return {"name": name, "info": info, "explanation": explanation, "explanation_source": source,
-            "layout": memory_layout(array, arrays.get(info["base"] or ""))}
+            "layout": memory_layout(array, arrays.get(info["base"] or ""), name, info["base"])}

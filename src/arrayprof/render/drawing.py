@@ -2,7 +2,8 @@
 layout of a strided array, and the aligned shapes of a broadcast.
 
 Each drawing is computed as a small model first (plain data the tests can check: which cells are
-highlighted, which dimensions were stretched) and only then turned into SVG text.  No ids, no
+highlighted, which dimensions were stretched) and only then turned into SVG text.  The memory
+layout's model is ``arrayprof.layout_model``'s, the one every front end draws (issue 16).  No ids, no
 external references, no scripts: the SVG must survive being pasted many times into one page.
 """
 
@@ -14,6 +15,15 @@ from html import escape
 
 import numpy as np
 
+from arrayprof.layout_model import (  # noqa: F401  (re-exported: the renderers' one model)
+    MAX_HITS,
+    MAX_NUMBERED,
+    LayoutModel,
+    array_layout_model,
+    array_offset,
+    layout_grid,
+    layout_model,
+)
 from arrayprof.render.common import fmt_bytes, fmt_seconds, fmt_shape, peak_lineno, source_line
 from arrayprof.report import ArrayInfo, OpRecord, Report
 
@@ -179,187 +189,6 @@ def timeline_svg(report: Report, width: int = 720, height: int = 170) -> str:
 
 
 # --------------------------------------------------------------------------- memory layout
-
-
-@dataclass
-class LayoutModel:
-    """Which cells of a buffer an array's elements touch, as drawn.
-
-    The extent drawn is the owning buffer when the array's offset in it is known (``in_buffer``),
-    otherwise the array's own span (its lowest to its highest byte).  It is cut into cells of
-    `unit` bytes (the itemsize, or smaller when strides or the offset are not multiples of it);
-    `n_cells` cells from `first_cell` on are drawn, `row_cells` per row.  `hits[cell]` counts the
-    elements touching a drawn cell: 0 untouched, 1 normal, more for broadcast (stride 0) or
-    overlapping views.  For small arrays `order[cell]` is the C-order index of the element that
-    starts there (the order a loop over the array visits memory), else None.
-    """
-
-    unit: int
-    itemsize: int
-    row_cells: int
-    n_cells: int
-    total_cells: int
-    hits: list[int]
-    strides: list[int]
-    shape: list[int]
-    first_cell: int = 0
-    in_buffer: bool = False
-    order: list[int | None] = field(default_factory=list)
-    element0_cell: int | None = None  # drawn cell where element 0 (index (0, ..., 0)) begins
-
-    @property
-    def touched(self) -> list[int]:
-        """Indices of drawn cells that some element touches (what a test compares)."""
-        return [i for i, h in enumerate(self.hits) if h]
-
-    @property
-    def buffer_touched(self) -> list[int]:
-        """The touched cells numbered from the start of the drawn extent (buffer or span)."""
-        return [self.first_cell + i for i in self.touched]
-
-    @property
-    def element_starts(self) -> list[int]:
-        """Drawn cells where an element begins (a subset of `touched` when itemsize > unit)."""
-        step = self.itemsize // self.unit
-        starts = []
-        i = 0
-        while i < len(self.hits):
-            if self.hits[i]:
-                starts.append(i)
-                i += step
-            else:
-                i += 1
-        return starts
-
-
-MAX_NUMBERED = 100  # elements numbered in visiting order up to this size
-MAX_HITS = 2**53  # touches counted per cell at most (exact in the JSON every front end reads)
-
-
-def layout_model(shape: list[int], strides: list[int], itemsize: int, max_cells: int = 256, *,
-                 offset: int | None = None, buffer_bytes: int | None = None,
-                 grid: int | None = None) -> LayoutModel:
-    """Where the array's elements sit, for at most `max_cells` cells.
-
-    `offset` is the byte offset of element 0 in the owning buffer of `buffer_bytes` bytes; with
-    both, the whole buffer is the extent (a view such as ``a[1:, 2:]`` is drawn where it really
-    sits in ``a``).  Without them the extent is the array's own span.  `grid` is a row length in
-    elements (the base's last axis) to line rows of a 2-D buffer up under each other.
-
-    Negative strides touch the same set of bytes as their absolute values (the axis is just walked
-    backwards), so the set is computed with |stride|; a stride of 0 repeats every element of that
-    axis on the same bytes, which is counted in `hits` rather than enumerated.
-    """
-    itemsize = max(int(itemsize), 1)
-    shape = [int(n) for n in shape]
-    strides = [int(s) for s in strides]
-    size = math.prod(shape) if shape else 1
-    pairs = list(zip(strides, shape, strict=False))
-    low = sum(min(0, (n - 1) * s) for s, n in pairs if n > 0)  # lowest byte, from element 0
-    high = sum(max(0, (n - 1) * s) for s, n in pairs if n > 0) + itemsize
-    unit = itemsize
-    for s, n in pairs:
-        if s and n > 1:
-            unit = math.gcd(unit, abs(s))
-    in_buffer = (size > 0 and offset is not None and buffer_bytes is not None
-                 and offset + low >= 0 and offset + high <= buffer_bytes)
-    if in_buffer:
-        assert offset is not None and buffer_bytes is not None
-        unit = math.gcd(unit, offset + low) if offset + low else unit
-        low_abs = offset + low  # the array's lowest byte within the extent
-        extent = buffer_bytes
-    else:
-        low_abs, extent = 0, high - low
-    total_cells = max(math.ceil(extent / unit), 1) if size else 0
-    # rows: line a 2-D buffer's rows up under each other
-    row_cells = min(32, max(total_cells, 1))
-    grid_cells = grid * itemsize // unit if grid and in_buffer else 0
-    outer = [abs(s) // unit for s, n in pairs if n > 1 and s]
-    if 2 <= grid_cells <= 64 and grid_cells < total_cells:
-        row_cells = grid_cells
-    elif len(outer) >= 2 and 4 <= max(outer) <= 64 and max(outer) * 2 <= max(total_cells, 1):
-        row_cells = max(outer)
-    first_cell = 0
-    if total_cells > max_cells:  # a window that starts on the row of the array's first byte
-        first_cell = (low_abs // unit) // row_cells * row_cells
-    n_cells = max(min(max_cells, total_cells - first_cell), 0)
-    start_rel = first_cell * unit - low_abs  # the window in bytes from the array's lowest byte
-    end_rel = start_rel + n_cells * unit
-    offsets = np.zeros(1, dtype=np.int64)
-    counts = np.ones(1, dtype=np.int64)
-    if size:
-        for s, n in sorted(pairs, key=lambda p: -abs(p[0])):
-            s = abs(s)
-            if n <= 1:
-                continue
-            if s == 0:
-                counts = np.minimum(counts, MAX_HITS // n) * n  # saturates, never wraps
-                continue
-            steps = np.arange(min(n, max(end_rel, 0) // s + 1), dtype=np.int64) * s
-            offsets = (offsets[:, None] + steps[None, :]).ravel()
-            counts = np.repeat(counts, len(steps))
-            inside = offsets < end_rel
-            offsets, counts = offsets[inside], counts[inside]
-            if len(offsets) > max(end_rel, 0) // unit + 1:
-                # overlapping axes (as_strided, sliding windows) reach the same bytes many
-                # times: merge them with their counts, so the work is bounded by the window's
-                # cells and not by the number of combinations (2^40 for 40 axes of 2)
-                offsets, where = np.unique(offsets, return_inverse=True)
-                merged = np.bincount(where.ravel(), weights=counts.astype(np.float64))
-                counts = np.minimum(merged, float(MAX_HITS)).astype(np.int64)
-    else:
-        offsets, counts = offsets[:0], counts[:0]
-    hits = np.zeros(n_cells, dtype=np.int64)
-    for k in range(itemsize // unit):
-        cells = (low_abs + offsets) // unit + k - first_cell
-        ok = (cells >= 0) & (cells < n_cells)
-        np.add.at(hits, cells[ok], counts[ok])
-    # visiting order, and where element 0 is
-    element0 = low_abs - low  # byte of element 0 within the extent
-    element0_cell = element0 // unit - first_cell if size else None
-    if element0_cell is not None and not 0 <= element0_cell < n_cells:
-        element0_cell = None
-    order: list[int | None] = [None] * n_cells
-    if 0 < size <= MAX_NUMBERED and not any(s == 0 and n > 1 for s, n in pairs):
-        index = np.indices(shape).reshape(len(shape), -1).T if shape else np.zeros((1, 0), int)
-        element_bytes = element0 + index @ np.asarray(strides, dtype=np.int64).reshape(-1)
-        for i, b in enumerate(element_bytes.tolist()):
-            cell = b // unit - first_cell
-            if 0 <= cell < n_cells and order[cell] is None:
-                order[cell] = i
-    return LayoutModel(unit, itemsize, row_cells, n_cells, total_cells, hits.tolist(), strides,
-                       shape, first_cell, in_buffer, order, element0_cell)
-
-
-def array_offset(array: ArrayInfo) -> int | None:
-    """Bytes from the start of the owning buffer to element 0, where the report says (or where it
-    cannot be otherwise: an array owning its data starts its buffer)."""
-    offset = getattr(array, "offset_bytes", None)
-    if offset is None and not array.is_view:
-        offset = 0
-    return offset
-
-
-def layout_grid(report: Report, array: ArrayInfo) -> int | None:
-    """Row length (elements) for drawing the buffer: the last axis of the named base, or of the
-    array itself, when that array is C-contiguous over the whole buffer and 2-D or more."""
-    base = report.array(array.base) if array.base else None
-    for grid in (base, array):
-        if (grid is not None and len(grid.shape) >= 2 and grid.c_contiguous
-                and grid.itemsize == array.itemsize and grid.nbytes == array.base_nbytes
-                and grid.shape[-1] > 0):
-            return int(grid.shape[-1])
-    return None
-
-
-def array_layout_model(array: ArrayInfo, grid: int | None = None,
-                       max_cells: int = 256) -> LayoutModel:
-    """The layout of a report's array: in its owning buffer when its offset there is known,
-    else over its own span."""
-    offset = array_offset(array)
-    return layout_model(array.shape, array.strides, array.itemsize, max_cells,
-                        offset=offset, buffer_bytes=array.base_nbytes if offset is not None
-                        else None, grid=grid)
 
 
 def layout_caption(model: LayoutModel, name: str = "", base: str | None = None) -> str:

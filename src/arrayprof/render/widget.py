@@ -432,11 +432,11 @@ class ArraysView(widgets.VBox):
             self.drawing.value = _wrap('<p class="apr-note">Select an array to draw its memory '
                                        "layout.</p>")
             return
-        self.layout_model = array_layout_model(array, layout_grid(self.report, array))
+        model = self.layout_model = array_layout_model(array, layout_grid(self.report, array))
         facts = (f"{array.name} {fmt_shape(array.shape)} {array.dtype}, strides "
                  f"{fmt_shape(array.strides)}, {contiguity(array)}, span "
-                 f"{fmt_bytes(array.span_bytes)}, touches {array.utilization:.0%} of it, "
-                 f"{array.cache_lines} cache lines")
+                 f"{fmt_bytes(model.span_bytes)}, touches {array.utilization:.0%} of it, "
+                 f"{model.cache_lines} cache lines")
         self.drawing.value = _wrap(f'<p class="apr-note">{escape(facts)}</p>'
                                    + layout_svg_from_model(self.layout_model, array.name,
                                                            array.base))

@@ -3,5 +3,8 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
+from arrayprof.advisor.rules.dtype_upcast import silent_promotion
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    silent_promotion.RULE,
+)

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
+from arrayprof.advisor.rules.missing_keepdims import reduction_without_keepdims
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (reduction_without_keepdims.RULE,)

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
+from arrayprof.advisor.rules.view_mutation import write_through_view
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (write_through_view.RULE,)
