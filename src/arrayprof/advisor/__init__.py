@@ -251,9 +251,7 @@ from arrayprof.advisor import (  # noqa: E402 - the families register themselves
     dask_chunks,
     dtypes,
     layout,
-    loops,
 )
 
 __all__ = ["RULES", "advise", "api_misuse", "broadcasting", "copies", "dask_chunks", "dtypes",
-           "layout",
-           "loops", "rule", "run_rules"]
+           "layout", "rule", "run_rules"]
