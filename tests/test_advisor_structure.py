@@ -45,7 +45,8 @@ def test_every_rule_module_binds_one_rule_listed_by_its_category() -> None:
 def test_rules_are_named_and_documented() -> None:
     names = [rule.name for rule in RULES]
     assert len(set(names)) == len(names), "rule names must be unique"
-    assert not set(names) & set(CATEGORIES), "a rule name must not shadow a category"
+    # a category's main rule may carry the category's name, never another category's
+    assert all(r.name == r.category for r in RULES if r.name in CATEGORIES)
     for rule in RULES:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
         assert rule.category in CATEGORIES, rule.name
@@ -67,7 +68,7 @@ def test_no_rule_is_registered_outside_the_catalogue() -> None:
     decorated = {path.stem for path in ADVISOR.glob("*.py")
                  if re.search(r"^@rule$", path.read_text(), re.M)}
     assert decorated == set()
-    assert not hasattr(arrayprof.advisor, "rule")
+    assert arrayprof.advisor.RULES is RULES  # what advise() runs is the catalogue
 
 
 def rule_test(rule: Rule) -> Path:

@@ -1,44 +1,35 @@
 """The advisor: rules that read a report and the cell's AST and emit findings.
 
-Each rule family lives in its own module and registers its rules with `rule`; `advise()` runs them
-all, isolates their failures, runs them again on the body of every function the cell defines with
-that function's locals (see scopes), verifies the rewrites they offer (when asked), sets
-severities from measured cost (a rewrite that really ran says what the pattern costs here), and
-orders the findings by line.
+The rules are the catalogue's (`advisor.rules`: one documented rule per module, grouped by
+category); `advise()` runs them all, isolates their failures, runs them again on the body of
+every function the cell defines with that function's locals (see scopes), verifies the rewrites
+they offer (when asked), sets severities from measured cost (a rewrite that really ran says what
+the pattern costs here), and orders the findings by line.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from arrayprof.advisor.rules import RULES
 from arrayprof.context import CellContext
 from arrayprof.report import Finding, Report
 
 if TYPE_CHECKING:
     from arrayprof.advisor.verify import Measure
 
-Rule = Callable[[Report, CellContext], list[Finding]]
-RULES: list[Rule] = []
-
-
-def rule(function: Rule) -> Rule:
-    RULES.append(function)
-    return function
-
 
 def run_rules(report: Report, context: CellContext) -> list[Finding]:
-    """Every rule on one context; a failing rule becomes a note, not a broken report."""
-    from arrayprof.advisor.rules import RULES as CATALOGUE_RULES
-
+    """Every rule of the catalogue on one context; a failing rule becomes a note, not a broken
+    report."""
     findings: list[Finding] = []
-    for check in (*CATALOGUE_RULES, *RULES):
+    for rule in RULES:
         try:
-            findings.extend(check(report, context))
+            findings.extend(rule.check(report, context))
         except Exception as exc:
-            report.notes.append(f"arrayprof: rule {check.__name__} failed: {exc}")
+            report.notes.append(f"arrayprof: rule {rule.name} failed: {exc}")
     return findings
 
 
@@ -244,9 +235,4 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-from arrayprof.advisor import (  # noqa: E402 - the families register themselves with `rule`
-    loops,
-)
-
-__all__ = ["RULES", "advise",
-           "loops", "rule", "run_rules"]
+__all__ = ["RULES", "advise", "run_rules"]

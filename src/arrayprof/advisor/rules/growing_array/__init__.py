@@ -3,5 +3,8 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
+from arrayprof.advisor.rules.growing_array import growing_array
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    growing_array.RULE,
+)

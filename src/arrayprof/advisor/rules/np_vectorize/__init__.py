@@ -3,5 +3,8 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
+from arrayprof.advisor.rules.np_vectorize import np_vectorize
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    np_vectorize.RULE,
+)

@@ -3,5 +3,8 @@
 from __future__ import annotations
 
 from arrayprof.advisor.rule import Rule
+from arrayprof.advisor.rules.python_builtin import python_builtin
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    python_builtin.RULE,
+)
