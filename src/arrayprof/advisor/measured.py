@@ -25,13 +25,13 @@ from typing import Any
 import numpy as np
 
 from arrayprof.advisor import ast_tools as at
+from arrayprof.advisor.vectorizer import SECONDS_PER_STEP
 from arrayprof.report import Report
 
 MIN_PASSES = 1_000  # passes of scalar work before a loop is worth a word
 MIN_CALL_PASSES = 100  # passes when each calls a function: a call costs microseconds
 SCALAR_ELEMENTS = 1_024  # mean elements per ufunc call up to which a pass is per-element work
 SCALAR_BYTES = 4_096  # mean bytes per allocation in the loop up to which it makes no real arrays
-SECONDS_PER_STEP = 1.5e-7  # interpreter cost of one indexed element operation (as the vectorizer)
 SECONDS_PER_CALL = 2e-6  # one NumPy call on a small array, or a call of a Python function
 NOT_WORK = frozenset({"print", "input", "open", "repr", "format", "hash", "id", "exec", "eval",
                       "setattr", "getattr", "breakpoint"})
