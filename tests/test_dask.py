@@ -6,6 +6,7 @@ per-worker cost, a worker without arrayprof named in the notes.  One cluster for
 from __future__ import annotations
 
 import gc
+import json
 import subprocess
 import sys
 import textwrap
@@ -289,6 +290,37 @@ def test_local_threaded_scheduler_charges_the_lines(client) -> None:
     assert report.numpy.other_threads.get("allocated_bytes", 0) < 2**16
     assert any(f.category == "broadcast-blowup" and f.lineno == PAIR_LINE
                for f in report.findings)
+
+
+def test_threaded_scheduler_same_figures_every_run() -> None:
+    """The same computation on Dask's threaded scheduler, profiled three times in one process:
+    each run's per-line bytes equal the synchronous scheduler's, nothing on other threads.  From
+    the second run on the pool's threads are older than the cell (background for the tracker),
+    so only the task mark makes them count; the finalize step that joins `dist` (11.5 MB) must
+    be marked with its compute line while the compute still runs (it went to other_threads).
+    In a fresh process: this module's Client has threads of its own that allocate meanwhile."""
+    code = textwrap.dedent(f"""
+        import json, dask, arrayprof
+        SETUP, CELL = {SETUP!r}, {CELL!r}
+        def figures(scheduler):
+            ns = {{}}
+            exec(SETUP, ns)
+            with dask.config.set(scheduler=scheduler):
+                report = arrayprof.profile(CELL, ns, verify=False)
+            lines = {{row.lineno: [row.allocated_bytes, row.temporary_bytes]
+                     for row in report.lines}}
+            return [lines, report.numpy.other_threads]
+        print(json.dumps([figures(s) for s in ("sync", "threads", "threads", "threads")]))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, check=True)
+    (expected, other), *threaded = json.loads(done.stdout.splitlines()[-1])
+    assert other.get("allocated_bytes", 0) == 0
+    assert expected[str(COMPUTE_D)] == [N * N * ITEMSIZE, 0]  # the joined result, kept by `dist`
+    assert len(threaded) == 3
+    for lines, other in threaded:
+        assert other.get("allocated_bytes", 0) == 0 and other.get("allocations", 0) == 0
+        assert lines == expected
 
 
 def test_arrayprof_never_imports_dask() -> None:
