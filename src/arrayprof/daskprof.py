@@ -266,6 +266,10 @@ class DaskWatch:
         line = self.token_line.get(token) if len(token) >= 16 else None
         if line is not None or layer in self.before:
             return line
+        return self.compute_line_at(started)
+
+    def compute_line_at(self, started: float) -> int | None:
+        """The line of the cell's compute call running at `started` (time.time()), if any."""
         for first, last, compute_line in list(self.compute_calls):
             if first <= started <= last:
                 return compute_line
@@ -278,7 +282,10 @@ class DaskWatch:
         name = layer_name(key)
         self._local_thread.active = True
         started, start = time.time(), time.perf_counter()
-        _native.task_begin(self.line_of(name, started) or 0)
+        # a layer made before the cell is still computed by the cell's compute: its bytes go to
+        # that call's line, as on the synchronous scheduler (a pool thread older than the cell
+        # counts only while marked); a task no compute of the cell runs stays unmarked
+        _native.task_begin(self.line_of(name, started) or self.compute_line_at(started) or 0)
         try:
             return original(key, *args, **kwargs)
         finally:
