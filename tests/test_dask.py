@@ -299,7 +299,8 @@ def test_threaded_scheduler_same_figures_every_run() -> None:
     so only the task mark makes them count; the finalize step that joins `dist` (11.5 MB) must
     be marked with its compute line while the compute still runs (it went to other_threads), and
     so must the tasks of a layer made before the cell (charged to the compute's line, as on the
-    cell's own thread; they went to other_threads too).  In a fresh process: this module's Client has threads of its own that allocate meanwhile."""
+    cell's own thread; they went to other_threads too).  In a fresh process: this module's
+    Client has threads of its own that allocate meanwhile."""
     code = textwrap.dedent(f"""
         import json, dask, arrayprof
         SETUP, CELL = {SETUP!r}, {CELL!r}
@@ -328,7 +329,7 @@ def test_threaded_scheduler_same_figures_every_run() -> None:
     joined, chunks = before_expected["1"]
     assert 0 <= joined - 2 * N * K * ITEMSIZE == chunks - N * K * ITEMSIZE < 2**10
     assert len(threaded) == len(before_threaded) == 3
-    for lines, other in threaded + before_threaded:
+    for _, other in threaded + before_threaded:
         assert other.get("allocated_bytes", 0) == 0 and other.get("allocations", 0) == 0
     assert [lines for lines, _ in threaded] == [expected] * 3
     assert [lines for lines, _ in before_threaded] == [before_expected] * 3
