@@ -6,6 +6,7 @@ per-worker cost, a worker without arrayprof named in the notes.  One cluster for
 from __future__ import annotations
 
 import gc
+import json
 import subprocess
 import sys
 import textwrap
@@ -289,6 +290,49 @@ def test_local_threaded_scheduler_charges_the_lines(client) -> None:
     assert report.numpy.other_threads.get("allocated_bytes", 0) < 2**16
     assert any(f.category == "broadcast-blowup" and f.lineno == PAIR_LINE
                for f in report.findings)
+
+
+def test_threaded_scheduler_same_figures_every_run() -> None:
+    """The same computation on Dask's threaded scheduler, profiled three times in one process:
+    each run's per-line bytes equal the synchronous scheduler's, nothing on other threads.  From
+    the second run on the pool's threads are older than the cell (background for the tracker),
+    so only the task mark makes them count; the finalize step that joins `dist` (11.5 MB) must
+    be marked with its compute line while the compute still runs (it went to other_threads), and
+    so must the tasks of a layer made before the cell (charged to the compute's line, as on the
+    cell's own thread; they went to other_threads too).  In a fresh process: this module's
+    Client has threads of its own that allocate meanwhile."""
+    code = textwrap.dedent(f"""
+        import json, dask, arrayprof
+        SETUP, CELL = {SETUP!r}, {CELL!r}
+        def figures(scheduler, cell):
+            ns = {{}}
+            exec(SETUP + "y = da.ones(({N}, {K}), chunks=({CHUNK_N}, {K})) * 2\\n", ns)
+            with dask.config.set(scheduler=scheduler):
+                report = arrayprof.profile(cell, ns, verify=False)
+            lines = {{row.lineno: [row.allocated_bytes, row.temporary_bytes]
+                     for row in report.lines}}
+            return [lines, report.numpy.other_threads]
+        print(json.dumps([[figures(s, cell) for s in ("sync", "threads", "threads", "threads")]
+                          for cell in (CELL, "r = y.compute()\\n")]))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, check=True)
+    cell, before = json.loads(done.stdout.splitlines()[-1])
+    (expected, other), *threaded = cell
+    assert other.get("allocated_bytes", 0) == 0
+    assert expected[str(COMPUTE_D)] == [N * N * ITEMSIZE, 0]  # the joined result, kept by `dist`
+    # `y`'s layer was made before the cell: its chunks (temporaries, joined into `r`) go to
+    # the line whose compute ran them, as on the cell's own thread
+    (before_expected, other), *before_threaded = before
+    assert other.get("allocated_bytes", 0) == 0
+    assert list(before_expected) == ["1"]  # (+ a few bytes a task: the scalar, per chunk)
+    joined, chunks = before_expected["1"]
+    assert 0 <= joined - 2 * N * K * ITEMSIZE == chunks - N * K * ITEMSIZE < 2**10
+    assert len(threaded) == len(before_threaded) == 3
+    for _, other in threaded + before_threaded:
+        assert other.get("allocated_bytes", 0) == 0 and other.get("allocations", 0) == 0
+    assert [lines for lines, _ in threaded] == [expected] * 3
+    assert [lines for lines, _ in before_threaded] == [before_expected] * 3
 
 
 def test_arrayprof_never_imports_dask() -> None:

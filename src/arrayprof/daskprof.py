@@ -117,8 +117,10 @@ class DaskWatch:
         self.local: dict[str, list[float]] = {}  # layer -> row, as the workers' (_daskworker)
         self.local_lock = threading.Lock()
         self.computes: list[DaskCompute] = []
-        # (time.time() at start, at end, line) of each dask.compute / .compute() call
-        self.compute_calls: list[tuple[float, float, int]] = []
+        # [time.time() at start, at end, line] of each dask.compute / .compute() call, entered
+        # when the call starts (end = inf while it runs): a task it runs (its finalize step) is
+        # marked with its line as it starts, on a pool thread perhaps older than the cell
+        self.compute_calls: list[list[Any]] = []
         self.token_line: dict[str, int] = {}
         self.notes: list[str] = []
         self.client: Any = None
@@ -166,12 +168,13 @@ class DaskWatch:
 
         def watched_compute(*args: Any, **kwargs: Any) -> Any:
             line = watch._cell_line()
-            first = time.time()
+            call = [time.time(), math.inf, line]
+            if line is not None:
+                watch.compute_calls.append(call)  # list.append: atomic for the pool's readers
             try:
                 results = original_compute(*args, **kwargs)
             finally:
-                if line is not None:
-                    watch.compute_calls.append((first, time.time(), line))
+                call[1] = time.time()
             watch._computed(line, args, results)
             return results
 
@@ -263,7 +266,11 @@ class DaskWatch:
         line = self.token_line.get(token) if len(token) >= 16 else None
         if line is not None or layer in self.before:
             return line
-        for first, last, compute_line in self.compute_calls:
+        return self.compute_line_at(started)
+
+    def compute_line_at(self, started: float) -> int | None:
+        """The line of the cell's compute call running at `started` (time.time()), if any."""
+        for first, last, compute_line in list(self.compute_calls):
             if first <= started <= last:
                 return compute_line
         return None
@@ -275,7 +282,10 @@ class DaskWatch:
         name = layer_name(key)
         self._local_thread.active = True
         started, start = time.time(), time.perf_counter()
-        _native.task_begin(self.line_of(name, started) or 0)
+        # a layer made before the cell is still computed by the cell's compute: its bytes go to
+        # that call's line, as on the synchronous scheduler (a pool thread older than the cell
+        # counts only while marked); a task no compute of the cell runs stays unmarked
+        _native.task_begin(self.line_of(name, started) or self.compute_line_at(started) or 0)
         try:
             return original(key, *args, **kwargs)
         finally:
