@@ -28,6 +28,7 @@
  *      call into Python while holding it: no object built or freed, no refcount, nothing that can
  *      start a garbage collection (whose finalizers may release the GIL and let another thread,
  *      holding the GIL, spin on this lock forever).  C malloc/calloc/free are allowed.
+ *      The live tables are ptrtable.h's, which takes no lock and allocates with calloc/free only.
  *   2. It may be taken with or without the GIL; since rule 1 means a holder never waits for the GIL,
  *      a thread that holds the GIL and spins on it always gets it.
  *   3. Never taken while holding another lock of ours, and no lock of ours is taken while holding
