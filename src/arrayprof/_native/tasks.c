@@ -7,6 +7,7 @@
  * counted as that task's temporary (Dask frees a task's intermediates on the task's thread).
  */
 #include "tasks.h"
+#include "ptrtable.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -19,12 +20,6 @@ _Thread_local int ap_task_line;
 atomic_int ap_tasks_on;
 
 typedef struct {
-    void *ptr;
-    size_t size;
-    uint64_t task; /* the allocating task's id */
-} task_buffer;
-
-typedef struct {
     int64_t allocations, allocated_bytes, temporaries, temporary_bytes, live, peak;
 } task_counters;
 
@@ -33,8 +28,7 @@ static _Thread_local task_counters counters;
 static atomic_uint_fast64_t task_ids;
 
 static atomic_flag tasks_lock = ATOMIC_FLAG_INIT;
-static task_buffer *table;
-static size_t capacity, used;
+static ap_ptr_table table; /* the tasks' live buffers, entries tagged with `.task` */
 static int64_t live_bytes, peak_bytes; /* of every task's buffers still alive, in this process */
 static int atfork_registered;
 
@@ -52,74 +46,16 @@ unlock_tasks(void)
     atomic_flag_clear_explicit(&tasks_lock, memory_order_release);
 }
 
-static inline size_t
-hash_ptr(const void *ptr)
-{
-    uint64_t h = (uint64_t)(uintptr_t)ptr >> 4;
-    h *= 0x9E3779B97F4A7C15ull;
-    return (size_t)(h ^ (h >> 32));
-}
-
 /* Lock held.  On allocation failure the entry is dropped: its free is then not seen, which
  * only overstates the live bytes, never corrupts. */
 static void
 table_insert(void *ptr, size_t size, uint64_t task)
 {
-    if ((used + 1) * 2 > capacity) {
-        size_t grown_capacity = capacity ? capacity * 2 : 1024;
-        task_buffer *grown = calloc(grown_capacity, sizeof(task_buffer));
-        if (grown == NULL) {
-            return;
-        }
-        for (size_t i = 0; i < capacity; i++) {
-            if (table[i].ptr != NULL) {
-                size_t j = hash_ptr(table[i].ptr) & (grown_capacity - 1);
-                while (grown[j].ptr != NULL) {
-                    j = (j + 1) & (grown_capacity - 1);
-                }
-                grown[j] = table[i];
-            }
-        }
-        free(table);
-        table = grown;
-        capacity = grown_capacity;
+    if (ap_ptr_reserve(&table, table.used + 1) < 0) {
+        return;
     }
-    size_t mask = capacity - 1, j = hash_ptr(ptr) & mask;
-    while (table[j].ptr != NULL && table[j].ptr != ptr) {
-        j = (j + 1) & mask;
-    }
-    if (table[j].ptr == NULL) {
-        used++;
-    }
-    table[j] = (task_buffer){ptr, size, task};
-}
-
-/* Lock held.  1 and *out when `ptr` is a task's buffer (backward-shift deletion, as tracker.c). */
-static int
-table_remove(void *ptr, task_buffer *out)
-{
-    if (capacity == 0) {
-        return 0;
-    }
-    size_t mask = capacity - 1, j = hash_ptr(ptr) & mask;
-    while (table[j].ptr != ptr) {
-        if (table[j].ptr == NULL) {
-            return 0;
-        }
-        j = (j + 1) & mask;
-    }
-    *out = table[j];
-    size_t hole = j;
-    for (size_t k = (j + 1) & mask; table[k].ptr != NULL; k = (k + 1) & mask) {
-        size_t home = hash_ptr(table[k].ptr) & mask;
-        if (((k - home) & mask) >= ((k - hole) & mask)) {
-            table[hole] = table[k];
-            hole = k;
-        }
-    }
-    table[hole].ptr = NULL;
-    used--;
-    return 1;
+    ap_ptr_entry entry = {.ptr = ptr, .size = size, .task = task}, replaced;
+    (void)ap_ptr_put(&table, &entry, &replaced);
 }
 
 void
@@ -147,11 +83,12 @@ ap_tasks_alloc(void *ptr, size_t size)
 void
 ap_tasks_free(void *ptr)
 {
-    task_buffer entry;
+    ap_ptr_entry entry;
     lock_tasks();
-    int found = table_remove(ptr, &entry);
+    int found = ap_ptr_remove(&table, ptr, &entry);
     if (found) {
         live_bytes -= (int64_t)entry.size;
+        ap_ptr_maybe_shrink(&table);
     }
     unlock_tasks();
     if (found && entry.task == current_task && current_task != 0) {
@@ -204,9 +141,7 @@ ap_tasks_enable(PyObject *self, PyObject *arg)
     }
     atomic_store(&ap_tasks_on, 0);
     lock_tasks();
-    free(table);
-    table = NULL;
-    capacity = used = 0;
+    ap_ptr_release(&table);
     live_bytes = peak_bytes = 0;
     unlock_tasks();
     Py_RETURN_NONE;
@@ -260,7 +195,7 @@ ap_tasks_memory(PyObject *self, PyObject *arg)
     }
     lock_tasks();
     int64_t live = live_bytes, peak = peak_bytes;
-    size_t buffers = used;
+    size_t buffers = table.used;
     if (reset_peak) {
         peak_bytes = live_bytes;
     }

@@ -8,7 +8,8 @@
  * every allocation goes to the task running on the allocating thread.  Independent of the cell
  * recording in tracker.c: it runs in worker processes, where no cell is recorded.  Lock rules as
  * in tracker.c: `tasks_lock` (a spinlock) guards the live table and the process totals, is held
- * only for plain C work, never with another lock of ours, and is reset in a fork child.
+ * only for plain C work, never with another lock of ours, and is reset in a fork child.  The live
+ * table is ptrtable.h's (no lock of its own, calloc/free only).
  */
 #ifndef ARRAYPROF_TASKS_H
 #define ARRAYPROF_TASKS_H

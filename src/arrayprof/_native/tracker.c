@@ -28,6 +28,7 @@
  *      call into Python while holding it: no object built or freed, no refcount, nothing that can
  *      start a garbage collection (whose finalizers may release the GIL and let another thread,
  *      holding the GIL, spin on this lock forever).  C malloc/calloc/free are allowed.
+ *      The live tables are ptrtable.h's, which takes no lock and allocates with calloc/free only.
  *   2. It may be taken with or without the GIL; since rule 1 means a holder never waits for the GIL,
  *      a thread that holds the GIL and spins on it always gets it.
  *   3. Never taken while holding another lock of ours, and no lock of ours is taken while holding
@@ -53,6 +54,7 @@
 #include "census.h"
 #include "frames.h"
 #include "observer.h"
+#include "ptrtable.h"
 #include "tasks.h"
 
 #define NPY_NO_DEPRECATED_API NPY_1_22_API_VERSION
@@ -104,11 +106,7 @@ typedef struct {
     int touched;
 } line_stats;
 
-typedef struct {
-    void *ptr;
-    size_t size;
-    int32_t line; /* allocating line, or OTHER_THREAD_LINE */
-} live_entry;
+typedef ap_ptr_entry live_entry; /* tagged with `.line`: allocating line, or OTHER_THREAD_LINE */
 
 typedef struct {
     int64_t t_ns;
@@ -124,8 +122,7 @@ struct tracker_state {
     int64_t unknown_size_frees; /* reallocs of buffers older than the cell: old size unknown */
     line_stats *lines;
     int32_t nlines; /* lines[0] is "no cell frame"; lines[1..nlines] are cell lines */
-    live_entry *live; /* grows and shrinks with the buffers alive */
-    size_t live_capacity, live_used;
+    ap_ptr_table live; /* grows and shrinks with the buffers alive (ptrtable.h) */
     size_t young_used; /* entries in young_table, not yet moved to `live` */
     size_t live_cell; /* entries of the cell's threads (not OTHER_THREAD_LINE), both tables */
     timeline_point timeline[TIMELINE_CAPACITY];
@@ -180,15 +177,7 @@ now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* ---- live-buffer table: pointer -> (size, line), open addressing, backward-shift deletion ---- */
-
-static inline size_t
-ptr_hash(const void *ptr)
-{
-    uint64_t h = (uint64_t)(uintptr_t)ptr >> 4;
-    h *= 0x9E3779B97F4A7C15ull;
-    return (size_t)(h ^ (h >> 32));
-}
+/* ---- live-buffer table: pointer -> (size, line), ptrtable.h's table ---------------------- */
 
 /* Two tables.  A buffer is first entered in the small `young_table`, which stays in the caches;
  * most buffers (temporaries) are freed from there.  When it is half full, its entries move to the
@@ -203,73 +192,14 @@ ptr_hash(const void *ptr)
 #define YOUNG_MAX (YOUNG_CAPACITY / 2)
 static live_entry young_table[YOUNG_CAPACITY];
 
-/* Lock held.  Rehash the live table into `new_capacity` slots (a power of two, more than twice its
- * entries); -1 when out of memory (the table is then unchanged). */
-static int
-live_rehash(size_t new_capacity)
-{
-    live_entry *grown = calloc(new_capacity, sizeof(live_entry));
-    if (grown == NULL) {
-        return -1;
-    }
-    for (size_t i = 0; i < st.live_capacity; i++) {
-        if (st.live[i].ptr == NULL) {
-            continue;
-        }
-        size_t j = ptr_hash(st.live[i].ptr) & (new_capacity - 1);
-        while (grown[j].ptr != NULL) {
-            j = (j + 1) & (new_capacity - 1);
-        }
-        grown[j] = st.live[i];
-    }
-    free(st.live);
-    st.live = grown;
-    st.live_capacity = new_capacity;
-    return 0;
-}
-
-/* Lock held.  The live table holds at least `entries` at load <= 1/2; -1 when it cannot grow. */
-static int
-live_reserve(size_t entries)
-{
-    if (entries * 2 <= st.live_capacity) {
-        return 0;
-    }
-    size_t new_capacity = st.live_capacity ? st.live_capacity : 1024;
-    while (entries * 2 > new_capacity) {
-        new_capacity *= 2;
-    }
-    return live_rehash(new_capacity);
-}
-
-/* Lock held, after a removal.  A large table mostly emptied by frees shrinks (to load 1/2): its
- * memory follows the buffers alive, and the work of giving it back is done by the frees that
- * emptied it (amortised, like the growth), not by stop() or the report. */
-#define SHRINK_FROM (1u << 16)
-static void
-live_maybe_shrink(void)
-{
-    if (st.live_capacity >= SHRINK_FROM && st.live_used * 8 < st.live_capacity) {
-        live_rehash(st.live_capacity / 4);
-    }
-}
-
 /* Lock held, room reserved.  An entry for the same pointer is replaced (and uncounted). */
-static void
+static inline void
 live_put(const live_entry *e)
 {
-    size_t mask = st.live_capacity - 1;
-    size_t j = ptr_hash(e->ptr) & mask;
-    while (st.live[j].ptr != NULL && st.live[j].ptr != e->ptr) {
-        j = (j + 1) & mask;
+    live_entry replaced;
+    if (ap_ptr_put(&st.live, e, &replaced)) {
+        st.live_cell -= replaced.line != OTHER_THREAD_LINE;
     }
-    if (st.live[j].ptr == NULL) {
-        st.live_used++;
-    }
-    else {
-        st.live_cell -= st.live[j].line != OTHER_THREAD_LINE;
-    }
-    st.live[j] = *e;
 }
 
 /* Lock held.  Move every young entry to the live table.  If it cannot grow, the young entries are
@@ -281,20 +211,17 @@ flush_young(void)
     if (st.young_used == 0) {
         return;
     }
-    if (live_reserve(st.live_used + st.young_used) < 0) {
+    if (ap_ptr_reserve(&st.live, st.live.used + st.young_used) < 0) {
         for (size_t i = 0; i < YOUNG_CAPACITY; i++) {
             st.live_cell -= young_table[i].ptr != NULL && young_table[i].line != OTHER_THREAD_LINE;
         }
     }
     else {
-        size_t mask = st.live_capacity - 1;
         for (size_t i = 0; i < YOUNG_CAPACITY; i++) {
-#if defined(__GNUC__) || defined(__clang__)
             const void *ahead = young_table[(i + 16) & (YOUNG_CAPACITY - 1)].ptr;
             if (ahead != NULL) {
-                __builtin_prefetch(&st.live[ptr_hash(ahead) & mask], 1);
+                ap_ptr_prefetch(st.live.slots, st.live.capacity, ahead);
             }
-#endif
             if (young_table[i].ptr != NULL) {
                 live_put(&young_table[i]);
             }
@@ -308,11 +235,7 @@ flush_young(void)
 static void
 live_insert(void *ptr, size_t size, int32_t line)
 {
-    size_t mask = YOUNG_CAPACITY - 1;
-    size_t j = ptr_hash(ptr) & mask;
-    while (young_table[j].ptr != NULL && young_table[j].ptr != ptr) {
-        j = (j + 1) & mask;
-    }
+    size_t j = ap_ptr_find(young_table, YOUNG_CAPACITY, ptr);
     if (young_table[j].ptr == NULL) {
         st.young_used++;
     }
@@ -328,45 +251,15 @@ live_insert(void *ptr, size_t size, int32_t line)
     }
 }
 
-/* Lock held.  Remove `ptr` from an open-addressed table (backward-shift deletion keeps probe
- * chains intact without tombstones); 1 and *out filled when it was there. */
-static int
-table_remove(live_entry *table, size_t capacity, size_t *used, void *ptr, live_entry *out)
-{
-    if (table == NULL || capacity == 0) {
-        return 0;
-    }
-    size_t mask = capacity - 1;
-    size_t j = ptr_hash(ptr) & mask;
-    while (table[j].ptr != ptr) {
-        if (table[j].ptr == NULL) {
-            return 0;
-        }
-        j = (j + 1) & mask;
-    }
-    *out = table[j];
-    size_t hole = j;
-    for (size_t k = (j + 1) & mask; table[k].ptr != NULL; k = (k + 1) & mask) {
-        size_t home = ptr_hash(table[k].ptr) & mask;
-        if (((k - home) & mask) >= ((k - hole) & mask)) {
-            table[hole] = table[k];
-            hole = k;
-        }
-    }
-    table[hole].ptr = NULL;
-    (*used)--;
-    return 1;
-}
-
 /* Lock held.  Returns 1 and fills *out when ptr was allocated during the cell. */
 static int
 live_remove(void *ptr, live_entry *out)
 {
-    if (!table_remove(young_table, st.young_used ? YOUNG_CAPACITY : 0, &st.young_used, ptr, out)) {
-        if (!table_remove(st.live, st.live_capacity, &st.live_used, ptr, out)) {
+    if (!ap_ptr_remove_slots(young_table, YOUNG_CAPACITY, &st.young_used, ptr, out)) {
+        if (!ap_ptr_remove(&st.live, ptr, out)) {
             return 0;
         }
-        live_maybe_shrink();
+        ap_ptr_maybe_shrink(&st.live);
     }
     st.live_cell -= out->line != OTHER_THREAD_LINE;
     return 1;
@@ -487,13 +380,7 @@ cell_line_of(unsigned long self, int32_t *line)
 static inline void
 prefetch_slot(const void *ptr)
 {
-#if defined(__GNUC__) || defined(__clang__)
-    live_entry *table = st.live;
-    size_t capacity = st.live_capacity;
-    if (capacity != 0) {
-        __builtin_prefetch(&table[ptr_hash(ptr) & (capacity - 1)], 1);
-    }
-#endif
+    ap_ptr_prefetch(st.live.slots, st.live.capacity, ptr);
 }
 
 static void
@@ -913,7 +800,7 @@ static void
 reset_state_locked(void)
 {
     free(st.lines);
-    free(st.live);
+    free(st.live.slots);
     if (st.young_used != 0) {
         memset(young_table, 0, sizeof(young_table));
     }
@@ -1137,10 +1024,10 @@ ap_tracker_stop(PyObject *self, PyObject *noargs)
     else {
         /* the buffers still alive stay in their table for live_lookup: nothing per entry here */
         release_done_live();
-        done_live = snapshot->live;
-        done_capacity = snapshot->live_capacity;
+        done_live = snapshot->live.slots;
+        done_capacity = snapshot->live.capacity;
         done_cell = snapshot->live_cell;
-        snapshot->live = NULL;
+        snapshot->live.slots = NULL;
         done_generation++;
         look_at_current_handler(1);
         result = build_result(snapshot);
@@ -1150,7 +1037,7 @@ ap_tracker_stop(PyObject *self, PyObject *noargs)
         free(spare_lines);
         spare_lines = snapshot->lines;
         spare_nlines = snapshot->nlines;
-        free(snapshot->live);
+        free(snapshot->live.slots);
         memset(snapshot, 0, sizeof(*snapshot));
     }
     /* classifying survivors and building lists may free arrays */
@@ -1177,7 +1064,7 @@ PyObject *
 ap_tracker_memory(PyObject *self, PyObject *noargs)
 {
     lock_state();
-    size_t bytes = (st.live_capacity + done_capacity + YOUNG_CAPACITY) * sizeof(live_entry) +
+    size_t bytes = (st.live.capacity + done_capacity + YOUNG_CAPACITY) * sizeof(live_entry) +
                    (st.lines ? ((size_t)st.nlines + 1) * sizeof(line_stats) : 0) + sizeof(st);
     unlock_state();
     return PyLong_FromSize_t(bytes + ap_frames_memory() + ap_census_memory());
@@ -1202,16 +1089,11 @@ ap_tracker_live_lookup(PyObject *self, PyObject *args)
         PyErr_Clear(); /* not an address (negative, too large): not one of ours */
         Py_RETURN_NONE;
     }
-    size_t mask = done_capacity - 1;
-    for (size_t j = ptr_hash(ptr) & mask; done_live[j].ptr != NULL; j = (j + 1) & mask) {
-        if (done_live[j].ptr == ptr) {
-            if (done_live[j].line == OTHER_THREAD_LINE) {
-                break;
-            }
-            return Py_BuildValue("(in)", (int)done_live[j].line, (Py_ssize_t)done_live[j].size);
-        }
+    const live_entry *e = &done_live[ap_ptr_find(done_live, done_capacity, ptr)];
+    if (e->ptr == NULL || e->line == OTHER_THREAD_LINE) {
+        Py_RETURN_NONE;
     }
-    Py_RETURN_NONE;
+    return Py_BuildValue("(in)", (int)e->line, (Py_ssize_t)e->size);
 }
 
 /* live_release(generation): free that stopped cell's table (its report is built); a newer
