@@ -367,7 +367,9 @@ def test_cli_lists_the_rules_and_describes_one() -> None:
     assert listed.returncode == 0
     heads = [line for line in listed.stdout.splitlines() if not line.startswith(" ")]
     assert heads == list(by_category())
-    rules = [line.split()[0] for line in listed.stdout.splitlines() if line.startswith("  ")]
+    rules = [line.split()[0] for line in listed.stdout.splitlines()
+             if line.startswith("  ") and not line.startswith("   ")]
+    assert max(map(len, listed.stdout.splitlines())) <= 100
     assert rules == [rule.name for group in by_category().values() for rule in group]
     one = subprocess.run([sys.executable, "-m", "arrayprof.cli", "rules", "narrowing-cast"],
                          capture_output=True, text=True, timeout=120)

@@ -9,6 +9,7 @@ regenerates the page; tests/test_advisor_structure.py keeps it current.
 from __future__ import annotations
 
 import sys
+import textwrap
 
 from arrayprof.advisor.rule import Rule
 from arrayprof.advisor.rules import RULES
@@ -48,14 +49,17 @@ def describe(rule: Rule) -> str:
 
 
 def listing(name: str | None = None) -> str:
-    """The catalogue as terminal text: every category with a line per rule, or every rule of one
-    category whole, or one rule whole.  Raises KeyError for a name that is neither."""
+    """The catalogue as terminal text: every category with a paragraph per rule (its name two
+    spaces in, continuation lines further), or every rule of one category whole, or one rule
+    whole.  Raises KeyError for a name that is neither."""
     grouped = by_category()
     if name is None:
         out = []
         for category, rules in grouped.items():
             out.append(category)
-            out += [f"  {rule.name:<28} {first_sentence(rule.finds)}" for rule in rules]
+            out += [textwrap.fill(first_sentence(rule.finds), width=100,
+                                  initial_indent=f"  {rule.name:<28} ", subsequent_indent=" " * 31)
+                    for rule in rules]
         return "\n".join(out) + "\n"
     if name in grouped:
         return "\n".join(describe(rule) for rule in grouped[name])
