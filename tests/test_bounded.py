@@ -527,7 +527,7 @@ def brute_hits(shape: tuple[int, ...], strides: tuple[int, ...], itemsize: int) 
 
 
 def test_layout_drawing_counts_overlapping_views_exactly() -> None:
-    from arrayprof.render.drawing import layout_model
+    from arrayprof.layout_model import layout_model
 
     window = np.lib.stride_tricks.sliding_window_view(np.arange(10, dtype=np.int64), 4)
     model = layout_model(list(window.shape), list(window.strides), 8)
@@ -537,7 +537,7 @@ def test_layout_drawing_counts_overlapping_views_exactly() -> None:
 
 
 def test_layout_drawing_of_forty_overlapping_axes_is_bounded() -> None:
-    from arrayprof.render.drawing import layout_model
+    from arrayprof.layout_model import layout_model
 
     tracemalloc.start()
     try:  # 2^40 elements on 41 cells: enumerating them would take 8 TB

@@ -18,8 +18,8 @@ from numpy.lib.stride_tricks import as_strided
 import arrayprof
 from arrayprof.explain import diagram, explain, explain_model
 from arrayprof.kernel import messages
-from arrayprof.layout_model import LayoutModel, span_of
-from arrayprof.render.drawing import array_layout_model, layout_caption, layout_grid
+from arrayprof.layout_model import LayoutModel, array_layout_model, layout_grid, span_of
+from arrayprof.render.drawing import layout_caption
 from arrayprof.render.html import arrays_html
 from arrayprof.render.widget import ArraysView
 from arrayprof.tracker import layout

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
+from arrayprof.layout_model import LayoutModel, array_layout_model, layout_grid, layout_model
 from arrayprof.render import document_html, report_html, summary_html
 from arrayprof.render.common import (
     fmt_bytes,
@@ -22,11 +23,7 @@ from arrayprof.render.common import (
     summary_text,
 )
 from arrayprof.render.drawing import (
-    LayoutModel,
-    array_layout_model,
     broadcast_model,
-    layout_grid,
-    layout_model,
     layout_svg,
     layout_svg_from_model,
     timeline_model,

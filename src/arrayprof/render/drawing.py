@@ -15,15 +15,7 @@ from html import escape
 
 import numpy as np
 
-from arrayprof.layout_model import (  # noqa: F401  (re-exported: the renderers' one model)
-    MAX_HITS,
-    MAX_NUMBERED,
-    LayoutModel,
-    array_layout_model,
-    array_offset,
-    layout_grid,
-    layout_model,
-)
+from arrayprof.layout_model import LayoutModel, array_layout_model
 from arrayprof.render.common import fmt_bytes, fmt_seconds, fmt_shape, peak_lineno, source_line
 from arrayprof.report import ArrayInfo, OpRecord, Report
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from html import escape
 
+from arrayprof.layout_model import layout_grid
 from arrayprof.render.common import (
     BarScale,
     SourceRow,
@@ -45,7 +46,6 @@ from arrayprof.render.drawing import (
     TIME_COLOR,
     TIMELINE_MIN_WIDTH,
     broadcast_svg,
-    layout_grid,
     layout_svg,
     timeline_svg,
 )

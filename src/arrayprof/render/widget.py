@@ -22,6 +22,7 @@ try:
 except ModuleNotFoundError as error:
     raise missing_extra("the report widget", "notebook", error) from None
 
+from arrayprof.layout_model import LayoutModel, array_layout_model, layout_grid
 from arrayprof.render.common import (
     SourceRow,
     contiguity,
@@ -35,13 +36,7 @@ from arrayprof.render.common import (
     summary_severity,
     summary_text,
 )
-from arrayprof.render.drawing import (
-    LayoutModel,
-    array_layout_model,
-    layout_grid,
-    layout_svg_from_model,
-    timeline_svg,
-)
+from arrayprof.render.drawing import layout_svg_from_model, timeline_svg
 from arrayprof.render.html import (
     CSS,
     broadcasts_html,
