@@ -52,3 +52,17 @@ def collect(client: Any, msg_id: str, timeout: float = 120,
     while reply["parent_header"].get("msg_id") != msg_id:
         reply = client.get_shell_msg(timeout=timeout)
     return {"status": reply["content"]["status"], "outputs": outputs, "reply": reply["content"]}
+
+
+def text_of(result: dict[str, Any], sep: str = "") -> str:
+    """What a cell showed as plain text: its streams, the text/plain of its displays and result,
+    and ``ename: evalue`` of an error, joined by `sep`."""
+    parts = []
+    for out in result["outputs"]:
+        if out["type"] == "stream":
+            parts.append(out["text"])
+        elif out["type"] in ("display_data", "execute_result"):
+            parts.append(out["data"].get("text/plain", ""))
+        elif out["type"] == "error":
+            parts.append(f"{out['ename']}: {out['evalue']}")
+    return sep.join(parts)

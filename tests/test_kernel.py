@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-from kernel_messages import execute, running_kernel
+from kernel_messages import execute, running_kernel, text_of
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -17,18 +16,6 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def kernel():
     with running_kernel() as client:
         yield client
-
-
-def text_of(result: dict[str, Any]) -> str:
-    parts = []
-    for out in result["outputs"]:
-        if out["type"] == "stream":
-            parts.append(out["text"])
-        elif out["type"] in ("display_data", "execute_result"):
-            parts.append(out["data"].get("text/plain", ""))
-        elif out["type"] == "error":
-            parts.append(f"{out['ename']}: {out['evalue']}")
-    return "\n".join(parts)
 
 
 def test_cell_magic_writes_exact_json(kernel, tmp_path: Path) -> None:
@@ -67,7 +54,7 @@ def test_cell_magic_shows_last_value_and_keeps_exceptions(kernel) -> None:
     assert "np.ones(3) + np.ones(4)" in ANSI.sub("", "\n".join(profiled["reply"]["traceback"]))
     last = execute(kernel, "import arrayprof\nh = arrayprof.history()[-1]\n"
                            "print(h.error.lineno, h.execution_count)")
-    assert text_of(last).split() == ["2", str(profiled["reply"]["execution_count"])]
+    assert text_of(last, sep="\n").split() == ["2", str(profiled["reply"]["execution_count"])]
 
 
 def test_bad_arguments_print_usage(kernel) -> None:
@@ -85,36 +72,36 @@ def test_line_magic_profiles_one_statement(kernel) -> None:
     assert result["status"] == "ok"
     check = execute(kernel, "r = arrayprof.history()[-1]\n"
                             "print(r.numpy.allocated_bytes, r.lines[0].lineno, y.shape)")
-    assert text_of(check).strip() == "8000 1 (1000,)"
+    assert text_of(check, sep="\n").strip() == "8000 1 (1000,)"
 
 
 def test_automatic_mode_profiles_every_cell(kernel) -> None:
     before = execute(kernel, "print(len(arrayprof.history()))")
-    count = int(text_of(before).strip())
+    count = int(text_of(before, sep="\n").strip())
     on = execute(kernel, "%arrayprof on --threshold 1MB")
-    assert "automatic mode is on" in text_of(on)
+    assert "automatic mode is on" in text_of(on, sep="\n")
     small = execute(kernel, "s = np.ones(10)\nt = s * 2")
     assert [o for o in small["outputs"] if o["type"] == "display_data"] == []
     big = execute(kernel, "import numpy as np\n\nbig = np.ones(1_000_000) * 3")
     summaries = [o for o in big["outputs"] if o["type"] == "display_data"]
     assert len(summaries) == 1 and summaries[0]["metadata"]["arrayprof"]["kind"] == "summary"
     check = execute(kernel, "%arrayprof off")
-    assert "automatic mode is off" in text_of(check)
+    assert "automatic mode is off" in text_of(check, sep="\n")
     reports = execute(kernel, f"h = arrayprof.history()\nprint(len(h) - {count})\n"
                               "kept = h[-1].line(3).allocated_bytes - h[-1].line(3).temporary_bytes\n"
                               "print(kept, h[-1].numpy.peak_lineno)")
-    lines = text_of(reports).split()
+    lines = text_of(reports, sep="\n").split()
     assert lines[0] == "2"
     assert lines[1:] == ["8000000", "3"]
 
 
 def test_explain_subcommand(kernel) -> None:
     execute(kernel, "a = np.arange(16, dtype=np.float32).reshape(4, 4)\nb = a[::2, ::2]")
-    text = text_of(execute(kernel, "%arrayprof explain b"))
+    text = text_of(execute(kernel, "%arrayprof explain b"), sep="\n")
     assert "Strides: (32, 8) bytes" in text
     assert "view of a" in text
     assert "touches 4 of the 16 elements" in text
-    text = text_of(execute(kernel, "%arrayprof explain --broadcast a[0] 'a[:, :1]'"))
+    text = text_of(execute(kernel, "%arrayprof explain --broadcast a[0] 'a[:, :1]'"), sep="\n")
     assert "(4, 4)" in text
 
 
@@ -129,7 +116,7 @@ def test_ipython_syntax_inside_a_profiled_cell(kernel, tmp_path: Path) -> None:
                              "!echo from-the-shell\n"
                              "z = y + 1\n")
     assert result["status"] == "ok"
-    assert "from-the-shell" in text_of(result)
+    assert "from-the-shell" in text_of(result, sep="\n")
     report = json.loads(out.read_text())
     assert report["error"] is None
     rows = {row["lineno"]: (row["allocated_bytes"] >= 8000, row["source"]) for row in report["lines"]}

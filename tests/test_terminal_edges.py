@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from kernel_messages import execute, running_kernel
+from kernel_messages import execute, running_kernel, text_of
 
 from arrayprof import api
 from arrayprof.explain import explain
@@ -125,16 +125,6 @@ def test_terminal_automatic_mode_points_to_last_and_says_where_it_stands(tmp_pat
 def kernel():
     with running_kernel() as client:
         yield client
-
-
-def text_of(result: dict[str, Any]) -> str:
-    parts = []
-    for out in result["outputs"]:
-        if out["type"] == "stream":
-            parts.append(out["text"])
-        elif out["type"] in ("display_data", "execute_result"):
-            parts.append(out["data"].get("text/plain", ""))
-    return "".join(parts)
 
 
 def traceback_of(result: dict[str, Any]) -> list[str]:

@@ -1,25 +1,16 @@
 """Rule chunks-too-small (advisor/rules/dask_chunks/chunks_too_small.py): cells it must flag,
-look-alikes it must leave alone.  Dask's local synchronous scheduler (no cluster, and no thread
-pool left behind: a pool made by an earlier profiled cell charges a later cell's finalize step
-to other threads, which tests/test_dask.py checks against): its tasks take
+look-alikes it must leave alone.  Dask's local synchronous scheduler (no cluster;
+every task on the cell's own thread, `dask_synchronous` in conftest.py): its tasks take
 a quarter of the millisecond threshold or less here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from advisor_harness import check_case
 
-dask = pytest.importorskip("dask")
+pytest.importorskip("dask")
 pytest.importorskip("dask.array")
-pytestmark = pytest.mark.dask
-
-
-@pytest.fixture(scope="module", autouse=True)
-def synchronous() -> Iterator[None]:
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = [pytest.mark.dask, pytest.mark.usefixtures("dask_synchronous")]
 
 
 POSITIVES: dict[str, str] = {

@@ -1,25 +1,16 @@
 """Rule dask-chunk-temporaries (advisor/rules/temporary_chain/dask_chunk_temporaries.py): cells it must flag,
-look-alikes it must leave alone.  Dask's local synchronous scheduler (no cluster, and no thread
-pool left behind: a pool made by an earlier profiled cell charges a later cell's finalize step
-to other threads, which tests/test_dask.py checks against): the tasks'
+look-alikes it must leave alone.  Dask's local synchronous scheduler (no cluster;
+every task on the cell's own thread, `dask_synchronous` in conftest.py): the tasks'
 temporaries are measured as they run."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from advisor_harness import check_case
 
-dask = pytest.importorskip("dask")
+pytest.importorskip("dask")
 pytest.importorskip("dask.array")
-pytestmark = pytest.mark.dask
-
-
-@pytest.fixture(scope="module", autouse=True)
-def synchronous() -> Iterator[None]:
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = [pytest.mark.dask, pytest.mark.usefixtures("dask_synchronous")]
 
 
 POSITIVES: dict[str, str] = {

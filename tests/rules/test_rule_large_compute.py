@@ -1,25 +1,16 @@
 """Rule large-compute (advisor/rules/dask_compute/large_compute.py): cells it must flag,
 look-alikes it must leave alone.  The results are 256 MiB of zeros in one chunk: NumPy takes
 them from calloc untouched, so the cases cost no memory or time to speak of.  Dask's synchronous
-scheduler (no thread pool left behind: a pool made by an earlier profiled cell charges a later
-cell's finalize step to other threads, which tests/test_dask.py checks against)."""
+scheduler (every task on the cell's own thread, `dask_synchronous` in conftest.py)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 from advisor_harness import check_case
 
-dask = pytest.importorskip("dask")
+pytest.importorskip("dask")
 pytest.importorskip("dask.array")
-pytestmark = pytest.mark.dask
-
-
-@pytest.fixture(scope="module", autouse=True)
-def synchronous() -> Iterator[None]:
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = [pytest.mark.dask, pytest.mark.usefixtures("dask_synchronous")]
 
 
 POSITIVES: dict[str, str] = {
